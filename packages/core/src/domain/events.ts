@@ -1,0 +1,80 @@
+import type { Payment, Refund } from "./payment.js";
+
+export const PAYMENT_EVENT_TYPES = [
+  "payment.created",
+  "payment.processing",
+  "payment.requires_action",
+  "payment.authorized",
+  "payment.succeeded",
+  "payment.failed",
+  "payment.canceled",
+  "payment.refunded",
+  "payment.corrected",
+  "payment.disputed",
+  "refund.created",
+  "refund.failed",
+] as const;
+export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
+
+/** Version of the event payload shape; bumped on any incompatible change to `data`. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+export interface PaymentEventData {
+  payment: PaymentSnapshot;
+  refund?: RefundSnapshot | undefined;
+  dispute?: { id: string; status: string; reason?: string | undefined; amount?: number | undefined } | undefined;
+  previousStatus?: string | undefined;
+}
+
+/** The fields of a payment that events carry: enough to act on, never card data. */
+export interface PaymentSnapshot {
+  id: string;
+  owner: string;
+  status: Payment["status"];
+  amount: number;
+  currency: string;
+  provider: string;
+  providerPaymentId: string | null;
+  amountCaptured: number;
+  amountRefunded: number;
+  references: Record<string, string>;
+  version: number;
+}
+
+export type RefundSnapshot = Pick<Refund, "id" | "amount" | "currency" | "status" | "reason" | "providerRefundId">;
+
+export interface PaymentEvent {
+  id: string;
+  type: PaymentEventType;
+  schemaVersion: number;
+  paymentId: string;
+  occurredAt: string;
+  data: PaymentEventData;
+}
+
+export function snapshotPayment(payment: Payment): PaymentSnapshot {
+  return {
+    id: payment.id,
+    owner: payment.owner,
+    status: payment.status,
+    amount: payment.amount,
+    currency: payment.currency,
+    provider: payment.provider,
+    providerPaymentId: payment.providerPaymentId,
+    amountCaptured: payment.amountCaptured,
+    amountRefunded: payment.amountRefunded,
+    references: payment.references,
+    version: payment.version,
+  };
+}
+
+export function snapshotRefund(refund: Refund): RefundSnapshot {
+  return {
+    id: refund.id,
+    amount: refund.amount,
+    currency: refund.currency,
+    status: refund.status,
+    reason: refund.reason,
+    providerRefundId: refund.providerRefundId,
+  };
+}

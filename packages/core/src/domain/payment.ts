@@ -1,0 +1,107 @@
+/** The payment record and its satellites, as every port and front end sees them. Timestamps are ISO-8601 UTC. */
+
+export const PAYMENT_STATUSES = [
+  "pending",
+  "processing",
+  "requires_action",
+  "authorized",
+  "succeeded",
+  "partially_refunded",
+  "refunded",
+  "failed",
+  "canceled",
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export type CaptureMethod = "automatic" | "manual";
+
+/** What the customer must do next (3-D Secure, PayPal approval). */
+export interface NextAction {
+  type: "redirect" | "use_sdk";
+  url?: string | undefined;
+  clientSecret?: string | undefined;
+}
+
+export interface PaymentFailure {
+  code: string;
+  declineCode?: string | undefined;
+  message: string;
+}
+
+/** One itemized line (from a fare quote); amounts in minor units of the payment's currency. */
+export interface LineItem {
+  code: string;
+  description: string;
+  amount: number;
+  /** Lines that are tax are shown apart on receipts. */
+  kind?: "charge" | "discount" | "tax" | undefined;
+  quantity?: string | undefined;
+}
+
+export interface Payment {
+  id: string;
+  owner: string;
+  amount: number;
+  currency: string;
+  status: PaymentStatus;
+  provider: string;
+  providerPaymentId: string | null;
+  paymentMethodId: string | null;
+  paymentMethodType: string | null;
+  checkoutSessionId: string | null;
+  customerId: string | null;
+  customerEmail: string | null;
+  /** Free-form business references (booking, order, trip, property) that lists can filter on. */
+  references: Record<string, string>;
+  description: string | null;
+  captureMethod: CaptureMethod;
+  amountCaptured: number;
+  amountRefunded: number;
+  /** Held by refunds in flight: captured ≥ refunded + reserved always holds. */
+  amountRefundReserved: number;
+  authorizationExpiresAt: string | null;
+  nextAction: NextAction | null;
+  lastError: PaymentFailure | null;
+  disputed: boolean;
+  lineItems: LineItem[];
+  metadata: Record<string, string>;
+  receiptNumber: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency version: every stored change increments it by one. */
+  version: number;
+}
+
+export interface HistoryEntry {
+  id: string;
+  paymentId: string;
+  from: PaymentStatus | null;
+  to: PaymentStatus;
+  at: string;
+  actor: string;
+  reason: string;
+  /** `correction` marks a reconcile transition outside the normal table. */
+  kind: "transition" | "correction";
+  details?: Record<string, unknown> | undefined;
+}
+
+export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+export interface Refund {
+  id: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reason: string;
+  actor: string;
+  providerRefundId: string | null;
+  failure: PaymentFailure | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function refundableAmount(payment: Payment): number {
+  return payment.amountCaptured - payment.amountRefunded - payment.amountRefundReserved;
+}

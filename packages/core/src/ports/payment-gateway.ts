@@ -1,0 +1,162 @@
+import type { CaptureMethod, NextAction, PaymentFailure } from "../domain/payment.js";
+
+/** The provider-side status of a payment object, mapped onto the core's vocabulary. */
+export type GatewayPaymentStatus = "requires_action" | "processing" | "authorized" | "succeeded" | "failed" | "canceled";
+
+export interface GatewayRefund {
+  providerRefundId: string;
+  /** Our refund id, as stored in the provider object's metadata; null if the refund was made elsewhere. */
+  refundId: string | null;
+  providerPaymentId: string;
+  amount: number;
+  currency: string;
+  status: "pending" | "succeeded" | "failed" | "canceled";
+  failureReason?: string | null | undefined;
+  createdAt?: string | undefined;
+}
+
+/** A provider payment object (PaymentIntent, Order) as the core needs to see it. Amounts in minor units. */
+export interface GatewayPayment {
+  provider: string;
+  providerPaymentId: string;
+  /** Our payment id, read back from the provider object's metadata (Stripe) or custom_id (PayPal). */
+  paymentId: string | null;
+  status: GatewayPaymentStatus;
+  amount: number;
+  currency: string;
+  amountCapturable: number;
+  amountCaptured: number;
+  amountRefunded: number;
+  nextAction?: NextAction | null | undefined;
+  /** Set when status is `failed`: `code` is one of the core's decline codes. */
+  failure?: PaymentFailure | null | undefined;
+  authorizationExpiresAt?: string | null | undefined;
+  paymentMethodType?: string | null | undefined;
+  refunds?: GatewayRefund[] | undefined;
+  createdAt?: string | undefined;
+}
+
+export interface CreateGatewayPaymentRequest {
+  paymentId: string;
+  amount: number;
+  currency: string;
+  captureMethod: CaptureMethod;
+  paymentMethodId?: string | null | undefined;
+  returnUrl?: string | null | undefined;
+  cancelUrl?: string | null | undefined;
+  description?: string | null | undefined;
+  customerId?: string | null | undefined;
+  customerEmail?: string | null | undefined;
+}
+
+export interface ResumeGatewayPaymentRequest {
+  paymentId: string;
+  providerPaymentId: string;
+  paymentMethodId?: string | null | undefined;
+  returnUrl?: string | null | undefined;
+  captureMethod: CaptureMethod;
+}
+
+export interface CaptureGatewayRequest {
+  paymentId: string;
+  providerPaymentId: string;
+  amount: number;
+  currency: string;
+}
+
+export interface CancelGatewayRequest {
+  paymentId: string;
+  providerPaymentId: string;
+}
+
+export interface RefundGatewayRequest {
+  paymentId: string;
+  refundId: string;
+  providerPaymentId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+}
+
+export interface GatewayCallOptions {
+  /** The gateway key from the core; sent as the provider's idempotency key on every mutating call. */
+  idempotencyKey: string;
+}
+
+/** Test scenarios a harness can produce, used by the contract kit to decide which tests apply. */
+export type GatewayScenario =
+  | "succeeds"
+  | "declined"
+  | "insufficient_funds"
+  | "expired_card"
+  | "incorrect_cvc"
+  | "processing_error"
+  | "requires_action";
+
+export interface GatewayCapabilities {
+  readonly manualCapture: boolean;
+  readonly partialCapture: boolean;
+  /** How long the provider remembers an idempotency key; past it, recovery searches by payment id first. */
+  readonly idempotencyKeyRetentionMs: number;
+  /** Currencies accepted, or "any" ISO 4217 code. */
+  readonly currencies: "any" | readonly string[];
+  /** Smallest chargeable amount in minor units, by currency; absent means 1. */
+  readonly minimumAmounts: Readonly<Record<string, number>>;
+}
+
+export type GatewayWebhookEvent =
+  | {
+      kind: "payment";
+      provider: string;
+      eventId: string;
+      type: string;
+      occurredAt: string;
+      payment: GatewayPayment;
+    }
+  | {
+      kind: "refund";
+      provider: string;
+      eventId: string;
+      type: string;
+      occurredAt: string;
+      paymentId: string | null;
+      refund: GatewayRefund;
+    }
+  | {
+      kind: "dispute";
+      provider: string;
+      eventId: string;
+      type: string;
+      occurredAt: string;
+      paymentId: string | null;
+      providerPaymentId: string | null;
+      dispute: { id: string; status: string; reason?: string | undefined; amount?: number | undefined };
+    }
+  | { kind: "ignored"; provider: string; eventId: string; type: string; occurredAt: string };
+
+export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
+ * A payment provider. Definite answers are returned — a decline is a `failed` payment with its `failure`, not a
+ * throw. Methods throw `PaymentError`: `gateway_outcome_unknown` when the provider may have acted (timeout,
+ * dropped connection, 5xx), `gateway_rate_limited`, `gateway_error` for provider failures we cannot map,
+ * `amount_too_small` / `currency_not_supported` for the provider's limits, with the original error as `cause`.
+ */
+export interface PaymentGateway {
+  readonly provider: string;
+  readonly capabilities: GatewayCapabilities;
+  /** Creates the provider object and confirms it with the payment method (charge, or authorize for manual capture). */
+  createPayment(request: CreateGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment>;
+  /** Continues a payment after its `requires_action` step was completed by the customer. */
+  resumePayment(request: ResumeGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment>;
+  capture(request: CaptureGatewayRequest, options: GatewayCallOptions): Promise<GatewayPayment>;
+  cancel(request: CancelGatewayRequest, options: GatewayCallOptions): Promise<GatewayPayment>;
+  refund(request: RefundGatewayRequest, options: GatewayCallOptions): Promise<GatewayRefund>;
+  retrieve(providerPaymentId: string): Promise<GatewayPayment>;
+  /** The provider object carrying our payment id, or null; used by recovery past the key retention. */
+  findByPaymentId(paymentId: string): Promise<GatewayPayment | null>;
+  /** Every payment object created in the window (with its refunds), for reconciliation. */
+  listTransactions(window: { since: Date; until: Date }): AsyncIterable<GatewayPayment>;
+  /** Verifies the signature over the raw bytes and maps the event; a bad signature is `webhook_signature_invalid`. */
+  parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent>;
+}

@@ -1,0 +1,191 @@
+import type { PaymentEvent } from "../domain/events.js";
+import type { HistoryEntry, Payment, PaymentStatus, Refund } from "../domain/payment.js";
+import type { PaymentErrorBody } from "../errors.js";
+
+/** Where a gateway-touching operation stands; `gateway_pending` means the provider may or may not have acted. */
+export type RecoveryPoint = "started" | "gateway_pending" | "finished";
+
+/** The stored outcome of an operation, replayed verbatim for a retry with the same key. */
+export type StoredOutcome = { ok: true; value: unknown } | { ok: false; error: PaymentErrorBody };
+
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  operation: string;
+  /** SHA-256 over the canonical JSON of the operation's parameters. */
+  fingerprint: string;
+  paymentId: string | null;
+  recoveryPoint: RecoveryPoint;
+  /** The holder's lock token; null when nobody holds the record (finished, or released after an unknown outcome). */
+  lockId: string | null;
+  lockedAt: string | null;
+  /** Key sent to the provider: derived from payment, operation and the operation's own id — never the caller's. */
+  gatewayKey: string | null;
+  /** What phase 2 must send, so that recovery can re-send the identical request. */
+  gatewayRequest: unknown;
+  /** First time the gateway request was sent: recovery compares it with the provider's key retention. */
+  gatewaySentAt: string | null;
+  outcome: StoredOutcome | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+}
+
+export interface OutboxEntry {
+  /** Store-assigned, increasing in insertion order: the order of events per payment. */
+  sequence: number;
+  event: PaymentEvent;
+  status: "pending" | "delivered" | "dead";
+  attempts: number;
+  nextAttemptAt: string;
+  leasedBy: string | null;
+  leasedUntil: string | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+}
+
+export interface PaymentFilter {
+  status?: PaymentStatus | readonly PaymentStatus[] | undefined;
+  provider?: string | undefined;
+  owner?: string | undefined;
+  createdFrom?: string | undefined;
+  /** Exclusive upper bound. */
+  createdTo?: string | undefined;
+  /** Matches payments whose `references[key] === value`. */
+  reference?: { key: string; value: string } | undefined;
+  authorizationExpiresBefore?: string | undefined;
+}
+
+export interface PageRequest {
+  /** 1–500; adapters clamp. */
+  limit: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface StatsFilter {
+  createdFrom?: string | undefined;
+  createdTo?: string | undefined;
+}
+
+/** One group of the stats: payments with this status, provider and currency. */
+export interface StatsRow {
+  status: PaymentStatus;
+  provider: string;
+  currency: string;
+  count: number;
+  amount: number;
+  amountCaptured: number;
+  amountRefunded: number;
+}
+
+export interface StoreCapabilities {
+  /** More than one process may write concurrently (PostgreSQL); false for a single-writer store. */
+  readonly concurrentWriters: boolean;
+  /** Data outlives the process (files, servers); false for the memory store. */
+  readonly durable: boolean;
+}
+
+/** The reads and writes available inside one transaction. */
+export interface PaymentStoreTx {
+  getPayment(id: string): Promise<Payment | null>;
+  findPaymentByProviderId(provider: string, providerPaymentId: string): Promise<Payment | null>;
+  /** Inserts a new payment (version 1). A duplicate id is an error. */
+  insertPayment(payment: Payment): Promise<void>;
+  /**
+   * Compare-and-set on `version`: stores `next` (whose version must be `expectedVersion + 1`) only if the stored
+   * version is still `expectedVersion`. Under concurrent calls for the same payment exactly one caller gets the
+   * stored payment; the others get null and change nothing.
+   */
+  updatePayment(next: Payment, expectedVersion: number): Promise<Payment | null>;
+  appendHistory(entries: readonly HistoryEntry[]): Promise<void>;
+
+  getRefund(id: string): Promise<Refund | null>;
+  insertRefund(refund: Refund): Promise<void>;
+  updateRefund(refund: Refund): Promise<void>;
+
+  /**
+   * Allocates the next receipt number of `year` (`R-2026-000001`, …) and records it for the payment. Numbers are
+   * unique and gap-free per store even under concurrent callers; one payment never gets two.
+   */
+  allocateReceiptNumber(paymentId: string, issuedAt: string): Promise<string>;
+
+  getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * Inserts the record if no record exists for (scope, key). Under concurrent calls for the same (scope, key)
+   * exactly one caller gets true; the others get false and change nothing.
+   */
+  insertIdempotencyRecord(record: IdempotencyRecord): Promise<boolean>;
+  /**
+   * Compare-and-set on the lock token: stores `next` only if the stored record's `lockId` equals `expectedLockId`
+   * (null matches an unlocked record). Under concurrent calls exactly one caller gets true.
+   */
+  updateIdempotencyRecord(next: IdempotencyRecord, expectedLockId: string | null): Promise<boolean>;
+
+  /** Appends events to the outbox; they commit (or vanish) with the transaction that wrote them. */
+  appendOutbox(events: readonly PaymentEvent[]): Promise<void>;
+
+  /**
+   * Records that a provider's webhook event was processed. Under concurrent calls for the same (provider,
+   * eventId) exactly one caller gets true (first seen); the others get false.
+   */
+  recordWebhookEvent(provider: string, eventId: string, receivedAt: string): Promise<boolean>;
+}
+
+export interface OutboxClaim {
+  /** Who claims; a lease is held by one claimant at a time. */
+  claimant: string;
+  now: string;
+  /** Leased events become claimable again after this, if their holder died. */
+  leaseUntil: string;
+  limit: number;
+}
+
+export interface PaymentStore {
+  readonly capabilities: StoreCapabilities;
+
+  /**
+   * Runs `work` in one transaction: everything it writes commits together or not at all. `work` may await only
+   * this store's methods, never the network. Adapters may retry `work` on serialization failures, so it must
+   * have no side effects outside the transaction.
+   */
+  transaction<T>(work: (tx: PaymentStoreTx) => Promise<T>): Promise<T>;
+
+  getPayment(id: string): Promise<Payment | null>;
+  listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>>;
+  listHistory(paymentId: string): Promise<HistoryEntry[]>;
+  listRefunds(paymentId: string): Promise<Refund[]>;
+  stats(filter: StatsFilter): Promise<StatsRow[]>;
+
+  /** Records at `gateway_pending` last touched before `updatedBefore`, oldest first. */
+  listPendingIdempotencyRecords(updatedBefore: string, limit: number): Promise<IdempotencyRecord[]>;
+  /** Deletes finished records whose `expiresAt` is before `now`; never an unfinished one. Returns the count. */
+  deleteExpiredIdempotencyRecords(now: string): Promise<number>;
+
+  /**
+   * Leases deliverable events, in order per payment: only the oldest undelivered event of a payment is ever
+   * offered, so an event waiting for its retry (or dead) holds back that payment's later events and no other's.
+   * An event is leased to at most one claimant at a time, even across processes.
+   */
+  claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
+  /** Marks a leased event delivered; false if the caller no longer holds the lease. */
+  markOutboxDelivered(sequence: number, claimant: string, at: string): Promise<boolean>;
+  /** Records a failed attempt: back to pending at `nextAttemptAt`, or `dead` when `dead` is set. */
+  markOutboxFailed(
+    sequence: number,
+    claimant: string,
+    failure: { error: string; nextAttemptAt: string; dead: boolean },
+  ): Promise<boolean>;
+  listOutbox(filter: { status?: OutboxEntry["status"] | undefined; paymentId?: string | undefined; limit: number }): Promise<OutboxEntry[]>;
+  /** Deletes delivered events delivered before `before`. */
+  purgeDeliveredOutbox(before: string): Promise<number>;
+  /** Deletes processed-webhook markers received before `before`. */
+  purgeWebhookEvents(before: string): Promise<number>;
+
+  close(): Promise<void>;
+}
