@@ -1,0 +1,645 @@
+import { randomBytes } from "node:crypto";
+import { FAKE_MINIMUM_AMOUNTS, FAKE_SUPPORTED_CURRENCIES, FAKE_THREE_DECIMAL } from "./currency-rules.js";
+import { listParam, objectParam, stringParam, type FormParams, type FormValue } from "./form-params.js";
+import {
+  newCharge,
+  newPaymentIntent,
+  newRefund,
+  type FakeCharge,
+  type FakeDispute,
+  type FakeEvent,
+  type FakePaymentIntent,
+  type FakeRefund,
+  type Json,
+} from "./stripe-objects.js";
+import { TEST_PAYMENT_METHODS, type CardBehaviour } from "./test-cards.js";
+
+/** What an endpoint answers: an HTTP status and a JSON body. */
+export interface ApiResult {
+  status: number;
+  body: Json;
+}
+
+/** How a test finishes the customer's 3-D Secure step. */
+export type ActionOutcome = "succeed" | "fail" | "leave_for_confirm";
+
+const SEVEN_DAYS_S = 7 * 24 * 60 * 60;
+const CANCELABLE = new Set(["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action"]);
+const CONFIRMABLE = new Set(["requires_payment_method", "requires_confirmation"]);
+const REFUND_REASONS = new Set(["duplicate", "fraudulent", "requested_by_customer"]);
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+function randomId(prefix: string, length = 24): string {
+  const bytes = randomBytes(length);
+  let out = "";
+  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length];
+  return `${prefix}_${out}`;
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+export function apiError(
+  status: number,
+  error: { type: string; message: string; code?: string; param?: string; [key: string]: Json | undefined },
+): ApiResult {
+  const body: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(error)) if (value !== undefined) body[key] = value;
+  return { status, body: { error: body } };
+}
+
+function notFound(kind: string, id: string, param = "id"): ApiResult {
+  return apiError(404, {
+    type: "invalid_request_error",
+    code: "resource_missing",
+    param,
+    message: `No such ${kind}: '${id}'`,
+  });
+}
+
+function integerParam(params: FormParams, key: string): number | null | "invalid" {
+  const raw = stringParam(params, key);
+  if (raw === undefined) return null;
+  if (!/^\d+$/.test(raw)) return "invalid";
+  const value = Number(raw);
+  return Number.isSafeInteger(value) ? value : "invalid";
+}
+
+/** `created=123` or `created[gte]=…&created[lt]=…`, as Stripe's list endpoints accept. */
+function createdFilter(params: FormParams): (created: number) => boolean {
+  const raw: FormValue | undefined = params.created;
+  if (raw === undefined) return () => true;
+  if (typeof raw === "string") return (created) => created === Number(raw);
+  const range = objectParam(params, "created") ?? {};
+  const bound = (key: string): number | undefined => (range[key] === undefined ? undefined : Number(range[key]));
+  const gt = bound("gt");
+  const gte = bound("gte");
+  const lt = bound("lt");
+  const lte = bound("lte");
+  return (created) =>
+    (gt === undefined || created > gt) &&
+    (gte === undefined || created >= gte) &&
+    (lt === undefined || created < lt) &&
+    (lte === undefined || created <= lte);
+}
+
+/** Stripe lists newest first and pages with `starting_after=<last id of the previous page>`. */
+function page<T extends { id: string }>(items: T[], params: FormParams, url: string, render: (item: T) => Json): ApiResult {
+  const limitRaw = integerParam(params, "limit");
+  if (limitRaw === "invalid" || (typeof limitRaw === "number" && (limitRaw < 1 || limitRaw > 100))) {
+    return apiError(400, { type: "invalid_request_error", param: "limit", message: "limit must be between 1 and 100" });
+  }
+  const limit = limitRaw ?? 10;
+  let start = 0;
+  const after = stringParam(params, "starting_after");
+  if (after !== undefined) {
+    const index = items.findIndex((item) => item.id === after);
+    if (index === -1) return notFound("object", after, "starting_after");
+    start = index + 1;
+  }
+  const slice = items.slice(start, start + limit);
+  return {
+    status: 200,
+    body: { object: "list", data: slice.map(render), has_more: start + limit < items.length, url },
+  };
+}
+
+export interface FakeStateOptions {
+  /** Milliseconds since the epoch; the fake's clock, advanced by tests through the server handle. */
+  now: () => number;
+  /** Base URL of the server, for redirect links in next_action. */
+  baseUrl: () => string;
+}
+
+/**
+ * The Stripe account the fake simulates: PaymentIntents, their Charges and Refunds, and the events Stripe would
+ * deliver. Every answer is a deep copy, so a response stored for an idempotent replay never changes afterwards.
+ */
+export class FakeStripeState {
+  readonly paymentIntents = new Map<string, FakePaymentIntent>();
+  readonly charges = new Map<string, FakeCharge>();
+  readonly refunds = new Map<string, FakeRefund>();
+  readonly events: FakeEvent[] = [];
+  /** Creation order, so equal `created` seconds still list newest first. */
+  private readonly sequence = new Map<string, number>();
+  private counter = 0;
+  private readonly authenticated = new Set<string>();
+  /** The status new refunds take: Stripe card refunds usually succeed at once, some stay pending. */
+  refundStatus: "succeeded" | "pending" = "succeeded";
+  apiVersion: string | null = null;
+
+  constructor(private readonly options: FakeStateOptions) {}
+
+  private nowSeconds(): number {
+    return Math.floor(this.options.now() / 1000);
+  }
+
+  private remember(id: string): void {
+    this.sequence.set(id, this.counter++);
+  }
+
+  private newestFirst<T extends { id: string; created: number }>(items: Iterable<T>): T[] {
+    return [...items].sort(
+      (a, b) => b.created - a.created || (this.sequence.get(b.id) ?? 0) - (this.sequence.get(a.id) ?? 0),
+    );
+  }
+
+  emit(type: string, object: { [key: string]: Json }, idempotencyKey: string | null = null): FakeEvent {
+    const event: FakeEvent = {
+      id: randomId("evt"),
+      object: "event",
+      api_version: this.apiVersion,
+      created: this.nowSeconds(),
+      data: { object: clone(object) },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: idempotencyKey === null ? null : randomId("req", 14), idempotency_key: idempotencyKey },
+      type,
+    };
+    this.events.push(event);
+    return event;
+  }
+
+  private renderPaymentIntent(pi: FakePaymentIntent, expand: string[], prefix = ""): Json {
+    const out: { [key: string]: Json } = clone(pi);
+    if (expand.includes(`${prefix}latest_charge`) && pi.latest_charge !== null) {
+      const charge = this.charges.get(pi.latest_charge);
+      if (charge) out.latest_charge = clone(charge);
+    }
+    return out;
+  }
+
+  // ----- PaymentIntents -----
+
+  createPaymentIntent(params: FormParams): ApiResult {
+    const amount = integerParam(params, "amount");
+    if (amount === null || amount === "invalid" || amount < 1) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: amount === null ? "parameter_missing" : "parameter_invalid_integer",
+        param: "amount",
+        message: "amount must be a positive integer",
+      });
+    }
+    const currency = stringParam(params, "currency");
+    if (currency === undefined) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "parameter_missing",
+        param: "currency",
+        message: "Missing required param: currency.",
+      });
+    }
+    if (!FAKE_SUPPORTED_CURRENCIES.has(currency)) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "parameter_invalid_string",
+        param: "currency",
+        message: `Invalid currency: ${currency}. Stripe currently supports these currencies: usd, eur, …`,
+      });
+    }
+    const minimum = FAKE_MINIMUM_AMOUNTS[currency];
+    if (minimum !== undefined && amount < minimum) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "amount_too_small",
+        param: "amount",
+        message: `Amount must be at least ${minimum} ${currency}`,
+      });
+    }
+    if (FAKE_THREE_DECIMAL.has(currency) && amount % 10 !== 0) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "invalid_amount",
+        param: "amount",
+        message: `Amounts in ${currency} must end in 0`,
+      });
+    }
+    if (params.payment_method_types !== undefined) {
+      // stripe-node 23's types no longer offer it; a request carrying it comes from an outdated integration.
+      return apiError(400, {
+        type: "invalid_request_error",
+        param: "payment_method_types",
+        message: "Received unknown parameter: payment_method_types",
+      });
+    }
+    const captureMethod = stringParam(params, "capture_method") ?? "automatic_async";
+    if (!["automatic", "automatic_async", "manual"].includes(captureMethod)) {
+      return apiError(400, { type: "invalid_request_error", param: "capture_method", message: "Invalid capture_method" });
+    }
+    const apm = objectParam(params, "automatic_payment_methods");
+    const pi = newPaymentIntent({
+      id: randomId("pi"),
+      secret: randomId("s").slice(2),
+      amount,
+      currency,
+      captureMethod,
+      created: this.nowSeconds(),
+      metadata: objectParam(params, "metadata") ?? {},
+      description: stringParam(params, "description") ?? null,
+      customer: stringParam(params, "customer") ?? null,
+      receiptEmail: stringParam(params, "receipt_email") ?? null,
+      paymentMethod: stringParam(params, "payment_method") ?? null,
+      automaticPaymentMethods:
+        apm === undefined
+          ? { enabled: true, allow_redirects: "always" }
+          : { enabled: apm.enabled === "true", allow_redirects: apm.allow_redirects ?? "always" },
+    });
+    this.paymentIntents.set(pi.id, pi);
+    this.remember(pi.id);
+    this.emit("payment_intent.created", pi);
+    const expand = listParam(params, "expand");
+    if (stringParam(params, "confirm") === "true") {
+      return this.runConfirmation(pi, stringParam(params, "return_url"), expand);
+    }
+    return { status: 200, body: this.renderPaymentIntent(pi, expand) };
+  }
+
+  confirmPaymentIntent(id: string, params: FormParams): ApiResult {
+    const pi = this.paymentIntents.get(id);
+    if (!pi) return notFound("payment_intent", id);
+    const expand = listParam(params, "expand");
+    const paymentMethod = stringParam(params, "payment_method");
+    if (paymentMethod !== undefined) pi.payment_method = paymentMethod;
+    if (pi.status === "requires_action") return { status: 200, body: this.renderPaymentIntent(pi, expand) };
+    if (!CONFIRMABLE.has(pi.status)) return this.unexpectedState(pi, "confirm", "requires_payment_method, requires_confirmation");
+    return this.runConfirmation(pi, stringParam(params, "return_url"), expand);
+  }
+
+  private runConfirmation(pi: FakePaymentIntent, returnUrl: string | undefined, expand: string[]): ApiResult {
+    if (pi.payment_method === null) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "payment_intent_unexpected_state",
+        message: "You cannot confirm this PaymentIntent because it's missing a payment method.",
+        payment_intent: clone(pi),
+      });
+    }
+    const card = TEST_PAYMENT_METHODS[pi.payment_method];
+    if (!card) {
+      const missing = pi.payment_method;
+      pi.payment_method = null;
+      return notFound("PaymentMethod", missing, "payment_method");
+    }
+    if (
+      returnUrl === undefined &&
+      pi.automatic_payment_methods !== null &&
+      (pi.automatic_payment_methods as { allow_redirects?: Json }).allow_redirects === "always"
+    ) {
+      // Stripe refuses a redirect-capable confirmation without somewhere to send the customer back to.
+      return apiError(400, {
+        type: "invalid_request_error",
+        param: "return_url",
+        message: "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, which may require a return_url.",
+      });
+    }
+    if (card.kind === "declines") return this.decline(pi, card, expand);
+    if (card.kind === "requires_action" && !this.authenticated.has(pi.id)) {
+      pi.status = "requires_action";
+      const url = `${this.options.baseUrl()}/_fake/3ds/${pi.id}`;
+      pi.next_action =
+        returnUrl === undefined
+          ? { type: "use_stripe_sdk", use_stripe_sdk: { type: "three_d_secure_redirect", stripe_js: url } }
+          : { type: "redirect_to_url", redirect_to_url: { url, return_url: returnUrl } };
+      this.emit("payment_intent.requires_action", pi);
+      return { status: 200, body: this.renderPaymentIntent(pi, expand) };
+    }
+    this.authorize(pi, card);
+    return { status: 200, body: this.renderPaymentIntent(pi, expand) };
+  }
+
+  private authorize(pi: FakePaymentIntent, card: CardBehaviour): void {
+    const manual = pi.capture_method === "manual";
+    const charge = newCharge({
+      id: randomId("ch"),
+      paymentIntent: pi,
+      created: this.nowSeconds(),
+      brand: card.brand,
+      last4: card.last4,
+      captured: !manual,
+      failed: null,
+      captureBefore: manual ? pi.created + SEVEN_DAYS_S : null,
+    });
+    this.charges.set(charge.id, charge);
+    this.remember(charge.id);
+    pi.latest_charge = charge.id;
+    pi.next_action = null;
+    pi.last_payment_error = null;
+    if (manual) {
+      pi.status = "requires_capture";
+      pi.amount_capturable = pi.amount;
+      this.emit("payment_intent.amount_capturable_updated", pi);
+    } else {
+      pi.status = "succeeded";
+      pi.amount_received = pi.amount;
+      this.emit("charge.succeeded", charge);
+      this.emit("payment_intent.succeeded", pi);
+    }
+  }
+
+  private decline(pi: FakePaymentIntent, card: Extract<CardBehaviour, { kind: "declines" }>, expand: string[]): ApiResult {
+    const charge = newCharge({
+      id: randomId("ch"),
+      paymentIntent: pi,
+      created: this.nowSeconds(),
+      brand: card.brand,
+      last4: card.last4,
+      captured: false,
+      failed: { code: card.code, message: card.message },
+      captureBefore: null,
+    });
+    this.charges.set(charge.id, charge);
+    this.remember(charge.id);
+    const paymentMethod = { id: pi.payment_method, object: "payment_method", type: "card" } as { [key: string]: Json };
+    const error = {
+      type: "card_error",
+      code: card.code,
+      decline_code: card.declineCode,
+      message: card.message,
+      charge: charge.id,
+      doc_url: `https://stripe.com/docs/error-codes/${card.code.replaceAll("_", "-")}`,
+      payment_method: paymentMethod,
+    };
+    pi.latest_charge = charge.id;
+    pi.status = "requires_payment_method";
+    pi.last_payment_error = error;
+    pi.payment_method = null;
+    this.emit("charge.failed", charge);
+    this.emit("payment_intent.payment_failed", pi);
+    return apiError(402, { ...error, payment_intent: this.renderPaymentIntent(pi, expand) });
+  }
+
+  /** The customer's 3-D Secure step, as Stripe.js would finish it; only tests call this. */
+  completeAction(id: string, outcome: ActionOutcome): FakePaymentIntent {
+    const pi = this.paymentIntents.get(id);
+    if (!pi) throw new Error(`stripe-fake: no PaymentIntent ${id}`);
+    if (pi.status !== "requires_action") throw new Error(`stripe-fake: ${id} is ${pi.status}, not requires_action`);
+    const card = pi.payment_method === null ? undefined : TEST_PAYMENT_METHODS[pi.payment_method];
+    if (outcome === "fail" || !card) {
+      pi.status = "requires_payment_method";
+      pi.next_action = null;
+      pi.payment_method = null;
+      pi.last_payment_error = {
+        type: "invalid_request_error",
+        code: "payment_intent_authentication_failure",
+        message: "The provided PaymentMethod has failed authentication.",
+      };
+      this.emit("payment_intent.payment_failed", pi);
+      return clone(pi);
+    }
+    this.authenticated.add(pi.id);
+    if (outcome === "leave_for_confirm") {
+      pi.status = "requires_confirmation";
+      pi.next_action = null;
+      return clone(pi);
+    }
+    this.authorize(pi, card);
+    return clone(pi);
+  }
+
+  capturePaymentIntent(id: string, params: FormParams): ApiResult {
+    const pi = this.paymentIntents.get(id);
+    if (!pi) return notFound("payment_intent", id);
+    if (pi.status !== "requires_capture") return this.unexpectedState(pi, "capture", "requires_capture");
+    const requested = integerParam(params, "amount_to_capture");
+    if (requested === "invalid" || (typeof requested === "number" && requested < 1)) {
+      return apiError(400, { type: "invalid_request_error", param: "amount_to_capture", message: "Invalid integer" });
+    }
+    const amount = requested ?? pi.amount_capturable;
+    if (amount > pi.amount_capturable) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "amount_too_large",
+        param: "amount_to_capture",
+        message: "The amount to capture must be at most the amount capturable.",
+      });
+    }
+    const charge = pi.latest_charge === null ? undefined : this.charges.get(pi.latest_charge);
+    if (charge) {
+      charge.captured = true;
+      charge.amount_captured = amount;
+      this.emit("charge.captured", charge);
+    }
+    pi.status = "succeeded";
+    pi.amount_received = amount;
+    pi.amount_capturable = 0;
+    this.emit("payment_intent.succeeded", pi);
+    return { status: 200, body: this.renderPaymentIntent(pi, listParam(params, "expand")) };
+  }
+
+  cancelPaymentIntent(id: string, params: FormParams): ApiResult {
+    const pi = this.paymentIntents.get(id);
+    if (!pi) return notFound("payment_intent", id);
+    if (!CANCELABLE.has(pi.status)) {
+      return this.unexpectedState(pi, "cancel", [...CANCELABLE].join(", "));
+    }
+    pi.status = "canceled";
+    pi.canceled_at = this.nowSeconds();
+    pi.cancellation_reason = stringParam(params, "cancellation_reason") ?? null;
+    pi.amount_capturable = 0;
+    pi.next_action = null;
+    this.emit("payment_intent.canceled", pi);
+    return { status: 200, body: this.renderPaymentIntent(pi, listParam(params, "expand")) };
+  }
+
+  retrievePaymentIntent(id: string, params: FormParams): ApiResult {
+    const pi = this.paymentIntents.get(id);
+    if (!pi) return notFound("payment_intent", id);
+    return { status: 200, body: this.renderPaymentIntent(pi, listParam(params, "expand")) };
+  }
+
+  listPaymentIntents(params: FormParams): ApiResult {
+    const inWindow = createdFilter(params);
+    const customer = stringParam(params, "customer");
+    const items = this.newestFirst(this.paymentIntents.values()).filter(
+      (pi) => inWindow(pi.created) && (customer === undefined || pi.customer === customer),
+    );
+    const expand = listParam(params, "expand");
+    return page(items, params, "/v1/payment_intents", (pi) => this.renderPaymentIntent(pi, expand, "data."));
+  }
+
+  /**
+   * Search, only for the one query form the adapter may use: `metadata['key']:'value'` clauses joined by AND.
+   * Real search is eventually consistent (about a minute behind); the fake is not.
+   */
+  searchPaymentIntents(params: FormParams): ApiResult {
+    const query = stringParam(params, "query") ?? "";
+    const clauses = query.split(/\s+AND\s+/);
+    const wanted: Array<[string, string]> = [];
+    for (const clause of clauses) {
+      const match = /^metadata\[['"]([^'"]+)['"]\]:['"]([^'"]*)['"]$/.exec(clause.trim());
+      if (!match) {
+        return apiError(400, { type: "invalid_request_error", param: "query", message: `stripe-fake cannot search: ${query}` });
+      }
+      wanted.push([match[1] ?? "", match[2] ?? ""]);
+    }
+    const items = this.newestFirst(this.paymentIntents.values()).filter((pi) =>
+      wanted.every(([key, value]) => pi.metadata[key] === value),
+    );
+    const limit = Math.min(Number(stringParam(params, "limit") ?? "10"), 100);
+    const offset = Number(stringParam(params, "page") ?? "0");
+    const slice = items.slice(offset, offset + limit);
+    const more = offset + limit < items.length;
+    const expand = listParam(params, "expand");
+    return {
+      status: 200,
+      body: {
+        object: "search_result",
+        data: slice.map((pi) => this.renderPaymentIntent(pi, expand, "data.")),
+        has_more: more,
+        next_page: more ? String(offset + limit) : null,
+        url: "/v1/payment_intents/search",
+      },
+    };
+  }
+
+  private unexpectedState(pi: FakePaymentIntent, action: string, allowed: string): ApiResult {
+    return apiError(400, {
+      type: "invalid_request_error",
+      code: "payment_intent_unexpected_state",
+      message: `This PaymentIntent could not be ${action === "capture" ? "captured" : action === "cancel" ? "canceled" : "confirmed"} because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be: ${allowed}.`,
+      payment_intent: clone(pi),
+    });
+  }
+
+  // ----- Charges -----
+
+  retrieveCharge(id: string): ApiResult {
+    const charge = this.charges.get(id);
+    if (!charge) return notFound("charge", id);
+    return { status: 200, body: clone(charge) };
+  }
+
+  // ----- Refunds -----
+
+  createRefund(params: FormParams): ApiResult {
+    const piId = stringParam(params, "payment_intent");
+    const chargeId = stringParam(params, "charge");
+    let charge: FakeCharge | undefined;
+    if (piId !== undefined) {
+      const pi = this.paymentIntents.get(piId);
+      if (!pi) return notFound("payment_intent", piId, "payment_intent");
+      charge = pi.latest_charge === null ? undefined : this.charges.get(pi.latest_charge);
+      if (pi.status !== "succeeded" || !charge) {
+        return apiError(400, {
+          type: "invalid_request_error",
+          code: "charge_not_refundable",
+          message: `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`,
+        });
+      }
+    } else if (chargeId !== undefined) {
+      charge = this.charges.get(chargeId);
+      if (!charge) return notFound("charge", chargeId, "charge");
+    } else {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "parameter_missing",
+        message: "One of the following params should be provided for this request: payment_intent or charge.",
+      });
+    }
+    const remaining = charge.amount_captured - charge.amount_refunded;
+    if (remaining <= 0) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "charge_already_refunded",
+        message: `Charge ${charge.id} has already been refunded.`,
+      });
+    }
+    const requested = integerParam(params, "amount");
+    if (requested === "invalid" || (typeof requested === "number" && requested < 1)) {
+      return apiError(400, { type: "invalid_request_error", param: "amount", message: "Invalid integer" });
+    }
+    const amount = requested ?? remaining;
+    if (amount > remaining) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "amount_too_large",
+        param: "amount",
+        message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`,
+      });
+    }
+    const reason = stringParam(params, "reason") ?? null;
+    if (reason !== null && !REFUND_REASONS.has(reason)) {
+      return apiError(400, { type: "invalid_request_error", param: "reason", message: `Invalid reason: ${reason}` });
+    }
+    const refund = newRefund({
+      id: randomId("re"),
+      charge,
+      amount,
+      reason,
+      metadata: objectParam(params, "metadata") ?? {},
+      created: this.nowSeconds(),
+      status: this.refundStatus,
+    });
+    this.refunds.set(refund.id, refund);
+    this.remember(refund.id);
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded >= charge.amount_captured;
+    this.emit("refund.created", refund);
+    this.emit("charge.refunded", charge);
+    return { status: 200, body: clone(refund) };
+  }
+
+  retrieveRefund(id: string): ApiResult {
+    const refund = this.refunds.get(id);
+    if (!refund) return notFound("refund", id);
+    return { status: 200, body: clone(refund) };
+  }
+
+  listRefunds(params: FormParams): ApiResult {
+    const pi = stringParam(params, "payment_intent");
+    const charge = stringParam(params, "charge");
+    const inWindow = createdFilter(params);
+    const items = this.newestFirst(this.refunds.values()).filter(
+      (r) =>
+        (pi === undefined || r.payment_intent === pi) && (charge === undefined || r.charge === charge) && inWindow(r.created),
+    );
+    return page(items, params, "/v1/refunds", (r) => clone(r));
+  }
+
+  /** Settles a pending refund, or fails it (releasing the amount), as the card network would later. */
+  settleRefund(id: string, outcome: "succeeded" | "failed"): FakeRefund {
+    const refund = this.refunds.get(id);
+    if (!refund) throw new Error(`stripe-fake: no refund ${id}`);
+    refund.status = outcome;
+    if (outcome === "failed") {
+      refund.failure_reason = "expired_or_canceled_card";
+      const charge = this.charges.get(refund.charge);
+      if (charge) {
+        charge.amount_refunded -= refund.amount;
+        charge.refunded = false;
+      }
+      this.emit("refund.failed", refund);
+    }
+    this.emit("refund.updated", refund);
+    return clone(refund);
+  }
+
+  // ----- Disputes -----
+
+  createDispute(paymentIntentId: string, reason = "fraudulent"): FakeDispute {
+    const pi = this.paymentIntents.get(paymentIntentId);
+    const charge = pi?.latest_charge ? this.charges.get(pi.latest_charge) : undefined;
+    if (!pi || !charge) throw new Error(`stripe-fake: no charged PaymentIntent ${paymentIntentId}`);
+    charge.disputed = true;
+    const dispute: FakeDispute = {
+      id: randomId("dp"),
+      object: "dispute",
+      amount: charge.amount_captured,
+      balance_transactions: [],
+      charge: charge.id,
+      created: this.nowSeconds(),
+      currency: charge.currency,
+      evidence_details: { due_by: this.nowSeconds() + SEVEN_DAYS_S, has_evidence: false, past_due: false },
+      is_charge_refundable: false,
+      livemode: false,
+      metadata: {},
+      payment_intent: pi.id,
+      reason,
+      status: "needs_response",
+    };
+    this.emit("charge.dispute.created", dispute);
+    return clone(dispute);
+  }
+}

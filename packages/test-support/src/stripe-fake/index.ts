@@ -1,0 +1,16 @@
+/**
+ * A local, stateful Stripe API for the Stripe adapter's tests: the real stripe-node SDK talks to it over HTTP.
+ * Our own code on node:http; object shapes follow Stripe's published fixtures (see spec-facts.json).
+ */
+export { startStripeFake } from "./server.js";
+export type { StripeFake, StripeFakeOptions, RequestLogEntry } from "./server.js";
+export type { ActionOutcome } from "./fake-state.js";
+export type { FaultSpec, FaultKind } from "./faults.js";
+export { TEST_PAYMENT_METHODS } from "./test-cards.js";
+export type { CardBehaviour } from "./test-cards.js";
+export { signWebhookPayload } from "./webhook-signing.js";
+export type { SignedWebhook, TestHeaderSigner } from "./webhook-signing.js";
+export { specMismatches, specFactsSource } from "./spec-facts.js";
+export type { SpecObjectKind } from "./spec-facts.js";
+export type { FakeCharge, FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
+export { parseFormParams } from "./form-params.js";

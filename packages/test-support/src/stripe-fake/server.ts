@@ -1,0 +1,316 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { FakeStripeState, apiError, type ActionOutcome, type ApiResult } from "./fake-state.js";
+import { FaultPlan, type FaultSpec } from "./faults.js";
+import { canonicalParams, parseFormParams, stringParam, type FormParams } from "./form-params.js";
+import { IdempotencyCache } from "./idempotency-cache.js";
+import type { FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface StripeFakeOptions {
+  /** The secret key clients must send as `Authorization: Bearer …` (default `sk_test_fake`). */
+  apiKey?: string;
+  /** The fake's clock in epoch milliseconds (default `Date.now`); `advanceClock` adds to it. */
+  now?: () => number;
+  /** How long an idempotency key is remembered (default 24 h, as at Stripe). */
+  idempotencyRetentionMs?: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  status: number | "dropped";
+  replayed: boolean;
+}
+
+export interface StripeFake {
+  readonly host: "127.0.0.1";
+  readonly port: number;
+  readonly url: string;
+  readonly apiKey: string;
+  /** Settings for `new Stripe(apiKey, …)` that point the real SDK at this fake, with no retries or telemetry. */
+  clientConfig(timeoutMs?: number): {
+    host: string;
+    port: number;
+    protocol: "http";
+    maxNetworkRetries: 0;
+    timeout: number;
+    telemetry: false;
+  };
+  now(): number;
+  advanceClock(ms: number): void;
+  injectFault(spec: FaultSpec): void;
+  clearFaults(): void;
+  completeAction(paymentIntentId: string, outcome?: ActionOutcome): FakePaymentIntent;
+  setRefundStatus(status: "succeeded" | "pending"): void;
+  settleRefund(refundId: string, outcome: "succeeded" | "failed"): FakeRefund;
+  createDispute(paymentIntentId: string, reason?: string): FakeDispute;
+  events(type?: string): FakeEvent[];
+  paymentIntents(): FakePaymentIntent[];
+  refunds(): FakeRefund[];
+  readonly requests: readonly RequestLogEntry[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  mutating: boolean;
+  handle(state: FakeStripeState, params: FormParams, match: RegExpExecArray): ApiResult;
+}
+
+const id = (m: RegExpExecArray): string => decodeURIComponent(m[1] ?? "");
+
+const ROUTES: Route[] = [
+  { method: "POST", pattern: /^\/v1\/payment_intents$/, mutating: true, handle: (s, p) => s.createPaymentIntent(p) },
+  { method: "GET", pattern: /^\/v1\/payment_intents$/, mutating: false, handle: (s, p) => s.listPaymentIntents(p) },
+  {
+    method: "GET",
+    pattern: /^\/v1\/payment_intents\/search$/,
+    mutating: false,
+    handle: (s, p) => s.searchPaymentIntents(p),
+  },
+  {
+    method: "GET",
+    pattern: /^\/v1\/payment_intents\/([^/]+)$/,
+    mutating: false,
+    handle: (s, p, m) => s.retrievePaymentIntent(id(m), p),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/payment_intents\/([^/]+)\/confirm$/,
+    mutating: true,
+    handle: (s, p, m) => s.confirmPaymentIntent(id(m), p),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/payment_intents\/([^/]+)\/capture$/,
+    mutating: true,
+    handle: (s, p, m) => s.capturePaymentIntent(id(m), p),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/payment_intents\/([^/]+)\/cancel$/,
+    mutating: true,
+    handle: (s, p, m) => s.cancelPaymentIntent(id(m), p),
+  },
+  { method: "POST", pattern: /^\/v1\/refunds$/, mutating: true, handle: (s, p) => s.createRefund(p) },
+  { method: "GET", pattern: /^\/v1\/refunds$/, mutating: false, handle: (s, p) => s.listRefunds(p) },
+  { method: "GET", pattern: /^\/v1\/refunds\/([^/]+)$/, mutating: false, handle: (s, _p, m) => s.retrieveRefund(id(m)) },
+  { method: "GET", pattern: /^\/v1\/charges\/([^/]+)$/, mutating: false, handle: (s, _p, m) => s.retrieveCharge(id(m)) },
+  {
+    // Fake-only: the customer finishing 3-D Secure in the browser. Not part of Stripe's API.
+    method: "POST",
+    pattern: /^\/_fake\/payment_intents\/([^/]+)\/complete_action$/,
+    mutating: false,
+    handle: (s, p, m) => {
+      try {
+        const outcome = (stringParam(p, "outcome") ?? "succeed") as ActionOutcome;
+        return { status: 200, body: s.completeAction(id(m), outcome) };
+      } catch (error) {
+        return apiError(400, { type: "invalid_request_error", message: (error as Error).message });
+      }
+    },
+  },
+];
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === "string" ? value : null;
+}
+
+let requestCounter = 0;
+
+/** Starts a local, stateful Stripe API on 127.0.0.1 (an ephemeral port) that the real stripe-node SDK can call. */
+export async function startStripeFake(options: StripeFakeOptions = {}): Promise<StripeFake> {
+  const apiKey = options.apiKey ?? "sk_test_fake";
+  const baseNow = options.now ?? Date.now;
+  let offsetMs = 0;
+  const now = (): number => baseNow() + offsetMs;
+  let port = 0;
+  const state = (): FakeStripeState => current;
+  let current = new FakeStripeState({ now, baseUrl: () => `http://127.0.0.1:${port}` });
+  const idempotency = new IdempotencyCache(now, options.idempotencyRetentionMs ?? DAY_MS);
+  const faults = new FaultPlan();
+  const requests: RequestLogEntry[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  function send(res: ServerResponse, result: ApiResult, extra: Record<string, string> = {}): void {
+    const body = JSON.stringify(result.body, null, 2);
+    res.writeHead(result.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "request-id": `req_fake${++requestCounter}`,
+      ...(state().apiVersion === null ? {} : { "stripe-version": state().apiVersion as string }),
+      ...extra,
+    });
+    res.end(body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? "GET";
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const path = url.pathname;
+    const text = method === "GET" || method === "DELETE" ? url.search.slice(1) : await readBody(req);
+    const params = parseFormParams(text);
+    const key = header(req, "idempotency-key");
+    const log: RequestLogEntry = { method, path, idempotencyKey: key, status: 0, replayed: false };
+    requests.push(log);
+
+    const fault = faults.take(method, path);
+    if (fault?.kind === "drop_before") {
+      log.status = "dropped";
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "status") {
+      log.status = fault.status;
+      const type =
+        fault.type ??
+        (fault.status === 429 ? "invalid_request_error" : fault.status >= 500 ? "api_error" : "invalid_request_error");
+      send(
+        res,
+        apiError(fault.status, {
+          type,
+          code: fault.code ?? (fault.status === 429 ? "rate_limit" : undefined),
+          message: fault.message ?? `stripe-fake injected HTTP ${fault.status}`,
+        }),
+      );
+      return;
+    }
+
+    const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
+    let result: ApiResult;
+    let extra: Record<string, string> = {};
+    if (!path.startsWith("/_fake/") && header(req, "authorization") !== `Bearer ${apiKey}`) {
+      result = apiError(401, {
+        type: "invalid_request_error",
+        message: `Invalid API Key provided: ${apiKey.slice(0, 8)}****`,
+      });
+    } else if (!route) {
+      result = apiError(404, { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path}).` });
+    } else {
+      const version = header(req, "stripe-version");
+      if (version !== null) state().apiVersion = version;
+      const match = route.pattern.exec(path) as RegExpExecArray;
+      const fingerprint = `${method} ${path} ${canonicalParams(params)}`;
+      const lookup = route.mutating && key !== null ? idempotency.lookup(key, fingerprint) : { kind: "miss" as const };
+      if (lookup.kind === "replay") {
+        result = { status: lookup.status, body: lookup.body };
+        extra = { "idempotent-replayed": "true", "idempotency-key": key as string };
+        log.replayed = true;
+      } else if (lookup.kind === "mismatch") {
+        result = apiError(400, {
+          type: "idempotency_error",
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+        });
+      } else if (lookup.kind === "in_flight") {
+        result = apiError(409, {
+          type: "idempotency_error",
+          message: "There is currently another in-progress request using this Stripe-Idempotency-Key. Please try again later.",
+        });
+      } else if (route.mutating && key !== null) {
+        idempotency.begin(key);
+        try {
+          result = route.handle(state(), params, match);
+        } catch (error) {
+          // A handler bug must not leave the key locked forever: release it without storing anything.
+          idempotency.finish(key, fingerprint, 500, null);
+          throw error;
+        }
+        idempotency.finish(key, fingerprint, result.status, result.body);
+        extra = { "idempotency-key": key };
+      } else {
+        result = route.handle(state(), params, match);
+      }
+    }
+    log.status = result.status;
+
+    if (fault?.kind === "drop_after_commit") {
+      log.status = "dropped";
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "delay") {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) send(res, result, extra);
+      }, fault.ms);
+      timers.add(timer);
+      return;
+    }
+    send(res, result, extra);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        send(res, apiError(500, { type: "api_error", message: `stripe-fake bug: ${(error as Error).message}` }));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    host: "127.0.0.1",
+    port,
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    clientConfig: (timeoutMs = 5000) => ({
+      host: "127.0.0.1",
+      port,
+      protocol: "http",
+      maxNetworkRetries: 0,
+      timeout: timeoutMs,
+      telemetry: false,
+    }),
+    now,
+    advanceClock: (ms) => {
+      offsetMs += ms;
+    },
+    injectFault: (spec) => faults.arm(spec),
+    clearFaults: () => faults.clear(),
+    completeAction: (piId, outcome = "succeed") => state().completeAction(piId, outcome),
+    setRefundStatus: (status) => {
+      state().refundStatus = status;
+    },
+    settleRefund: (refundId, outcome) => state().settleRefund(refundId, outcome),
+    createDispute: (piId, reason) => state().createDispute(piId, reason),
+    events: (type) => state().events.filter((e) => type === undefined || e.type === type).map((e) => structuredClone(e)),
+    paymentIntents: () => [...state().paymentIntents.values()].map((pi) => structuredClone(pi)),
+    refunds: () => [...state().refunds.values()].map((r) => structuredClone(r)),
+    requests,
+    reset: () => {
+      current = new FakeStripeState({ now, baseUrl: () => `http://127.0.0.1:${port}` });
+      idempotency.clear();
+      faults.clear();
+      requests.length = 0;
+      offsetMs = 0;
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      // The SDK keeps connections alive; without this, close() waits for them to time out.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type { Json };

@@ -1,0 +1,226 @@
+/**
+ * The wire objects the fake keeps, shaped like Stripe's canonical fixtures (spec-facts.json). Fields the fake does
+ * not model are present with Stripe's empty values so that clients reading them see the real shape.
+ */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface FakePaymentIntent {
+  [key: string]: Json;
+  id: string;
+  object: "payment_intent";
+  amount: number;
+  amount_capturable: number;
+  amount_received: number;
+  capture_method: string;
+  client_secret: string;
+  created: number;
+  currency: string;
+  status: string;
+  metadata: Record<string, string>;
+  latest_charge: string | null;
+  last_payment_error: { [key: string]: Json } | null;
+  next_action: { [key: string]: Json } | null;
+  payment_method: string | null;
+  canceled_at: number | null;
+  cancellation_reason: string | null;
+}
+
+export interface FakeCharge {
+  [key: string]: Json;
+  id: string;
+  object: "charge";
+  amount: number;
+  amount_captured: number;
+  amount_refunded: number;
+  captured: boolean;
+  refunded: boolean;
+  currency: string;
+  status: string;
+  payment_intent: string;
+  created: number;
+  metadata: Record<string, string>;
+}
+
+export interface FakeRefund {
+  [key: string]: Json;
+  id: string;
+  object: "refund";
+  amount: number;
+  charge: string;
+  currency: string;
+  payment_intent: string;
+  status: string;
+  reason: string | null;
+  created: number;
+  metadata: Record<string, string>;
+}
+
+export interface FakeEvent {
+  [key: string]: Json;
+  id: string;
+  object: "event";
+  type: string;
+  created: number;
+  data: { object: { [key: string]: Json } };
+}
+
+export interface FakeDispute {
+  [key: string]: Json;
+  id: string;
+  object: "dispute";
+  amount: number;
+  charge: string;
+  currency: string;
+  payment_intent: string;
+  reason: string;
+  status: string;
+  created: number;
+}
+
+export function newPaymentIntent(fields: {
+  id: string;
+  secret: string;
+  amount: number;
+  currency: string;
+  captureMethod: string;
+  created: number;
+  metadata: Record<string, string>;
+  description: string | null;
+  customer: string | null;
+  receiptEmail: string | null;
+  paymentMethod: string | null;
+  automaticPaymentMethods: { [key: string]: Json } | null;
+}): FakePaymentIntent {
+  return {
+    id: fields.id,
+    object: "payment_intent",
+    amount: fields.amount,
+    amount_capturable: 0,
+    amount_details: { tip: {} },
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: fields.automaticPaymentMethods,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: fields.captureMethod,
+    client_secret: `${fields.id}_secret_${fields.secret}`,
+    confirmation_method: "automatic",
+    created: fields.created,
+    currency: fields.currency,
+    customer: fields.customer,
+    description: fields.description,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    metadata: fields.metadata,
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: fields.paymentMethod,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { request_three_d_secure: "automatic" } },
+    payment_method_types: ["card"],
+    processing: null,
+    receipt_email: fields.receiptEmail,
+    review: null,
+    setup_future_usage: null,
+    shipping: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: fields.paymentMethod === null ? "requires_payment_method" : "requires_confirmation",
+    transfer_data: null,
+    transfer_group: null,
+    source: null,
+    excluded_payment_method_types: null,
+    customer_account: null,
+    managed_payments: { enabled: false },
+  };
+}
+
+export function newCharge(fields: {
+  id: string;
+  paymentIntent: FakePaymentIntent;
+  created: number;
+  brand: string;
+  last4: string;
+  captured: boolean;
+  failed: { code: string; message: string } | null;
+  captureBefore: number | null;
+}): FakeCharge {
+  const pi = fields.paymentIntent;
+  const succeeded = fields.failed === null;
+  return {
+    id: fields.id,
+    object: "charge",
+    amount: pi.amount,
+    amount_captured: succeeded && fields.captured ? pi.amount : 0,
+    amount_refunded: 0,
+    balance_transaction: null,
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+    captured: succeeded && fields.captured,
+    created: fields.created,
+    currency: pi.currency,
+    customer: pi.customer ?? null,
+    description: pi.description ?? null,
+    disputed: false,
+    failure_code: fields.failed?.code ?? null,
+    failure_message: fields.failed?.message ?? null,
+    livemode: false,
+    metadata: { ...pi.metadata },
+    outcome: {
+      network_status: succeeded ? "approved_by_network" : "declined_by_network",
+      reason: null,
+      type: succeeded ? "authorized" : "issuer_declined",
+    },
+    paid: succeeded,
+    payment_intent: pi.id,
+    payment_method: pi.payment_method,
+    payment_method_details: {
+      type: "card",
+      card: {
+        brand: fields.brand,
+        last4: fields.last4,
+        country: "US",
+        exp_month: 12,
+        exp_year: 2034,
+        funding: "credit",
+        network: fields.brand,
+        capture_before: fields.captureBefore,
+      },
+    },
+    receipt_email: pi.receipt_email ?? null,
+    refunded: false,
+    status: succeeded ? "succeeded" : "failed",
+  };
+}
+
+export function newRefund(fields: {
+  id: string;
+  charge: FakeCharge;
+  amount: number;
+  reason: string | null;
+  metadata: Record<string, string>;
+  created: number;
+  status: string;
+}): FakeRefund {
+  return {
+    id: fields.id,
+    object: "refund",
+    amount: fields.amount,
+    balance_transaction: null,
+    charge: fields.charge.id,
+    created: fields.created,
+    currency: fields.charge.currency,
+    destination_details: { card: { type: "refund" }, type: "card" },
+    metadata: fields.metadata,
+    payment_intent: fields.charge.payment_intent,
+    reason: fields.reason,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: fields.status,
+    transfer_reversal: null,
+    customer: null,
+    customer_account: null,
+    payment_method: (fields.charge.payment_method as string | null) ?? null,
+  };
+}
