@@ -53,6 +53,8 @@ export interface PaymentErrorOptions {
   details?: Record<string, unknown> | undefined;
   /** Seconds a client should wait before retrying (rate limits, unknown gateway outcomes). */
   retryAfterSeconds?: number | undefined;
+  /** True when this error is the stored outcome of an earlier request with the same idempotency key. */
+  replayed?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -70,6 +72,7 @@ export class PaymentError extends Error {
   readonly declineCode: string | undefined;
   readonly details: Record<string, unknown> | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly replayed: boolean;
 
   constructor(code: PaymentErrorCode, message: string, options: PaymentErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -77,6 +80,7 @@ export class PaymentError extends Error {
     this.declineCode = options.declineCode;
     this.details = options.details;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.replayed = options.replayed ?? false;
   }
 
   get httpStatus(): number {
@@ -90,8 +94,12 @@ export class PaymentError extends Error {
     return body;
   }
 
-  static fromJSON(body: PaymentErrorBody): PaymentError {
-    return new PaymentError(body.code, body.message, { declineCode: body.declineCode, details: body.details });
+  static fromJSON(body: PaymentErrorBody, options: { replayed?: boolean } = {}): PaymentError {
+    return new PaymentError(body.code, body.message, {
+      declineCode: body.declineCode,
+      details: body.details,
+      replayed: options.replayed,
+    });
   }
 }
 

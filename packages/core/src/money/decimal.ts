@@ -34,17 +34,11 @@ export function compareDecimals(a: ExactDecimal, b: ExactDecimal): number {
 }
 
 /**
- * `amount × factor₁ × factor₂ …` rounded once, half-up (half away from zero for positive amounts), to a safe
- * integer. Rounding happens here and only here, so a line's value never drifts through intermediate roundings.
+ * `numerator / denominator` rounded half-up (half away from zero), checked to be a safe integer. Every rounding in
+ * the library goes through here, once per value, so a line never drifts through intermediate roundings.
  */
-export function multiplyRoundHalfUp(amount: bigint | number, ...factors: ExactDecimal[]): number {
-  let numerator = BigInt(amount);
-  let scale = 0;
-  for (const factor of factors) {
-    numerator *= factor.units;
-    scale += factor.scale;
-  }
-  const denominator = 10n ** BigInt(scale);
+export function roundHalfUp(numerator: bigint, denominator: bigint): number {
+  if (denominator <= 0n) throw new PaymentError("validation_error", "denominator must be positive");
   const negative = numerator < 0n;
   const magnitude = negative ? -numerator : numerator;
   const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
@@ -53,4 +47,15 @@ export function multiplyRoundHalfUp(amount: bigint | number, ...factors: ExactDe
     throw new PaymentError("invalid_amount", "result overflows the safe integer range");
   }
   return Number(result);
+}
+
+/** `amount × factor₁ × factor₂ … ÷ divisor`, exact until the single half-up rounding at the end. */
+export function multiplyRoundHalfUp(amount: bigint | number, factors: readonly ExactDecimal[], divisor = 1n): number {
+  let numerator = BigInt(amount);
+  let scale = 0;
+  for (const factor of factors) {
+    numerator *= factor.units;
+    scale += factor.scale;
+  }
+  return roundHalfUp(numerator, divisor * 10n ** BigInt(scale));
 }

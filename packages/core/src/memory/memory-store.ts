@@ -1,0 +1,306 @@
+import type { PaymentEvent } from "../domain/events.js";
+import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
+import { PaymentError } from "../errors.js";
+import type {
+  IdempotencyRecord,
+  OutboxClaim,
+  OutboxEntry,
+  Page,
+  PageRequest,
+  PaymentFilter,
+  PaymentStore,
+  PaymentStoreTx,
+  StatsFilter,
+  StatsRow,
+} from "../ports/payment-store.js";
+import { AsyncMutex } from "./async-mutex.js";
+import { matchesFilter } from "./payment-filter.js";
+
+const clone = <T>(value: T): T => structuredClone(value);
+const pair = (a: string, b: string) => `${a}\u0000${b}`;
+
+/**
+ * An in-process `PaymentStore` for tests, demos and prototypes. Transactions run one at a time (serializable by
+ * construction) and roll back through an undo log, so it honours every promise of the port; it keeps nothing
+ * when the process ends.
+ */
+export class MemoryPaymentStore implements PaymentStore {
+  readonly capabilities = { concurrentWriters: false, durable: false } as const;
+  readonly #mutex = new AsyncMutex();
+  readonly #payments = new Map<string, Payment>();
+  readonly #history = new Map<string, HistoryEntry[]>();
+  readonly #refunds = new Map<string, Refund>();
+  readonly #receiptCounters = new Map<string, number>();
+  readonly #receipts = new Map<string, string>();
+  readonly #idempotency = new Map<string, IdempotencyRecord>();
+  readonly #outbox: OutboxEntry[] = [];
+  readonly #webhooks = new Map<string, string>();
+  #sequence = 0;
+
+  transaction<T>(work: (tx: PaymentStoreTx) => Promise<T>): Promise<T> {
+    return this.#mutex.run(async () => {
+      const undo: Array<() => void> = [];
+      try {
+        return await work(this.#tx(undo));
+      } catch (error) {
+        for (const step of undo.reverse()) step();
+        throw error;
+      }
+    });
+  }
+
+  /** Empties every collection (tests). */
+  reset(): Promise<void> {
+    return this.#mutex.run(async () => {
+      for (const map of [this.#payments, this.#history, this.#refunds, this.#receiptCounters, this.#receipts, this.#idempotency, this.#webhooks]) {
+        map.clear();
+      }
+      this.#outbox.length = 0;
+      this.#sequence = 0;
+    });
+  }
+
+  #set<K, V>(map: Map<K, V>, key: K, value: V, undo: Array<() => void>): void {
+    const had = map.has(key);
+    const previous = map.get(key);
+    map.set(key, value);
+    undo.push(() => (had ? map.set(key, previous as V) : map.delete(key)));
+  }
+
+  #tx(undo: Array<() => void>): PaymentStoreTx {
+    return {
+      getPayment: async (id) => clone(this.#payments.get(id) ?? null),
+      findPaymentByProviderId: async (provider, providerPaymentId) =>
+        clone([...this.#payments.values()].find((p) => p.provider === provider && p.providerPaymentId === providerPaymentId) ?? null),
+      insertPayment: async (payment) => {
+        if (this.#payments.has(payment.id)) throw new PaymentError("internal", `payment ${payment.id} already exists`);
+        this.#set(this.#payments, payment.id, clone(payment), undo);
+      },
+      updatePayment: async (next, expectedVersion) => {
+        const current = this.#payments.get(next.id);
+        if (!current || current.version !== expectedVersion) return null;
+        if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "next version must be expected + 1");
+        this.#set(this.#payments, next.id, clone(next), undo);
+        return clone(next);
+      },
+      appendHistory: async (entries) => {
+        for (const entry of entries) {
+          const list = this.#history.get(entry.paymentId) ?? [];
+          this.#set(this.#history, entry.paymentId, [...list, clone(entry)], undo);
+        }
+      },
+      getRefund: async (id) => clone(this.#refunds.get(id) ?? null),
+      insertRefund: async (refund) => {
+        if (this.#refunds.has(refund.id)) throw new PaymentError("internal", `refund ${refund.id} already exists`);
+        this.#set(this.#refunds, refund.id, clone(refund), undo);
+      },
+      updateRefund: async (refund) => {
+        if (!this.#refunds.has(refund.id)) throw new PaymentError("internal", `refund ${refund.id} does not exist`);
+        this.#set(this.#refunds, refund.id, clone(refund), undo);
+      },
+      allocateReceiptNumber: async (paymentId, issuedAt) => {
+        const existing = this.#receipts.get(paymentId);
+        if (existing) return existing;
+        const year = issuedAt.slice(0, 4);
+        const next = (this.#receiptCounters.get(year) ?? 0) + 1;
+        const number = `R-${year}-${String(next).padStart(6, "0")}`;
+        this.#set(this.#receiptCounters, year, next, undo);
+        this.#set(this.#receipts, paymentId, number, undo);
+        return number;
+      },
+      getIdempotencyRecord: async (scope, key) => clone(this.#idempotency.get(pair(scope, key)) ?? null),
+      insertIdempotencyRecord: async (record) => {
+        const id = pair(record.scope, record.key);
+        if (this.#idempotency.has(id)) return false;
+        this.#set(this.#idempotency, id, clone(record), undo);
+        return true;
+      },
+      updateIdempotencyRecord: async (next, expectedLockId) => {
+        const id = pair(next.scope, next.key);
+        const current = this.#idempotency.get(id);
+        if (!current || current.lockId !== expectedLockId) return false;
+        this.#set(this.#idempotency, id, clone(next), undo);
+        return true;
+      },
+      appendOutbox: async (events: readonly PaymentEvent[]) => {
+        for (const event of events) {
+          const entry: OutboxEntry = {
+            sequence: ++this.#sequence,
+            event: clone(event),
+            status: "pending",
+            attempts: 0,
+            nextAttemptAt: event.occurredAt,
+            leasedBy: null,
+            leasedUntil: null,
+            lastError: null,
+            deliveredAt: null,
+          };
+          this.#outbox.push(entry);
+          undo.push(() => {
+            const index = this.#outbox.indexOf(entry);
+            if (index >= 0) this.#outbox.splice(index, 1);
+          });
+        }
+      },
+      recordWebhookEvent: async (provider, eventId, receivedAt) => {
+        const id = pair(provider, eventId);
+        if (this.#webhooks.has(id)) return false;
+        this.#set(this.#webhooks, id, receivedAt, undo);
+        return true;
+      },
+    };
+  }
+
+  #read<T>(work: () => T): Promise<T> {
+    return this.#mutex.run(async () => clone(work()));
+  }
+
+  getPayment(id: string): Promise<Payment | null> {
+    return this.#read(() => this.#payments.get(id) ?? null);
+  }
+
+  listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
+    return this.#read(() => {
+      const limit = Math.min(Math.max(page.limit, 1), 500);
+      const matching = [...this.#payments.values()]
+        .filter((p) => matchesFilter(p, filter) && (page.cursor === undefined || p.id < page.cursor))
+        .sort((a, b) => (a.id < b.id ? 1 : -1));
+      const items = matching.slice(0, limit);
+      return { items, nextCursor: matching.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+    });
+  }
+
+  listHistory(paymentId: string): Promise<HistoryEntry[]> {
+    return this.#read(() => this.#history.get(paymentId) ?? []);
+  }
+
+  listRefunds(paymentId: string): Promise<Refund[]> {
+    return this.#read(() =>
+      [...this.#refunds.values()].filter((r) => r.paymentId === paymentId).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+  }
+
+  stats(filter: StatsFilter): Promise<StatsRow[]> {
+    return this.#read(() => {
+      const groups = new Map<string, StatsRow>();
+      for (const p of this.#payments.values()) {
+        if (!matchesFilter(p, filter)) continue;
+        const id = [p.status, p.provider, p.currency].join("\u0000");
+        const row = groups.get(id) ?? { status: p.status, provider: p.provider, currency: p.currency, count: 0, amount: 0, amountCaptured: 0, amountRefunded: 0 };
+        row.count++;
+        row.amount += p.amount;
+        row.amountCaptured += p.amountCaptured;
+        row.amountRefunded += p.amountRefunded;
+        groups.set(id, row);
+      }
+      return [...groups.values()];
+    });
+  }
+
+  listPendingIdempotencyRecords(updatedBefore: string, limit: number): Promise<IdempotencyRecord[]> {
+    return this.#read(() =>
+      [...this.#idempotency.values()]
+        .filter((r) => r.recoveryPoint === "gateway_pending" && r.updatedAt < updatedBefore)
+        .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1))
+        .slice(0, limit),
+    );
+  }
+
+  deleteExpiredIdempotencyRecords(now: string): Promise<number> {
+    return this.#mutex.run(async () => {
+      let count = 0;
+      for (const [id, record] of this.#idempotency) {
+        if (record.recoveryPoint === "finished" && record.expiresAt < now) {
+          this.#idempotency.delete(id);
+          count++;
+        }
+      }
+      return count;
+    });
+  }
+
+  claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]> {
+    return this.#mutex.run(async () => {
+      const heads = new Map<string, OutboxEntry>();
+      for (const entry of this.#outbox) {
+        if (entry.status !== "delivered" && !heads.has(entry.event.paymentId)) heads.set(entry.event.paymentId, entry);
+      }
+      const claimed: OutboxEntry[] = [];
+      for (const entry of [...heads.values()].sort((a, b) => a.sequence - b.sequence)) {
+        if (claimed.length >= claim.limit) break;
+        if (entry.status !== "pending" || entry.nextAttemptAt > claim.now) continue;
+        if (entry.leasedUntil !== null && entry.leasedUntil > claim.now) continue;
+        entry.leasedBy = claim.claimant;
+        entry.leasedUntil = claim.leaseUntil;
+        claimed.push(clone(entry));
+      }
+      return claimed;
+    });
+  }
+
+  #leased(sequence: number, claimant: string): OutboxEntry | null {
+    const entry = this.#outbox.find((e) => e.sequence === sequence);
+    return entry && entry.leasedBy === claimant && entry.status === "pending" ? entry : null;
+  }
+
+  markOutboxDelivered(sequence: number, claimant: string, at: string): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      const entry = this.#leased(sequence, claimant);
+      if (!entry) return false;
+      Object.assign(entry, { status: "delivered", deliveredAt: at, leasedBy: null, leasedUntil: null, attempts: entry.attempts + 1 });
+      return true;
+    });
+  }
+
+  markOutboxFailed(sequence: number, claimant: string, failure: { error: string; nextAttemptAt: string; dead: boolean }): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      const entry = this.#leased(sequence, claimant);
+      if (!entry) return false;
+      Object.assign(entry, {
+        status: failure.dead ? "dead" : "pending",
+        attempts: entry.attempts + 1,
+        lastError: failure.error,
+        nextAttemptAt: failure.nextAttemptAt,
+        leasedBy: null,
+        leasedUntil: null,
+      });
+      return true;
+    });
+  }
+
+  listOutbox(filter: { status?: OutboxEntry["status"] | undefined; paymentId?: string | undefined; limit: number }): Promise<OutboxEntry[]> {
+    return this.#read(() =>
+      this.#outbox
+        .filter((e) => (filter.status === undefined || e.status === filter.status) && (filter.paymentId === undefined || e.event.paymentId === filter.paymentId))
+        .slice(0, filter.limit),
+    );
+  }
+
+  purgeDeliveredOutbox(before: string): Promise<number> {
+    return this.#mutex.run(async () => {
+      const keep = this.#outbox.filter((e) => !(e.status === "delivered" && e.deliveredAt !== null && e.deliveredAt < before));
+      const removed = this.#outbox.length - keep.length;
+      this.#outbox.splice(0, this.#outbox.length, ...keep);
+      return removed;
+    });
+  }
+
+  purgeWebhookEvents(before: string): Promise<number> {
+    return this.#mutex.run(async () => {
+      let count = 0;
+      for (const [id, receivedAt] of this.#webhooks) {
+        if (receivedAt < before) {
+          this.#webhooks.delete(id);
+          count++;
+        }
+      }
+      return count;
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function createMemoryStore(): MemoryPaymentStore {
+  return new MemoryPaymentStore();
+}

@@ -1,0 +1,143 @@
+import { buildEvent, canTransition, transitionPayment, type TransitionResult } from "../domain/state-machine.js";
+import { snapshotRefund } from "../domain/events.js";
+import type { Payment, PaymentStatus, Refund } from "../domain/payment.js";
+import { PaymentError } from "../errors.js";
+import type { GatewayPayment, GatewayRefund } from "../ports/payment-gateway.js";
+import type { PaymentStoreTx } from "../ports/payment-store.js";
+
+export interface ApplyContext {
+  at: string;
+  actor: string;
+  reason: string;
+  newId: (prefix: string) => string;
+  /** Used when a provider authorizes without saying until when. */
+  authorizationValidityMs: number;
+}
+
+/** Stores a transition with its history row and events; a lost version race becomes a retryable `conflict`. */
+export async function persistTransition(tx: PaymentStoreTx, current: Payment, result: TransitionResult): Promise<Payment> {
+  const stored = await tx.updatePayment(result.payment, current.version);
+  if (!stored) throw new PaymentError("conflict", `payment ${current.id} changed concurrently`);
+  await tx.appendHistory([result.history]);
+  await tx.appendOutbox(result.events);
+  return stored;
+}
+
+/** Stores a change that is not a status transition (a reservation, a dispute flag) with its events. */
+export async function persistUpdate(
+  tx: PaymentStoreTx,
+  current: Payment,
+  changes: Partial<Payment>,
+  at: string,
+): Promise<Payment> {
+  const next: Payment = { ...current, ...changes, updatedAt: at, version: current.version + 1 };
+  const stored = await tx.updatePayment(next, current.version);
+  if (!stored) throw new PaymentError("conflict", `payment ${current.id} changed concurrently`);
+  return stored;
+}
+
+/** The edges from `from` to `to`: direct, or through processing for a payment we never saw leave pending. */
+function pathTo(from: PaymentStatus, to: PaymentStatus): PaymentStatus[] | null {
+  if (from === to) return [];
+  if (canTransition(from, to)) return [to];
+  if (from === "pending" && to !== "processing" && canTransition("processing", to)) return ["processing", to];
+  return null;
+}
+
+/**
+ * Moves a payment forward to what the provider reports, along the table only; a report that would move it
+ * backwards (a late webhook) changes nothing. Returns the stored payment.
+ */
+export async function advancePayment(
+  tx: PaymentStoreTx,
+  payment: Payment,
+  reported: GatewayPayment,
+  ctx: ApplyContext,
+): Promise<Payment> {
+  const path = pathTo(payment.status, reported.status);
+  if (path === null) return payment;
+  let current = payment;
+  const common = {
+    providerPaymentId: reported.providerPaymentId,
+    paymentMethodType: reported.paymentMethodType ?? current.paymentMethodType,
+  };
+  if (path.length === 0) {
+    // Same status: keep the provider's latest next action (a second 3-D Secure step) without a history row.
+    if (reported.status === "requires_action" && reported.nextAction && current.nextAction?.url !== reported.nextAction.url) {
+      return persistUpdate(tx, current, { ...common, nextAction: reported.nextAction }, ctx.at);
+    }
+    if (current.providerPaymentId === null) return persistUpdate(tx, current, common, ctx.at);
+    return current;
+  }
+  for (const to of path) {
+    const changes: Partial<Payment> = { ...common };
+    if (to === "requires_action") changes.nextAction = reported.nextAction ?? null;
+    if (to === "authorized") {
+      changes.nextAction = null;
+      changes.authorizationExpiresAt =
+        reported.authorizationExpiresAt ?? new Date(Date.parse(ctx.at) + ctx.authorizationValidityMs).toISOString();
+    }
+    if (to === "succeeded") {
+      const captured = reported.amountCaptured > 0 ? reported.amountCaptured : current.amount;
+      changes.amountCaptured = Math.min(captured, current.amount);
+      changes.nextAction = null;
+      changes.lastError = null;
+      changes.receiptNumber = current.receiptNumber ?? (await tx.allocateReceiptNumber(current.id, ctx.at));
+    }
+    if (to === "failed") {
+      changes.nextAction = null;
+      changes.lastError = reported.failure ?? { code: "processing_error", message: "the provider reported a failure" };
+    }
+    if (to === "canceled") changes.nextAction = null;
+    current = await persistTransition(tx, current, transitionPayment(current, to, ctx, changes));
+  }
+  return current;
+}
+
+/**
+ * Settles a refund exactly once: success moves its reservation into `amountRefunded`, failure releases it. A
+ * refund already settled is left alone, so a webhook and the synchronous answer cannot both apply.
+ */
+export async function settleRefund(
+  tx: PaymentStoreTx,
+  refund: Refund,
+  payment: Payment,
+  reported: GatewayRefund,
+  ctx: ApplyContext,
+): Promise<{ refund: Refund; payment: Payment }> {
+  if (refund.status !== "pending") return { refund, payment };
+  if (reported.status === "pending") {
+    if (refund.providerRefundId === reported.providerRefundId) return { refund, payment };
+    const updated = { ...refund, providerRefundId: reported.providerRefundId, updatedAt: ctx.at };
+    await tx.updateRefund(updated);
+    return { refund: updated, payment };
+  }
+  if (reported.status === "succeeded") {
+    const settled: Refund = { ...refund, status: "succeeded", providerRefundId: reported.providerRefundId, updatedAt: ctx.at };
+    const amountRefunded = payment.amountRefunded + refund.amount;
+    const to: PaymentStatus = amountRefunded >= payment.amountCaptured ? "refunded" : "partially_refunded";
+    const result = transitionPayment(payment, to, ctx, {
+      amountRefunded,
+      amountRefundReserved: payment.amountRefundReserved - refund.amount,
+    });
+    for (const event of result.events) event.data.refund = snapshotRefund(settled);
+    await tx.updateRefund(settled);
+    return { refund: settled, payment: await persistTransition(tx, payment, result) };
+  }
+  const failed: Refund = {
+    ...refund,
+    status: "failed",
+    providerRefundId: reported.providerRefundId,
+    failure: { code: "processing_error", message: reported.failureReason ?? "the provider did not complete the refund" },
+    updatedAt: ctx.at,
+  };
+  await tx.updateRefund(failed);
+  const released = await persistUpdate(
+    tx,
+    payment,
+    { amountRefundReserved: payment.amountRefundReserved - refund.amount },
+    ctx.at,
+  );
+  await tx.appendOutbox([buildEvent("refund.failed", released, ctx, { refund: snapshotRefund(failed) })]);
+  return { refund: failed, payment: released };
+}

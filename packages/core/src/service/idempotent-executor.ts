@@ -1,0 +1,275 @@
+import { PaymentError, isPaymentError } from "../errors.js";
+import { requestFingerprint } from "../idempotency/fingerprint.js";
+import { assertIdempotencyKey } from "../idempotency/keys.js";
+import type { Clock } from "../ports/clock.js";
+import type { IdGenerator } from "../ports/id-generator.js";
+import type { PaymentGateway } from "../ports/payment-gateway.js";
+import type { IdempotencyRecord, PaymentStore, PaymentStoreTx, StoredOutcome } from "../ports/payment-store.js";
+import { type GatewayCall, type GatewayCallResult, leavesOperationPending, sendGatewayCall } from "./gateway-call.js";
+
+/** Who is calling and under which key. The scope keeps one principal's keys apart from another's. */
+export interface OperationContext {
+  /** The principal: a JWT `sub`, or `operator:<name>` for the CLI. */
+  scope: string;
+  idempotencyKey: string;
+  /** Recorded in history; defaults to the scope. */
+  actor?: string | undefined;
+}
+
+export interface Replayable<T> {
+  value: T;
+  /** True when this is the stored outcome of an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/** Phase 1's verdict: finished without the gateway, or a call to make with its derived gateway key. */
+export type PhaseOneResult =
+  | { kind: "done"; paymentId: string | null; value: unknown }
+  | { kind: "gateway"; paymentId: string; gatewayKey: string; call: GatewayCall };
+
+export interface ExecutorOptions {
+  store: PaymentStore;
+  clock: Clock;
+  ids: IdGenerator;
+  gatewayFor: (provider: string) => PaymentGateway;
+  /** Phase 3: applies a definite gateway answer; returns the operation's outcome. */
+  settle: (tx: PaymentStoreTx, call: GatewayCall, result: GatewayCallResult, actor: string) => Promise<StoredOutcome>;
+  ttlMs: number;
+  lockTimeoutMs: number;
+  maxConflictRetries: number;
+}
+
+/** Errors that are the answer to a request, stored for replay; the rest (conflicts, unknown outcomes) are not. */
+function isStorableOutcome(error: unknown): error is PaymentError {
+  return (
+    isPaymentError(error) &&
+    !["conflict", "internal", "idempotency_key_in_use", "idempotency_key_reused", "validation_error", "invalid_amount"].includes(
+      error.code,
+    ) &&
+    !error.code.startsWith("gateway_")
+  );
+}
+
+function outcomeToResult<T>(outcome: StoredOutcome, replayed: boolean): Replayable<T> {
+  if (outcome.ok) return { value: outcome.value as T, replayed };
+  throw PaymentError.fromJSON(outcome.error, { replayed });
+}
+
+type Claimed =
+  | { kind: "outcome"; outcome: StoredOutcome; replayed: boolean }
+  | { kind: "gateway"; record: IdempotencyRecord };
+
+/**
+ * Runs state-changing operations in the three phases of DESIGN.md: claim and guarded change in one transaction;
+ * the gateway call outside any transaction; settle in one transaction. Every outcome is stored under
+ * (scope, key) and replayed verbatim; an unknown gateway outcome is left at `gateway_pending` for a retry or
+ * recovery to finish with the same gateway key.
+ */
+export class IdempotentExecutor {
+  constructor(private readonly options: ExecutorOptions) {}
+
+  async execute<T>(
+    operation: string,
+    params: unknown,
+    ctx: OperationContext,
+    phaseOne: (tx: PaymentStoreTx, actor: string) => Promise<PhaseOneResult>,
+  ): Promise<Replayable<T>> {
+    const key = assertIdempotencyKey(ctx.idempotencyKey);
+    const actor = ctx.actor ?? ctx.scope;
+    const fingerprint = requestFingerprint(operation, params);
+    const claimed = await this.withConflictRetry(() =>
+      this.options.store.transaction((tx) => this.claim(tx, { operation, fingerprint, scope: ctx.scope, key }, actor, phaseOne)),
+    );
+    if (claimed.kind === "outcome") return outcomeToResult<T>(claimed.outcome, claimed.replayed);
+    return outcomeToResult<T>(await this.callAndSettle(claimed.record, actor), false);
+  }
+
+  /** Finishes a record left at `gateway_pending` (recovery). Returns null if someone else holds it. */
+  async resume(scope: string, key: string, actor: string): Promise<StoredOutcome | null> {
+    const lockId = this.options.ids.newId("lock");
+    const record = await this.withConflictRetry(() =>
+      this.options.store.transaction(async (tx) => {
+        const current = await tx.getIdempotencyRecord(scope, key);
+        if (!current || current.recoveryPoint !== "gateway_pending" || this.lockIsFresh(current)) return null;
+        const now = this.now();
+        const next = { ...current, lockId, lockedAt: now, updatedAt: now };
+        return (await tx.updateIdempotencyRecord(next, current.lockId)) ? next : null;
+      }),
+    );
+    return record ? this.callAndSettle(record, actor) : null;
+  }
+
+  private now(): string {
+    return this.options.clock.now().toISOString();
+  }
+
+  private lockIsFresh(record: IdempotencyRecord): boolean {
+    return (
+      record.lockId !== null &&
+      record.lockedAt !== null &&
+      Date.parse(record.lockedAt) + this.options.lockTimeoutMs > this.options.clock.now().getTime()
+    );
+  }
+
+  private async withConflictRetry<R>(work: () => Promise<R>): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isPaymentError(error, "conflict") || attempt >= this.options.maxConflictRetries) throw error;
+        // Jittered pause so racers that lost a version race do not collide again in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async claim(
+    tx: PaymentStoreTx,
+    request: { operation: string; fingerprint: string; scope: string; key: string },
+    actor: string,
+    phaseOne: (tx: PaymentStoreTx, actor: string) => Promise<PhaseOneResult>,
+  ): Promise<Claimed> {
+    const now = this.now();
+    const lockId = this.options.ids.newId("lock");
+    let record = await tx.getIdempotencyRecord(request.scope, request.key);
+    if (!record) {
+      const fresh: IdempotencyRecord = {
+        scope: request.scope,
+        key: request.key,
+        operation: request.operation,
+        fingerprint: request.fingerprint,
+        paymentId: null,
+        recoveryPoint: "started",
+        lockId,
+        lockedAt: now,
+        gatewayKey: null,
+        gatewayRequest: null,
+        gatewaySentAt: null,
+        outcome: null,
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: new Date(Date.parse(now) + this.options.ttlMs).toISOString(),
+      };
+      if (await tx.insertIdempotencyRecord(fresh)) return this.runPhaseOne(tx, fresh, actor, phaseOne);
+      record = await tx.getIdempotencyRecord(request.scope, request.key);
+      if (!record) throw new PaymentError("conflict", "idempotency record vanished during claim");
+    }
+    if (record.operation !== request.operation || record.fingerprint !== request.fingerprint) {
+      throw new PaymentError(
+        "idempotency_key_reused",
+        "this idempotency key was used with different parameters; use a new key for a new request",
+        { details: { operation: record.operation } },
+      );
+    }
+    if (record.recoveryPoint === "finished" && record.outcome) {
+      return { kind: "outcome", outcome: record.outcome, replayed: true };
+    }
+    if (this.lockIsFresh(record)) {
+      throw new PaymentError("idempotency_key_in_use", "a request with this idempotency key is in progress; retry shortly", {
+        retryAfterSeconds: 1,
+      });
+    }
+    // The holder died or released the record after an unknown outcome: take over and resume.
+    const takenOver: IdempotencyRecord = { ...record, lockId, lockedAt: now, updatedAt: now };
+    if (!(await tx.updateIdempotencyRecord(takenOver, record.lockId))) {
+      throw new PaymentError("idempotency_key_in_use", "a request with this idempotency key is in progress; retry shortly", {
+        retryAfterSeconds: 1,
+      });
+    }
+    if (takenOver.recoveryPoint === "gateway_pending") return { kind: "gateway", record: takenOver };
+    return this.runPhaseOne(tx, takenOver, actor, phaseOne);
+  }
+
+  private async runPhaseOne(
+    tx: PaymentStoreTx,
+    record: IdempotencyRecord,
+    actor: string,
+    phaseOne: (tx: PaymentStoreTx, actor: string) => Promise<PhaseOneResult>,
+  ): Promise<Claimed> {
+    const now = this.now();
+    let result: PhaseOneResult;
+    try {
+      result = await phaseOne(tx, actor);
+    } catch (error) {
+      if (!isStorableOutcome(error)) throw error;
+      const outcome: StoredOutcome = { ok: false, error: error.toJSON() };
+      await this.finish(tx, record, outcome, now);
+      return { kind: "outcome", outcome, replayed: false };
+    }
+    if (result.kind === "done") {
+      const outcome: StoredOutcome = { ok: true, value: result.value };
+      await this.finish(tx, { ...record, paymentId: result.paymentId }, outcome, now);
+      return { kind: "outcome", outcome, replayed: false };
+    }
+    const pending: IdempotencyRecord = {
+      ...record,
+      paymentId: result.paymentId,
+      recoveryPoint: "gateway_pending",
+      gatewayKey: result.gatewayKey,
+      gatewayRequest: result.call,
+      gatewaySentAt: now,
+      updatedAt: now,
+    };
+    if (!(await tx.updateIdempotencyRecord(pending, record.lockId))) {
+      throw new PaymentError("conflict", "idempotency record changed during claim");
+    }
+    return { kind: "gateway", record: pending };
+  }
+
+  private async finish(tx: PaymentStoreTx, record: IdempotencyRecord, outcome: StoredOutcome, now: string): Promise<void> {
+    const finished: IdempotencyRecord = {
+      ...record,
+      recoveryPoint: "finished",
+      outcome,
+      lockId: null,
+      lockedAt: null,
+      updatedAt: now,
+      expiresAt: new Date(Date.parse(now) + this.options.ttlMs).toISOString(),
+    };
+    if (!(await tx.updateIdempotencyRecord(finished, record.lockId))) {
+      throw new PaymentError("idempotency_key_in_use", "another request took over this idempotency key; retry shortly", {
+        retryAfterSeconds: 1,
+      });
+    }
+  }
+
+  /** Phases 2 and 3 for a record we hold at `gateway_pending`. */
+  private async callAndSettle(record: IdempotencyRecord, actor: string): Promise<StoredOutcome> {
+    const call = record.gatewayRequest as GatewayCall;
+    const gateway = this.options.gatewayFor(call.provider);
+    const sentAt = record.gatewaySentAt ? Date.parse(record.gatewaySentAt) : Date.parse(record.createdAt);
+    const pastRetention = this.options.clock.now().getTime() - sentAt > gateway.capabilities.idempotencyKeyRetentionMs;
+    let result: GatewayCallResult;
+    try {
+      result = await sendGatewayCall(gateway, call, record.gatewayKey ?? "", pastRetention);
+    } catch (error) {
+      if (leavesOperationPending(error)) {
+        await this.release(record);
+        throw isPaymentError(error)
+          ? error
+          : new PaymentError("gateway_outcome_unknown", "the gateway call failed unexpectedly; retry with the same key", {
+              retryAfterSeconds: 5,
+              cause: error,
+            });
+      }
+      // A definite refusal (amount_too_small, currency_not_supported): settled below as the operation's answer.
+      result = { kind: "rejected", error: (error as PaymentError).toJSON() };
+    }
+    return this.withConflictRetry(() =>
+      this.options.store.transaction(async (tx) => {
+        const outcome = await this.options.settle(tx, call, result, actor);
+        await this.finish(tx, record, outcome, this.now());
+        return outcome;
+      }),
+    );
+  }
+
+  /** Leaves the record at `gateway_pending` but unlocked, so the client's retry (or recovery) can resume it. */
+  private async release(record: IdempotencyRecord): Promise<void> {
+    const now = this.now();
+    await this.options.store.transaction((tx) =>
+      tx.updateIdempotencyRecord({ ...record, lockId: null, lockedAt: null, updatedAt: now }, record.lockId),
+    );
+  }
+}
+

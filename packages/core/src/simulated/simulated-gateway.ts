@@ -1,0 +1,370 @@
+import { randomBytes } from "node:crypto";
+import { PaymentError } from "../errors.js";
+import { canonicalJson } from "../idempotency/fingerprint.js";
+import { type Clock, systemClock } from "../ports/clock.js";
+import type {
+  CancelGatewayRequest,
+  CaptureGatewayRequest,
+  CreateGatewayPaymentRequest,
+  GatewayCallOptions,
+  GatewayCapabilities,
+  GatewayPayment,
+  GatewayRefund,
+  GatewayWebhookEvent,
+  PaymentGateway,
+  RefundGatewayRequest,
+  ResumeGatewayPaymentRequest,
+  WebhookHeaders,
+} from "../ports/payment-gateway.js";
+import { type SimulatedPaymentObject, type SimulatedRefund, type SimulatedState, SimulatedStateStore } from "./simulated-state.js";
+import { TEST_PAYMENT_METHODS, isTestPaymentMethod } from "./test-payment-methods.js";
+import { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload, verifySimulatedSignature } from "./webhook-signature.js";
+
+export type SimulatedOperation = "createPayment" | "resumePayment" | "capture" | "cancel" | "refund";
+
+/** A fault to inject into the next matching call. */
+export type SimulatedFault =
+  /** The provider acts, then the response is lost: the caller sees an unknown outcome. */
+  | { kind: "lose_response"; operation?: SimulatedOperation | undefined }
+  /** A 5xx before acting: the caller cannot tell it from a lost response. */
+  | { kind: "server_error"; operation?: SimulatedOperation | undefined }
+  | { kind: "rate_limited"; operation?: SimulatedOperation | undefined }
+  | { kind: "delay"; ms: number; operation?: SimulatedOperation | undefined };
+
+export interface SimulatedGatewayOptions {
+  /** Provider name (default "simulated"). */
+  provider?: string | undefined;
+  /** Keep state in this JSON file so several processes share one simulated provider. */
+  stateFile?: string | undefined;
+  clock?: Clock | undefined;
+  /** How long idempotency keys are remembered (default 24 h, like Stripe). */
+  keyRetentionMs?: number | undefined;
+  /** Secrets accepted on incoming webhooks; the first signs outgoing ones. */
+  webhookSecrets?: readonly string[] | undefined;
+  /** Authorization validity for manual capture (default 7 days). */
+  authorizationValidityMs?: number | undefined;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * A payment provider in a box, for development, demos and tests. It accepts Stripe's test payment-method ids,
+ * honours idempotency keys for a retention period like a real provider, keeps our payment id findable, can keep
+ * its state in a file, injects faults, and signs webhooks — so the core's crash-safety can be exercised end to end.
+ */
+export class SimulatedGateway implements PaymentGateway {
+  readonly provider: string;
+  readonly capabilities: GatewayCapabilities;
+  readonly #state: SimulatedStateStore;
+  readonly #clock: Clock;
+  readonly #secrets: readonly string[];
+  readonly #authorizationValidityMs: number;
+  readonly #faults: SimulatedFault[] = [];
+
+  constructor(options: SimulatedGatewayOptions = {}) {
+    this.provider = options.provider ?? "simulated";
+    this.#state = new SimulatedStateStore(options.stateFile);
+    this.#clock = options.clock ?? systemClock;
+    this.#secrets = options.webhookSecrets?.length ? options.webhookSecrets : ["whsec_simulated_development"];
+    this.#authorizationValidityMs = options.authorizationValidityMs ?? 7 * DAY;
+    this.capabilities = {
+      manualCapture: true,
+      partialCapture: true,
+      idempotencyKeyRetentionMs: options.keyRetentionMs ?? DAY,
+      currencies: "any",
+      minimumAmounts: {},
+    };
+  }
+
+  // ------------------------------------------------------------ test and demo controls
+
+  /** Queues a fault for the next call (of `operation`, if given). */
+  injectFault(fault: SimulatedFault): void {
+    this.#faults.push(fault);
+  }
+
+  /** The customer completes (or fails) the 3-D Secure step of a payment in requires_action. */
+  completeAction(providerPaymentId: string, succeed = true): void {
+    this.#state.update((state) => {
+      const object = this.#object(state, providerPaymentId);
+      if (object.status !== "requires_action") {
+        throw new PaymentError("invalid_state_transition", `${providerPaymentId} is not waiting for customer action`);
+      }
+      object.actionResult = succeed;
+    });
+  }
+
+  /** How many provider objects were created for our payment id: the number of charges attempted. */
+  chargesFor(paymentId: string): number {
+    return this.#state.read((state) => state.createdPerPayment[paymentId] ?? 0);
+  }
+
+  /** Every provider object, for assertions. */
+  listObjects(): SimulatedPaymentObject[] {
+    return this.#state.read((state) => Object.values(state.payments));
+  }
+
+  reset(): void {
+    this.#faults.length = 0;
+    this.#state.reset();
+  }
+
+  /** A webhook as the provider would send it for the object's current state, signed with the first secret. */
+  webhookFor(providerPaymentId: string, type?: string): { rawBody: string; headers: Record<string, string> } {
+    const object = this.#state.read((state) => this.#object(state, providerPaymentId));
+    const now = this.#clock.now();
+    const body = {
+      id: `evt_sim_${randomBytes(8).toString("hex")}`,
+      type: type ?? `payment.${object.status}`,
+      created: now.toISOString(),
+      data: { object },
+    };
+    const rawBody = JSON.stringify(body);
+    const signature = signSimulatedPayload(rawBody, this.#secrets[0]!, Math.floor(now.getTime() / 1000));
+    return { rawBody, headers: { "content-type": "application/json", [SIMULATED_SIGNATURE_HEADER]: signature } };
+  }
+
+  // ------------------------------------------------------------ the port
+
+  async createPayment(request: CreateGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
+    return this.#mutate("createPayment", options.idempotencyKey, request, (state) => {
+      const method = request.paymentMethodId;
+      if (!method) throw new PaymentError("validation_error", "a payment method is required to confirm a payment");
+      if (!isTestPaymentMethod(method)) {
+        throw new PaymentError("validation_error", `unknown payment method ${method}; use a test id such as pm_card_visa`);
+      }
+      const now = this.#clock.now().toISOString();
+      state.sequence += 1;
+      const object: SimulatedPaymentObject = {
+        id: `sim_pi_${String(state.sequence).padStart(8, "0")}${randomBytes(3).toString("hex")}`,
+        paymentId: request.paymentId,
+        amount: request.amount,
+        currency: request.currency,
+        captureMethod: request.captureMethod,
+        status: "processing",
+        paymentMethodId: method,
+        amountCapturable: 0,
+        amountCaptured: 0,
+        amountRefunded: 0,
+        failure: null,
+        actionResult: null,
+        authorizationExpiresAt: null,
+        refunds: [],
+        createdAt: now,
+      };
+      const behaviour = TEST_PAYMENT_METHODS[method];
+      if (behaviour.outcome === "declined") {
+        object.status = "failed";
+        object.failure = { code: behaviour.code, declineCode: behaviour.declineCode, message: `Your card was declined (${behaviour.declineCode}).` };
+      } else if (behaviour.outcome === "requires_action") {
+        object.status = "requires_action";
+      } else {
+        this.#authorizeOrCapture(object);
+      }
+      state.payments[object.id] = object;
+      state.createdPerPayment[request.paymentId] = (state.createdPerPayment[request.paymentId] ?? 0) + 1;
+      return this.#view(object);
+    });
+  }
+
+  async resumePayment(request: ResumeGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
+    return this.#mutate("resumePayment", options.idempotencyKey, request, (state) => {
+      const object = this.#object(state, request.providerPaymentId);
+      if (object.status === "requires_action" && object.actionResult === true) this.#authorizeOrCapture(object);
+      else if (object.status === "requires_action" && object.actionResult === false) {
+        object.status = "failed";
+        object.failure = { code: "authentication_required", declineCode: "authentication_failed", message: "3-D Secure authentication failed." };
+      }
+      return this.#view(object);
+    });
+  }
+
+  async capture(request: CaptureGatewayRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
+    return this.#mutate("capture", options.idempotencyKey, request, (state) => {
+      const object = this.#object(state, request.providerPaymentId);
+      if (object.status !== "authorized") {
+        throw new PaymentError("invalid_state_transition", `cannot capture a ${object.status} payment`);
+      }
+      if (request.amount > object.amountCapturable) {
+        throw new PaymentError("invalid_amount", `cannot capture ${request.amount}; ${object.amountCapturable} is capturable`);
+      }
+      object.status = "succeeded";
+      object.amountCaptured = request.amount;
+      object.amountCapturable = 0;
+      return this.#view(object);
+    });
+  }
+
+  async cancel(request: CancelGatewayRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
+    return this.#mutate("cancel", options.idempotencyKey, request, (state) => {
+      const object = this.#object(state, request.providerPaymentId);
+      if (!["authorized", "requires_action", "processing"].includes(object.status)) {
+        throw new PaymentError("invalid_state_transition", `cannot cancel a ${object.status} payment`);
+      }
+      object.status = "canceled";
+      object.amountCapturable = 0;
+      return this.#view(object);
+    });
+  }
+
+  async refund(request: RefundGatewayRequest, options: GatewayCallOptions): Promise<GatewayRefund> {
+    return this.#mutate("refund", options.idempotencyKey, request, (state) => {
+      const object = this.#object(state, request.providerPaymentId);
+      if (object.status !== "succeeded") throw new PaymentError("invalid_state_transition", `cannot refund a ${object.status} payment`);
+      if (request.amount > object.amountCaptured - object.amountRefunded) {
+        throw new PaymentError("refund_exceeds_captured", "refund exceeds the captured amount at the provider");
+      }
+      state.sequence += 1;
+      const refund: SimulatedRefund = {
+        id: `sim_re_${String(state.sequence).padStart(8, "0")}`,
+        refundId: request.refundId,
+        amount: request.amount,
+        status: "succeeded",
+        createdAt: this.#clock.now().toISOString(),
+      };
+      object.refunds.push(refund);
+      object.amountRefunded += request.amount;
+      return this.#refundView(object, refund);
+    });
+  }
+
+  async retrieve(providerPaymentId: string): Promise<GatewayPayment> {
+    return this.#state.read((state) => this.#view(this.#object(state, providerPaymentId)));
+  }
+
+  async findByPaymentId(paymentId: string): Promise<GatewayPayment | null> {
+    return this.#state.read((state) => {
+      const object = Object.values(state.payments).find((p) => p.paymentId === paymentId);
+      return object ? this.#view(object) : null;
+    });
+  }
+
+  async *listTransactions(window: { since: Date; until: Date }): AsyncIterable<GatewayPayment> {
+    const since = window.since.toISOString();
+    const until = window.until.toISOString();
+    const objects = this.#state.read((state) =>
+      Object.values(state.payments).filter((p) => p.createdAt >= since && p.createdAt < until),
+    );
+    for (const object of objects) yield this.#view(object);
+  }
+
+  async parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent> {
+    const text = typeof rawBody === "string" ? rawBody : Buffer.from(rawBody).toString("utf8");
+    const header = headers[SIMULATED_SIGNATURE_HEADER];
+    verifySimulatedSignature(text, typeof header === "string" ? header : header?.[0], this.#secrets, Math.floor(this.#clock.now().getTime() / 1000));
+    const body = JSON.parse(text) as { id: string; type: string; created: string; data: { object: SimulatedPaymentObject } };
+    const base = { provider: this.provider, eventId: body.id, type: body.type, occurredAt: body.created };
+    if (body.type.startsWith("payment.")) return { ...base, kind: "payment", payment: this.#view(body.data.object) };
+    if (body.type === "refund.updated") {
+      const object = body.data.object;
+      const refund = object.refunds[object.refunds.length - 1];
+      if (refund) return { ...base, kind: "refund", paymentId: object.paymentId, refund: this.#refundView(object, refund) };
+    }
+    return { ...base, kind: "ignored" };
+  }
+
+  // ------------------------------------------------------------ internals
+
+  #authorizeOrCapture(object: SimulatedPaymentObject): void {
+    object.failure = null;
+    if (object.captureMethod === "manual") {
+      object.status = "authorized";
+      object.amountCapturable = object.amount;
+      object.authorizationExpiresAt = new Date(this.#clock.now().getTime() + this.#authorizationValidityMs).toISOString();
+    } else {
+      object.status = "succeeded";
+      object.amountCaptured = object.amount;
+    }
+  }
+
+  #object(state: SimulatedState, id: string): SimulatedPaymentObject {
+    const object = state.payments[id];
+    if (!object) throw new PaymentError("not_found", `no such payment at the simulated provider: ${id}`);
+    return object;
+  }
+
+  #view(object: SimulatedPaymentObject): GatewayPayment {
+    return {
+      provider: this.provider,
+      providerPaymentId: object.id,
+      paymentId: object.paymentId,
+      status: object.status,
+      amount: object.amount,
+      currency: object.currency,
+      amountCapturable: object.amountCapturable,
+      amountCaptured: object.amountCaptured,
+      amountRefunded: object.amountRefunded,
+      nextAction:
+        object.status === "requires_action"
+          ? { type: "redirect", url: `https://simulated.invalid/3ds/${object.id}`, clientSecret: `${object.id}_secret` }
+          : null,
+      failure: object.failure,
+      authorizationExpiresAt: object.authorizationExpiresAt,
+      paymentMethodType: "card",
+      refunds: object.refunds.map((r) => this.#refundView(object, r)),
+      createdAt: object.createdAt,
+    };
+  }
+
+  #refundView(object: SimulatedPaymentObject, refund: SimulatedRefund): GatewayRefund {
+    return {
+      providerRefundId: refund.id,
+      refundId: refund.refundId,
+      providerPaymentId: object.id,
+      amount: refund.amount,
+      currency: object.currency,
+      status: refund.status,
+      createdAt: refund.createdAt,
+    };
+  }
+
+  #takeFault(operation: SimulatedOperation): SimulatedFault | undefined {
+    const index = this.#faults.findIndex((f) => f.operation === undefined || f.operation === operation);
+    return index === -1 ? undefined : this.#faults.splice(index, 1)[0];
+  }
+
+  /**
+   * Runs a mutating call like a provider's idempotency layer: a key seen within the retention with the same request
+   * returns the stored response; with another request it is refused; an expired key is forgotten.
+   */
+  async #mutate<T>(operation: SimulatedOperation, key: string, request: unknown, work: (state: SimulatedState) => T): Promise<T> {
+    if (!key) throw new PaymentError("gateway_error", "the simulated provider requires an idempotency key");
+    const fault = this.#takeFault(operation);
+    if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === "server_error") {
+      throw new PaymentError("gateway_outcome_unknown", "simulated provider answered 500", { retryAfterSeconds: 1 });
+    }
+    if (fault?.kind === "rate_limited") {
+      throw new PaymentError("gateway_rate_limited", "simulated provider rate limit", { retryAfterSeconds: 1 });
+    }
+    const fingerprint = `${operation}:${canonicalJson(request)}`;
+    const response = this.#state.update((state) => {
+      const now = this.#clock.now();
+      const stored = state.keys[key];
+      if (stored && now.getTime() - Date.parse(stored.at) <= this.capabilities.idempotencyKeyRetentionMs) {
+        if (stored.fingerprint !== fingerprint) {
+          return { ok: false as const, error: { code: "gateway_error", message: "idempotency key reused with different parameters" } };
+        }
+        return stored.response;
+      }
+      let result: SimulatedState["keys"][string]["response"];
+      try {
+        result = { ok: true, value: work(state) };
+      } catch (error) {
+        if (!(error instanceof PaymentError)) throw error;
+        result = { ok: false, error: { code: error.code, message: error.message } };
+      }
+      state.keys[key] = { fingerprint, response: result, at: now.toISOString() };
+      return result;
+    });
+    if (fault?.kind === "lose_response") {
+      throw new PaymentError("gateway_outcome_unknown", "connection to the simulated provider was lost", { retryAfterSeconds: 1 });
+    }
+    if (!response.ok) throw new PaymentError(response.error.code as PaymentError["code"], response.error.message);
+    return structuredClone(response.value) as T;
+  }
+}
+
+export function createSimulatedGateway(options: SimulatedGatewayOptions = {}): SimulatedGateway {
+  return new SimulatedGateway(options);
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import type { PaymentEvent } from "../domain/events.js";
+import { EVENT_SCHEMA_VERSION, snapshotPayment } from "../domain/events.js";
+import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
+import type { IdempotencyRecord } from "../ports/payment-store.js";
+
+let counter = 0;
+/** Ids that sort in creation order, like the ULIDs the service makes. */
+export function testId(prefix: string): string {
+  counter += 1;
+  return `${prefix}_${Date.now().toString(36).padStart(10, "0")}${String(counter).padStart(8, "0")}`;
+}
+
+export function samplePayment(overrides: Partial<Payment> = {}): Payment {
+  const at = overrides.createdAt ?? new Date().toISOString();
+  return {
+    id: testId("pay"),
+    owner: "user_1",
+    amount: 2500,
+    currency: "USD",
+    status: "pending",
+    provider: "simulated",
+    providerPaymentId: null,
+    paymentMethodId: null,
+    paymentMethodType: null,
+    checkoutSessionId: null,
+    customerId: null,
+    customerEmail: null,
+    references: {},
+    description: null,
+    captureMethod: "automatic",
+    amountCaptured: 0,
+    amountRefunded: 0,
+    amountRefundReserved: 0,
+    authorizationExpiresAt: null,
+    nextAction: null,
+    lastError: null,
+    disputed: false,
+    lineItems: [],
+    metadata: {},
+    receiptNumber: null,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function sampleHistory(payment: Payment, overrides: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id: testId("his"),
+    paymentId: payment.id,
+    from: null,
+    to: payment.status,
+    at: payment.updatedAt,
+    actor: "user_1",
+    reason: "created",
+    kind: "transition",
+    ...overrides,
+  };
+}
+
+export function sampleEvent(payment: Payment, type: PaymentEvent["type"] = "payment.created", at = payment.updatedAt): PaymentEvent {
+  return {
+    id: testId("evt"),
+    type,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    paymentId: payment.id,
+    occurredAt: at,
+    data: { payment: snapshotPayment(payment) },
+  };
+}
+
+export function sampleRefund(payment: Payment, overrides: Partial<Refund> = {}): Refund {
+  return {
+    id: testId("rf"),
+    paymentId: payment.id,
+    amount: 100,
+    currency: payment.currency,
+    status: "pending",
+    reason: "requested_by_customer",
+    actor: "admin",
+    providerRefundId: null,
+    failure: null,
+    createdAt: payment.updatedAt,
+    updatedAt: payment.updatedAt,
+    ...overrides,
+  };
+}
+
+export function sampleIdempotencyRecord(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
+  const at = new Date().toISOString();
+  return {
+    scope: "user_1",
+    key: randomUUID(),
+    operation: "payment.create",
+    fingerprint: "f".repeat(64),
+    paymentId: null,
+    recoveryPoint: "started",
+    lockId: "lock_a",
+    lockedAt: at,
+    gatewayKey: null,
+    gatewayRequest: null,
+    gatewaySentAt: null,
+    outcome: null,
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    ...overrides,
+  };
+}

@@ -1,0 +1,429 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Payment } from "../domain/payment.js";
+import type { PaymentStore } from "../ports/payment-store.js";
+import type { StoreHarness } from "./harness.js";
+import { sampleEvent, sampleHistory, sampleIdempotencyRecord, samplePayment, sampleRefund, testId } from "./fixtures.js";
+
+/** Every rule of the store contract, by key; an adapter may skip one only with a reason (checked by the compiler). */
+export const STORE_CONTRACT_TESTS = {
+  paymentRoundTrip: "stores a payment and reads back every field, including the largest safe amount",
+  paymentCompareAndSet: "exactly one of 10 concurrent version-guarded updates of a payment wins",
+  stalePaymentUpdate: "an update with a stale version changes nothing",
+  transactionRollback: "a transaction that throws leaves no payment, history or outbox row behind",
+  idempotencyInsertRace: "exactly one of 10 concurrent inserts of the same idempotency key wins",
+  idempotencyLockRace: "exactly one of 10 concurrent lock takeovers of an idempotency record wins",
+  idempotencyRoundTrip: "stores an idempotency record with its outcome and gateway request and reads it back",
+  refundReservationRace: "10 concurrent refund reservations never reserve more than was captured",
+  receiptNumbers: "receipt numbers are unique under 10 concurrent allocations and stable per payment",
+  webhookFirstSeen: "exactly one of 10 concurrent first-seen checks of a webhook event wins",
+  historyAndRefunds: "history and refunds read back in insertion order",
+  providerLookup: "finds a payment by provider and provider payment id",
+  listFiltersAndCursor: "lists by filter and pages with a cursor without gaps or repeats",
+  stats: "groups counts and amounts by status, provider and currency",
+  outboxOrderPerPayment: "offers only the oldest undelivered event of each payment, in order",
+  outboxRetryHoldsBack: "an event waiting for retry or dead holds back its payment's later events and no other's",
+  outboxLeaseRace: "10 concurrent claimers never lease the same event twice",
+  pendingAndExpiredRecords: "lists records left at gateway_pending and sweeps only expired finished ones",
+  purge: "purges delivered outbox events and old webhook markers",
+} as const;
+
+export type StoreContractTest = keyof typeof STORE_CONTRACT_TESTS;
+
+export interface StoreContractOptions {
+  /** Tests this adapter cannot honour, each with the reason (shown in the report). */
+  skip?: Partial<Record<StoreContractTest, string>>;
+}
+
+const RACERS = 10;
+
+async function insertPayment(store: PaymentStore, payment: Payment): Promise<Payment> {
+  await store.transaction(async (tx) => {
+    await tx.insertPayment(payment);
+    await tx.appendHistory([sampleHistory(payment)]);
+    await tx.appendOutbox([sampleEvent(payment)]);
+  });
+  return payment;
+}
+
+/**
+ * The conformance suite every `PaymentStore` runs: `describeStoreContract("postgres", async () => harness)`. State
+ * is reset before every test, results are read back through the harness's raw access, and every concurrency promise
+ * of the port is raced with ten callers at once.
+ */
+export function describeStoreContract(name: string, setup: () => Promise<StoreHarness>, options: StoreContractOptions = {}): void {
+  describe(`PaymentStore contract: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: PaymentStore;
+
+    beforeAll(async () => {
+      harness = await setup();
+      store = harness.store;
+    });
+    afterAll(async () => {
+      await harness?.dispose();
+    });
+    beforeEach(async () => {
+      await harness.reset();
+    });
+
+    const rule = (key: StoreContractTest, body: () => Promise<void>) => {
+      const reason = options.skip?.[key];
+      if (reason) it.skip(`${STORE_CONTRACT_TESTS[key]} (skipped: ${reason})`, body);
+      else it(STORE_CONTRACT_TESTS[key], body);
+    };
+
+    rule("paymentRoundTrip", async () => {
+      const payment = samplePayment({
+        amount: Number.MAX_SAFE_INTEGER,
+        currency: "KWD",
+        references: { booking: "bk_1", trip: "trip 2 – ü" },
+        metadata: { source: "contract" },
+        lineItems: [{ code: "base_fare", description: "Base fare", amount: Number.MAX_SAFE_INTEGER, kind: "charge" }],
+        nextAction: { type: "redirect", url: "https://example.test/3ds" },
+        lastError: { code: "card_declined", declineCode: "generic_decline", message: "declined" },
+        customerEmail: "a@example.test",
+        captureMethod: "manual",
+        authorizationExpiresAt: "2026-02-01T00:00:00.000Z",
+        disputed: true,
+      });
+      await insertPayment(store, payment);
+      expect(await store.getPayment(payment.id)).toEqual(payment);
+      const raw = await harness.readBack.payment(payment.id);
+      expect(raw).toMatchObject({ status: "pending", amount: Number.MAX_SAFE_INTEGER, version: 1 });
+      expect(await harness.readBack.historyCount(payment.id)).toBe(1);
+      expect(await harness.readBack.outboxCount(payment.id)).toBe(1);
+      expect(await store.getPayment("pay_missing")).toBeNull();
+    });
+
+    rule("paymentCompareAndSet", async () => {
+      const payment = await insertPayment(store, samplePayment());
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.transaction((tx) =>
+            tx.updatePayment({ ...payment, status: "processing", description: `racer ${i}`, version: 2 }, 1),
+          ),
+        ),
+      );
+      const winners = results.filter((r) => r !== null);
+      expect(winners).toHaveLength(1);
+      const raw = await harness.readBack.payment(payment.id);
+      expect(raw).toMatchObject({ status: "processing", version: 2 });
+      expect((await store.getPayment(payment.id))?.description).toBe(winners[0]?.description);
+    });
+
+    rule("stalePaymentUpdate", async () => {
+      const payment = await insertPayment(store, samplePayment());
+      await store.transaction((tx) => tx.updatePayment({ ...payment, status: "processing", version: 2 }, 1));
+      const stale = await store.transaction((tx) => tx.updatePayment({ ...payment, status: "canceled", version: 2 }, 1));
+      expect(stale).toBeNull();
+      expect(await harness.readBack.payment(payment.id)).toMatchObject({ status: "processing", version: 2 });
+    });
+
+    rule("transactionRollback", async () => {
+      const payment = samplePayment();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertPayment(payment);
+          await tx.appendHistory([sampleHistory(payment)]);
+          await tx.appendOutbox([sampleEvent(payment)]);
+          await tx.insertIdempotencyRecord(sampleIdempotencyRecord({ key: `rollback-${payment.id}` }));
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+      expect(await store.getPayment(payment.id)).toBeNull();
+      expect(await harness.readBack.payment(payment.id)).toBeNull();
+      expect(await harness.readBack.historyCount(payment.id)).toBe(0);
+      expect(await harness.readBack.outboxCount(payment.id)).toBe(0);
+      expect(await harness.readBack.idempotencyRecord("user_1", `rollback-${payment.id}`)).toBeNull();
+    });
+
+    rule("idempotencyInsertRace", async () => {
+      const key = `race-${testId("k")}`;
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.transaction((tx) => tx.insertIdempotencyRecord(sampleIdempotencyRecord({ key, lockId: `lock_${i}` }))),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect(await harness.readBack.idempotencyRecord("user_1", key)).toMatchObject({ lockId: `lock_${winner}` });
+    });
+
+    rule("idempotencyLockRace", async () => {
+      const record = sampleIdempotencyRecord({ lockId: "lock_dead" });
+      await store.transaction((tx) => tx.insertIdempotencyRecord(record));
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.transaction((tx) => tx.updateIdempotencyRecord({ ...record, lockId: `lock_${i}` }, "lock_dead")),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await harness.readBack.idempotencyRecord(record.scope, record.key))?.lockId).toBe(`lock_${results.indexOf(true)}`);
+      // null matches only an unlocked record
+      expect(await store.transaction((tx) => tx.updateIdempotencyRecord({ ...record, lockId: "x" }, null))).toBe(false);
+    });
+
+    rule("idempotencyRoundTrip", async () => {
+      const record = sampleIdempotencyRecord({
+        recoveryPoint: "gateway_pending",
+        paymentId: "pay_1",
+        gatewayKey: "pay_1:confirm",
+        gatewayRequest: { op: "create", amount: Number.MAX_SAFE_INTEGER, nested: { a: [1, "two"] } },
+        gatewaySentAt: "2026-01-01T00:00:00.000Z",
+      });
+      await store.transaction((tx) => tx.insertIdempotencyRecord(record));
+      expect(await store.transaction((tx) => tx.getIdempotencyRecord(record.scope, record.key))).toEqual(record);
+      const finished = {
+        ...record,
+        recoveryPoint: "finished" as const,
+        lockId: null,
+        lockedAt: null,
+        outcome: { ok: false as const, error: { code: "card_declined" as const, message: "declined", declineCode: "generic_decline" } },
+      };
+      expect(await store.transaction((tx) => tx.updateIdempotencyRecord(finished, record.lockId))).toBe(true);
+      expect(await store.transaction((tx) => tx.getIdempotencyRecord(record.scope, record.key))).toEqual(finished);
+      expect(await harness.readBack.idempotencyRecord(record.scope, record.key)).toEqual({ lockId: null, recoveryPoint: "finished" });
+      expect(await store.transaction((tx) => tx.getIdempotencyRecord("someone_else", record.key))).toBeNull();
+    });
+
+    rule("refundReservationRace", async () => {
+      const payment = await insertPayment(store, samplePayment({ status: "succeeded", amount: 1000, amountCaptured: 1000 }));
+      const reserve = async () => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const outcome = await store.transaction(async (tx) => {
+            const current = await tx.getPayment(payment.id);
+            if (!current) throw new Error("payment vanished");
+            if (current.amountCaptured - current.amountRefunded - current.amountRefundReserved < 300) return "refused";
+            const next = { ...current, amountRefundReserved: current.amountRefundReserved + 300, version: current.version + 1 };
+            if (!(await tx.updatePayment(next, current.version))) return "retry";
+            await tx.insertRefund(sampleRefund(current, { amount: 300 }));
+            return "reserved";
+          });
+          if (outcome !== "retry") return outcome;
+        }
+        return "gave_up";
+      };
+      const results = await Promise.all(Array.from({ length: RACERS }, reserve));
+      expect(results.filter((r) => r === "reserved")).toHaveLength(3);
+      expect(results.filter((r) => r === "refused")).toHaveLength(RACERS - 3);
+      expect(await harness.readBack.payment(payment.id)).toMatchObject({ amountRefundReserved: 900, amountCaptured: 1000 });
+      expect(await store.listRefunds(payment.id)).toHaveLength(3);
+    });
+
+    rule("receiptNumbers", async () => {
+      const payments = await Promise.all(Array.from({ length: RACERS }, () => insertPayment(store, samplePayment())));
+      const numbers = await Promise.all(
+        payments.map((p) => store.transaction((tx) => tx.allocateReceiptNumber(p.id, "2026-03-04T05:06:07.000Z"))),
+      );
+      expect(new Set(numbers).size).toBe(RACERS);
+      for (const number of numbers) expect(number).toMatch(/^R-2026-\d{6}$/);
+      const again = await store.transaction((tx) => tx.allocateReceiptNumber(payments[0]!.id, "2026-03-04T05:06:07.000Z"));
+      expect(again).toBe(numbers[0]);
+    });
+
+    rule("webhookFirstSeen", async () => {
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, () => store.transaction((tx) => tx.recordWebhookEvent("stripe", "evt_1", new Date().toISOString()))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.transaction((tx) => tx.recordWebhookEvent("paypal", "evt_1", new Date().toISOString()))).toBe(true);
+    });
+
+    rule("historyAndRefunds", async () => {
+      const payment = await insertPayment(store, samplePayment({ status: "succeeded", amountCaptured: 2500 }));
+      const later = sampleHistory(payment, { from: "pending", to: "processing", reason: "confirmed", details: { attempt: 1 } });
+      const refundA = sampleRefund(payment, { amount: 100 });
+      const refundB = sampleRefund(payment, { amount: 200 });
+      await store.transaction(async (tx) => {
+        await tx.appendHistory([later]);
+        await tx.insertRefund(refundA);
+        await tx.insertRefund(refundB);
+      });
+      const settled = { ...refundA, status: "succeeded" as const, providerRefundId: "re_1" };
+      await store.transaction((tx) => tx.updateRefund(settled));
+      const history = await store.listHistory(payment.id);
+      expect(history).toHaveLength(2);
+      expect(history[1]).toEqual(later);
+      expect(await store.listRefunds(payment.id)).toEqual([settled, refundB]);
+      expect(await store.transaction((tx) => tx.getRefund(refundB.id))).toEqual(refundB);
+    });
+
+    rule("providerLookup", async () => {
+      const payment = await insertPayment(store, samplePayment({ provider: "stripe", providerPaymentId: "pi_123" }));
+      await insertPayment(store, samplePayment({ provider: "paypal", providerPaymentId: "pi_123" }));
+      expect((await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_123")))?.id).toBe(payment.id);
+      expect(await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_none"))).toBeNull();
+    });
+
+    rule("listFiltersAndCursor", async () => {
+      const created: Payment[] = [];
+      for (let i = 0; i < 25; i++) {
+        created.push(
+          await insertPayment(
+            store,
+            samplePayment({
+              owner: i % 2 === 0 ? "alice" : "bob",
+              status: i % 5 === 0 ? "succeeded" : "pending",
+              provider: i % 3 === 0 ? "stripe" : "simulated",
+              references: { booking: `bk_${i % 4}` },
+              createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+            }),
+          ),
+        );
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listPayments({}, { limit: 10, cursor });
+        seen.push(...page.items.map((p) => p.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(created.map((p) => p.id).reverse());
+      const alice = await store.listPayments({ owner: "alice" }, { limit: 100 });
+      expect(alice.items).toHaveLength(13);
+      expect((await store.listPayments({ status: "succeeded" }, { limit: 100 })).items).toHaveLength(5);
+      expect((await store.listPayments({ status: ["succeeded", "pending"] }, { limit: 100 })).items).toHaveLength(25);
+      expect((await store.listPayments({ provider: "stripe" }, { limit: 100 })).items).toHaveLength(9);
+      expect((await store.listPayments({ reference: { key: "booking", value: "bk_1" } }, { limit: 100 })).items).toHaveLength(6);
+      const window = await store.listPayments({ createdFrom: "2026-01-05T00:00:00.000Z", createdTo: "2026-01-10T00:00:00.000Z" }, { limit: 100 });
+      expect(window.items).toHaveLength(5);
+      expect((await store.listPayments({ owner: "alice", status: "succeeded", provider: "stripe" }, { limit: 100 })).items.map((p) => p.id)).toEqual(
+        created.filter((p, i) => i % 2 === 0 && i % 5 === 0 && i % 3 === 0).map((p) => p.id).reverse(),
+      );
+    });
+
+    rule("stats", async () => {
+      await insertPayment(store, samplePayment({ status: "succeeded", amount: 1000, amountCaptured: 1000, amountRefunded: 300 }));
+      await insertPayment(store, samplePayment({ status: "succeeded", amount: 500, amountCaptured: 500 }));
+      await insertPayment(store, samplePayment({ status: "failed", amount: 700 }));
+      await insertPayment(store, samplePayment({ status: "succeeded", amount: 900, currency: "EUR", amountCaptured: 900 }));
+      const rows = await store.stats({});
+      const usdSucceeded = rows.find((r) => r.status === "succeeded" && r.currency === "USD");
+      expect(usdSucceeded).toEqual({ status: "succeeded", provider: "simulated", currency: "USD", count: 2, amount: 1500, amountCaptured: 1500, amountRefunded: 300 });
+      expect(rows.find((r) => r.status === "failed")).toMatchObject({ count: 1, amount: 700 });
+      expect(rows.find((r) => r.currency === "EUR")).toMatchObject({ count: 1, amountCaptured: 900 });
+      expect(await store.stats({ createdFrom: "2999-01-01T00:00:00.000Z" })).toEqual([]);
+    });
+
+    rule("outboxOrderPerPayment", async () => {
+      const a = samplePayment();
+      const b = samplePayment();
+      const now = new Date().toISOString();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(a);
+        await tx.insertPayment(b);
+        await tx.appendOutbox([sampleEvent(a, "payment.created", now), sampleEvent(b, "payment.created", now)]);
+        await tx.appendOutbox([sampleEvent(a, "payment.processing", now), sampleEvent(a, "payment.succeeded", now)]);
+      });
+      const delivered: string[] = [];
+      for (let round = 0; round < 5; round++) {
+        const claimed = await store.claimOutbox({ claimant: "d1", now: new Date(Date.now() + 1000).toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), limit: 10 });
+        expect(new Set(claimed.map((e) => e.event.paymentId)).size).toBe(claimed.length);
+        for (const entry of claimed) {
+          delivered.push(`${entry.event.paymentId === a.id ? "a" : "b"}:${entry.event.type}`);
+          expect(await store.markOutboxDelivered(entry.sequence, "d1", new Date().toISOString())).toBe(true);
+        }
+      }
+      expect(delivered.filter((d) => d.startsWith("a:"))).toEqual(["a:payment.created", "a:payment.processing", "a:payment.succeeded"]);
+      expect(delivered).toContain("b:payment.created");
+      expect(await store.listOutbox({ status: "pending", limit: 10 })).toEqual([]);
+      expect(await store.listOutbox({ status: "delivered", limit: 10 })).toHaveLength(4);
+    });
+
+    rule("outboxRetryHoldsBack", async () => {
+      const a = samplePayment();
+      const b = samplePayment();
+      const now = new Date().toISOString();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(a);
+        await tx.insertPayment(b);
+        await tx.appendOutbox([sampleEvent(a, "payment.created", now), sampleEvent(a, "payment.processing", now), sampleEvent(b, "payment.created", now)]);
+      });
+      const soon = new Date(Date.now() + 1000).toISOString();
+      const lease = new Date(Date.now() + 60_000).toISOString();
+      const first = await store.claimOutbox({ claimant: "d1", now: soon, leaseUntil: lease, limit: 10 });
+      expect(first).toHaveLength(2);
+      const aHead = first.find((e) => e.event.paymentId === a.id)!;
+      const bHead = first.find((e) => e.event.paymentId === b.id)!;
+      expect(aHead.event.type).toBe("payment.created");
+      expect(await store.markOutboxFailed(aHead.sequence, "d1", { error: "broker down", nextAttemptAt: new Date(Date.now() + 3_600_000).toISOString(), dead: false })).toBe(true);
+      expect(await store.markOutboxDelivered(bHead.sequence, "d1", soon)).toBe(true);
+      // a's head waits for its retry: a's second event must not overtake it
+      expect(await store.claimOutbox({ claimant: "d1", now: soon, leaseUntil: lease, limit: 10 })).toEqual([]);
+      const later = new Date(Date.now() + 7_200_000).toISOString();
+      const retried = await store.claimOutbox({ claimant: "d1", now: later, leaseUntil: new Date(Date.now() + 7_300_000).toISOString(), limit: 10 });
+      expect(retried.map((e) => e.sequence)).toEqual([aHead.sequence]);
+      expect(retried[0]).toMatchObject({ attempts: 1, lastError: "broker down" });
+      expect(await store.markOutboxFailed(aHead.sequence, "d1", { error: "still down", nextAttemptAt: later, dead: true })).toBe(true);
+      expect(await store.claimOutbox({ claimant: "d1", now: new Date(Date.now() + 9_000_000).toISOString(), leaseUntil: new Date(Date.now() + 9_100_000).toISOString(), limit: 10 })).toEqual([]);
+      expect((await store.listOutbox({ status: "dead", limit: 10 })).map((e) => e.sequence)).toEqual([aHead.sequence]);
+      // a dead event never blocks another payment
+      const c = samplePayment();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(c);
+        await tx.appendOutbox([sampleEvent(c, "payment.created", now)]);
+      });
+      const third = await store.claimOutbox({ claimant: "d1", now: soon, leaseUntil: lease, limit: 10 });
+      expect(third.map((e) => e.event.paymentId)).toEqual([c.id]);
+    });
+
+    rule("outboxLeaseRace", async () => {
+      const now = new Date().toISOString();
+      const payments = Array.from({ length: 30 }, () => samplePayment());
+      await store.transaction(async (tx) => {
+        for (const p of payments) {
+          await tx.insertPayment(p);
+          await tx.appendOutbox([sampleEvent(p, "payment.created", now)]);
+        }
+      });
+      const claims = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.claimOutbox({ claimant: `d${i}`, now: new Date(Date.now() + 1000).toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), limit: 5 }),
+        ),
+      );
+      const sequences = claims.flat().map((e) => e.sequence);
+      expect(new Set(sequences).size).toBe(sequences.length);
+      expect(sequences.length).toBe(30);
+      // a holder that is not the lessee cannot mark it
+      const entry = claims.flat()[0]!;
+      const holder = claims.findIndex((c) => c.some((e) => e.sequence === entry.sequence));
+      expect(await store.markOutboxDelivered(entry.sequence, "intruder", now)).toBe(false);
+      expect(await store.markOutboxDelivered(entry.sequence, `d${holder}`, now)).toBe(true);
+    });
+
+    rule("pendingAndExpiredRecords", async () => {
+      const old = "2026-01-01T00:00:00.000Z";
+      const pending = sampleIdempotencyRecord({ recoveryPoint: "gateway_pending", lockId: null, lockedAt: null, updatedAt: old, expiresAt: old });
+      const finishedExpired = sampleIdempotencyRecord({ recoveryPoint: "finished", lockId: null, outcome: { ok: true, value: 1 }, updatedAt: old, expiresAt: old });
+      const finishedFresh = sampleIdempotencyRecord({ recoveryPoint: "finished", lockId: null, outcome: { ok: true, value: 2 }, expiresAt: "2999-01-01T00:00:00.000Z" });
+      await store.transaction(async (tx) => {
+        for (const r of [pending, finishedExpired, finishedFresh]) await tx.insertIdempotencyRecord(r);
+      });
+      const listed = await store.listPendingIdempotencyRecords("2026-06-01T00:00:00.000Z", 10);
+      expect(listed.map((r) => r.key)).toEqual([pending.key]);
+      expect(await store.listPendingIdempotencyRecords("2025-06-01T00:00:00.000Z", 10)).toEqual([]);
+      expect(await store.deleteExpiredIdempotencyRecords("2026-06-01T00:00:00.000Z")).toBe(1);
+      expect(await harness.readBack.idempotencyRecord(pending.scope, pending.key)).not.toBeNull();
+      expect(await harness.readBack.idempotencyRecord(finishedExpired.scope, finishedExpired.key)).toBeNull();
+      expect(await harness.readBack.idempotencyRecord(finishedFresh.scope, finishedFresh.key)).not.toBeNull();
+    });
+
+    rule("purge", async () => {
+      const p = samplePayment();
+      const at = "2026-01-01T00:00:00.000Z";
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(p);
+        await tx.appendOutbox([sampleEvent(p, "payment.created", at)]);
+        await tx.recordWebhookEvent("stripe", "evt_old", at);
+        await tx.recordWebhookEvent("stripe", "evt_new", "2026-12-01T00:00:00.000Z");
+      });
+      const [entry] = await store.claimOutbox({ claimant: "d", now: "2026-01-01T00:00:01.000Z", leaseUntil: "2026-01-01T00:01:00.000Z", limit: 1 });
+      await store.markOutboxDelivered(entry!.sequence, "d", "2026-01-01T00:00:02.000Z");
+      expect(await store.purgeDeliveredOutbox("2026-02-01T00:00:00.000Z")).toBe(1);
+      expect(await harness.readBack.outboxCount(p.id)).toBe(0);
+      expect(await store.purgeWebhookEvents("2026-02-01T00:00:00.000Z")).toBe(1);
+      expect(await store.transaction((tx) => tx.recordWebhookEvent("stripe", "evt_old", at))).toBe(true);
+      expect(await store.transaction((tx) => tx.recordWebhookEvent("stripe", "evt_new", at))).toBe(false);
+    });
+  });
+}
