@@ -1,0 +1,310 @@
+import {
+  PaymentError,
+  type CancelGatewayRequest,
+  type CaptureGatewayRequest,
+  type CreateGatewayPaymentRequest,
+  type GatewayCallOptions,
+  type GatewayCapabilities,
+  type GatewayPayment,
+  type GatewayRefund,
+  type GatewayWebhookEvent,
+  type PaymentGateway,
+  type RefundGatewayRequest,
+  type ResumeGatewayPaymentRequest,
+  type WebhookHeaders,
+} from "@org/payments-core";
+import Stripe from "stripe";
+import { STRIPE_API_VERSION } from "./api-version.js";
+import { mapPaymentIntent } from "./map-payment-intent.js";
+import { mapRefund } from "./map-refund.js";
+import { isStripeError, mapStripeError, type StripeOperation } from "./map-stripe-error.js";
+import { mapWebhookEvent } from "./map-webhook-event.js";
+import { paymentIdTime } from "./payment-id-time.js";
+import {
+  STRIPE_MINIMUM_AMOUNTS,
+  assertStripeCurrency,
+  assertStripeMinimum,
+  toStripeAmount,
+} from "./stripe-currencies.js";
+import { parseWebhookSecrets, verifyStripeWebhook } from "./webhook-verification.js";
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export interface StripeGatewayOptions {
+  /** `sk_live_…` / `sk_test_…`. Required unless `stripe` is given. Used only to build the client; never stored. */
+  secretKey?: string | undefined;
+  /** Endpoint signing secrets (`whsec_…`), a list or comma-separated; several during a rotation. */
+  webhookSecrets?: string | readonly string[] | undefined;
+  /** A preconfigured client (tests point one at the local fake). Every request still pins STRIPE_API_VERSION. */
+  stripe?: Stripe | undefined;
+  /** The provider name payments carry (default "stripe"). */
+  provider?: string | undefined;
+  /** Maximum age of a webhook signature (default 300 s, Stripe's own default). */
+  webhookToleranceSeconds?: number | undefined;
+  /** Clock for webhook timestamp checks (default `new Date()`). */
+  now?: (() => Date) | undefined;
+  /** For a client built here: SDK retries of network failures, with the same idempotency key (default 1). */
+  maxNetworkRetries?: number | undefined;
+  /** For a client built here: per-request timeout (default 30 s). A timeout is `gateway_outcome_unknown`. */
+  timeoutMs?: number | undefined;
+  /**
+   * How `findByPaymentId` looks: "list" (default) pages PaymentIntents created since the payment (its ULID time)
+   * and matches `metadata.payment_id`; "search" uses the Search API, which lags about a minute behind writes and is
+   * not offered in every region, so recovery right after a lost response could miss the object.
+   */
+  findStrategy?: "list" | "search" | undefined;
+  /** For ids that carry no time (not `pay_<ULID>`): how far back "list" looks (default 30 days). */
+  findLookbackMs?: number | undefined;
+}
+
+/** Skew allowed between our clock (the payment id's time) and Stripe's `created`. */
+const CLOCK_SKEW_S = 10 * 60;
+
+function reasonForStripe(reason: string): Stripe.RefundCreateParams.Reason | undefined {
+  return reason === "duplicate" || reason === "fraudulent" || reason === "requested_by_customer" ? reason : undefined;
+}
+
+/**
+ * A PaymentGateway on Stripe PaymentIntents (automatic and manual capture, partial capture, 3-D Secure, refunds).
+ * Amounts cross the boundary in ISO minor units and are converted to Stripe's units where they differ.
+ */
+export function createStripeGateway(options: StripeGatewayOptions): PaymentGateway {
+  const provider = options.provider ?? "stripe";
+  if (!options.stripe && !options.secretKey) {
+    throw new PaymentError("validation_error", "createStripeGateway needs secretKey or a stripe client");
+  }
+  // The key lives only inside the SDK client, which is held in this closure: never on the returned object.
+  const stripe =
+    options.stripe ??
+    new Stripe(options.secretKey as string, {
+      apiVersion: STRIPE_API_VERSION,
+      maxNetworkRetries: options.maxNetworkRetries ?? 1,
+      timeout: options.timeoutMs ?? 30_000,
+      appInfo: { name: "@org/payments-stripe" },
+    });
+  const webhookSecrets = parseWebhookSecrets(options.webhookSecrets);
+  const tolerance = options.webhookToleranceSeconds ?? 300;
+  const now = options.now ?? (() => new Date());
+  const findStrategy = options.findStrategy ?? "list";
+  const findLookbackMs = options.findLookbackMs ?? 30 * 24 * HOUR_MS;
+
+  const mutating = (call: GatewayCallOptions): Stripe.RequestOptions => ({
+    idempotencyKey: call.idempotencyKey,
+    apiVersion: STRIPE_API_VERSION,
+  });
+  const reading: Stripe.RequestOptions = { apiVersion: STRIPE_API_VERSION };
+
+  async function guarded<T>(operation: StripeOperation, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw mapStripeError(error, operation);
+    }
+  }
+
+  async function refundsOf(paymentIntentId: string): Promise<Stripe.Refund[]> {
+    const refunds: Stripe.Refund[] = [];
+    for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }, reading)) {
+      refunds.push(refund);
+    }
+    return refunds;
+  }
+
+  async function withRefunds(pi: Stripe.PaymentIntent): Promise<GatewayPayment> {
+    const charge = typeof pi.latest_charge === "object" ? pi.latest_charge : null;
+    // The expanded charge tells whether anything was refunded; skip the extra call when nothing was.
+    const refunds = charge && charge.amount_refunded === 0 ? [] : await refundsOf(pi.id);
+    return mapPaymentIntent(pi, { provider, refunds });
+  }
+
+  async function retrieveIntent(id: string): Promise<Stripe.PaymentIntent> {
+    return stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] }, reading);
+  }
+
+  /**
+   * A 402 on confirm is a definite answer: the PaymentIntent in the error (now `requires_payment_method` with its
+   * `last_payment_error`) becomes a `failed` payment. Everything else is mapped to a PaymentError.
+   */
+  function declineOrThrow(error: unknown, operation: StripeOperation): GatewayPayment {
+    if (isStripeError(error) && error.type === "StripeCardError") {
+      const pi = (error as unknown as { payment_intent?: Stripe.PaymentIntent }).payment_intent;
+      if (pi && typeof pi === "object" && pi.object === "payment_intent") return mapPaymentIntent(pi, { provider });
+    }
+    throw mapStripeError(error, operation);
+  }
+
+  /** When a capture/cancel is refused for the state, the state may already be the goal (an earlier lost reply). */
+  async function alreadyDone(
+    error: unknown,
+    operation: StripeOperation,
+    id: string,
+    done: (pi: Stripe.PaymentIntent) => boolean,
+  ): Promise<GatewayPayment> {
+    const mapped = mapStripeError(error, operation);
+    if (mapped.code !== "invalid_state_transition") throw mapped;
+    const pi = await guarded("read", () => retrieveIntent(id));
+    if (done(pi)) return withRefunds(pi);
+    throw mapped;
+  }
+
+  const capabilities: GatewayCapabilities = {
+    manualCapture: true,
+    partialCapture: true,
+    idempotencyKeyRetentionMs: 24 * HOUR_MS,
+    currencies: "any",
+    minimumAmounts: STRIPE_MINIMUM_AMOUNTS,
+  };
+
+  return {
+    provider,
+    capabilities,
+
+    async createPayment(request: CreateGatewayPaymentRequest, call: GatewayCallOptions): Promise<GatewayPayment> {
+      const currency = assertStripeCurrency(request.currency);
+      const amount = toStripeAmount(request.amount, currency);
+      assertStripeMinimum(request.amount, currency);
+      if (!request.paymentMethodId) {
+        throw new PaymentError("validation_error", "Stripe payments need a payment method id (pm_…)", {
+          details: { field: "paymentMethodId" },
+        });
+      }
+      const metadata: Record<string, string> = { payment_id: request.paymentId };
+      const params: Stripe.PaymentIntentCreateParams = {
+        amount,
+        currency: currency.toLowerCase(),
+        capture_method: request.captureMethod === "manual" ? "manual" : "automatic",
+        payment_method: request.paymentMethodId,
+        confirm: true,
+        // Without a return URL there is nowhere to send a customer back to, so redirect-only methods are excluded;
+        // card 3-D Secure still works through the client SDK (next_action use_stripe_sdk).
+        automatic_payment_methods: request.returnUrl ? { enabled: true } : { enabled: true, allow_redirects: "never" },
+        metadata,
+        expand: ["latest_charge"],
+      };
+      if (request.returnUrl) params.return_url = request.returnUrl;
+      if (request.description) params.description = request.description;
+      if (request.customerEmail) params.receipt_email = request.customerEmail;
+      // Only a Stripe customer id can go in `customer`; our own customer reference travels in metadata.
+      if (request.customerId?.startsWith("cus_")) params.customer = request.customerId;
+      else if (request.customerId) metadata.customer_id = request.customerId;
+      try {
+        const pi = await stripe.paymentIntents.create(params, mutating(call));
+        return mapPaymentIntent(pi, { provider, refunds: [] });
+      } catch (error) {
+        return declineOrThrow(error, "create");
+      }
+    },
+
+    async resumePayment(request: ResumeGatewayPaymentRequest, call: GatewayCallOptions): Promise<GatewayPayment> {
+      const pi = await guarded("read", () => retrieveIntent(request.providerPaymentId));
+      // Stripe.js usually finishes the confirmation itself after 3-D Secure; only an intent waiting for the server
+      // needs confirming again. Otherwise report where it moved (succeeded, authorized, failed, still in action).
+      if (pi.status !== "requires_confirmation") return mapPaymentIntent(pi, { provider, refunds: [] });
+      const params: Stripe.PaymentIntentConfirmParams = { expand: ["latest_charge"] };
+      if (request.returnUrl) params.return_url = request.returnUrl;
+      try {
+        const confirmed = await stripe.paymentIntents.confirm(pi.id, params, mutating(call));
+        return mapPaymentIntent(confirmed, { provider, refunds: [] });
+      } catch (error) {
+        return declineOrThrow(error, "resume");
+      }
+    },
+
+    async capture(request: CaptureGatewayRequest, call: GatewayCallOptions): Promise<GatewayPayment> {
+      const amount = toStripeAmount(request.amount, request.currency);
+      try {
+        const pi = await stripe.paymentIntents.capture(
+          request.providerPaymentId,
+          { amount_to_capture: amount, expand: ["latest_charge"] },
+          mutating(call),
+        );
+        return mapPaymentIntent(pi, { provider, refunds: [] });
+      } catch (error) {
+        return alreadyDone(error, "capture", request.providerPaymentId, (pi) => pi.status === "succeeded");
+      }
+    },
+
+    async cancel(request: CancelGatewayRequest, call: GatewayCallOptions): Promise<GatewayPayment> {
+      try {
+        const pi = await stripe.paymentIntents.cancel(request.providerPaymentId, { expand: ["latest_charge"] }, mutating(call));
+        return mapPaymentIntent(pi, { provider, refunds: [] });
+      } catch (error) {
+        return alreadyDone(error, "cancel", request.providerPaymentId, (pi) => pi.status === "canceled");
+      }
+    },
+
+    async refund(request: RefundGatewayRequest, call: GatewayCallOptions): Promise<GatewayRefund> {
+      const amount = toStripeAmount(request.amount, request.currency);
+      const params: Stripe.RefundCreateParams = {
+        payment_intent: request.providerPaymentId,
+        amount,
+        // Stripe takes only its three reasons; ours is kept verbatim in metadata.
+        metadata: { payment_id: request.paymentId, refund_id: request.refundId, reason: request.reason.slice(0, 500) },
+      };
+      const reason = reasonForStripe(request.reason);
+      if (reason) params.reason = reason;
+      return guarded("refund", async () => mapRefund(await stripe.refunds.create(params, mutating(call))));
+    },
+
+    async retrieve(providerPaymentId: string): Promise<GatewayPayment> {
+      return guarded("read", async () => withRefunds(await retrieveIntent(providerPaymentId)));
+    },
+
+    async findByPaymentId(paymentId: string): Promise<GatewayPayment | null> {
+      return guarded("read", async () => {
+        if (findStrategy === "search") {
+          const query = `metadata['payment_id']:'${paymentId.replaceAll("'", "\\'")}'`;
+          const found = await stripe.paymentIntents.search({ query, limit: 10, expand: ["data.latest_charge"] }, reading);
+          const pi = found.data[0];
+          return pi ? withRefunds(pi) : null;
+        }
+        const born = paymentIdTime(paymentId);
+        const since = born ? Math.floor(born.getTime() / 1000) - CLOCK_SKEW_S : Math.floor((now().getTime() - findLookbackMs) / 1000);
+        // Newest first: the first match is the latest PaymentIntent made for this payment.
+        for await (const pi of stripe.paymentIntents.list(
+          { created: { gte: since }, limit: 100, expand: ["data.latest_charge"] },
+          reading,
+        )) {
+          if (pi.metadata?.payment_id === paymentId) return withRefunds(pi);
+        }
+        return null;
+      });
+    },
+
+    listTransactions(window: { since: Date; until: Date }): AsyncIterable<GatewayPayment> {
+      // Stripe's `created` is in whole seconds: the window is widened to whole seconds, so a boundary object may
+      // appear in two adjacent windows (reconciliation matches by id, so a repeat is harmless; a miss would not be).
+      const gte = Math.floor(window.since.getTime() / 1000);
+      const lt = Math.ceil(window.until.getTime() / 1000);
+      return {
+        async *[Symbol.asyncIterator]() {
+          const pages = stripe.paymentIntents.list(
+            { created: { gte, lt }, limit: 100, expand: ["data.latest_charge"] },
+            reading,
+          );
+          const iterator = pages[Symbol.asyncIterator]();
+          while (true) {
+            let step: IteratorResult<Stripe.PaymentIntent>;
+            try {
+              step = await iterator.next();
+            } catch (error) {
+              throw mapStripeError(error, "read");
+            }
+            if (step.done) return;
+            yield await guarded("read", () => withRefunds(step.value));
+          }
+        },
+      };
+    },
+
+    async parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent> {
+      const event = verifyStripeWebhook(rawBody, headers, {
+        webhooks: stripe.webhooks,
+        secrets: webhookSecrets,
+        toleranceSeconds: tolerance,
+        nowMs: now().getTime(),
+      });
+      return mapWebhookEvent(event, provider);
+    },
+  };
+}
