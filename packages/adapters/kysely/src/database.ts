@@ -1,0 +1,163 @@
+import type { ColumnType, GeneratedAlways } from "kysely";
+
+/**
+ * The tables as kysely sees them. Every selected value is `unknown` on purpose: drivers return integers, booleans,
+ * timestamps and JSON in different shapes, so every read goes through a checked conversion (conversions.ts).
+ */
+type Read<Insert> = ColumnType<unknown, Insert, Insert>;
+
+type Text = Read<string>;
+type NullableText = Read<string | null>;
+type Int = Read<number>;
+type NullableInt = Read<number | null>;
+/** ISO-8601 text in; timestamptz (PG) or TEXT (SQLite) at rest. */
+type Timestamp = Read<string>;
+type NullableTimestamp = Read<string | null>;
+/** JSON text in; jsonb (PG) or TEXT (SQLite) at rest. */
+type Json = Read<string>;
+type NullableJson = Read<string | null>;
+/** boolean (PG) or 0/1 (SQLite). */
+type Bool = Read<boolean | number>;
+
+export interface PaymentsTable {
+  id: Text;
+  owner: Text;
+  amount: Int;
+  currency: Text;
+  status: Text;
+  provider: Text;
+  provider_payment_id: NullableText;
+  payment_method_id: NullableText;
+  payment_method_type: NullableText;
+  checkout_session_id: NullableText;
+  customer_id: NullableText;
+  customer_email: NullableText;
+  /** `references` is a reserved word in SQL; the filterable copy lives in payment_references. */
+  refs: Json;
+  description: NullableText;
+  capture_method: Text;
+  amount_captured: Int;
+  amount_refunded: Int;
+  amount_refund_reserved: Int;
+  authorization_expires_at: NullableTimestamp;
+  next_action: NullableJson;
+  last_error: NullableJson;
+  disputed: Bool;
+  line_items: Json;
+  metadata: Json;
+  receipt_number: NullableText;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Int;
+}
+
+export interface PaymentReferencesTable {
+  payment_id: Text;
+  key: Text;
+  value: Text;
+}
+
+export interface PaymentHistoryTable {
+  /** Insertion order: several entries can share one timestamp, and their order matters. */
+  seq: GeneratedAlways<unknown>;
+  id: Text;
+  payment_id: Text;
+  from_status: NullableText;
+  to_status: Text;
+  at: Timestamp;
+  actor: Text;
+  reason: Text;
+  kind: Text;
+  details: NullableJson;
+}
+
+export interface RefundsTable {
+  id: Text;
+  payment_id: Text;
+  amount: Int;
+  currency: Text;
+  status: Text;
+  reason: Text;
+  actor: Text;
+  provider_refund_id: NullableText;
+  failure: NullableJson;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReceiptsTable {
+  payment_id: Text;
+  number: Text;
+  year: Int;
+  issued_at: Timestamp;
+}
+
+export interface ReceiptCountersTable {
+  year: Int;
+  last_number: Int;
+}
+
+export interface IdempotencyRecordsTable {
+  scope: Text;
+  key: Text;
+  operation: Text;
+  fingerprint: Text;
+  payment_id: NullableText;
+  recovery_point: Text;
+  lock_id: NullableText;
+  locked_at: NullableTimestamp;
+  gateway_key: NullableText;
+  gateway_request: NullableJson;
+  gateway_sent_at: NullableTimestamp;
+  outcome: NullableJson;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface OutboxTable {
+  sequence: GeneratedAlways<unknown>;
+  event_id: Text;
+  payment_id: Text;
+  type: Text;
+  event: Json;
+  status: Text;
+  attempts: Int;
+  next_attempt_at: Timestamp;
+  leased_by: NullableText;
+  leased_until: NullableTimestamp;
+  last_error: NullableText;
+  delivered_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface WebhookEventsTable {
+  provider: Text;
+  event_id: Text;
+  received_at: Timestamp;
+}
+
+export interface Database {
+  payments: PaymentsTable;
+  payment_references: PaymentReferencesTable;
+  payment_history: PaymentHistoryTable;
+  refunds: RefundsTable;
+  receipts: ReceiptsTable;
+  receipt_counters: ReceiptCountersTable;
+  idempotency_records: IdempotencyRecordsTable;
+  outbox: OutboxTable;
+  webhook_events: WebhookEventsTable;
+}
+
+/** Every table, children before parents, for tests that empty the store. */
+export const TABLES: readonly (keyof Database)[] = [
+  "payment_references",
+  "payment_history",
+  "refunds",
+  "receipts",
+  "receipt_counters",
+  "idempotency_records",
+  "outbox",
+  "webhook_events",
+  "payments",
+];

@@ -1,0 +1,15 @@
+/**
+ * The query code shared by @org/payments-sqlite and @org/payments-postgres: a `PaymentStore` over kysely, the schema
+ * and its migrations, parameterized by a small `StoreDialect`. Hosts use the dialect packages, not this one.
+ */
+export { KyselyPaymentStore, kyselyOf } from "./kysely-payment-store.js";
+export type { KyselyPaymentStoreOptions } from "./kysely-payment-store.js";
+export { KyselyStoreTx } from "./kysely-store-tx.js";
+export type { ColumnTypes, StoreDialect } from "./store-dialect.js";
+export type { Database } from "./database.js";
+export { TABLES } from "./database.js";
+export { MIGRATION_NAMES, paymentMigrations } from "./migrations.js";
+export { readMigrationStatus, runMigrations } from "./migration-runner.js";
+export type { MigrationReport, MigrationStatus, MigrationTarget } from "./migration-runner.js";
+export { parseJsonText, readInteger } from "./conversions.js";
+export { formatReceiptNumber } from "./receipt-number.js";

@@ -1,0 +1,319 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { PAYMENT_STATUSES } from "@org/payments-core";
+import type {
+  HistoryEntry,
+  IdempotencyRecord,
+  OutboxClaim,
+  OutboxEntry,
+  Page,
+  PageRequest,
+  Payment,
+  PaymentFilter,
+  PaymentStore,
+  PaymentStoreTx,
+  Refund,
+  StatsFilter,
+  StatsRow,
+  StoreCapabilities,
+} from "@org/payments-core";
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import { readEnum, readInteger, readString, writeInteger, writeTimestamp } from "./conversions.js";
+import type { Database } from "./database.js";
+import { KyselyStoreTx } from "./kysely-store-tx.js";
+import { rowToHistory, rowToIdempotency, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
+import type { StoreDialect } from "./store-dialect.js";
+
+export interface KyselyPaymentStoreOptions {
+  /** Runs after the kysely instance is destroyed (e.g. to end a pool the store created). */
+  onClose?: () => Promise<void>;
+}
+
+const MAX_PAGE = 500;
+
+/** `PaymentStore` over kysely, for any database a `StoreDialect` describes. */
+export class KyselyPaymentStore implements PaymentStore {
+  readonly capabilities: StoreCapabilities;
+  /** The kysely instance the store runs on; the adapters' `migrate()` uses it. */
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  readonly #onClose: (() => Promise<void>) | undefined;
+  /** Marks the async context of a running `transaction(work)` of this store, to refuse re-entry. */
+  readonly #inTransaction = new AsyncLocalStorage<true>();
+  #closed = false;
+
+  constructor(db: Kysely<Database>, dialect: StoreDialect, options: KyselyPaymentStoreOptions = {}) {
+    this.db = db;
+    this.dialect = dialect;
+    this.capabilities = dialect.capabilities;
+    this.#onClose = options.onClose;
+  }
+
+  async transaction<T>(work: (tx: PaymentStoreTx) => Promise<T>): Promise<T> {
+    // A nested call would not join the outer transaction (PostgreSQL: another connection, another transaction;
+    // SQLite: it would wait forever for the one connection the outer call holds). Refuse it loudly.
+    if (this.#inTransaction.getStore()) {
+      throw new Error(`${this.dialect.name} store: transaction() called inside transaction(); use the tx passed to work`);
+    }
+    this.#assertOpen();
+    return this.dialect.transaction(this.db, (trx) =>
+      this.#inTransaction.run(true, () => work(new KyselyStoreTx(trx, this.dialect))),
+    );
+  }
+
+  /** The kysely instance for a read or write outside a transaction. */
+  #outside(): Kysely<Database> {
+    this.#assertOpen();
+    if (this.dialect.singleConnection && this.#inTransaction.getStore()) {
+      throw new Error(
+        `${this.dialect.name} store: a store method was awaited inside transaction(); it would wait for the connection that transaction holds. Use the tx passed to work.`,
+      );
+    }
+    return this.db;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`${this.dialect.name} store is closed`);
+  }
+
+  async getPayment(id: string): Promise<Payment | null> {
+    const row = await this.#outside().selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : rowToPayment(row, this.dialect);
+  }
+
+  async listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
+    const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(page.limit) || 1));
+    let query = this.#outside().selectFrom("payments").selectAll();
+    if (filter.status !== undefined) {
+      const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+      if (statuses.length === 0) return { items: [], nextCursor: null };
+      query = query.where("status", "in", statuses);
+    }
+    if (filter.provider !== undefined) query = query.where("provider", "=", filter.provider);
+    if (filter.owner !== undefined) query = query.where("owner", "=", filter.owner);
+    if (filter.createdFrom !== undefined) {
+      query = query.where("created_at", ">=", writeTimestamp(filter.createdFrom, "filter.createdFrom"));
+    }
+    if (filter.createdTo !== undefined) {
+      query = query.where("created_at", "<", writeTimestamp(filter.createdTo, "filter.createdTo"));
+    }
+    if (filter.authorizationExpiresBefore !== undefined) {
+      const before = writeTimestamp(filter.authorizationExpiresBefore, "filter.authorizationExpiresBefore");
+      query = query.where("authorization_expires_at", "<", before);
+    }
+    const reference = filter.reference;
+    if (reference !== undefined) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("payment_references as r")
+            .select(sql.lit(1).as("one"))
+            .whereRef("r.payment_id", "=", "payments.id")
+            .where("r.key", "=", reference.key)
+            .where("r.value", "=", reference.value),
+        ),
+      );
+    }
+    // ULIDs sort by creation time, so "id below the cursor" is a stable keyset page, newest first.
+    if (page.cursor !== undefined) query = query.where("id", "<", page.cursor);
+    const rows = await query.orderBy("id", "desc").limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map((row) => rowToPayment(row, this.dialect));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
+  }
+
+  async listHistory(paymentId: string): Promise<HistoryEntry[]> {
+    const rows = await this.#outside()
+      .selectFrom("payment_history")
+      .selectAll()
+      .where("payment_id", "=", paymentId)
+      .orderBy("seq")
+      .execute();
+    return rows.map((row) => rowToHistory(row, this.dialect));
+  }
+
+  async listRefunds(paymentId: string): Promise<Refund[]> {
+    const rows = await this.#outside()
+      .selectFrom("refunds")
+      .selectAll()
+      .where("payment_id", "=", paymentId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    return rows.map((row) => rowToRefund(row, this.dialect));
+  }
+
+  async stats(filter: StatsFilter): Promise<StatsRow[]> {
+    let query = this.#outside()
+      .selectFrom("payments")
+      .select((eb) => [
+        "status",
+        "provider",
+        "currency",
+        eb.fn.countAll().as("count"),
+        eb.fn.sum("amount").as("amount"),
+        eb.fn.sum("amount_captured").as("amount_captured"),
+        eb.fn.sum("amount_refunded").as("amount_refunded"),
+      ]);
+    if (filter.createdFrom !== undefined) {
+      query = query.where("created_at", ">=", writeTimestamp(filter.createdFrom, "filter.createdFrom"));
+    }
+    if (filter.createdTo !== undefined) {
+      query = query.where("created_at", "<", writeTimestamp(filter.createdTo, "filter.createdTo"));
+    }
+    const rows = await query
+      .groupBy(["status", "provider", "currency"])
+      .orderBy("status")
+      .orderBy("provider")
+      .orderBy("currency")
+      .execute();
+    // PostgreSQL sums bigint into numeric (a string here); the checked conversion refuses anything inexact.
+    return rows.map((row) => ({
+      status: readEnum(row.status, PAYMENT_STATUSES, "stats.status"),
+      provider: readString(row.provider, "stats.provider"),
+      currency: readString(row.currency, "stats.currency"),
+      count: readInteger(row.count, "stats.count"),
+      amount: readInteger(row.amount, "stats.amount"),
+      amountCaptured: readInteger(row.amount_captured, "stats.amount_captured"),
+      amountRefunded: readInteger(row.amount_refunded, "stats.amount_refunded"),
+    }));
+  }
+
+  async listPendingIdempotencyRecords(updatedBefore: string, limit: number): Promise<IdempotencyRecord[]> {
+    const rows = await this.#outside()
+      .selectFrom("idempotency_records")
+      .selectAll()
+      .where("recovery_point", "=", "gateway_pending")
+      .where("updated_at", "<", writeTimestamp(updatedBefore, "updatedBefore"))
+      .orderBy("updated_at")
+      .orderBy("scope")
+      .orderBy("key")
+      .limit(writeInteger(limit, "limit"))
+      .execute();
+    return rows.map((row) => rowToIdempotency(row, this.dialect));
+  }
+
+  async deleteExpiredIdempotencyRecords(now: string): Promise<number> {
+    const result = await this.#outside()
+      .deleteFrom("idempotency_records")
+      .where("recovery_point", "=", "finished")
+      .where("expires_at", "<", writeTimestamp(now, "now"))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]> {
+    const now = writeTimestamp(claim.now, "claim.now");
+    const leaseUntil = writeTimestamp(claim.leaseUntil, "claim.leaseUntil");
+    const limit = Math.max(1, writeInteger(claim.limit, "claim.limit"));
+    const db = this.#outside();
+    // One statement: pick the claimable events and lease them. Claimable means pending, due, not leased (or the
+    // lease ran out), and the oldest undelivered event of its payment: a retrying or dead event holds back its
+    // payment's later events only. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over
+    // rows another claimer is leasing instead of waiting for (and then double-leasing) them; a row leased and
+    // committed meanwhile is re-checked against the WHERE and dropped. SQLite runs the statement under its write
+    // lock, which excludes any other claimer.
+    let candidates = db
+      .selectFrom("outbox as o")
+      .select("o.sequence")
+      .where("o.status", "=", "pending")
+      .where("o.next_attempt_at", "<=", now)
+      .where((eb) => eb.or([eb("o.leased_until", "is", null), eb("o.leased_until", "<=", now)]))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("outbox as earlier")
+              .select(sql.lit(1).as("one"))
+              .whereRef("earlier.payment_id", "=", "o.payment_id")
+              .where("earlier.status", "<>", "delivered")
+              .whereRef("earlier.sequence", "<", "o.sequence"),
+          ),
+        ),
+      )
+      .orderBy("o.sequence")
+      .limit(limit);
+    if (this.dialect.rowLocks) candidates = candidates.forUpdate().skipLocked();
+    const rows = await db
+      .updateTable("outbox")
+      .set({ leased_by: claim.claimant, leased_until: leaseUntil })
+      .where("sequence", "in", candidates)
+      .returningAll()
+      .execute();
+    return rows.map((row) => rowToOutbox(row, this.dialect)).sort((a, b) => a.sequence - b.sequence);
+  }
+
+  async markOutboxDelivered(sequence: number, claimant: string, at: string): Promise<boolean> {
+    const result = await this.#outside()
+      .updateTable("outbox")
+      .set({ status: "delivered", delivered_at: writeTimestamp(at, "at"), leased_by: null, leased_until: null })
+      .where("sequence", "=", writeInteger(sequence, "sequence"))
+      .where("leased_by", "=", claimant)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async markOutboxFailed(
+    sequence: number,
+    claimant: string,
+    failure: { error: string; nextAttemptAt: string; dead: boolean },
+  ): Promise<boolean> {
+    const result = await this.#outside()
+      .updateTable("outbox")
+      .set({
+        status: failure.dead ? "dead" : "pending",
+        attempts: sql<number>`attempts + 1`,
+        last_error: failure.error,
+        next_attempt_at: writeTimestamp(failure.nextAttemptAt, "nextAttemptAt"),
+        leased_by: null,
+        leased_until: null,
+      })
+      .where("sequence", "=", writeInteger(sequence, "sequence"))
+      .where("leased_by", "=", claimant)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async listOutbox(filter: {
+    status?: OutboxEntry["status"] | undefined;
+    paymentId?: string | undefined;
+    limit: number;
+  }): Promise<OutboxEntry[]> {
+    let query = this.#outside().selectFrom("outbox").selectAll();
+    if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+    if (filter.paymentId !== undefined) query = query.where("payment_id", "=", filter.paymentId);
+    const rows = await query.orderBy("sequence").limit(Math.max(1, writeInteger(filter.limit, "limit"))).execute();
+    return rows.map((row) => rowToOutbox(row, this.dialect));
+  }
+
+  async purgeDeliveredOutbox(before: string): Promise<number> {
+    const result = await this.#outside()
+      .deleteFrom("outbox")
+      .where("status", "=", "delivered")
+      .where("delivered_at", "<", writeTimestamp(before, "before"))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async purgeWebhookEvents(before: string): Promise<number> {
+    const result = await this.#outside()
+      .deleteFrom("webhook_events")
+      .where("received_at", "<", writeTimestamp(before, "before"))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+    await this.#onClose?.();
+  }
+}
+
+/** The kysely instance behind a store, or the instance itself: what `migrate(store or db)` accepts. */
+export function kyselyOf(storeOrDb: KyselyPaymentStore | Kysely<any>): Kysely<any> {
+  return storeOrDb instanceof KyselyPaymentStore ? storeOrDb.db : storeOrDb;
+}

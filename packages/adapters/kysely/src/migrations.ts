@@ -1,0 +1,242 @@
+import { sql } from "kysely";
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from "kysely";
+import type { ColumnTypes } from "./store-dialect.js";
+
+/**
+ * The schema, as forward-only migrations defined in code (so they bundle with the adapter rather than being read
+ * from a folder at run time). Names sort in the order they run. Never edit a released migration: add the next one.
+ * Each migration receives the dialect's column types, so one definition serves PostgreSQL and SQLite.
+ */
+export const MIGRATION_NAMES = ["0001_initial"] as const;
+
+function initial(types: ColumnTypes): Migration {
+  const serial = <T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string) =>
+    table.addColumn(column, types.serial.type, (col) =>
+      types.serial.autoIncrement ? col.primaryKey().autoIncrement() : col.primaryKey(),
+    );
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("payments")
+        .ifNotExists()
+        .addColumn("id", "text", (col) => col.primaryKey())
+        .addColumn("owner", "text", (col) => col.notNull())
+        .addColumn("amount", types.int64, (col) => col.notNull())
+        .addColumn("currency", "text", (col) => col.notNull())
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("provider", "text", (col) => col.notNull())
+        .addColumn("provider_payment_id", "text")
+        .addColumn("payment_method_id", "text")
+        .addColumn("payment_method_type", "text")
+        .addColumn("checkout_session_id", "text")
+        .addColumn("customer_id", "text")
+        .addColumn("customer_email", "text")
+        .addColumn("refs", types.json, (col) => col.notNull())
+        .addColumn("description", "text")
+        .addColumn("capture_method", "text", (col) => col.notNull())
+        .addColumn("amount_captured", types.int64, (col) => col.notNull())
+        .addColumn("amount_refunded", types.int64, (col) => col.notNull())
+        .addColumn("amount_refund_reserved", types.int64, (col) => col.notNull())
+        .addColumn("authorization_expires_at", types.timestamp)
+        .addColumn("next_action", types.json)
+        .addColumn("last_error", types.json)
+        .addColumn("disputed", types.boolean, (col) => col.notNull())
+        .addColumn("line_items", types.json, (col) => col.notNull())
+        .addColumn("metadata", types.json, (col) => col.notNull())
+        .addColumn("receipt_number", "text")
+        .addColumn("created_at", types.timestamp, (col) => col.notNull())
+        .addColumn("updated_at", types.timestamp, (col) => col.notNull())
+        .addColumn("version", types.int64, (col) => col.notNull())
+        // The refund invariant, enforced by the database as a last line of defence against a racing bug.
+        .addCheckConstraint(
+          "payments_refunds_within_capture",
+          sql`amount_captured >= 0 and amount_refunded >= 0 and amount_refund_reserved >= 0 and amount_refunded + amount_refund_reserved <= amount_captured`,
+        )
+        .execute();
+      // List filters all page by id (newest first), so each filter column leads an index that ends in id.
+      await db.schema.createIndex("payments_status_id").ifNotExists().on("payments").columns(["status", "id"]).execute();
+      await db.schema.createIndex("payments_provider_id").ifNotExists().on("payments").columns(["provider", "id"]).execute();
+      await db.schema.createIndex("payments_owner_id").ifNotExists().on("payments").columns(["owner", "id"]).execute();
+      await db.schema.createIndex("payments_created_at").ifNotExists().on("payments").column("created_at").execute();
+      await db.schema
+        .createIndex("payments_provider_payment_id")
+        .ifNotExists()
+        .on("payments")
+        .columns(["provider", "provider_payment_id"])
+        .where(sql.ref("provider_payment_id"), "is not", null)
+        .execute();
+      await db.schema
+        .createIndex("payments_authorization_expires_at")
+        .ifNotExists()
+        .on("payments")
+        .column("authorization_expires_at")
+        .where(sql.ref("authorization_expires_at"), "is not", null)
+        .execute();
+
+      // References are free keys (booking, order, trip, ...): a key/value table indexes all of them alike.
+      await db.schema
+        .createTable("payment_references")
+        .ifNotExists()
+        .addColumn("payment_id", "text", (col) => col.notNull().references("payments.id").onDelete("cascade"))
+        .addColumn("key", "text", (col) => col.notNull())
+        .addColumn("value", "text", (col) => col.notNull())
+        .addPrimaryKeyConstraint("payment_references_pk", ["payment_id", "key"])
+        .execute();
+      await db.schema
+        .createIndex("payment_references_lookup")
+        .ifNotExists()
+        .on("payment_references")
+        .columns(["key", "value", "payment_id"])
+        .execute();
+
+      await serial(db.schema.createTable("payment_history").ifNotExists(), "seq")
+        .addColumn("id", "text", (col) => col.notNull().unique())
+        .addColumn("payment_id", "text", (col) => col.notNull().references("payments.id").onDelete("cascade"))
+        .addColumn("from_status", "text")
+        .addColumn("to_status", "text", (col) => col.notNull())
+        .addColumn("at", types.timestamp, (col) => col.notNull())
+        .addColumn("actor", "text", (col) => col.notNull())
+        .addColumn("reason", "text", (col) => col.notNull())
+        .addColumn("kind", "text", (col) => col.notNull())
+        .addColumn("details", types.json)
+        .execute();
+      await db.schema
+        .createIndex("payment_history_payment")
+        .ifNotExists()
+        .on("payment_history")
+        .columns(["payment_id", "seq"])
+        .execute();
+
+      await db.schema
+        .createTable("refunds")
+        .ifNotExists()
+        .addColumn("id", "text", (col) => col.primaryKey())
+        .addColumn("payment_id", "text", (col) => col.notNull().references("payments.id").onDelete("cascade"))
+        .addColumn("amount", types.int64, (col) => col.notNull())
+        .addColumn("currency", "text", (col) => col.notNull())
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("reason", "text", (col) => col.notNull())
+        .addColumn("actor", "text", (col) => col.notNull())
+        .addColumn("provider_refund_id", "text")
+        .addColumn("failure", types.json)
+        .addColumn("created_at", types.timestamp, (col) => col.notNull())
+        .addColumn("updated_at", types.timestamp, (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createIndex("refunds_payment")
+        .ifNotExists()
+        .on("refunds")
+        .columns(["payment_id", "created_at"])
+        .execute();
+
+      // One counter row per year, incremented under a lock held to commit: unique, gap-free numbers.
+      await db.schema
+        .createTable("receipt_counters")
+        .ifNotExists()
+        .addColumn("year", types.int64, (col) => col.primaryKey())
+        .addColumn("last_number", types.int64, (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createTable("receipts")
+        .ifNotExists()
+        .addColumn("payment_id", "text", (col) => col.primaryKey().references("payments.id").onDelete("cascade"))
+        .addColumn("number", "text", (col) => col.notNull().unique())
+        .addColumn("year", types.int64, (col) => col.notNull())
+        .addColumn("issued_at", types.timestamp, (col) => col.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("idempotency_records")
+        .ifNotExists()
+        .addColumn("scope", "text", (col) => col.notNull())
+        .addColumn("key", "text", (col) => col.notNull())
+        .addColumn("operation", "text", (col) => col.notNull())
+        .addColumn("fingerprint", "text", (col) => col.notNull())
+        .addColumn("payment_id", "text")
+        .addColumn("recovery_point", "text", (col) => col.notNull())
+        .addColumn("lock_id", "text")
+        .addColumn("locked_at", types.timestamp)
+        .addColumn("gateway_key", "text")
+        .addColumn("gateway_request", types.json)
+        .addColumn("gateway_sent_at", types.timestamp)
+        .addColumn("outcome", types.json)
+        .addColumn("created_at", types.timestamp, (col) => col.notNull())
+        .addColumn("updated_at", types.timestamp, (col) => col.notNull())
+        .addColumn("expires_at", types.timestamp, (col) => col.notNull())
+        .addPrimaryKeyConstraint("idempotency_records_pk", ["scope", "key"])
+        .execute();
+      // The sweep only ever deletes finished records; the partial index holds nothing else.
+      await db.schema
+        .createIndex("idempotency_records_sweep")
+        .ifNotExists()
+        .on("idempotency_records")
+        .column("expires_at")
+        .where(sql.ref("recovery_point"), "=", sql.lit("finished"))
+        .execute();
+      await db.schema
+        .createIndex("idempotency_records_recovery")
+        .ifNotExists()
+        .on("idempotency_records")
+        .columns(["recovery_point", "updated_at"])
+        .execute();
+
+      await serial(db.schema.createTable("outbox").ifNotExists(), "sequence")
+        .addColumn("event_id", "text", (col) => col.notNull().unique())
+        .addColumn("payment_id", "text", (col) => col.notNull())
+        .addColumn("type", "text", (col) => col.notNull())
+        .addColumn("event", types.json, (col) => col.notNull())
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("attempts", types.int64, (col) => col.notNull())
+        .addColumn("next_attempt_at", types.timestamp, (col) => col.notNull())
+        .addColumn("leased_by", "text")
+        .addColumn("leased_until", types.timestamp)
+        .addColumn("last_error", "text")
+        .addColumn("delivered_at", types.timestamp)
+        .addColumn("created_at", types.timestamp, (col) => col.notNull())
+        .execute();
+      // Claims: the due scan, and the per-payment "is there an older undelivered event" probe.
+      await db.schema
+        .createIndex("outbox_due")
+        .ifNotExists()
+        .on("outbox")
+        .columns(["status", "next_attempt_at", "sequence"])
+        .execute();
+      await db.schema
+        .createIndex("outbox_payment")
+        .ifNotExists()
+        .on("outbox")
+        .columns(["payment_id", "sequence"])
+        .execute();
+      await db.schema
+        .createIndex("outbox_delivered")
+        .ifNotExists()
+        .on("outbox")
+        .column("delivered_at")
+        .where(sql.ref("status"), "=", sql.lit("delivered"))
+        .execute();
+
+      await db.schema
+        .createTable("webhook_events")
+        .ifNotExists()
+        .addColumn("provider", "text", (col) => col.notNull())
+        .addColumn("event_id", "text", (col) => col.notNull())
+        .addColumn("received_at", types.timestamp, (col) => col.notNull())
+        .addPrimaryKeyConstraint("webhook_events_pk", ["provider", "event_id"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_events_received_at")
+        .ifNotExists()
+        .on("webhook_events")
+        .column("received_at")
+        .execute();
+    },
+  };
+}
+
+/** The migrations for a dialect's column types, as kysely's `Migrator` wants them. */
+export function paymentMigrations(types: ColumnTypes): MigrationProvider {
+  const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
+    "0001_initial": initial(types),
+  };
+  return { getMigrations: async () => migrations };
+}

@@ -1,0 +1,260 @@
+import { PAYMENT_STATUSES, REFUND_STATUSES } from "@org/payments-core";
+import type {
+  HistoryEntry,
+  IdempotencyRecord,
+  LineItem,
+  NextAction,
+  OutboxEntry,
+  Payment,
+  PaymentEvent,
+  PaymentFailure,
+  Refund,
+  StoredOutcome,
+} from "@org/payments-core";
+import type { Insertable, Selectable } from "kysely";
+import {
+  badData,
+  readBoolean,
+  readEnum,
+  readInteger,
+  readNullableString,
+  readNullableTimestamp,
+  readString,
+  readStringRecord,
+  readTimestamp,
+  writeInteger,
+  writeJson,
+  writeNullableJson,
+  writeNullableTimestamp,
+  writeTimestamp,
+} from "./conversions.js";
+import type {
+  IdempotencyRecordsTable,
+  OutboxTable,
+  PaymentHistoryTable,
+  PaymentsTable,
+  RefundsTable,
+} from "./database.js";
+import type { StoreDialect } from "./store-dialect.js";
+
+/** Translation between rows and domain objects: the only place that knows both spellings. */
+
+const RECOVERY_POINTS = ["started", "gateway_pending", "finished"] as const;
+const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
+const HISTORY_KINDS = ["transition", "correction"] as const;
+const CAPTURE_METHODS = ["automatic", "manual"] as const;
+
+function json(dialect: StoreDialect, value: unknown, column: string): unknown {
+  return value === null || value === undefined ? null : dialect.readJson(value, column);
+}
+
+export function paymentToRow(payment: Payment, dialect: StoreDialect): Insertable<PaymentsTable> {
+  return {
+    id: payment.id,
+    owner: payment.owner,
+    amount: writeInteger(payment.amount, "payments.amount"),
+    currency: payment.currency,
+    status: payment.status,
+    provider: payment.provider,
+    provider_payment_id: payment.providerPaymentId,
+    payment_method_id: payment.paymentMethodId,
+    payment_method_type: payment.paymentMethodType,
+    checkout_session_id: payment.checkoutSessionId,
+    customer_id: payment.customerId,
+    customer_email: payment.customerEmail,
+    refs: writeJson(payment.references),
+    description: payment.description,
+    capture_method: payment.captureMethod,
+    amount_captured: writeInteger(payment.amountCaptured, "payments.amount_captured"),
+    amount_refunded: writeInteger(payment.amountRefunded, "payments.amount_refunded"),
+    amount_refund_reserved: writeInteger(payment.amountRefundReserved, "payments.amount_refund_reserved"),
+    authorization_expires_at: writeNullableTimestamp(payment.authorizationExpiresAt, "payments.authorization_expires_at"),
+    next_action: writeNullableJson(payment.nextAction),
+    last_error: writeNullableJson(payment.lastError),
+    disputed: dialect.writeBoolean(payment.disputed),
+    line_items: writeJson(payment.lineItems),
+    metadata: writeJson(payment.metadata),
+    receipt_number: payment.receiptNumber,
+    created_at: writeTimestamp(payment.createdAt, "payments.created_at"),
+    updated_at: writeTimestamp(payment.updatedAt, "payments.updated_at"),
+    version: writeInteger(payment.version, "payments.version"),
+  };
+}
+
+export function rowToPayment(row: Selectable<PaymentsTable>, dialect: StoreDialect): Payment {
+  return {
+    id: readString(row.id, "payments.id"),
+    owner: readString(row.owner, "payments.owner"),
+    amount: readInteger(row.amount, "payments.amount"),
+    currency: readString(row.currency, "payments.currency"),
+    status: readEnum(row.status, PAYMENT_STATUSES, "payments.status"),
+    provider: readString(row.provider, "payments.provider"),
+    providerPaymentId: readNullableString(row.provider_payment_id, "payments.provider_payment_id"),
+    paymentMethodId: readNullableString(row.payment_method_id, "payments.payment_method_id"),
+    paymentMethodType: readNullableString(row.payment_method_type, "payments.payment_method_type"),
+    checkoutSessionId: readNullableString(row.checkout_session_id, "payments.checkout_session_id"),
+    customerId: readNullableString(row.customer_id, "payments.customer_id"),
+    customerEmail: readNullableString(row.customer_email, "payments.customer_email"),
+    references: readStringRecord(dialect.readJson(row.refs, "payments.refs"), "payments.refs"),
+    description: readNullableString(row.description, "payments.description"),
+    captureMethod: readEnum(row.capture_method, CAPTURE_METHODS, "payments.capture_method"),
+    amountCaptured: readInteger(row.amount_captured, "payments.amount_captured"),
+    amountRefunded: readInteger(row.amount_refunded, "payments.amount_refunded"),
+    amountRefundReserved: readInteger(row.amount_refund_reserved, "payments.amount_refund_reserved"),
+    authorizationExpiresAt: readNullableTimestamp(row.authorization_expires_at, "payments.authorization_expires_at"),
+    nextAction: json(dialect, row.next_action, "payments.next_action") as NextAction | null,
+    lastError: json(dialect, row.last_error, "payments.last_error") as PaymentFailure | null,
+    disputed: readBoolean(row.disputed, "payments.disputed"),
+    lineItems: readLineItems(dialect.readJson(row.line_items, "payments.line_items")),
+    metadata: readStringRecord(dialect.readJson(row.metadata, "payments.metadata"), "payments.metadata"),
+    receiptNumber: readNullableString(row.receipt_number, "payments.receipt_number"),
+    createdAt: readTimestamp(row.created_at, "payments.created_at"),
+    updatedAt: readTimestamp(row.updated_at, "payments.updated_at"),
+    version: readInteger(row.version, "payments.version"),
+  };
+}
+
+function readLineItems(value: unknown): LineItem[] {
+  if (!Array.isArray(value)) throw badData("payments.line_items", value, "not an array");
+  return value.map((item: unknown, index) => {
+    const line = item as LineItem;
+    // Amounts inside JSON are money too: re-check them on the way out.
+    readInteger(line?.amount, `payments.line_items[${index}].amount`);
+    return line;
+  });
+}
+
+export function historyToRow(entry: HistoryEntry): Insertable<PaymentHistoryTable> {
+  return {
+    id: entry.id,
+    payment_id: entry.paymentId,
+    from_status: entry.from,
+    to_status: entry.to,
+    at: writeTimestamp(entry.at, "payment_history.at"),
+    actor: entry.actor,
+    reason: entry.reason,
+    kind: entry.kind,
+    details: writeNullableJson(entry.details),
+  };
+}
+
+export function rowToHistory(row: Selectable<PaymentHistoryTable>, dialect: StoreDialect): HistoryEntry {
+  const entry: HistoryEntry = {
+    id: readString(row.id, "payment_history.id"),
+    paymentId: readString(row.payment_id, "payment_history.payment_id"),
+    from: row.from_status === null ? null : readEnum(row.from_status, PAYMENT_STATUSES, "payment_history.from_status"),
+    to: readEnum(row.to_status, PAYMENT_STATUSES, "payment_history.to_status"),
+    at: readTimestamp(row.at, "payment_history.at"),
+    actor: readString(row.actor, "payment_history.actor"),
+    reason: readString(row.reason, "payment_history.reason"),
+    kind: readEnum(row.kind, HISTORY_KINDS, "payment_history.kind"),
+  };
+  const details = json(dialect, row.details, "payment_history.details");
+  if (details !== null) entry.details = details as Record<string, unknown>;
+  return entry;
+}
+
+export function refundToRow(refund: Refund): Insertable<RefundsTable> {
+  return {
+    id: refund.id,
+    payment_id: refund.paymentId,
+    amount: writeInteger(refund.amount, "refunds.amount"),
+    currency: refund.currency,
+    status: refund.status,
+    reason: refund.reason,
+    actor: refund.actor,
+    provider_refund_id: refund.providerRefundId,
+    failure: writeNullableJson(refund.failure),
+    created_at: writeTimestamp(refund.createdAt, "refunds.created_at"),
+    updated_at: writeTimestamp(refund.updatedAt, "refunds.updated_at"),
+  };
+}
+
+export function rowToRefund(row: Selectable<RefundsTable>, dialect: StoreDialect): Refund {
+  return {
+    id: readString(row.id, "refunds.id"),
+    paymentId: readString(row.payment_id, "refunds.payment_id"),
+    amount: readInteger(row.amount, "refunds.amount"),
+    currency: readString(row.currency, "refunds.currency"),
+    status: readEnum(row.status, REFUND_STATUSES, "refunds.status"),
+    reason: readString(row.reason, "refunds.reason"),
+    actor: readString(row.actor, "refunds.actor"),
+    providerRefundId: readNullableString(row.provider_refund_id, "refunds.provider_refund_id"),
+    failure: json(dialect, row.failure, "refunds.failure") as PaymentFailure | null,
+    createdAt: readTimestamp(row.created_at, "refunds.created_at"),
+    updatedAt: readTimestamp(row.updated_at, "refunds.updated_at"),
+  };
+}
+
+export function idempotencyToRow(record: IdempotencyRecord): Insertable<IdempotencyRecordsTable> {
+  return {
+    scope: record.scope,
+    key: record.key,
+    operation: record.operation,
+    fingerprint: record.fingerprint,
+    payment_id: record.paymentId,
+    recovery_point: record.recoveryPoint,
+    lock_id: record.lockId,
+    locked_at: writeNullableTimestamp(record.lockedAt, "idempotency_records.locked_at"),
+    gateway_key: record.gatewayKey,
+    gateway_request: writeNullableJson(record.gatewayRequest),
+    gateway_sent_at: writeNullableTimestamp(record.gatewaySentAt, "idempotency_records.gateway_sent_at"),
+    outcome: writeNullableJson(record.outcome),
+    created_at: writeTimestamp(record.createdAt, "idempotency_records.created_at"),
+    updated_at: writeTimestamp(record.updatedAt, "idempotency_records.updated_at"),
+    expires_at: writeTimestamp(record.expiresAt, "idempotency_records.expires_at"),
+  };
+}
+
+export function rowToIdempotency(row: Selectable<IdempotencyRecordsTable>, dialect: StoreDialect): IdempotencyRecord {
+  return {
+    scope: readString(row.scope, "idempotency_records.scope"),
+    key: readString(row.key, "idempotency_records.key"),
+    operation: readString(row.operation, "idempotency_records.operation"),
+    fingerprint: readString(row.fingerprint, "idempotency_records.fingerprint"),
+    paymentId: readNullableString(row.payment_id, "idempotency_records.payment_id"),
+    recoveryPoint: readEnum(row.recovery_point, RECOVERY_POINTS, "idempotency_records.recovery_point"),
+    lockId: readNullableString(row.lock_id, "idempotency_records.lock_id"),
+    lockedAt: readNullableTimestamp(row.locked_at, "idempotency_records.locked_at"),
+    gatewayKey: readNullableString(row.gateway_key, "idempotency_records.gateway_key"),
+    gatewayRequest: json(dialect, row.gateway_request, "idempotency_records.gateway_request"),
+    gatewaySentAt: readNullableTimestamp(row.gateway_sent_at, "idempotency_records.gateway_sent_at"),
+    outcome: json(dialect, row.outcome, "idempotency_records.outcome") as StoredOutcome | null,
+    createdAt: readTimestamp(row.created_at, "idempotency_records.created_at"),
+    updatedAt: readTimestamp(row.updated_at, "idempotency_records.updated_at"),
+    expiresAt: readTimestamp(row.expires_at, "idempotency_records.expires_at"),
+  };
+}
+
+export function eventToOutboxRow(event: PaymentEvent): Insertable<OutboxTable> {
+  const occurredAt = writeTimestamp(event.occurredAt, "outbox.created_at");
+  return {
+    event_id: event.id,
+    payment_id: event.paymentId,
+    type: event.type,
+    event: writeJson(event),
+    status: "pending",
+    attempts: 0,
+    // Deliverable from the moment it happened: the port gives no separate clock reading for appends.
+    next_attempt_at: occurredAt,
+    leased_by: null,
+    leased_until: null,
+    last_error: null,
+    delivered_at: null,
+    created_at: occurredAt,
+  };
+}
+
+export function rowToOutbox(row: Selectable<OutboxTable>, dialect: StoreDialect): OutboxEntry {
+  return {
+    sequence: readInteger(row.sequence, "outbox.sequence"),
+    event: dialect.readJson(row.event, "outbox.event") as PaymentEvent,
+    status: readEnum(row.status, OUTBOX_STATUSES, "outbox.status"),
+    attempts: readInteger(row.attempts, "outbox.attempts"),
+    nextAttemptAt: readTimestamp(row.next_attempt_at, "outbox.next_attempt_at"),
+    leasedBy: readNullableString(row.leased_by, "outbox.leased_by"),
+    leasedUntil: readNullableTimestamp(row.leased_until, "outbox.leased_until"),
+    lastError: readNullableString(row.last_error, "outbox.last_error"),
+    deliveredAt: readNullableTimestamp(row.delivered_at, "outbox.delivered_at"),
+  };
+}

@@ -1,0 +1,51 @@
+import type { StoreCapabilities } from "@org/payments-core";
+import type { ColumnDataType, Kysely } from "kysely";
+import type { Database } from "./database.js";
+
+/**
+ * What differs between the databases the shared store runs on. Everything else (every query, the schema, the
+ * migrations) is written once, in this package, against kysely.
+ */
+export interface StoreDialect {
+  /** For messages only. */
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+  /**
+   * The database has one connection that every caller queues for (SQLite): a store method awaited inside
+   * `transaction(work)` would wait for the transaction it runs in, so the store refuses it instead of hanging.
+   */
+  readonly singleConnection: boolean;
+  /**
+   * Row locks exist (`FOR UPDATE`, `SKIP LOCKED`: PostgreSQL). Without them (SQLite) every write transaction holds
+   * the database's write lock from its first statement, which serializes writers anyway.
+   */
+  readonly rowLocks: boolean;
+  /** Column types the shared migrations use. */
+  readonly columnTypes: ColumnTypes;
+
+  /**
+   * Runs `work` in one write transaction on one connection and commits, or rolls back and rethrows. The dialect
+   * chooses how to begin (SQLite: BEGIN IMMEDIATE) and may re-run `work` on a transient conflict (PostgreSQL:
+   * serialization failures and deadlocks).
+   */
+  transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+
+  /** Parses a JSON column as the driver returns it (pg parses jsonb itself; SQLite returns the text). */
+  readJson(value: unknown, column: string): unknown;
+  writeBoolean(value: boolean): boolean | number;
+  /** A unique or primary-key violation, so an insert of a duplicate can be reported in the domain's terms. */
+  isUniqueViolation(error: unknown): boolean;
+}
+
+export interface ColumnTypes {
+  /** 64-bit integers: amounts, counters, versions. */
+  readonly int64: ColumnDataType;
+  readonly json: ColumnDataType;
+  readonly timestamp: ColumnDataType;
+  readonly boolean: ColumnDataType;
+  /**
+   * An increasing 64-bit key assigned on insert (outbox sequence, history order): `bigserial` on PostgreSQL,
+   * `integer primary key autoincrement` on SQLite (never reuses a deleted value, unlike a plain rowid).
+   */
+  readonly serial: { readonly type: ColumnDataType; readonly autoIncrement: boolean };
+}

@@ -1,0 +1,50 @@
+import { KyselyPaymentStore } from "@org/payments-kysely";
+import type { Database } from "@org/payments-kysely";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { sqliteDialect } from "./sqlite-dialect.js";
+
+export interface SqliteStoreOptions {
+  /** Database file; created if missing. `":memory:"` gives a private, non-durable database. */
+  filename?: string | undefined;
+  /**
+   * An open better-sqlite3 handle to use instead of opening `filename`. The store sets its pragmas and safe-integer
+   * mode on it, and leaves it open on `close()`: the host owns it.
+   */
+  database?: BetterSqlite3.Database | undefined;
+  /** How long a write waits for another process's write lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number | undefined;
+}
+
+export const DEFAULT_SQLITE_FILENAME = "./payments.db";
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens (or adopts) the database and prepares the connection: WAL so readers never block the writer, a busy timeout
+ * so writers in other processes wait their turn, foreign keys on, and integers as bigint so that a stored value
+ * beyond 2^53 is detected instead of silently rounded.
+ */
+export function openSqliteDatabase(options: SqliteStoreOptions = {}): BetterSqlite3.Database {
+  const database = options.database ?? new BetterSqlite3(options.filename ?? DEFAULT_SQLITE_FILENAME);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new Error("busyTimeoutMs must be a non-negative integer");
+  // First, so that switching to WAL waits for a concurrent opener instead of failing.
+  database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  if (!database.memory) database.pragma("journal_mode = WAL");
+  database.pragma("foreign_keys = ON");
+  database.defaultSafeIntegers(true);
+  return database;
+}
+
+/** A `PaymentStore` on SQLite. It never migrates by itself: call `migrate(store)` first. */
+export async function createSqliteStore(options: SqliteStoreOptions = {}): Promise<KyselyPaymentStore> {
+  const database = openSqliteDatabase(options);
+  const owned = options.database === undefined;
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({
+      // kysely closes the database on destroy; a handle the host passed in stays open.
+      database: owned ? database : { prepare: (source: string) => database.prepare(source), close: () => undefined },
+    }),
+  });
+  return new KyselyPaymentStore(db, sqliteDialect({ durable: !database.memory }));
+}

@@ -1,0 +1,69 @@
+import { parseJsonText } from "@org/payments-kysely";
+import type { Database, StoreDialect } from "@org/payments-kysely";
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+
+/**
+ * Runs `work` on kysely's one SQLite connection inside BEGIN IMMEDIATE. kysely's own `transaction()` issues a
+ * deferred BEGIN: its first write then tries to upgrade a read snapshot to the write lock, and in WAL mode a
+ * snapshot another process has written past fails with SQLITE_BUSY at once, without waiting. IMMEDIATE takes the
+ * write lock up front, waiting up to busy_timeout, so writers in other processes queue instead of failing.
+ * Callers in this process queue on the connection itself (kysely's SQLite driver hands it to one user at a time).
+ */
+export async function inImmediateTransaction<T>(db: Kysely<any>, work: (conn: Kysely<any>) => Promise<T>, commitIf?: (result: T) => boolean): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    let result: T;
+    try {
+      result = await work(conn);
+    } catch (error) {
+      await rollbackQuietly(conn);
+      throw error;
+    }
+    if (commitIf !== undefined && !commitIf(result)) {
+      await rollbackQuietly(conn);
+      return result;
+    }
+    try {
+      await sql`commit`.execute(conn);
+    } catch (error) {
+      await rollbackQuietly(conn);
+      throw error;
+    }
+    return result;
+  });
+}
+
+async function rollbackQuietly(conn: Kysely<any>): Promise<void> {
+  try {
+    await sql`rollback`.execute(conn);
+  } catch {
+    // SQLite may already have rolled back (e.g. after SQLITE_FULL); the original error is the one worth seeing.
+  }
+}
+
+const UNIQUE_CODES = new Set(["SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"]);
+
+export function sqliteDialect(options: { durable: boolean }): StoreDialect {
+  return {
+    name: "sqlite",
+    capabilities: { concurrentWriters: false, durable: options.durable },
+    singleConnection: true,
+    rowLocks: false,
+    columnTypes: {
+      // SQLite INTEGER is 64-bit; read back as bigint (safe-integer mode) and checked.
+      int64: "integer",
+      json: "text",
+      // ISO-8601 UTC text of one fixed shape, so that text order is time order.
+      timestamp: "text",
+      boolean: "integer",
+      serial: { type: "integer", autoIncrement: true },
+    },
+    transaction: <T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>) =>
+      inImmediateTransaction(db, (conn) => work(conn as Kysely<Database>)),
+    readJson: parseJsonText,
+    writeBoolean: (value) => (value ? 1 : 0),
+    isUniqueViolation: (error) =>
+      typeof error === "object" && error !== null && UNIQUE_CODES.has(String((error as { code?: unknown }).code)),
+  };
+}

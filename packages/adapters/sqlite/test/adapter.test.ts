@@ -1,0 +1,21 @@
+import { describeSqlAdapter } from "../../../test-support/src/store-adapter-suite.js";
+import { createSqliteStore, migrate, migrationStatus } from "../src/index.js";
+import { createSqliteTestDatabase } from "./sqlite-test-database.js";
+
+describeSqlAdapter("sqlite", async () => {
+  const database = createSqliteTestDatabase();
+  const store = await createSqliteStore({ filename: database.filename });
+  return {
+    store,
+    migrate: () => migrate(store),
+    migrationStatus: () => migrationStatus(store),
+    exec: async (statement) => {
+      database.raw.prepare(statement).run();
+    },
+    reset: async () => database.reset(),
+    dispose: async () => {
+      await store.close();
+      database.remove();
+    },
+  };
+});
