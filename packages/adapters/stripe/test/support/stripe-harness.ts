@@ -1,0 +1,71 @@
+import type { GatewayHarness, GatewayScenario, PaymentGateway } from "@org/payments-core";
+import { startStripeFake, type StripeFake, type StripeFakeOptions } from "@org/payments-test-support/stripe-fake";
+import Stripe from "stripe";
+import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.js";
+
+export const WEBHOOK_SECRET = "whsec_test_primary";
+export const ROTATED_WEBHOOK_SECRET = "whsec_test_rotated";
+
+/** Stripe's test payment methods for each contract scenario (GATEWAYS.md). */
+export const PAYMENT_METHODS: Record<GatewayScenario, string> = {
+  succeeds: "pm_card_visa",
+  declined: "pm_card_visa_chargeDeclined",
+  insufficient_funds: "pm_card_visa_chargeDeclinedInsufficientFunds",
+  expired_card: "pm_card_chargeDeclinedExpiredCard",
+  incorrect_cvc: "pm_card_chargeDeclinedIncorrectCvc",
+  processing_error: "pm_card_chargeDeclinedProcessingError",
+  requires_action: "pm_card_authenticationRequired",
+};
+
+export interface StripeTestRig {
+  fake: StripeFake;
+  stripe: Stripe;
+  gateway: PaymentGateway;
+  close(): Promise<void>;
+}
+
+/** The local fake on an ephemeral port, the real SDK pointed at it, and the adapter on top. */
+export async function startStripeRig(
+  options: { fake?: StripeFakeOptions; gateway?: Partial<StripeGatewayOptions>; timeoutMs?: number } = {},
+): Promise<StripeTestRig> {
+  const fake = await startStripeFake(options.fake);
+  const stripe = new Stripe(fake.apiKey, fake.clientConfig(options.timeoutMs ?? 5000));
+  const gateway = createStripeGateway({
+    stripe,
+    webhookSecrets: [WEBHOOK_SECRET],
+    ...options.gateway,
+  });
+  return { fake, stripe, gateway, close: () => fake.close() };
+}
+
+export async function stripeGatewayHarness(): Promise<GatewayHarness> {
+  const rig = await startStripeRig();
+  return {
+    gateway: rig.gateway,
+    currency: "USD",
+    paymentMethodFor: (scenario) => PAYMENT_METHODS[scenario] ?? null,
+    completeAction: async (payment) => {
+      rig.fake.completeAction(payment.providerPaymentId, "succeed");
+    },
+    reset: async () => rig.fake.reset(),
+    dispose: () => rig.close(),
+  };
+}
+
+let counter = 0;
+/** A `pay_<ULID>`-shaped id whose time part is now, like the core's ids. */
+export function newPaymentId(at: number = Date.now()): string {
+  const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  let time = "";
+  let ms = at;
+  for (let i = 0; i < 10; i++) {
+    time = alphabet[ms % 32] + time;
+    ms = Math.floor(ms / 32);
+  }
+  const random = (++counter).toString(32).toUpperCase().replace(/[ILOU]/g, "X").padStart(16, "0");
+  return `pay_${time}${random}`;
+}
+
+export function key(label: string): string {
+  return `test-${label}-${Math.random().toString(36).slice(2)}`;
+}
