@@ -359,7 +359,8 @@ export class PaymentService {
       ctx,
       async (tx, actor): Promise<PhaseOneResult> => {
         const payment = await this.loadForUpdate(tx, paymentId);
-        if (payment.status !== "succeeded" && payment.status !== "partially_refunded") {
+        // A fully refunded payment falls through to "nothing is left to refund", which says more than a state error.
+        if (payment.status !== "succeeded" && payment.status !== "partially_refunded" && payment.status !== "refunded") {
           throw new PaymentError("invalid_state_transition", `a ${payment.status} payment cannot be refunded`, {
             details: { paymentId, from: payment.status },
           });
