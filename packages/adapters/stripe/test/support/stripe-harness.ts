@@ -1,4 +1,5 @@
-import type { GatewayHarness, GatewayScenario, PaymentGateway } from "@org/payments-core";
+import type { GatewayScenario, PaymentGateway } from "@org/payments-core";
+import type { GatewayHarness } from "@org/payments-core/testing";
 import { startStripeFake, type StripeFake, type StripeFakeOptions } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.js";
