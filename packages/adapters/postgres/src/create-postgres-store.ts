@@ -1,0 +1,83 @@
+import { KyselyPaymentStore } from "@org/payments-kysely";
+import type { Database } from "@org/payments-kysely";
+import { CompiledQuery, Kysely, PostgresDialect } from "kysely";
+import type { PostgresPool } from "kysely";
+import pg from "pg";
+import { quoteSchema, splitSchemaFromUrl } from "./connection-options.js";
+import { postgresDialect } from "./postgres-dialect.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://…`; a `?schema=` parameter selects the schema (and is removed before pg sees the URL). */
+  connectionString?: string | undefined;
+  /**
+   * A pg pool the host owns, instead of `connectionString`. The store leaves it open on `close()`. With `schema`,
+   * the store sets `search_path` on each connection it first takes from the pool: give the store a pool of its
+   * own if other code relies on another search_path.
+   */
+  pool?: pg.Pool | PostgresPool | undefined;
+  /** The schema holding the tables; overrides `?schema=`. Default: the server's search_path (usually public). */
+  schema?: string | undefined;
+  /** Size of the pool the store creates (ignored with `pool`). */
+  max?: number | undefined;
+  /** Further settings for the pool the store creates (ssl, timeouts, …). */
+  poolConfig?: Omit<pg.PoolConfig, "connectionString" | "max"> | undefined;
+  /** Attempts of a transaction that fails with a serialization failure or deadlock, including the first. */
+  maxTransactionAttempts?: number | undefined;
+}
+
+const DEFAULT_MAX_CONNECTIONS = 10;
+const DEFAULT_TRANSACTION_ATTEMPTS = 5;
+
+/** A `PaymentStore` on PostgreSQL; knows its schema so that `migrate(store)` creates the tables there. */
+export class PostgresPaymentStore extends KyselyPaymentStore {
+  /** The schema the store's connections use, or undefined for the server's default search_path. */
+  readonly schema: string | undefined;
+
+  constructor(db: Kysely<Database>, schema: string | undefined, maxTransactionAttempts: number) {
+    super(db, postgresDialect({ maxTransactionAttempts }));
+    this.schema = schema;
+  }
+}
+
+/** A `PaymentStore` on PostgreSQL. It never migrates by itself: call `migrate(store)` first. */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresPaymentStore> {
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new Error("createPostgresStore needs exactly one of connectionString and pool");
+  }
+  const fromUrl = options.connectionString === undefined ? undefined : splitSchemaFromUrl(options.connectionString);
+  const schema = options.schema ?? fromUrl?.schema;
+  const searchPath = schema === undefined ? undefined : quoteSchema(schema);
+  const maxTransactionAttempts = options.maxTransactionAttempts ?? DEFAULT_TRANSACTION_ATTEMPTS;
+  if (!Number.isSafeInteger(maxTransactionAttempts) || maxTransactionAttempts < 1) {
+    throw new Error("maxTransactionAttempts must be a positive integer");
+  }
+
+  let pool: PostgresPool;
+  if (options.pool !== undefined) {
+    const hostPool = options.pool;
+    // kysely ends the pool on destroy; the host's pool outlives the store.
+    pool = { connect: () => hostPool.connect(), end: async () => undefined };
+  } else {
+    pool = new pg.Pool({
+      ...options.poolConfig,
+      connectionString: fromUrl?.connectionString,
+      max: options.max ?? DEFAULT_MAX_CONNECTIONS,
+      // Set at connection start-up: costs no round trip, and every connection of the pool has it.
+      ...(searchPath === undefined ? {} : { options: `-c search_path=${searchPath}` }),
+    });
+  }
+
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool,
+      ...(searchPath !== undefined && options.pool !== undefined
+        ? {
+            onCreateConnection: async (connection) => {
+              await connection.executeQuery(CompiledQuery.raw(`set search_path to ${searchPath}`));
+            },
+          }
+        : {}),
+    }),
+  });
+  return new PostgresPaymentStore(db, schema, maxTransactionAttempts);
+}

@@ -1,0 +1,64 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { Database, StoreDialect } from "@org/payments-kysely";
+import type { Kysely } from "kysely";
+
+/** SQLSTATEs after which re-running the whole transaction is safe and likely to succeed. */
+const RETRYABLE = new Set(["40001" /* serialization_failure */, "40P01" /* deadlock_detected */]);
+
+function sqlState(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current !== null && typeof current === "object" && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function isRetryableTransactionError(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && RETRYABLE.has(code);
+}
+
+export interface PostgresDialectOptions {
+  /** Attempts of a transaction that keeps failing with 40001/40P01, including the first. */
+  maxTransactionAttempts: number;
+}
+
+/**
+ * PostgreSQL at READ COMMITTED, on purpose. Every guarded write in the store is one compare-and-set statement
+ * (`UPDATE … WHERE version = ?`, `INSERT … ON CONFLICT DO NOTHING`, `UPDATE … WHERE lock_id = ?`): a concurrent
+ * writer of the same row waits for the first to commit and then re-evaluates its WHERE against the committed row,
+ * so exactly one wins without the serialization failures SERIALIZABLE would add. Receipt counters are taken with
+ * FOR UPDATE, outbox claims with FOR UPDATE SKIP LOCKED. Deadlocks (and serialization failures, should a host raise
+ * the default isolation) re-run the whole `work`, which the port allows: work has no side effects outside.
+ */
+export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
+  return {
+    name: "postgres",
+    capabilities: { concurrentWriters: true, durable: true },
+    singleConnection: false,
+    rowLocks: true,
+    columnTypes: {
+      int64: "bigint",
+      json: "jsonb",
+      timestamp: "timestamptz",
+      boolean: "boolean",
+      serial: { type: "bigserial", autoIncrement: false },
+    },
+    async transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().setIsolationLevel("read committed").execute(work);
+        } catch (error) {
+          if (attempt >= options.maxTransactionAttempts || !isRetryableTransactionError(error)) throw error;
+          // Jittered, growing pause so that the transactions that collided do not collide again in lockstep.
+          await delay(Math.random() * 10 * 2 ** attempt);
+        }
+      }
+    },
+    // pg parses jsonb itself.
+    readJson: (value) => value,
+    writeBoolean: (value) => value,
+    isUniqueViolation: (error) => sqlState(error) === "23505",
+  };
+}
