@@ -1,6 +1,7 @@
 import { isPaymentError, type PaymentGateway } from "@org/payments-core";
 import type { StripeFake } from "@org/payments-test-support/stripe-fake";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { STRIPE_API_VERSION } from "../src/index.js";
 import { PAYMENT_METHODS, key, newPaymentId, startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
 
 let rig: StripeTestRig;
@@ -48,6 +49,8 @@ describe("stripe gateway over HTTP", () => {
     const [pi] = fake.paymentIntents();
     expect(pi?.metadata).toEqual({ payment_id: paymentId });
     expect(pi?.automatic_payment_methods).toEqual({ enabled: true, allow_redirects: "never" });
+    // Every request pins the API version the SDK's types describe, whatever the client was built with.
+    expect(fake.events()[0]?.api_version).toBe(STRIPE_API_VERSION);
   });
 
   it("every mutating call carries the core's gateway key as Stripe's Idempotency-Key", async () => {
