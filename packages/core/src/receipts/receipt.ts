@@ -24,9 +24,9 @@ export interface Receipt {
 /**
  * The receipt of a payment that has been captured. Without fare lines the payment is a single line; with them the
  * lines are the fare's, and they always sum to the payment amount (checked, since a receipt that does not add up
- * is worse than none).
+ * is worse than none). `issuedAt` is when the payment succeeded (its history says; later refunds do not move it).
  */
-export function buildReceipt(payment: Payment, refunds: readonly Refund[]): Receipt {
+export function buildReceipt(payment: Payment, refunds: readonly Refund[], issuedAt: string = payment.updatedAt): Receipt {
   if (payment.receiptNumber === null) {
     throw new PaymentError("not_found", `payment ${payment.id} has no receipt: it has not been captured`, {
       details: { paymentId: payment.id, status: payment.status },
@@ -45,7 +45,7 @@ export function buildReceipt(payment: Payment, refunds: readonly Refund[]): Rece
   return {
     number: payment.receiptNumber,
     paymentId: payment.id,
-    issuedAt: payment.updatedAt,
+    issuedAt,
     currency: payment.currency,
     description: payment.description,
     customerEmail: payment.customerEmail,

@@ -480,8 +480,9 @@ export class PaymentService {
   }
 
   async getReceipt(paymentId: string): Promise<Receipt> {
-    const { payment, refunds } = await this.getPaymentDetails(paymentId);
-    return buildReceipt(payment, refunds);
+    const { payment, refunds, history } = await this.getPaymentDetails(paymentId);
+    const issued = history.find((h) => h.to === "succeeded");
+    return buildReceipt(payment, refunds, issued?.at);
   }
 
   async renderReceipt(paymentId: string, format: ReceiptFormat): Promise<string> {

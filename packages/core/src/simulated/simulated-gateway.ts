@@ -83,6 +83,11 @@ export class SimulatedGateway implements PaymentGateway {
     this.#faults.push(fault);
   }
 
+  /** Drops faults that no call consumed. */
+  clearFaults(): void {
+    this.#faults.length = 0;
+  }
+
   /** The customer completes (or fails) the 3-D Secure step of a payment in requires_action. */
   completeAction(providerPaymentId: string, succeed = true): void {
     this.#state.update((state) => {
