@@ -1,0 +1,168 @@
+import { makePayment } from "../../../test-support/src/store-fixtures.js";
+import { postgresAvailable } from "../../../test-support/src/postgres.js";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createPostgresStore, isRetryableTransactionError, migrate, migrationStatus, splitSchemaFromUrl } from "../src/index.js";
+import { createPostgresTestStore } from "./postgres-test-store.js";
+import type { PostgresTestStore } from "./postgres-test-store.js";
+
+/** The minimal row of a payment, for inserting one behind the store's back. */
+function rowOf(payment: ReturnType<typeof makePayment>) {
+  return {
+    id: payment.id, owner: payment.owner, amount: payment.amount, currency: payment.currency, status: payment.status,
+    provider: payment.provider, refs: {}, capture_method: payment.captureMethod, amount_captured: 0, amount_refunded: 0,
+    amount_refund_reserved: 0, disputed: false, line_items: [], metadata: {}, created_at: payment.createdAt,
+    updated_at: payment.updatedAt, version: 1,
+  };
+}
+
+describe("postgres connection options", () => {
+  it("takes ?schema= off the URL before pg sees it, keeping other parameters", () => {
+    expect(splitSchemaFromUrl("postgres://u@h:5432/db?schema=pay&sslmode=disable")).toEqual({
+      connectionString: "postgres://u@h:5432/db?sslmode=disable",
+      schema: "pay",
+    });
+    expect(splitSchemaFromUrl("postgres://u@h/db")).toEqual({ connectionString: "postgres://u@h/db", schema: undefined });
+  });
+
+  it("refuses a schema name that would need escaping", async () => {
+    await expect(createPostgresStore({ connectionString: "postgres://u@h/db?schema=a;drop" })).rejects.toThrow(/schema/);
+  });
+
+  it("classifies serialization failures and deadlocks as retryable, nothing else", () => {
+    expect(isRetryableTransactionError({ code: "40001" })).toBe(true);
+    expect(isRetryableTransactionError(new Error("wrapped", { cause: { code: "40P01" } }))).toBe(true);
+    expect(isRetryableTransactionError({ code: "23505" })).toBe(false);
+  });
+});
+
+const available = await postgresAvailable();
+
+describe.skipIf(!available)("postgres store", () => {
+  let t: PostgresTestStore;
+  beforeAll(async () => {
+    t = await createPostgresTestStore();
+    await migrate(t.store);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+  beforeEach(async () => {
+    await t.reset();
+  });
+
+  it("creates its tables in the URL's schema, with 64-bit and timestamptz columns", async () => {
+    const { rows } = await t.raw.query<{ column_name: string; data_type: string }>(
+      "select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = 'payments' and column_name in ('amount', 'created_at', 'refs')",
+      [t.testSchema.schema],
+    );
+    expect(Object.fromEntries(rows.map((row) => [row.column_name, row.data_type]))).toEqual({
+      amount: "bigint",
+      created_at: "timestamp with time zone",
+      refs: "jsonb",
+    });
+    expect((await migrationStatus(t.store)).pending).toEqual([]);
+  });
+
+  it("runs transactions at READ COMMITTED even where the server default is stricter", async () => {
+    // Connections whose default is SERIALIZABLE: only an explicit level gives read-committed behaviour below.
+    const strictPool = new pg.Pool({
+      connectionString: t.testSchema.url.replace(/[?&]schema=[^&]*/, ""),
+      max: 1,
+      options: `-c search_path=${t.testSchema.schema} -c default_transaction_isolation=serializable`,
+    });
+    const store = await createPostgresStore({ pool: strictPool });
+    try {
+      const late = makePayment();
+      const seen = await store.transaction(async (tx) => {
+        const before = await tx.getPayment(late.id);
+        await t.raw.query("insert into payments select * from json_populate_record(null::payments, $1::json)", [
+          JSON.stringify({ ...rowOf(late) }),
+        ]);
+        // READ COMMITTED: each statement sees what committed before it started, so the row appears mid-transaction.
+        const after = await tx.getPayment(late.id);
+        return { before, after: after?.id };
+      });
+      expect(seen).toEqual({ before: null, after: late.id });
+    } finally {
+      await store.close();
+      await strictPool.end();
+    }
+  });
+
+  it("re-runs the whole transaction after a serialization failure, a bounded number of times", async () => {
+    let runs = 0;
+    const result = await t.store.transaction(async () => {
+      runs += 1;
+      if (runs < 3) throw Object.assign(new Error("could not serialize access"), { code: "40001" });
+      return "done";
+    });
+    expect(result).toBe("done");
+    expect(runs).toBe(3);
+
+    let forever = 0;
+    await expect(
+      t.store.transaction(async () => {
+        forever += 1;
+        throw Object.assign(new Error("could not serialize access"), { code: "40001" });
+      }),
+    ).rejects.toMatchObject({ code: "40001" });
+    expect(forever).toBe(5);
+  });
+
+  it("survives a real deadlock: PostgreSQL aborts one transaction and the store re-runs it", async () => {
+    const a = makePayment();
+    const b = makePayment();
+    await t.store.transaction(async (tx) => {
+      await tx.insertPayment(a);
+      await tx.insertPayment(b);
+    });
+    let arrived = 0;
+    let release!: () => void;
+    const bothLocked = new Promise<void>((resolve) => (release = resolve));
+    const meet = async () => {
+      arrived += 1;
+      if (arrived === 2) release();
+      await bothLocked;
+    };
+    let runs = 0;
+    const crosswise = (first: typeof a, second: typeof a) =>
+      t.store.transaction(async (tx) => {
+        runs += 1;
+        const one = await tx.updatePayment({ ...first, description: "x", version: 2 }, 1);
+        await meet();
+        const two = await tx.updatePayment({ ...second, description: "y", version: 2 }, 1);
+        return [one, two];
+      });
+    const results = await Promise.all([crosswise(a, b), crosswise(b, a)]);
+    expect(runs).toBe(3);
+    // The survivor wrote both rows; the re-run found both versions taken and changed nothing.
+    expect(results.map((pair) => pair.filter((p) => p !== null).length).sort()).toEqual([0, 2]);
+  });
+
+  it("uses a host pool's connections in the requested schema and leaves the pool open on close", async () => {
+    const hostPool = new pg.Pool({ connectionString: t.testSchema.url.replace(/[?&]schema=[^&]*/, ""), max: 2 });
+    try {
+      const store = await createPostgresStore({ pool: hostPool, schema: t.testSchema.schema });
+      const payment = makePayment();
+      await store.transaction((tx) => tx.insertPayment(payment));
+      await store.close();
+      const { rows } = await hostPool.query(`select id from "${t.testSchema.schema}".payments`);
+      expect(rows.map((row: { id: string }) => row.id)).toEqual([payment.id]);
+    } finally {
+      await hostPool.end();
+    }
+  });
+
+  it("never migrates implicitly: a store on a new schema reports every migration pending", async () => {
+    const fresh = await createPostgresStore({ connectionString: t.testSchema.url.replace(t.testSchema.schema, `${t.testSchema.schema}_new`) });
+    try {
+      const status = await migrationStatus(fresh);
+      expect(status.current).toBeNull();
+      expect(status.pending.length).toBeGreaterThan(0);
+      await expect(fresh.getPayment("pay_1")).rejects.toThrow(/payments/);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
