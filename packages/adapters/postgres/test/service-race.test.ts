@@ -1,0 +1,107 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createPaymentService } from "@org/payments-core";
+import type { PaymentService } from "@org/payments-core";
+import { createSimulatedGateway } from "@org/payments-core/simulated";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postgresAvailable } from "../../../test-support/src/postgres.js";
+import { migrate } from "../src/index.js";
+import { createPostgresTestStore } from "./postgres-test-store.js";
+import type { PostgresTestStore } from "./postgres-test-store.js";
+
+const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const RACER = fileURLToPath(new URL("./fixtures/service-racer.mjs", import.meta.url));
+
+interface RacerReport {
+  calls: Record<string, number>;
+  outcomes: Array<{ ok: boolean; replayed?: boolean; status?: string; amount?: number; code?: string }>;
+}
+
+function race(config: Record<string, unknown>): Promise<RacerReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RACER, JSON.stringify(config)], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as RacerReport) : reject(new Error(`racer exited ${code}: ${err}`))));
+  });
+}
+
+const sum = (reports: RacerReport[], call: string) => reports.reduce((total, report) => total + (report.calls[call] ?? 0), 0);
+
+const available = await postgresAvailable();
+
+describe.skipIf(!available)("postgres: the service raced from several processes", () => {
+  let t: PostgresTestStore;
+  let dir: string;
+  let stateFile: string;
+  let service: PaymentService;
+
+  beforeAll(async () => {
+    if (!existsSync(DIST)) throw new Error(`build the adapter first (pnpm --filter @org/payments-postgres build): ${DIST} is missing`);
+    t = await createPostgresTestStore();
+    await migrate(t.store);
+    dir = mkdtempSync(join(tmpdir(), "payments-race-"));
+    stateFile = join(dir, "simulated.json");
+    service = createPaymentService({ store: t.store, gateways: [createSimulatedGateway({ stateFile })] });
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("3 processes × 8 concurrent callers confirming one payment under one key charge the card exactly once", async () => {
+    const { payment } = await service.createPayment(
+      { owner: "user_race", amount: 4200, currency: "USD" },
+      { scope: "user_race", idempotencyKey: "create-confirm-race" },
+    );
+    const reports = await Promise.all(
+      [1, 2, 3].map(() =>
+        race({ url: t.testSchema.url, stateFile, mode: "confirm", paymentId: payment.id, owner: "user_race", callers: 8, key: "confirm-once" }),
+      ),
+    );
+    const outcomes = reports.flatMap((report) => report.outcomes);
+    expect(outcomes.every((outcome) => outcome.ok && outcome.status === "succeeded")).toBe(true);
+    expect(outcomes.filter((outcome) => outcome.replayed === false)).toHaveLength(1);
+    expect(sum(reports, "createPayment")).toBe(1);
+    const provider = JSON.parse(readFileSync(stateFile, "utf8")) as { createdPerPayment: Record<string, number> };
+    expect(provider.createdPerPayment[payment.id]).toBe(1);
+    const stored = await t.store.getPayment(payment.id);
+    expect(stored).toMatchObject({ status: "succeeded", amountCaptured: 4200 });
+  });
+
+  it("20 concurrent partial refunds across 2 processes exceeding the capture never refund more than was captured", async () => {
+    const { payment } = await service.createPayment(
+      { owner: "user_refund", amount: 1000, currency: "USD" },
+      { scope: "user_refund", idempotencyKey: "create-refund-race" },
+    );
+    await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, { scope: "user_refund", idempotencyKey: "confirm-refund-race" });
+    const reports = await Promise.all(
+      ["a", "b"].map((prefix) =>
+        race({ url: t.testSchema.url, stateFile, mode: "refund", paymentId: payment.id, callers: 10, keyPrefix: `refund-${prefix}`, amount: 150 }),
+      ),
+    );
+    const outcomes = reports.flatMap((report) => report.outcomes);
+    const succeeded = outcomes.filter((outcome) => outcome.ok && outcome.status === "succeeded");
+    const refused = outcomes.filter((outcome) => !outcome.ok);
+    for (const outcome of refused) expect(["refund_exceeds_captured", "conflict"]).toContain(outcome.code);
+    expect(succeeded.length).toBeGreaterThan(0);
+    expect(succeeded.length * 150).toBeLessThanOrEqual(1000);
+    // Every provider refund has its record and vice versa: no money moved unaccounted.
+    expect(sum(reports, "refund")).toBe(succeeded.length);
+
+    const stored = await t.store.getPayment(payment.id);
+    expect(stored!.amountRefunded).toBe(succeeded.length * 150);
+    expect(stored!.amountRefunded).toBeLessThanOrEqual(stored!.amountCaptured);
+    expect(stored!.amountRefundReserved).toBe(0);
+    const refunds = await t.store.listRefunds(payment.id);
+    expect(refunds.filter((refund) => refund.status === "succeeded")).toHaveLength(succeeded.length);
+    // With no conflicts exhausted, exactly as many refunds as fit were made (6 × 150 = 900 ≤ 1000 < 1050).
+    if (!refused.some((outcome) => outcome.code === "conflict")) expect(succeeded).toHaveLength(6);
+  });
+});
