@@ -1,0 +1,44 @@
+import { isPaymentError } from "@org/payments-core";
+import { describe, expect, it } from "vitest";
+import { readBoolean, readInteger, readTimestamp, writeInteger, writeTimestamp } from "../src/conversions.js";
+import { formatReceiptNumber } from "../src/receipt-number.js";
+
+describe("checked conversions", () => {
+  it("reads int8 in every shape a driver returns, up to Number.MAX_SAFE_INTEGER", () => {
+    expect(readInteger("9007199254740991", "c")).toBe(Number.MAX_SAFE_INTEGER);
+    expect(readInteger(9007199254740991n, "c")).toBe(Number.MAX_SAFE_INTEGER);
+    expect(readInteger(-42, "c")).toBe(-42);
+    expect(readInteger("-17", "c")).toBe(-17);
+  });
+
+  it("refuses anything that is not exactly a safe integer, loudly", () => {
+    for (const bad of ["9007199254740992", 9007199254740993n, "12.5", 12.5, "1e3", "", " 1", null, undefined, {}, Number.NaN]) {
+      expect(() => readInteger(bad, "payments.amount")).toThrow(/payments\.amount/);
+    }
+    try {
+      readInteger("99999999999999999999", "payments.amount");
+    } catch (error) {
+      expect(isPaymentError(error, "internal")).toBe(true);
+    }
+    expect(() => writeInteger(0.1, "amount")).toThrow();
+    expect(() => writeInteger(Number.MAX_SAFE_INTEGER + 1, "amount")).toThrow();
+  });
+
+  it("normalizes timestamps to one ISO-8601 UTC shape, so text order is time order", () => {
+    expect(writeTimestamp("2026-03-01T12:00:00+02:00", "t")).toBe("2026-03-01T10:00:00.000Z");
+    expect(readTimestamp(new Date("2026-03-01T10:00:00Z"), "t")).toBe("2026-03-01T10:00:00.000Z");
+    expect(() => writeTimestamp("yesterday", "t")).toThrow();
+  });
+
+  it("reads booleans from PostgreSQL booleans and SQLite integers only", () => {
+    expect(readBoolean(true, "b")).toBe(true);
+    expect(readBoolean(0n, "b")).toBe(false);
+    expect(readBoolean(1, "b")).toBe(true);
+    expect(() => readBoolean("true", "b")).toThrow();
+  });
+
+  it("formats receipt numbers as R-<year>-<six digits>", () => {
+    expect(formatReceiptNumber(2026, 1)).toBe("R-2026-000001");
+    expect(formatReceiptNumber(2026, 1234567)).toBe("R-2026-1234567");
+  });
+});
