@@ -37,8 +37,11 @@ export function readPayPalError(error: unknown): PayPalErrorInfo | undefined {
 
 const ISSUE_CODES: Readonly<Record<string, "invalid_amount" | "currency_not_supported" | "refund_exceeds_captured">> = {
   DECIMAL_PRECISION: "invalid_amount",
+  DECIMALS_NOT_SUPPORTED: "invalid_amount",
+  CANNOT_BE_ZERO_OR_NEGATIVE: "invalid_amount",
   AMOUNT_MISMATCH: "invalid_amount",
   MAX_CAPTURE_AMOUNT_EXCEEDED: "invalid_amount",
+  INVALID_CURRENCY_CODE: "currency_not_supported",
   CURRENCY_NOT_SUPPORTED: "currency_not_supported",
   REFUND_AMOUNT_EXCEEDED: "refund_exceeds_captured",
   CAPTURE_FULLY_REFUNDED: "refund_exceeds_captured",

@@ -166,12 +166,9 @@ export class FakeLedger {
     const unit = units[0] as Record<string, unknown>;
     const amount = (unit["amount"] ?? {}) as Record<string, unknown>;
     const parsed = parseValue(amount["currency_code"], amount["value"]);
-    if ("issue" in parsed) {
-      return parsed.issue === "CURRENCY_NOT_SUPPORTED"
-        ? unprocessable("CURRENCY_NOT_SUPPORTED", "Currency code is not currently supported.")
-        : invalidRequest(parsed.issue, "/purchase_units/@reference_id=='default'/amount/value");
-    }
-    if (parsed.units <= 0n) return unprocessable("AMOUNT_MISMATCH", "The amount must be positive.");
+    // Orders v2 reports both as 422 (INVALID_CURRENCY_CODE, DECIMAL_PRECISION).
+    if ("issue" in parsed) return unprocessable(parsed.issue);
+    if (parsed.units <= 0n) return unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE");
     const at = this.stamp();
     const order: FakeOrder = {
       id: paypalId(),
@@ -280,7 +277,7 @@ export class FakeLedger {
     if (amount !== undefined) {
       if (amount["currency_code"] !== authorization.currency) return unprocessable("CURRENCY_MISMATCH");
       const parsed = parseValue(amount["currency_code"], amount["value"]);
-      if ("issue" in parsed) return invalidRequest(parsed.issue, "/amount/value");
+      if ("issue" in parsed) return unprocessable(parsed.issue);
       units = parsed.units;
     }
     if (units <= 0n || captured + units > authorization.units) return unprocessable("MAX_CAPTURE_AMOUNT_EXCEEDED");
@@ -344,12 +341,12 @@ export class FakeLedger {
     let units = capture.units - refunded;
     const amount = request["amount"] as Record<string, unknown> | undefined;
     if (amount !== undefined) {
-      if (amount["currency_code"] !== capture.currency) return unprocessable("REFUND_CURRENCY_MISMATCH");
+      if (amount["currency_code"] !== capture.currency) return unprocessable("REFUND_CAPTURE_CURRENCY_MISMATCH");
       const parsed = parseValue(amount["currency_code"], amount["value"]);
-      if ("issue" in parsed) return invalidRequest(parsed.issue, "/amount/value");
+      if ("issue" in parsed) return unprocessable(parsed.issue);
       units = parsed.units;
     }
-    if (units <= 0n) return invalidRequest("INVALID_PARAMETER_VALUE", "/amount/value");
+    if (units <= 0n) return unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE");
     if (refunded + units > capture.units) return unprocessable("REFUND_AMOUNT_EXCEEDED");
     const at = this.stamp();
     const refund: FakeRefund = {

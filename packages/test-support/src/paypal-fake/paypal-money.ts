@@ -14,11 +14,11 @@ export function paypalDecimals(currency: string): number {
   return WITHOUT_DECIMALS.has(currency) ? 0 : 2;
 }
 
-export type ValueProblem = "CURRENCY_NOT_SUPPORTED" | "DECIMAL_PRECISION" | "INVALID_PARAMETER_VALUE";
+export type ValueProblem = "INVALID_CURRENCY_CODE" | "DECIMAL_PRECISION" | "INVALID_PARAMETER_VALUE";
 
 /** A PayPal money value in the currency's smallest PayPal unit, or the issue PayPal would report. */
 export function parseValue(currency: unknown, value: unknown): { units: bigint } | { issue: ValueProblem } {
-  if (typeof currency !== "string" || !PAYPAL_CURRENCIES.has(currency)) return { issue: "CURRENCY_NOT_SUPPORTED" };
+  if (typeof currency !== "string" || !PAYPAL_CURRENCIES.has(currency)) return { issue: "INVALID_CURRENCY_CODE" };
   if (typeof value !== "string") return { issue: "INVALID_PARAMETER_VALUE" };
   // The OpenAPI pattern for money.value.
   if (!/^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$/.test(value)) return { issue: "INVALID_PARAMETER_VALUE" };

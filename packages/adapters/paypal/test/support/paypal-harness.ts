@@ -1,4 +1,5 @@
-import type { GatewayHarness, GatewayScenario, PaymentGateway } from "@org/payments-core";
+import type { GatewayScenario, PaymentGateway } from "@org/payments-core";
+import type { GatewayHarness } from "@org/payments-core/testing";
 import {
   createPayPalWebhookSigner,
   startPayPalFake,
