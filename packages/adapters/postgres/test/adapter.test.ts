@@ -1,5 +1,5 @@
 import { describe } from "vitest";
-import { postgresAvailable } from "../../../test-support/src/postgres.js";
+import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { describeSqlAdapter } from "../../../test-support/src/store-adapter-suite.js";
 import { createPostgresStore, migrate, migrationStatus } from "../src/index.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";

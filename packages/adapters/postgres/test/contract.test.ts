@@ -1,6 +1,6 @@
 import { describeStoreContract } from "@org/payments-core/testing";
 import { describe } from "vitest";
-import { postgresAvailable } from "../../../test-support/src/postgres.js";
+import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { migrate } from "../src/index.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
 

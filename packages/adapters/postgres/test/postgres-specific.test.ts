@@ -1,5 +1,5 @@
 import { makePayment } from "../../../test-support/src/store-fixtures.js";
-import { postgresAvailable } from "../../../test-support/src/postgres.js";
+import { postgresAvailable } from "@org/payments-test-support/postgres";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresStore, isRetryableTransactionError, migrate, migrationStatus, splitSchemaFromUrl } from "../src/index.js";

@@ -1,7 +1,7 @@
 import { TABLES } from "@org/payments-kysely";
 import pg from "pg";
-import { createTestSchema } from "../../../test-support/src/postgres.js";
-import type { TestSchema } from "../../../test-support/src/postgres.js";
+import { createTestSchema } from "@org/payments-test-support/postgres";
+import type { TestSchema } from "@org/payments-test-support/postgres";
 import { createPostgresStore } from "../src/index.js";
 import type { PostgresPaymentStore } from "../src/index.js";
 

@@ -7,7 +7,7 @@ import { createPaymentService } from "@org/payments-core";
 import type { PaymentService } from "@org/payments-core";
 import { createSimulatedGateway } from "@org/payments-core/simulated";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postgresAvailable } from "../../../test-support/src/postgres.js";
+import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { migrate } from "../src/index.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
 import type { PostgresTestStore } from "./postgres-test-store.js";
