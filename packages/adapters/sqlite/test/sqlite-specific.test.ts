@@ -1,0 +1,78 @@
+import BetterSqlite3 from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makePayment } from "../../../test-support/src/store-fixtures.js";
+import { createSqliteStore, migrate, migrationStatus } from "../src/index.js";
+import type { SqlitePaymentStore } from "../src/index.js";
+import { createSqliteTestDatabase } from "./sqlite-test-database.js";
+import type { SqliteTestDatabase } from "./sqlite-test-database.js";
+
+describe("sqlite store", () => {
+  let database: SqliteTestDatabase;
+  let store: SqlitePaymentStore;
+  beforeAll(async () => {
+    database = createSqliteTestDatabase();
+    store = await createSqliteStore({ filename: database.filename });
+    await migrate(store);
+  });
+  afterAll(async () => {
+    await store?.close();
+    database?.remove();
+  });
+
+  it("opens the file in WAL mode with foreign keys on and declares itself a durable single writer", () => {
+    expect(database.raw.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(store.capabilities).toEqual({ concurrentWriters: false, durable: true });
+  });
+
+  it("stores amounts as INTEGER and timestamps as ISO-8601 UTC text", async () => {
+    const payment = makePayment({ createdAt: "2026-03-01T12:00:00+02:00", updatedAt: "2026-03-01T10:00:00Z" });
+    await store.transaction((tx) => tx.insertPayment(payment));
+    const row = database.raw
+      .prepare("select typeof(amount) as amount_type, created_at, updated_at from payments where id = ?")
+      .get(payment.id) as { amount_type: string; created_at: string; updated_at: string };
+    expect(row).toEqual({ amount_type: "integer", created_at: "2026-03-01T10:00:00.000Z", updated_at: "2026-03-01T10:00:00.000Z" });
+  });
+
+  it("refuses, instead of deadlocking, a store call awaited inside transaction()", async () => {
+    await expect(store.transaction(() => store.getPayment("pay_x"))).rejects.toThrow(/inside transaction/);
+    await expect(store.transaction(() => store.transaction(async () => 1))).rejects.toThrow(/inside transaction/);
+    // The connection is free again afterwards.
+    expect(await store.getPayment("pay_x")).toBeNull();
+  });
+
+  it("queues concurrent transactions of one process on its connection rather than nesting them", async () => {
+    const order: string[] = [];
+    await Promise.all(
+      ["a", "b", "c"].map((name) =>
+        store.transaction(async (tx) => {
+          order.push(`${name}:begin`);
+          await tx.getPayment("pay_none");
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          order.push(`${name}:end`);
+        }),
+      ),
+    );
+    expect(order).toEqual(["a:begin", "a:end", "b:begin", "b:end", "c:begin", "c:end"]);
+  });
+
+  it("does not migrate implicitly: a new file reports its migrations pending and has no tables", async () => {
+    const fresh = createSqliteTestDatabase();
+    const unmigrated = await createSqliteStore({ filename: fresh.filename });
+    try {
+      expect((await migrationStatus(unmigrated)).current).toBeNull();
+      await expect(unmigrated.getPayment("pay_1")).rejects.toThrow(/no such table/);
+    } finally {
+      await unmigrated.close();
+      fresh.remove();
+    }
+  });
+
+  it("leaves a database handle the host passed in open on close", async () => {
+    const handle = new BetterSqlite3(database.filename);
+    const borrowed = await createSqliteStore({ database: handle });
+    expect(await borrowed.getPayment("pay_none")).toBeNull();
+    await borrowed.close();
+    expect(handle.open).toBe(true);
+    handle.close();
+  });
+});
