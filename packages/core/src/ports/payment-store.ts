@@ -151,8 +151,9 @@ export interface PaymentStore {
 
   /**
    * Runs `work` in one transaction: everything it writes commits together or not at all. `work` may await only
-   * this store's methods, never the network. Adapters may retry `work` on serialization failures, so it must
-   * have no side effects outside the transaction.
+   * the `tx` it was given, never this store's other methods (on a single-connection store they would wait for this
+   * very transaction) nor the network. Adapters may retry `work` on serialization failures, so it must have no
+   * side effects outside the transaction.
    */
   transaction<T>(work: (tx: PaymentStoreTx) => Promise<T>): Promise<T>;
 
