@@ -17,6 +17,7 @@ export type * from "./ports/event-publisher.js";
 export * from "./ports/clock.js";
 export * from "./ports/id-generator.js";
 export * from "./service/payment-service.js";
+export * from "./service/reconcile.js";
 export type { OperationContext, Replayable } from "./service/idempotent-executor.js";
 export * from "./service/inputs.js";
 export type { WebhookResult } from "./service/webhook-handler.js";

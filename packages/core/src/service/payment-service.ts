@@ -31,6 +31,7 @@ import {
 } from "./inputs.js";
 import { handleWebhookEvent, type WebhookResult } from "./webhook-handler.js";
 import { summarizeStats, type PaymentStats } from "./stats.js";
+import { reconcile, type ReconcileOptions, type ReconcileReport } from "./reconcile.js";
 
 export interface PaymentServiceOptions {
   store: PaymentStore;
@@ -535,6 +536,13 @@ export class PaymentService {
       }
     }
     return report;
+  }
+
+  /** Runs recovery, then compares payments with the provider's records and, with `apply`, corrects drift (reconcile.ts). */
+  reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+    const deps = { store: this.store, gateway: this.gatewayFor(options.provider), clock: this.clock, ids: this.ids };
+    const recover = (o: { olderThanMs: number; actor: string }) => this.recoverStale(o);
+    return reconcile({ ...deps, authorizationValidityMs: this.authorizationValidityMs, recover }, options);
   }
 
   /** Verifies and applies a provider webhook once; duplicates are acknowledged and ignored. */
