@@ -1,0 +1,45 @@
+import type { Payment } from "@org/payments-core";
+import type { Principal } from "./principal.js";
+
+export type PaymentAction =
+  | "payment.create"
+  | "payment.read"
+  | "payment.list_all"
+  | "payment.confirm"
+  | "payment.cancel"
+  | "payment.capture"
+  | "payment.refund"
+  | "refund.read"
+  | "receipt.read"
+  | "stats.read"
+  | "metrics.read";
+
+/** The authorization hook: may `principal` do `action` (on `payment`, for id routes)? */
+export type Authorize = (action: PaymentAction, principal: Principal, payment?: Payment) => boolean | Promise<boolean>;
+
+const OWNER_ACTIONS: ReadonlySet<PaymentAction> = new Set([
+  "payment.create",
+  "payment.read",
+  "payment.confirm",
+  "payment.cancel",
+  "refund.read",
+  "receipt.read",
+]);
+
+/**
+ * DESIGN's roles: owners create, confirm, cancel their pending payments and read their own payments and
+ * receipts; capture, refunds, stats, metrics and everyone's list need the admin role.
+ */
+export const defaultAuthorize: Authorize = (action, principal, payment) => {
+  if (principal.admin) return true;
+  if (!OWNER_ACTIONS.has(action)) return false;
+  if (payment === undefined) return action === "payment.create";
+  if (payment.owner !== principal.sub) return false;
+  if (action === "payment.cancel") return payment.status === "pending" || payment.status === "requires_action";
+  return true;
+};
+
+/** Whether the principal may know the payment exists at all; if not, id routes answer 404, never 403. */
+export function canSee(principal: Principal, payment: Payment): boolean {
+  return principal.admin || payment.owner === principal.sub;
+}

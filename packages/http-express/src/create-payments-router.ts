@@ -1,0 +1,114 @@
+import { PaymentError } from "@org/payments-core";
+import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
+import { rateLimit as createRateLimit, ipKeyGenerator } from "express-rate-limit";
+import type { Registry } from "prom-client";
+import { defaultAuthorize } from "./authorization.js";
+import { sendError, toPaymentError } from "./http/render.js";
+import { maybePrincipal, requestId, requestIdOf, setPrincipal } from "./http/request-context.js";
+import { createJwtAuthenticator } from "./jwt-authenticator.js";
+import { createDefaultLogger } from "./logging.js";
+import { createPaymentsMetrics } from "./metrics.js";
+import { buildOpenApiDocument } from "./openapi.js";
+import type { Authenticate } from "./principal.js";
+import type { PaymentsRouterOptions } from "./router-options.js";
+import { mountOperationRoutes } from "./routes/operation-routes.js";
+import { mountPaymentRoutes } from "./routes/payment-routes.js";
+import { mountWebhookRoutes } from "./routes/webhook-routes.js";
+
+export type PaymentsRouter = Router & { metricsRegistry: Registry; openapi: Record<string, unknown> };
+
+/** Shared by the route files: everything a handler needs, resolved once. */
+export interface RouteDeps {
+  options: PaymentsRouterOptions;
+  authorize: NonNullable<PaymentsRouterOptions["authorize"]>;
+  metrics: ReturnType<typeof createPaymentsMetrics>;
+  json: RequestHandler;
+  requireAuth: RequestHandler;
+  limit: RequestHandler;
+  openapi: Record<string, unknown>;
+}
+
+function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
+  if (options.authenticate) return options.authenticate;
+  if (options.jwt) return createJwtAuthenticator(options.jwt);
+  throw new Error("createPaymentsRouter needs `authenticate` or `jwt` options");
+}
+
+/**
+ * The payments API as an Express 5 router a host mounts at any path. It brings its own body parsers per route
+ * (raw bytes for webhooks), so it must be mounted BEFORE any app-wide `express.json()`. Nothing is global: metrics
+ * live in the router's own registry.
+ */
+export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRouter {
+  const authenticate = resolveAuthenticate(options);
+  const logger = options.logger ?? createDefaultLogger();
+  const metrics = createPaymentsMetrics(options.service, options.metricsRegistry);
+  const router = Router();
+
+  const requireAuth: RequestHandler = async (req, _res, next) => {
+    const principal = await authenticate({ headers: req.headers });
+    if (!principal) throw new PaymentError("unauthenticated", "a valid Bearer token is required");
+    setPrincipal(req, principal);
+    next();
+  };
+
+  const limiter =
+    options.rateLimit === false
+      ? (((_req, _res, next) => next()) as RequestHandler)
+      : createRateLimit({
+          windowMs: options.rateLimit?.windowMs ?? 60_000,
+          limit: options.rateLimit?.limit ?? 300,
+          standardHeaders: "draft-8",
+          legacyHeaders: false,
+          ...(options.rateLimit?.store ? { store: options.rateLimit.store } : {}),
+          keyGenerator: (req) => {
+            const principal = maybePrincipal(req);
+            return principal ? `sub:${principal.sub}` : `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
+          },
+          handler: (_req, res, _next, used) => {
+            sendError(res, new PaymentError("rate_limited", "too many requests; slow down", { retryAfterSeconds: Math.ceil(used.windowMs / 1000) }));
+          },
+        });
+
+  const deps: RouteDeps = {
+    options,
+    authorize: options.authorize ?? defaultAuthorize,
+    metrics,
+    json: express.json({ limit: options.bodyLimit ?? "32kb", strict: true }),
+    requireAuth,
+    limit: limiter,
+    openapi: buildOpenApiDocument(options.openapi),
+  };
+
+  router.use(requestId);
+  router.use((req, res, next) => {
+    const stop = metrics.httpDuration.startTimer();
+    res.on("finish", () => {
+      // The route pattern, not the URL: ids must not explode the label set.
+      const route = req.route?.path ? String(req.route.path) : "unmatched";
+      stop({ method: req.method, route, status: String(res.statusCode) });
+      logger.info(
+        { requestId: requestIdOf(req), method: req.method, path: req.path, status: res.statusCode, principal: maybePrincipal(req)?.sub },
+        "request",
+      );
+    });
+    next();
+  });
+
+  mountWebhookRoutes(router, deps);
+  mountOperationRoutes(router, deps);
+  mountPaymentRoutes(router, deps);
+
+  router.use((_req: Request, res: Response) => sendError(res, new PaymentError("not_found", "no such route")));
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const paymentError = toPaymentError(error);
+    if (paymentError.code === "internal") {
+      // The cause goes to the log (with the request id to find it), never to the client.
+      logger.error({ requestId: requestIdOf(req), err: error }, "unhandled error");
+    }
+    if (res.headersSent) return;
+    sendError(res, paymentError);
+  });
+
+  return Object.assign(router, { metricsRegistry: metrics.registry, openapi: deps.openapi });
+}

@@ -1,0 +1,44 @@
+import { PaymentError, type PaymentErrorBody, canonicalJson } from "@org/payments-core";
+import type { Response } from "express";
+
+/**
+ * JSON with keys sorted: a stored idempotent outcome read back from any database (jsonb reorders keys) renders to
+ * exactly the same bytes as the first response.
+ */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  res.status(status).type("application/json").send(canonicalJson(body));
+}
+
+/** Sends a result, marking replays of an earlier request with the same Idempotency-Key. */
+export function sendOutcome(res: Response, status: number, body: unknown, replayed: boolean): void {
+  if (replayed) res.setHeader("Idempotent-Replayed", "true");
+  sendJson(res, status, body);
+}
+
+export function errorBody(error: PaymentError): { error: PaymentErrorBody } {
+  return { error: error.toJSON() };
+}
+
+/** Renders a PaymentError with its status, Retry-After where the code implies one, and the replay marker. */
+export function sendError(res: Response, error: PaymentError): void {
+  if (error.replayed) res.setHeader("Idempotent-Replayed", "true");
+  const retryAfter =
+    error.retryAfterSeconds ?? (["gateway_outcome_unknown", "gateway_rate_limited", "rate_limited", "idempotency_key_in_use"].includes(error.code) ? 1 : undefined);
+  if (retryAfter !== undefined) res.setHeader("Retry-After", String(Math.ceil(retryAfter)));
+  if (error.code === "unauthenticated") res.setHeader("WWW-Authenticate", 'Bearer realm="payments"');
+  sendJson(res, error.httpStatus, errorBody(error));
+}
+
+export function toPaymentError(error: unknown): PaymentError {
+  if (error instanceof PaymentError) return error;
+  const status = (error as { status?: number; type?: string } | null)?.status;
+  const type = (error as { type?: string } | null)?.type;
+  // body-parser's errors: keep the client's mistake a 4xx with a stable code, never a stack trace.
+  if (type === "entity.too.large" || status === 413) return new PaymentError("payload_too_large", "the request body is too large");
+  if (type === "entity.parse.failed") return new PaymentError("validation_error", "the request body is not valid JSON");
+  if (type === "encoding.unsupported" || type === "charset.unsupported") {
+    return new PaymentError("validation_error", "unsupported request body encoding");
+  }
+  if (status !== undefined && status >= 400 && status < 500) return new PaymentError("validation_error", "malformed request");
+  return new PaymentError("internal", "internal error", { cause: error });
+}

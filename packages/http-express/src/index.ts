@@ -1,0 +1,13 @@
+export { createPaymentsRouter } from "./create-payments-router.js";
+export type { PaymentsRouter } from "./create-payments-router.js";
+export type { PaymentsRouterOptions, ResolvedAmount } from "./router-options.js";
+export { createJwtAuthenticator } from "./jwt-authenticator.js";
+export type { JwtOptions, JwtAlgorithm } from "./jwt-authenticator.js";
+export type { Principal, Authenticate } from "./principal.js";
+export { defaultAuthorize, canSee } from "./authorization.js";
+export type { Authorize, PaymentAction } from "./authorization.js";
+export { buildOpenApiDocument } from "./openapi.js";
+export { REDACTED_PATHS, createDefaultLogger } from "./logging.js";
+export type { PaymentsLogger } from "./logging.js";
+export { MOUNT_ORDER_HINT } from "./routes/webhook-routes.js";
+export { createGracefulShutdown } from "./graceful-shutdown.js";

@@ -1,0 +1,68 @@
+import type { PaymentService } from "@org/payments-core";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export interface PaymentsMetrics {
+  registry: Registry;
+  httpDuration: Histogram<"method" | "route" | "status">;
+  operations: Counter<"operation" | "outcome">;
+  amounts: Counter<"operation" | "currency">;
+  refunds: Counter<"status">;
+  replays: Counter<"operation">;
+}
+
+/**
+ * The router's metrics, in a registry of its own (or the host's), never prom-client's global default, so two
+ * routers in one process — or a host's own metrics — never collide. Status counts and stuck operations are read
+ * from the store when scraped.
+ */
+export function createPaymentsMetrics(service: PaymentService, registry = new Registry()): PaymentsMetrics {
+  const registers = [registry];
+  new Gauge({
+    name: "payments_by_status",
+    help: "Payments by status and provider, read from the store at scrape time",
+    labelNames: ["status", "provider"] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const row of (await service.stats()).rows) this.inc({ status: row.status, provider: row.provider }, row.count);
+    },
+  });
+  new Gauge({
+    name: "payments_gateway_pending",
+    help: "Operations left at gateway_pending (unknown gateway outcome) for more than a minute",
+    registers,
+    async collect() {
+      const before = new Date(service.clock.now().getTime() - 60_000).toISOString();
+      this.set((await service.store.listPendingIdempotencyRecords(before, 10_000)).length);
+    },
+  });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: "payments_http_request_duration_seconds",
+      help: "HTTP request duration by route",
+      labelNames: ["method", "route", "status"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    operations: new Counter({
+      name: "payments_operations_total",
+      help: "State-changing operations by outcome (ok or error code)",
+      labelNames: ["operation", "outcome"] as const,
+      registers,
+    }),
+    amounts: new Counter({
+      name: "payments_amount_minor_units_total",
+      help: "Minor units moved by successful operations (charges, captures, refunds) per currency",
+      labelNames: ["operation", "currency"] as const,
+      registers,
+    }),
+    refunds: new Counter({ name: "payments_refunds_total", help: "Refunds by resulting status", labelNames: ["status"] as const, registers }),
+    replays: new Counter({
+      name: "payments_idempotent_replays_total",
+      help: "Responses replayed from a stored idempotent outcome",
+      labelNames: ["operation"] as const,
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,36 @@
+import type { LineItem, PaymentService, Tariff, TariffInput } from "@org/payments-core";
+import type { Request } from "express";
+import type { Store } from "express-rate-limit";
+import type { Registry } from "prom-client";
+import type { Authorize } from "./authorization.js";
+import type { JwtOptions } from "./jwt-authenticator.js";
+import type { PaymentsLogger } from "./logging.js";
+import type { Authenticate } from "./principal.js";
+
+/** What a host that prices server-side returns for a create request; the client's own amount is then ignored. */
+export type ResolvedAmount = number | { amount: number; lineItems?: LineItem[] | undefined };
+
+export interface PaymentsRouterOptions {
+  service: PaymentService;
+  /** Custom authentication; when absent, `jwt` configures Bearer JWT verification. */
+  authenticate?: Authenticate | undefined;
+  jwt?: JwtOptions | undefined;
+  /** Authorization hook; defaults to DESIGN's owner/admin roles. */
+  authorize?: Authorize | undefined;
+  /** Prices a payment server-side from the request (e.g. a booking id in `references`). */
+  resolveAmount?: ((req: Request, body: Record<string, unknown>) => ResolvedAmount | Promise<ResolvedAmount>) | undefined;
+  /** Per principal (or IP when unauthenticated). `false` disables; `store` shares counters across instances. */
+  rateLimit?: false | { windowMs?: number; limit?: number; store?: Store } | undefined;
+  /** Registry for the router's metrics (default: a new one, readable as `router.metricsRegistry`). */
+  metricsRegistry?: Registry | undefined;
+  /** Require an admin token on GET /metrics (default false: scrapers usually sit on a private network). */
+  protectMetrics?: boolean | undefined;
+  logger?: PaymentsLogger | undefined;
+  /** Tariffs for POST /fares/quote, by name; defaults to the service's. */
+  tariffs?: Readonly<Record<string, Tariff | TariffInput>> | undefined;
+  /** Largest JSON body accepted (default "32kb"); larger is 413 payload_too_large. */
+  bodyLimit?: string | undefined;
+  /** Also probe the gateways on readiness (cached for `cacheMs`, default 30 s). */
+  readinessGatewayCheck?: { cacheMs?: number } | undefined;
+  openapi?: { title?: string; version?: string; serverUrl?: string } | undefined;
+}

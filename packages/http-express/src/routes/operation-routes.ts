@@ -1,0 +1,107 @@
+import { PaymentError, type PaymentService, quoteFare } from "@org/payments-core";
+import { TEST_PAYMENT_METHODS } from "@org/payments-core/simulated";
+import type { Router } from "express";
+import type { RouteDeps } from "../create-payments-router.js";
+import { sendJson } from "../http/render.js";
+import { principalOf } from "../http/request-context.js";
+import { fareQuoteBody } from "../schemas.js";
+
+
+type Check = { status: "ok" | "unavailable"; detail?: string };
+
+async function storeCheck(service: PaymentService): Promise<Check> {
+  try {
+    await service.store.getPayment("pay_readiness_probe");
+    return { status: "ok" };
+  } catch (error) {
+    return { status: "unavailable", detail: error instanceof Error ? error.message.slice(0, 200) : "store error" };
+  }
+}
+
+export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
+  const { options, metrics, json, requireAuth, limit, authorize } = deps;
+  const service = options.service;
+  const tariffs = options.tariffs;
+  let gatewayCache: { at: number; checks: Record<string, Check> } | null = null;
+
+  async function gatewayChecks(): Promise<Record<string, Check>> {
+    const cacheMs = options.readinessGatewayCheck?.cacheMs ?? 30_000;
+    if (gatewayCache && Date.now() - gatewayCache.at < cacheMs) return gatewayCache.checks;
+    const checks: Record<string, Check> = {};
+    for (const provider of service.providers) {
+      try {
+        // A lookup that finds nothing still proves credentials and connectivity.
+        await service.gatewayFor(provider).findByPaymentId("pay_readiness_probe");
+        checks[`gateway:${provider}`] = { status: "ok" };
+      } catch (error) {
+        checks[`gateway:${provider}`] = { status: "unavailable", detail: error instanceof PaymentError ? error.code : "unreachable" };
+      }
+    }
+    gatewayCache = { at: Date.now(), checks };
+    return checks;
+  }
+
+  async function health(): Promise<{ status: "ok" | "unavailable"; checks: Record<string, Check> }> {
+    const checks: Record<string, Check> = { store: await storeCheck(service) };
+    if (options.readinessGatewayCheck) Object.assign(checks, await gatewayChecks());
+    const ok = Object.values(checks).every((c) => c.status === "ok");
+    return { status: ok ? "ok" : "unavailable", checks };
+  }
+
+  router.get("/health", async (_req, res) => {
+    const result = await health();
+    sendJson(res, result.status === "ok" ? 200 : 503, result);
+  });
+  router.get("/health/live", (_req, res) => sendJson(res, 200, { status: "ok", checks: {} }));
+  router.get("/health/ready", async (_req, res) => {
+    const result = await health();
+    sendJson(res, result.status === "ok" ? 200 : 503, result);
+  });
+
+  const metricsHandlers = options.protectMetrics
+    ? [
+        requireAuth,
+        (async (req, _res, next) => {
+          if (!(await authorize("metrics.read", principalOf(req)))) throw new PaymentError("forbidden", "metrics need the admin role");
+          next();
+        }) as Parameters<Router["get"]>[1],
+      ]
+    : [];
+  router.get("/metrics", ...metricsHandlers, async (_req, res) => {
+    res.status(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  router.get("/openapi.json", (_req, res) => sendJson(res, 200, deps.openapi));
+
+  router.get("/payment-methods", requireAuth, limit, (_req, res) => {
+    sendJson(res, 200, {
+      defaultProvider: service.defaultProvider,
+      providers: service.providers.map((name) => {
+        const gateway = service.gatewayFor(name);
+        return {
+          name,
+          manualCapture: gateway.capabilities.manualCapture,
+          partialCapture: gateway.capabilities.partialCapture,
+          // Test ids are offered only where the provider accepts them (the simulated one in development).
+          testPaymentMethods: name === "simulated" ? Object.keys(TEST_PAYMENT_METHODS) : [],
+        };
+      }),
+    });
+  });
+
+  router.post("/fares/quote", json, requireAuth, limit, (req, res) => {
+    const parsed = fareQuoteBody.safeParse(req.body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+      throw new PaymentError("validation_error", "invalid fare request", { details: { issues } });
+    }
+    const { tariff, ...request } = parsed.data;
+    if (tariffs) {
+      const named = tariffs[tariff];
+      if (!named) throw new PaymentError("not_found", `no tariff named "${tariff}"`, { details: { tariffs: Object.keys(tariffs) } });
+      sendJson(res, 200, quoteFare(named, request));
+      return;
+    }
+    sendJson(res, 200, service.quoteFare(tariff, request));
+  });
+}

@@ -1,0 +1,161 @@
+import { type Payment, PaymentError, type PaymentFilter, type PaymentService } from "@org/payments-core";
+import type { Request, Router } from "express";
+import type { PaymentAction } from "../authorization.js";
+import { canSee } from "../authorization.js";
+import type { RouteDeps } from "../create-payments-router.js";
+import { sendJson, sendOutcome } from "../http/render.js";
+import { idempotencyKeyOf, principalOf } from "../http/request-context.js";
+import { parseQuery } from "../http/parse-query.js";
+import { listPaymentsQuery, receiptQuery, statsQuery } from "../schemas.js";
+
+function bodyObject(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new PaymentError("validation_error", "the request body must be a JSON object (Content-Type: application/json)");
+  }
+  return body as Record<string, unknown>;
+}
+
+export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
+  const { options, authorize, metrics, json, requireAuth, limit } = deps;
+  const service: PaymentService = options.service;
+
+  async function allow(action: PaymentAction, req: Request, payment?: Payment): Promise<void> {
+    if (!(await authorize(action, principalOf(req), payment))) {
+      throw new PaymentError("forbidden", `not allowed to ${action.replace(".", " ").replace("_", " ")}`);
+    }
+  }
+
+  /** Loads a payment for an id route: another owner's payment is indistinguishable from a missing one (404). */
+  async function visiblePayment(req: Request, action: PaymentAction): Promise<Payment> {
+    const id = String(req.params.id);
+    const payment = await service.getPayment(id);
+    if (!canSee(principalOf(req), payment)) throw new PaymentError("not_found", `payment ${id} not found`, { details: { paymentId: id } });
+    await allow(action, req, payment);
+    return payment;
+  }
+
+  function context(req: Request) {
+    const principal = principalOf(req);
+    return { scope: principal.sub, idempotencyKey: idempotencyKeyOf(req), actor: principal.sub };
+  }
+
+  /** Counts outcomes and replays, so dashboards see declines and retries without reading logs. */
+  async function track<T extends { replayed: boolean }>(operation: string, run: () => Promise<T>, moved?: (r: T) => { amount: number; currency: string } | null): Promise<T> {
+    try {
+      const result = await run();
+      metrics.operations.inc({ operation, outcome: "ok" });
+      if (result.replayed) metrics.replays.inc({ operation });
+      const amount = moved?.(result);
+      if (amount && !result.replayed) metrics.amounts.inc({ operation, currency: amount.currency }, amount.amount);
+      return result;
+    } catch (error) {
+      if (error instanceof PaymentError) {
+        metrics.operations.inc({ operation, outcome: error.code });
+        if (error.replayed) metrics.replays.inc({ operation });
+      }
+      throw error;
+    }
+  }
+
+  router.post("/payments", json, requireAuth, limit, async (req, res) => {
+    const ctx = context(req);
+    await allow("payment.create", req);
+    const body = bodyObject(req);
+    if ("owner" in body) throw new PaymentError("validation_error", "owner is taken from your token, not the body", { details: { field: "owner" } });
+    let input: Record<string, unknown> = { ...body, owner: principalOf(req).sub };
+    if (options.resolveAmount) {
+      const resolved = await options.resolveAmount(req, body);
+      input = typeof resolved === "number" ? { ...input, amount: resolved } : { ...input, amount: resolved.amount, ...(resolved.lineItems ? { lineItems: resolved.lineItems } : {}) };
+    }
+    const result = await track("create", () => service.createPayment(input as never, ctx));
+    sendOutcome(res, 201, result.payment, result.replayed);
+  });
+
+  router.get("/payments", requireAuth, limit, async (req, res) => {
+    const principal = principalOf(req);
+    const query = parseQuery(listPaymentsQuery, req.query);
+    const seesAll = await authorize("payment.list_all", principal);
+    if (!seesAll && query.owner !== undefined && query.owner !== principal.sub) {
+      throw new PaymentError("forbidden", "listing another owner's payments needs the admin role");
+    }
+    const [refKey, ...refValue] = query.reference?.split(":") ?? [];
+    const filter: PaymentFilter = {
+      status: query.status,
+      provider: query.provider,
+      owner: seesAll ? query.owner : principal.sub,
+      createdFrom: query.from,
+      createdTo: query.to,
+      reference: refKey ? { key: refKey, value: refValue.join(":") } : undefined,
+    };
+    const page = await service.listPayments(filter, { limit: query.limit ?? 50, cursor: query.cursor });
+    sendJson(res, 200, { data: page.items, nextCursor: page.nextCursor });
+  });
+
+  router.get("/payments/:id", requireAuth, limit, async (req, res) => {
+    sendJson(res, 200, await visiblePayment(req, "payment.read"));
+  });
+
+  router.post("/payments/:id/confirm", json, requireAuth, limit, async (req, res) => {
+    const ctx = context(req);
+    const payment = await visiblePayment(req, "payment.confirm");
+    const result = await track(
+      "confirm",
+      () => service.confirmPayment(payment.id, bodyObject(req), ctx),
+      (r) => (r.payment.status === "succeeded" ? { amount: r.payment.amountCaptured, currency: r.payment.currency } : null),
+    );
+    sendOutcome(res, 200, result.payment, result.replayed);
+  });
+
+  router.post("/payments/:id/capture", json, requireAuth, limit, async (req, res) => {
+    const ctx = context(req);
+    const payment = await visiblePayment(req, "payment.capture");
+    const result = await track(
+      "capture",
+      () => service.capturePayment(payment.id, bodyObject(req), ctx),
+      (r) => ({ amount: r.payment.amountCaptured, currency: r.payment.currency }),
+    );
+    sendOutcome(res, 200, result.payment, result.replayed);
+  });
+
+  router.post("/payments/:id/cancel", json, requireAuth, limit, async (req, res) => {
+    const ctx = context(req);
+    const payment = await visiblePayment(req, "payment.cancel");
+    const result = await track("cancel", () => service.cancelPayment(payment.id, bodyObject(req), ctx));
+    sendOutcome(res, 200, result.payment, result.replayed);
+  });
+
+  router.post("/payments/:id/refunds", json, requireAuth, limit, async (req, res) => {
+    const ctx = context(req);
+    const payment = await visiblePayment(req, "payment.refund");
+    const result = await track(
+      "refund",
+      () => service.refundPayment(payment.id, bodyObject(req) as never, ctx),
+      (r) => (r.refund.status === "succeeded" ? { amount: r.refund.amount, currency: r.refund.currency } : null),
+    );
+    if (!result.replayed) metrics.refunds.inc({ status: result.refund.status });
+    sendOutcome(res, 201, { refund: result.refund, payment: result.payment }, result.replayed);
+  });
+
+  router.get("/payments/:id/refunds", requireAuth, limit, async (req, res) => {
+    const payment = await visiblePayment(req, "refund.read");
+    sendJson(res, 200, { data: await service.listRefunds(payment.id) });
+  });
+
+  router.get("/payments/:id/receipt", requireAuth, limit, async (req, res) => {
+    const { format = "json" } = parseQuery(receiptQuery, req.query);
+    const payment = await visiblePayment(req, "receipt.read");
+    if (format === "json") {
+      sendJson(res, 200, await service.getReceipt(payment.id));
+      return;
+    }
+    const rendered = await service.renderReceipt(payment.id, format);
+    res.status(200).type(format === "html" ? "text/html; charset=utf-8" : "text/plain; charset=utf-8").send(rendered);
+  });
+
+  router.get("/stats", requireAuth, limit, async (req, res) => {
+    const query = parseQuery(statsQuery, req.query);
+    await allow("stats.read", req);
+    sendJson(res, 200, await service.stats({ createdFrom: query.since, createdTo: query.until }));
+  });
+}

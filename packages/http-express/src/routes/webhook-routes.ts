@@ -1,0 +1,29 @@
+import { PaymentError } from "@org/payments-core";
+import express, { type Router } from "express";
+import type { RouteDeps } from "../create-payments-router.js";
+import { sendJson } from "../http/render.js";
+
+export const MOUNT_ORDER_HINT =
+  "the webhook body arrived already parsed, so its signature cannot be checked: mount the payments router before any " +
+  "app-wide body parser, e.g. app.use('/payments-api', createPaymentsRouter(...)) before app.use(express.json())";
+
+/**
+ * Provider webhooks: raw bytes (signatures cover the exact bytes), no JWT, verified by the provider's gateway
+ * adapter, applied once per provider event id.
+ */
+export function mountWebhookRoutes(router: Router, deps: RouteDeps): void {
+  const { options, limit } = deps;
+  const raw = express.raw({ type: () => true, limit: "1mb" });
+  router.post("/webhooks/:provider", raw, limit, async (req, res) => {
+    const provider = String(req.params.provider);
+    if (!options.service.providers.includes(provider)) {
+      throw new PaymentError("not_found", `no provider "${provider}" is configured`);
+    }
+    if (!Buffer.isBuffer(req.body)) {
+      // Loud on purpose: silently accepting would mean verifying nothing.
+      throw new PaymentError("internal", MOUNT_ORDER_HINT);
+    }
+    const result = await options.service.handleWebhook(provider, req.body, req.headers);
+    sendJson(res, 200, { received: true, status: result.status, eventId: result.eventId });
+  });
+}

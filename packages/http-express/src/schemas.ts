@@ -1,0 +1,179 @@
+import {
+  PAYMENT_STATUSES,
+  REFUND_STATUSES,
+  cancelPaymentSchema,
+  capturePaymentSchema,
+  confirmPaymentSchema,
+  createPaymentSchema,
+  fareRequestSchema,
+  refundPaymentSchema,
+} from "@org/payments-core";
+import { z } from "zod";
+
+/** Request and response shapes of the routes; the OpenAPI document is generated from these same schemas. */
+
+const minorUnits = z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe("Safe integer of minor units (cents)");
+const anyMinorUnits = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const timestamp = z.string().describe("ISO-8601 UTC timestamp");
+
+export const createPaymentBody = createPaymentSchema.omit({ owner: true }).extend({ amount: minorUnits });
+export const confirmPaymentBody = confirmPaymentSchema;
+export const capturePaymentBody = capturePaymentSchema.extend({ amount: minorUnits.optional() });
+export const cancelPaymentBody = cancelPaymentSchema;
+export const refundPaymentBody = refundPaymentSchema.extend({ amount: minorUnits.optional() });
+export const fareQuoteBody = fareRequestSchema.extend({ tariff: z.string().min(1).max(100) }).strict();
+
+export const listPaymentsQuery = z
+  .object({
+    status: z.enum(PAYMENT_STATUSES).optional(),
+    provider: z.string().min(1).max(50).optional(),
+    owner: z.string().min(1).max(200).optional(),
+    from: z.iso.datetime().optional(),
+    to: z.iso.datetime().optional(),
+    reference: z.string().regex(/^[^:]{1,64}:.{1,500}$/, "key:value").optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    cursor: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+export const statsQuery = z.object({ since: z.iso.datetime().optional(), until: z.iso.datetime().optional() }).strict();
+export const receiptQuery = z.object({ format: z.enum(["json", "text", "html"]).optional() }).strict();
+
+const lineItem = z.object({
+  code: z.string(),
+  description: z.string(),
+  amount: anyMinorUnits,
+  kind: z.enum(["charge", "discount", "tax"]).optional(),
+  quantity: z.string().optional(),
+});
+
+export const paymentResponse = z.object({
+  id: z.string(),
+  owner: z.string(),
+  amount: minorUnits,
+  currency: z.string(),
+  status: z.enum(PAYMENT_STATUSES),
+  provider: z.string(),
+  providerPaymentId: z.string().nullable(),
+  paymentMethodId: z.string().nullable(),
+  paymentMethodType: z.string().nullable(),
+  checkoutSessionId: z.string().nullable(),
+  customerId: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  references: z.record(z.string(), z.string()),
+  description: z.string().nullable(),
+  captureMethod: z.enum(["automatic", "manual"]),
+  amountCaptured: anyMinorUnits,
+  amountRefunded: anyMinorUnits,
+  amountRefundReserved: anyMinorUnits,
+  authorizationExpiresAt: timestamp.nullable(),
+  nextAction: z
+    .object({ type: z.enum(["redirect", "use_sdk"]), url: z.string().optional(), clientSecret: z.string().optional() })
+    .nullable(),
+  lastError: z.object({ code: z.string(), declineCode: z.string().optional(), message: z.string() }).nullable(),
+  disputed: z.boolean(),
+  lineItems: z.array(lineItem),
+  metadata: z.record(z.string(), z.string()),
+  receiptNumber: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: z.int().min(1),
+});
+
+export const refundResponse = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  amount: minorUnits,
+  currency: z.string(),
+  status: z.enum(REFUND_STATUSES),
+  reason: z.string(),
+  actor: z.string(),
+  providerRefundId: z.string().nullable(),
+  failure: z.object({ code: z.string(), declineCode: z.string().optional(), message: z.string() }).nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const refundResult = z.object({ refund: refundResponse, payment: paymentResponse });
+export const paymentList = z.object({ data: z.array(paymentResponse), nextCursor: z.string().nullable() });
+export const refundList = z.object({ data: z.array(refundResponse) });
+
+export const fareQuoteResponse = z.object({
+  tariff: z.string(),
+  currency: z.string(),
+  distanceMeters: z.int(),
+  durationSeconds: z.int(),
+  surge: z.string(),
+  lines: z.array(lineItem),
+  subtotal: anyMinorUnits,
+  tax: anyMinorUnits,
+  total: anyMinorUnits,
+});
+
+export const receiptResponse = z.object({
+  number: z.string(),
+  paymentId: z.string(),
+  issuedAt: timestamp,
+  currency: z.string(),
+  description: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  references: z.record(z.string(), z.string()),
+  lines: z.array(lineItem),
+  subtotal: z.int(),
+  tax: z.int(),
+  total: z.int(),
+  amountCaptured: anyMinorUnits,
+  refunds: z.array(z.object({ id: z.string(), amount: minorUnits, reason: z.string(), at: timestamp })),
+  amountRefunded: anyMinorUnits,
+  netPaid: z.int(),
+  status: z.enum(PAYMENT_STATUSES),
+});
+
+export const statsResponse = z.object({
+  rows: z.array(
+    z.object({
+      status: z.enum(PAYMENT_STATUSES),
+      provider: z.string(),
+      currency: z.string(),
+      count: z.int(),
+      amount: z.int(),
+      amountCaptured: z.int(),
+      amountRefunded: z.int(),
+    }),
+  ),
+  byStatus: z.record(z.string(), z.int()),
+  byProvider: z.record(z.string(), z.int()),
+  byCurrency: z.array(z.object({ currency: z.string(), count: z.int(), captured: z.int(), refunded: z.int(), netRevenue: z.int() })),
+});
+
+export const paymentMethodsResponse = z.object({
+  defaultProvider: z.string(),
+  providers: z.array(
+    z.object({
+      name: z.string(),
+      manualCapture: z.boolean(),
+      partialCapture: z.boolean(),
+      testPaymentMethods: z.array(z.string()),
+    }),
+  ),
+});
+
+export const webhookResponse = z.object({
+  received: z.literal(true),
+  status: z.enum(["applied", "duplicate", "ignored", "unknown_payment"]),
+  eventId: z.string(),
+});
+
+export const healthResponse = z.object({
+  status: z.enum(["ok", "unavailable"]),
+  checks: z.record(z.string(), z.object({ status: z.enum(["ok", "unavailable"]), detail: z.string().optional() })),
+});
+
+export const errorResponse = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    declineCode: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});

@@ -1,0 +1,34 @@
+import Ajv2020Import from "ajv/dist/2020.js";
+import type { CallResult } from "./server-harness.js";
+
+const Ajv2020 = Ajv2020Import as unknown as typeof Ajv2020Import.default;
+
+/** Validates responses against the OpenAPI document the router serves (JSON Schema 2020-12 inside OpenAPI 3.1). */
+export function createResponseValidator(document: any) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const cache = new Map<string, ReturnType<typeof ajv.compile>>();
+  const templates = Object.keys(document.paths).map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+  }));
+  return (method: string, path: string, result: CallResult): void => {
+    const pathname = new URL(path, "http://x").pathname;
+    const match = templates.find((t) => t.pattern.test(pathname));
+    if (!match) throw new Error(`no OpenAPI path for ${pathname}`);
+    const operation = document.paths[match.template][method.toLowerCase()];
+    if (!operation) throw new Error(`no OpenAPI operation ${method} ${match.template}`);
+    const response = operation.responses[String(result.status)];
+    if (!response) throw new Error(`status ${result.status} of ${method} ${match.template} is not documented`);
+    const type = (result.headers.get("content-type") ?? "").split(";")[0]!.trim();
+    const content = response.content?.[type];
+    if (!content) throw new Error(`content type ${type} of ${method} ${match.template} ${result.status} is not documented`);
+    if (type !== "application/json" || !content.schema) return;
+    const id = `${method} ${match.template} ${result.status}`;
+    let validate = cache.get(id);
+    if (!validate) {
+      validate = ajv.compile({ ...content.schema, components: document.components });
+      cache.set(id, validate);
+    }
+    if (!validate(result.json)) throw new Error(`${id} does not match the OpenAPI document: ${ajv.errorsText(validate.errors)}\n${result.text.slice(0, 500)}`);
+  };
+}
