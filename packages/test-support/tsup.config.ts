@@ -5,6 +5,11 @@ import { defineConfig } from "tsup";
 const entries: Record<string, string> = {
   index: "src/index.ts",
   postgres: "src/postgres.ts",
+  "store-adapter-suite": "src/store-adapter-suite.ts",
+  "store-fixtures": "src/store-fixtures.ts",
+  "service-race": "src/service-race.ts",
+  // Not imported: the child process `runServiceRacer` spawns, found beside service-race.js in dist.
+  "service-racer-process": "src/service-racer-process.ts",
   "stripe-fake/index": "src/stripe-fake/index.ts",
   "paypal-fake/index": "src/paypal-fake/index.ts",
 };
@@ -16,4 +21,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // The adapter suite runs inside the consumer's vitest: bundling a second copy would give it no runner.
+  external: ["vitest"],
 });

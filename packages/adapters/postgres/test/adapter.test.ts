@@ -1,6 +1,6 @@
 import { describe } from "vitest";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
-import { describeSqlAdapter } from "../../../test-support/src/store-adapter-suite.js";
+import { describeSqlAdapter } from "@org/payments-test-support/store-adapter-suite";
 import { createPostgresStore, migrate, migrationStatus } from "../src/index.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
 

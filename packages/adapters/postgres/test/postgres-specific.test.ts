@@ -1,4 +1,4 @@
-import { makePayment } from "../../../test-support/src/store-fixtures.js";
+import { makePayment } from "@org/payments-test-support/store-fixtures";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

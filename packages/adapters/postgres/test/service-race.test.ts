@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,31 +7,14 @@ import type { PaymentService } from "@org/payments-core";
 import { createSimulatedGateway } from "@org/payments-core/simulated";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
+import { runServiceRacer, sumGatewayCalls as sum } from "@org/payments-test-support/service-race";
+import type { RacerConfig } from "@org/payments-test-support/service-race";
 import { migrate } from "../src/index.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
 import type { PostgresTestStore } from "./postgres-test-store.js";
 
+// The racing processes load the BUILT adapter, as a host would.
 const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-const RACER = fileURLToPath(new URL("./fixtures/service-racer.mjs", import.meta.url));
-
-interface RacerReport {
-  calls: Record<string, number>;
-  outcomes: Array<{ ok: boolean; replayed?: boolean; status?: string; amount?: number; code?: string }>;
-}
-
-function race(config: Record<string, unknown>): Promise<RacerReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RACER, JSON.stringify(config)], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as RacerReport) : reject(new Error(`racer exited ${code}: ${err}`))));
-  });
-}
-
-const sum = (reports: RacerReport[], call: string) => reports.reduce((total, report) => total + (report.calls[call] ?? 0), 0);
 
 const available = await postgresAvailable();
 
@@ -43,13 +25,14 @@ describe.skipIf(!available)("postgres: the service raced from several processes"
   let service: PaymentService;
 
   beforeAll(async () => {
-    if (!existsSync(DIST)) throw new Error(`build the adapter first (pnpm --filter @org/payments-postgres build): ${DIST} is missing`);
     t = await createPostgresTestStore();
     await migrate(t.store);
     dir = mkdtempSync(join(tmpdir(), "payments-race-"));
     stateFile = join(dir, "simulated.json");
     service = createPaymentService({ store: t.store, gateways: [createSimulatedGateway({ stateFile })] });
   });
+  const race = (config: Omit<RacerConfig, "store" | "stateFile">) =>
+    runServiceRacer({ ...config, stateFile, store: { module: DIST, factory: "createPostgresStore", options: { connectionString: t.testSchema.url, max: 4 } } });
   afterAll(async () => {
     await t?.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -62,7 +45,7 @@ describe.skipIf(!available)("postgres: the service raced from several processes"
     );
     const reports = await Promise.all(
       [1, 2, 3].map(() =>
-        race({ url: t.testSchema.url, stateFile, mode: "confirm", paymentId: payment.id, owner: "user_race", callers: 8, key: "confirm-once" }),
+        race({ mode: "confirm", paymentId: payment.id, owner: "user_race", callers: 8, key: "confirm-once" }),
       ),
     );
     const outcomes = reports.flatMap((report) => report.outcomes);
@@ -83,7 +66,7 @@ describe.skipIf(!available)("postgres: the service raced from several processes"
     await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, { scope: "user_refund", idempotencyKey: "confirm-refund-race" });
     const reports = await Promise.all(
       ["a", "b"].map((prefix) =>
-        race({ url: t.testSchema.url, stateFile, mode: "refund", paymentId: payment.id, callers: 10, keyPrefix: `refund-${prefix}`, amount: 150 }),
+        race({ mode: "refund", paymentId: payment.id, callers: 10, keyPrefix: `refund-${prefix}`, amount: 150 }),
       ),
     );
     const outcomes = reports.flatMap((report) => report.outcomes);

@@ -1,4 +1,4 @@
-import { describeSqlAdapter } from "../../../test-support/src/store-adapter-suite.js";
+import { describeSqlAdapter } from "@org/payments-test-support/store-adapter-suite";
 import { createSqliteStore, migrate, migrationStatus } from "../src/index.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
 

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePayment } from "../../../test-support/src/store-fixtures.js";
+import { makePayment } from "@org/payments-test-support/store-fixtures";
 import { createSqliteStore, migrate } from "../src/index.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
 import type { SqliteTestDatabase } from "./sqlite-test-database.js";

@@ -1,6 +1,6 @@
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePayment } from "../../../test-support/src/store-fixtures.js";
+import { makePayment } from "@org/payments-test-support/store-fixtures";
 import { createSqliteStore, migrate, migrationStatus } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
