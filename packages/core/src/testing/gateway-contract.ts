@@ -198,8 +198,11 @@ export function describeGatewayContract(name: string, setup: () => Promise<Gatew
         else expect(isPaymentError(result.reason) && ["gateway_outcome_unknown", "gateway_rate_limited"].includes(result.reason.code)).toBe(true);
       }
       expect(ids.size).toBe(1);
-      const found = await harness.gateway.findByPaymentId(paymentId);
-      expect(found?.providerPaymentId).toBe([...ids][0]);
+      // Read back by the provider's own id, not by our payment id: some providers cannot search an object that
+      // moved no money yet (an unapproved PayPal order), and findByPaymentId has its own rule.
+      const providerPaymentId = [...ids][0]!;
+      const stored = await harness.gateway.retrieve(providerPaymentId);
+      expect(stored).toMatchObject({ providerPaymentId, paymentId, amount, currency: harness.currency });
     });
 
     rule("refundIdempotency", async () => {
