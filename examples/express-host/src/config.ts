@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { PaymentGateway, PaymentStore } from "@org/payments-core";
+import { createSimulatedGateway } from "@org/payments-core/simulated";
+import type { JwtAlgorithm, JwtOptions } from "@org/payments-express";
+import { createPayPalGateway } from "@org/payments-paypal";
+import { createPostgresStore, migrate as migratePostgres } from "@org/payments-postgres";
+import { createSqliteStore, migrate as migrateSqlite } from "@org/payments-sqlite";
+import { createStripeGateway } from "@org/payments-stripe";
+
+/** Everything the host reads from the environment (DESIGN.md "Decisions"), resolved once at start. */
+export interface HostConfig {
+  port: number;
+  databaseUrl: string;
+  /** A readable description of where data lives (a file path, or the URL without credentials). */
+  databaseLabel: string;
+  defaultProvider: string;
+  simulatedStateFile: string;
+  jwt: JwtOptions;
+  jwtNote: string | null;
+}
+
+const env = (name: string): string | undefined => {
+  const value = process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+};
+
+function isPostgres(url: string): boolean {
+  return url.startsWith("postgres://") || url.startsWith("postgresql://");
+}
+
+/** No JWT configured: a development secret kept in a local file, so tokens survive restarts. Never for production. */
+function developmentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function jwtFromEnv(devSecretFile: string): Pick<HostConfig, "jwt" | "jwtNote"> {
+  const algorithms = (env("PAYMENTS_JWT_ALGORITHMS")?.split(",").map((a) => a.trim()) ?? []) as JwtAlgorithm[];
+  const common = { issuer: env("PAYMENTS_JWT_ISSUER"), audience: env("PAYMENTS_JWT_AUDIENCE"), adminClaim: env("PAYMENTS_ADMIN_CLAIM") };
+  const secret = env("PAYMENTS_JWT_SECRET");
+  const publicKey = env("PAYMENTS_JWT_PUBLIC_KEY");
+  const jwksUrl = env("PAYMENTS_JWKS_URL");
+  if (secret) return { jwt: { ...common, secret, algorithms: algorithms.length ? algorithms : ["HS256"] }, jwtNote: null };
+  if (publicKey) return { jwt: { ...common, publicKey, algorithms: algorithms.length ? algorithms : ["RS256"] }, jwtNote: null };
+  if (jwksUrl) return { jwt: { ...common, jwksUrl, algorithms: algorithms.length ? algorithms : ["RS256"] }, jwtNote: null };
+  return {
+    jwt: { ...common, secret: developmentSecret(devSecretFile), algorithms: ["HS256"] },
+    jwtNote: `no PAYMENTS_JWT_* setting: using a generated DEVELOPMENT secret stored in ${devSecretFile} (HS256). Configure a real key for production.`,
+  };
+}
+
+export function loadConfig(): HostConfig {
+  const databaseUrl = env("PAYMENTS_DATABASE_URL") ?? "./payments.db";
+  const postgres = isPostgres(databaseUrl);
+  const databaseLabel = postgres ? databaseUrl.replace(/\/\/[^@/]*@/, "//") : resolve(databaseUrl);
+  const simulatedStateFile = resolve(env("PAYMENTS_SIMULATED_STATE") ?? (postgres ? "./payments.sim.json" : `${databaseUrl}.sim.json`));
+  return {
+    port: Number(env("PORT") ?? 3000),
+    databaseUrl,
+    databaseLabel,
+    defaultProvider: env("PAYMENTS_PROVIDER") ?? "simulated",
+    simulatedStateFile,
+    ...jwtFromEnv(resolve(".payments/dev-jwt-secret")),
+  };
+}
+
+/** Opens the store and migrates it: the store itself never migrates implicitly, the host does it at start. */
+export async function openStore(config: HostConfig): Promise<PaymentStore> {
+  if (isPostgres(config.databaseUrl)) {
+    const store = await createPostgresStore({ connectionString: config.databaseUrl });
+    await migratePostgres(store);
+    return store;
+  }
+  const store = await createSqliteStore({ filename: config.databaseUrl });
+  await migrateSqlite(store);
+  return store;
+}
+
+/** The simulated provider always; Stripe and PayPal when their credentials are in the environment. */
+export function gatewaysFromEnv(config: HostConfig): PaymentGateway[] {
+  const gateways: PaymentGateway[] = [
+    createSimulatedGateway({
+      stateFile: config.simulatedStateFile,
+      webhookSecrets: env("PAYMENTS_SIMULATED_WEBHOOK_SECRET")?.split(","),
+    }),
+  ];
+  const stripeKey = env("STRIPE_SECRET_KEY");
+  if (stripeKey) gateways.push(createStripeGateway({ secretKey: stripeKey, webhookSecrets: env("STRIPE_WEBHOOK_SECRET") ?? [] }));
+  const paypalId = env("PAYPAL_CLIENT_ID");
+  const paypalSecret = env("PAYPAL_CLIENT_SECRET");
+  if (paypalId && paypalSecret) {
+    gateways.push(
+      createPayPalGateway({
+        clientId: paypalId,
+        clientSecret: paypalSecret,
+        environment: env("PAYPAL_ENVIRONMENT") === "production" ? "production" : "sandbox",
+        webhookId: env("PAYPAL_WEBHOOK_ID") ?? "",
+        verification: "api",
+      }),
+    );
+  }
+  if (!gateways.some((g) => g.provider === config.defaultProvider)) {
+    throw new Error(`PAYMENTS_PROVIDER=${config.defaultProvider} but its credentials are not set`);
+  }
+  return gateways;
+}

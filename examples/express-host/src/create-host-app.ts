@@ -1,0 +1,40 @@
+import { type PaymentStore, createPaymentService } from "@org/payments-core";
+import { createPaymentsRouter } from "@org/payments-express";
+import express, { type Express } from "express";
+import { type HostConfig, gatewaysFromEnv } from "./config.js";
+
+/** The one tariff this host offers for fare quotes (fees in US cents). */
+export const CITY_TARIFF = {
+  name: "city",
+  currency: "USD",
+  baseFare: 250,
+  perKm: 120,
+  perMinute: 30,
+  minimumFare: 700,
+  bookingFee: 99,
+  cancellationFee: 500,
+  taxRate: "0.0875",
+  maxSurge: "2.5",
+};
+
+/**
+ * The host's own app: its routes, with the payments router mounted under /payments-api. The router is mounted
+ * before any app-wide JSON parser so provider webhooks keep their raw bytes.
+ */
+export function createHostApp(config: HostConfig, store: PaymentStore): { app: Express; service: ReturnType<typeof createPaymentService> } {
+  const service = createPaymentService({
+    store,
+    gateways: gatewaysFromEnv(config),
+    defaultProvider: config.defaultProvider,
+    tariffs: { city: CITY_TARIFF },
+  });
+  const app = express();
+  app.disable("x-powered-by");
+  app.use("/payments-api", createPaymentsRouter({ service, jwt: config.jwt, tariffs: { city: CITY_TARIFF } }));
+  // The host's own routes come after, with their own parser.
+  app.use(express.json());
+  app.get("/", (_req, res) => {
+    res.json({ service: "example ride host", payments: "/payments-api", openapi: "/payments-api/openapi.json" });
+  });
+  return { app, service };
+}

@@ -1,0 +1,146 @@
+/**
+ * `pnpm demo`: starts the host like a user would, then drives the flow a client would — dev token, fare quote,
+ * create, confirm, a decline, 3-D Secure completed and resumed, a partial refund by an admin, the receipt, the
+ * list — then restarts the host and shows the payment is still there.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { relative, resolve } from "node:path";
+import { formatMoney } from "@org/payments-core";
+import { createSimulatedGateway } from "@org/payments-core/simulated";
+import { SignJWT } from "jose";
+import { loadConfig } from "./config.js";
+
+const config = loadConfig();
+const step = (text: string) => console.log(`\n▶ ${text}`);
+const show = (text: string) => console.log(`  ${text}`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function startHost(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => process.stdout.write(`  ${chunk.toString().replace(/\n(?=.)/g, "\n  ")}`));
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`  ${chunk.toString().replace(/\n(?=.)/g, "\n  ")}`));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (child.exitCode !== null) throw new Error(`the host exited with code ${child.exitCode}`);
+    try {
+      const ready = await fetch(`http://127.0.0.1:${port}/payments-api/health/ready`);
+      if (ready.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the host did not become ready");
+}
+
+async function stopHost(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+function devSecret(): string {
+  return process.env.PAYMENTS_JWT_SECRET ?? readFileSync(resolve(".payments/dev-jwt-secret"), "utf8").trim();
+}
+
+async function mint(sub: string, admin = false): Promise<string> {
+  return new SignJWT(admin ? { admin: true } : {})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime("15m")
+    .sign(new TextEncoder().encode(devSecret()));
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}/payments-api`;
+let host = await startHost(port);
+const run = Date.now().toString(36);
+
+async function api(method: string, path: string, tokenValue: string, body?: unknown, key?: string) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokenValue}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(key ? { "idempotency-key": `${run}-${key}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text };
+}
+
+try {
+  step("Mint development tokens (HS256 with the host's development secret)");
+  const rider = await mint("rider_ada");
+  const admin = await mint("ops_grace", true);
+  show("rider_ada (owner) and ops_grace (admin)");
+
+  step("Quote a fare with the host's 'city' tariff: 7.2 km, 18 min, surge 1.2");
+  const quote = await api("POST", "/fares/quote", rider, { tariff: "city", distanceMeters: 7200, durationSeconds: 1080, surge: "1.2" });
+  for (const line of quote.body.lines) show(`${line.description.padEnd(28)} ${formatMoney(line.amount, quote.body.currency)}`);
+  show(`${"Total".padEnd(28)} ${formatMoney(quote.body.total, quote.body.currency)}`);
+
+  step("Create a payment for the quote and confirm it with pm_card_visa");
+  const created = await api("POST", "/payments", rider, { amount: quote.body.total, currency: "USD", lineItems: quote.body.lines, description: "Ride to the airport", references: { trip: `trip-${run}` } }, "create-1");
+  show(`${created.status} ${created.body.id} ${created.body.status}`);
+  const confirmed = await api("POST", `/payments/${created.body.id}/confirm`, rider, { paymentMethodId: "pm_card_visa" }, "confirm-1");
+  show(`${confirmed.status} ${confirmed.body.status}, captured ${formatMoney(confirmed.body.amountCaptured, "USD")}, receipt ${confirmed.body.receiptNumber}`);
+  const replay = await api("POST", `/payments/${created.body.id}/confirm`, rider, { paymentMethodId: "pm_card_visa" }, "confirm-1");
+  show(`retry with the same Idempotency-Key → ${replay.status}, same payment, no second charge`);
+
+  step("A declined card: pm_card_visa_chargeDeclined");
+  const second = await api("POST", "/payments", rider, { amount: 1250, currency: "USD", description: "Second ride" }, "create-2");
+  const declined = await api("POST", `/payments/${second.body.id}/confirm`, rider, { paymentMethodId: "pm_card_visa_chargeDeclined" }, "confirm-2");
+  show(`${declined.status} ${declined.body.error.code} (${declined.body.error.declineCode}): ${declined.body.error.message}`);
+
+  step("3-D Secure: pm_card_authenticationRequired, completed by the customer, resumed by a second confirm");
+  const third = await api("POST", "/payments", rider, { amount: 3400, currency: "USD", description: "Night ride" }, "create-3");
+  const challenged = await api("POST", `/payments/${third.body.id}/confirm`, rider, { paymentMethodId: "pm_card_authenticationRequired", returnUrl: "https://rides.example/return" }, "confirm-3");
+  show(`${challenged.status} ${challenged.body.status}: customer must visit ${challenged.body.nextAction.url}`);
+  createSimulatedGateway({ stateFile: config.simulatedStateFile }).completeAction(challenged.body.providerPaymentId);
+  show("customer completed the challenge at the (simulated) bank");
+  const resumed = await api("POST", `/payments/${third.body.id}/confirm`, rider, {}, "resume-3");
+  show(`${resumed.status} ${resumed.body.status}`);
+
+  step("An admin refunds part of the first ride");
+  const refund = await api("POST", `/payments/${created.body.id}/refunds`, admin, { amount: 300, reason: "detour" }, "refund-1");
+  show(`${refund.status} refund ${refund.body.refund.id} ${formatMoney(refund.body.refund.amount, "USD")} ${refund.body.refund.status}; payment is ${refund.body.payment.status}`);
+  const notAllowed = await api("POST", `/payments/${created.body.id}/refunds`, rider, { amount: 100, reason: "self-service" }, "refund-2");
+  show(`the rider trying the same → ${notAllowed.status} ${notAllowed.body.error.code}`);
+
+  step("The receipt");
+  const receipt = await api("GET", `/payments/${created.body.id}/receipt?format=text`, rider);
+  console.log(`  ${String(receipt.body).trimEnd().replace(/\n/g, "\n  ")}`);
+
+  step("The rider's payments");
+  const list = await api("GET", "/payments?limit=5", rider);
+  for (const p of list.body.data) show(`${p.id}  ${p.status.padEnd(18)} ${formatMoney(p.amount, p.currency)}  ${p.description ?? ""}`);
+
+  step("Restart the host: the payment is still there");
+  await stopHost(host);
+  host = await startHost(port);
+  const after = await api("GET", `/payments/${created.body.id}`, rider);
+  show(`${after.status} ${after.body.id} ${after.body.status}, refunded ${formatMoney(after.body.amountRefunded, "USD")}`);
+
+  step("Where the data is");
+  show(`database: ${config.databaseLabel}`);
+  const cliPath = relative(process.cwd(), resolve(import.meta.dirname, "../../../packages/cli/dist/cli.js"));
+  const db = config.databaseUrl.startsWith("postgres") ? config.databaseLabel : resolve(config.databaseUrl);
+  show(`read it with the operators' CLI:  node ${cliPath} payments show ${created.body.id} --db ${db}`);
+} finally {
+  await stopHost(host);
+}
