@@ -60,3 +60,19 @@ describe("provider webhooks through the service", () => {
     await expect(service.handleWebhook("simulated", rawBody, headers)).rejects.toMatchObject({ code: "webhook_signature_invalid" });
   });
 });
+
+describe("webhooks for payments we do not know yet", () => {
+  it("are not marked processed, so the provider's redelivery applies once the payment exists", async () => {
+    const { service, gateway } = setup();
+    const paid = await paidPayment(service, 500);
+    const { rawBody, headers } = gateway.webhookFor(paid.providerPaymentId!);
+    const other = setup();
+    // Same provider event, delivered to a service whose store has never seen the payment.
+    const first = await other.service.handleWebhook("simulated", rawBody, headers);
+    expect(first.status).toBe("unknown_payment");
+    const again = await other.service.handleWebhook("simulated", rawBody, headers);
+    expect(again.status).toBe("unknown_payment");
+    expect((await service.handleWebhook("simulated", rawBody, headers)).status).toBe("ignored");
+    expect((await service.handleWebhook("simulated", rawBody, headers)).status).toBe("duplicate");
+  });
+});

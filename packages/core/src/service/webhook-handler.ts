@@ -2,7 +2,7 @@ import { buildEvent } from "../domain/state-machine.js";
 import { PaymentError } from "../errors.js";
 import type { GatewayWebhookEvent } from "../ports/payment-gateway.js";
 import type { PaymentStore, PaymentStoreTx } from "../ports/payment-store.js";
-import type { Payment } from "../domain/payment.js";
+import type { Payment, Refund } from "../domain/payment.js";
 import { type ApplyContext, advancePayment, persistUpdate, settleRefund } from "./apply-gateway-result.js";
 
 export interface WebhookResult {
@@ -40,34 +40,48 @@ export async function handleWebhookEvent(
   }
 }
 
-async function applyOnce(tx: PaymentStoreTx, event: GatewayWebhookEvent, ctx: ApplyContext): Promise<WebhookResult> {
-  const base = { provider: event.provider, eventId: event.eventId, type: event.type };
-  if (!(await tx.recordWebhookEvent(event.provider, event.eventId, ctx.at))) {
-    return { ...base, status: "duplicate", paymentId: null };
-  }
+/** The payment an event is about, if we know it; an event for an unknown payment is not marked as processed. */
+async function subjectOf(tx: PaymentStoreTx, event: GatewayWebhookEvent): Promise<{ payment: Payment | null; refund: Refund | null }> {
   switch (event.kind) {
     case "ignored":
-      return { ...base, status: "ignored", paymentId: null };
-    case "payment": {
-      const payment = await findPayment(tx, event.provider, event.payment.paymentId, event.payment.providerPaymentId);
-      if (!payment) return { ...base, status: "unknown_payment", paymentId: event.payment.paymentId };
-      const next = await advancePayment(tx, payment, event.payment, ctx);
-      return { ...base, status: next.version === payment.version ? "ignored" : "applied", paymentId: payment.id };
-    }
+      return { payment: null, refund: null };
+    case "payment":
+      return { payment: await findPayment(tx, event.provider, event.payment.paymentId, event.payment.providerPaymentId), refund: null };
     case "refund": {
       const refund = event.refund.refundId ? await tx.getRefund(event.refund.refundId) : null;
       const payment = refund
         ? await tx.getPayment(refund.paymentId)
         : await findPayment(tx, event.provider, event.paymentId, event.refund.providerPaymentId);
-      if (!payment) return { ...base, status: "unknown_payment", paymentId: event.paymentId };
+      return { payment, refund };
+    }
+    case "dispute":
+      return { payment: await findPayment(tx, event.provider, event.paymentId, event.providerPaymentId), refund: null };
+  }
+}
+
+async function applyOnce(tx: PaymentStoreTx, event: GatewayWebhookEvent, ctx: ApplyContext): Promise<WebhookResult> {
+  const base = { provider: event.provider, eventId: event.eventId, type: event.type };
+  const { payment, refund } = await subjectOf(tx, event);
+  if (event.kind !== "ignored" && !payment) {
+    // Not recorded as processed: the provider redelivers, and by then the payment may exist.
+    const paymentId = event.kind === "payment" ? event.payment.paymentId : event.paymentId;
+    return { ...base, status: "unknown_payment", paymentId };
+  }
+  if (!(await tx.recordWebhookEvent(event.provider, event.eventId, ctx.at))) {
+    return { ...base, status: "duplicate", paymentId: payment?.id ?? null };
+  }
+  if (event.kind === "ignored" || !payment) return { ...base, status: "ignored", paymentId: null };
+  switch (event.kind) {
+    case "payment": {
+      const next = await advancePayment(tx, payment, event.payment, ctx);
+      return { ...base, status: next.version === payment.version ? "ignored" : "applied", paymentId: payment.id };
+    }
+    case "refund":
       // A refund made outside this library (the provider's dashboard) is for reconciliation to record.
       if (!refund || refund.status !== "pending") return { ...base, status: "ignored", paymentId: payment.id };
       await settleRefund(tx, refund, payment, event.refund, ctx);
       return { ...base, status: "applied", paymentId: payment.id };
-    }
     case "dispute": {
-      const payment = await findPayment(tx, event.provider, event.paymentId, event.providerPaymentId);
-      if (!payment) return { ...base, status: "unknown_payment", paymentId: event.paymentId };
       const flagged = await persistUpdate(tx, payment, { disputed: true }, ctx.at);
       await tx.appendOutbox([buildEvent("payment.disputed", flagged, ctx, { dispute: event.dispute })]);
       return { ...base, status: "applied", paymentId: payment.id };
