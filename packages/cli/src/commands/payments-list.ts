@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import { PAYMENT_STATUSES, type Payment, type PaymentFilter, type PaymentStatus } from "@org/payments-core";
+import { CliError } from "../errors/cli-error.js";
+import { EXIT } from "../errors/exit-codes.js";
+import { statusColour } from "../output/colours.js";
+import { money, when } from "../output/format.js";
+import { type Column, renderTable } from "../output/table.js";
+import { parseInstant } from "../parse/date.js";
+import { parseCount } from "../parse/integer.js";
+import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
+
+interface ListOptions {
+  status?: string;
+  provider?: string;
+  owner?: string;
+  since?: string;
+  until?: string;
+  reference?: string;
+  limit: string;
+  cursor?: string;
+}
+
+function parseStatuses(text: string): PaymentStatus[] {
+  const statuses = text.split(",").map((s) => s.trim());
+  for (const status of statuses) {
+    if (!(PAYMENT_STATUSES as readonly string[]).includes(status)) {
+      throw new CliError("invalid_status", `unknown status "${status}"`, EXIT.usage, `use one or more of ${PAYMENT_STATUSES.join(", ")}`);
+    }
+  }
+  return statuses as PaymentStatus[];
+}
+
+function parseReference(text: string): { key: string; value: string } {
+  const at = text.indexOf("=");
+  if (at < 1) throw new CliError("invalid_reference", `reference "${text}" is not key=value`, EXIT.usage, "e.g. --reference booking=BK-1001");
+  return { key: text.slice(0, at), value: text.slice(at + 1) };
+}
+
+export function registerPaymentsList(payments: Command, session: CliSession): void {
+  payments
+    .command("list")
+    .description("list payments, newest first, with filters and paging")
+    .option("--status <statuses>", "comma-separated statuses, e.g. succeeded,partially_refunded")
+    .option("--provider <name>", "only this provider's payments")
+    .option("--owner <id>", "only this owner's (user's) payments")
+    .option("--since <date>", "created at or after: 2026-03-01, an ISO time, or a duration ago (24h)")
+    .option("--until <date>", "created before (same forms as --since)")
+    .option("--reference <key=value>", "a business reference, e.g. booking=BK-1001")
+    .option("--limit <n>", "page size, 1–500", "20")
+    .option("--cursor <cursor>", "the next-page cursor printed by the previous page")
+    .addHelpText("after", "\nExamples:\n  $ payments-cli payments list --status failed --since 24h\n  $ payments-cli payments list --reference booking=BK-1001 --json\n")
+    .action(async (options: ListOptions, command: Command) => {
+      const context = contextFor(command, session);
+      const filter: PaymentFilter = {
+        status: options.status ? parseStatuses(options.status) : undefined,
+        provider: options.provider,
+        owner: options.owner,
+        createdFrom: options.since ? parseInstant(options.since, "--since", context.now).toISOString() : undefined,
+        createdTo: options.until ? parseInstant(options.until, "--until", context.now).toISOString() : undefined,
+        reference: options.reference ? parseReference(options.reference) : undefined,
+      };
+      const limit = parseCount(options.limit, "--limit", { min: 1, max: 500 });
+      await withRuntime(context, async ({ service }) => {
+        const page = await service.listPayments(filter, { limit, cursor: options.cursor });
+        const { colours } = context.out;
+        const columns: Array<Column<Payment>> = [
+          { header: "ID", value: (p) => p.id },
+          { header: "STATUS", value: (p) => p.status, style: (text, p) => statusColour(colours, p.status)(text) },
+          { header: "AMOUNT", value: (p) => money(p.amount, p.currency), align: "right" },
+          { header: "REFUNDED", value: (p) => (p.amountRefunded > 0 ? money(p.amountRefunded, p.currency) : "-"), align: "right" },
+          { header: "PROVIDER", value: (p) => p.provider },
+          { header: "OWNER", value: (p) => p.owner },
+          { header: "CREATED", value: (p) => when(p.createdAt) },
+        ];
+        context.out.result(page, () => {
+          const footer =
+            page.nextCursor === null
+              ? `${page.items.length} shown\n`
+              : `${page.items.length} shown; next page: --cursor ${page.nextCursor}\n`;
+          return `${renderTable(columns, page.items, colours.bold)}${colours.dim(footer)}`;
+        });
+      });
+    });
+}

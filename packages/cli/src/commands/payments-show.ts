@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { type HistoryEntry, type Refund, refundableAmount } from "@org/payments-core";
+import { statusColour } from "../output/colours.js";
+import { money, when } from "../output/format.js";
+import { type Column, renderFields, renderTable } from "../output/table.js";
+import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
+
+export function registerPaymentsShow(payments: Command, session: CliSession): void {
+  payments
+    .command("show")
+    .description("one payment with its history, refunds and receipt number")
+    .argument("<paymentId>", "the payment id (pay_…)")
+    .addHelpText("after", "\nExample:\n  $ payments-cli payments show pay_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n")
+    .action(async (paymentId: string, _options: unknown, command: Command) => {
+      const context = contextFor(command, session);
+      await withRuntime(context, async ({ service }) => {
+        const { payment, history, refunds } = await service.getPaymentDetails(paymentId);
+        const refundable = refundableAmount(payment);
+        const { colours } = context.out;
+        const c = payment.currency;
+        context.out.result({ payment, refundable, history, refunds }, () => {
+          const references = Object.entries(payment.references).map(([k, v]) => `${k}=${v}`).join(", ");
+          const fields: Array<[string, string]> = [
+            ["id", payment.id],
+            ["status", statusColour(colours, payment.status)(payment.status) + (payment.disputed ? colours.red(" (disputed)") : "")],
+            ["amount", money(payment.amount, c)],
+            ["captured", money(payment.amountCaptured, c)],
+            ["refunded", money(payment.amountRefunded, c)],
+            ["refundable", money(refundable, c)],
+            ["provider", `${payment.provider}${payment.providerPaymentId ? ` ${payment.providerPaymentId}` : ""}`],
+            ["capture", payment.captureMethod],
+            ["owner", payment.owner],
+            ["references", references || "-"],
+            ["receipt", payment.receiptNumber ?? "-"],
+            ["created", when(payment.createdAt)],
+            ["updated", `${when(payment.updatedAt)} (version ${payment.version})`],
+          ];
+          if (payment.authorizationExpiresAt) fields.push(["auth expires", when(payment.authorizationExpiresAt)]);
+          if (payment.lastError) fields.push(["last error", `${payment.lastError.code}: ${payment.lastError.message}`]);
+          const historyColumns: Array<Column<HistoryEntry>> = [
+            { header: "AT", value: (h) => when(h.at) },
+            { header: "FROM", value: (h) => h.from ?? "-" },
+            { header: "TO", value: (h) => h.to, style: (text, h) => statusColour(colours, h.to)(text) },
+            { header: "ACTOR", value: (h) => h.actor },
+            { header: "REASON", value: (h) => (h.kind === "correction" ? `${h.reason} (correction)` : h.reason) },
+          ];
+          const refundColumns: Array<Column<Refund>> = [
+            { header: "REFUND", value: (r) => r.id },
+            { header: "STATUS", value: (r) => r.status, style: (text, r) => statusColour(colours, r.status)(text) },
+            { header: "AMOUNT", value: (r) => money(r.amount, r.currency), align: "right" },
+            { header: "REASON", value: (r) => r.reason },
+            { header: "ACTOR", value: (r) => r.actor },
+            { header: "AT", value: (r) => when(r.createdAt) },
+          ];
+          return [
+            renderFields(fields),
+            colours.bold("History"),
+            renderTable(historyColumns, history, colours.bold),
+            colours.bold("Refunds"),
+            refunds.length === 0 ? "none\n" : renderTable(refundColumns, refunds, colours.bold),
+          ].join("\n");
+        });
+      });
+    });
+}

@@ -1,0 +1,49 @@
+import type { Command } from "commander";
+import type { CurrencyTotals } from "@org/payments-core";
+import { money } from "../output/format.js";
+import { renderTable } from "../output/table.js";
+import { parseInstant } from "../parse/date.js";
+import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
+
+export function registerStats(program: Command, session: CliSession): void {
+  program
+    .command("stats")
+    .description("counts by status and provider; captured, refunded and net revenue per currency")
+    .option("--since <date>", "created at or after: 2026-03-01, an ISO time, or a duration ago (30d)")
+    .option("--until <date>", "created before")
+    .addHelpText("after", "\nExample:\n  $ payments-cli stats --since 30d\n")
+    .action(async (options: { since?: string; until?: string }, command: Command) => {
+      const context = contextFor(command, session);
+      const filter = {
+        createdFrom: options.since ? parseInstant(options.since, "--since", context.now).toISOString() : undefined,
+        createdTo: options.until ? parseInstant(options.until, "--until", context.now).toISOString() : undefined,
+      };
+      await withRuntime(context, async ({ service }) => {
+        const stats = await service.stats(filter);
+        const bold = context.out.colours.bold;
+        context.out.result(stats, () => {
+          const counts = (title: string, record: Record<string, number>) =>
+            renderTable(
+              [
+                { header: title, value: (r: [string, number]) => r[0] },
+                { header: "COUNT", value: (r) => String(r[1]), align: "right" },
+              ],
+              Object.entries(record).sort(([a], [b]) => a.localeCompare(b)),
+              bold,
+            );
+          const revenue = renderTable(
+            [
+              { header: "CURRENCY", value: (r: CurrencyTotals) => r.currency },
+              { header: "PAYMENTS", value: (r) => String(r.count), align: "right" },
+              { header: "CAPTURED", value: (r) => money(r.captured, r.currency), align: "right" },
+              { header: "REFUNDED", value: (r) => money(r.refunded, r.currency), align: "right" },
+              { header: "NET", value: (r) => money(r.netRevenue, r.currency), align: "right" },
+            ],
+            stats.byCurrency,
+            bold,
+          );
+          return [counts("STATUS", stats.byStatus), counts("PROVIDER", stats.byProvider), revenue].join("\n");
+        });
+      });
+    });
+}

@@ -1,0 +1,34 @@
+import { userInfo } from "node:os";
+import { CliError } from "../errors/cli-error.js";
+import { EXIT } from "../errors/exit-codes.js";
+
+export interface Operator {
+  name: string;
+  /** Idempotency scope: one operator's keys never collide with a customer's or another operator's. */
+  scope: string;
+  /** Recorded in history rows and on refunds. */
+  actor: string;
+}
+
+function osUser(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    // Containers without a passwd entry for the uid.
+    return undefined;
+  }
+}
+
+/** `--actor`, else PAYMENTS_OPERATOR, else the OS user. */
+export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv): Operator {
+  const name = flag ?? (env.PAYMENTS_OPERATOR || undefined) ?? osUser() ?? env.USER;
+  if (!name || !/^[A-Za-z0-9._@-]{1,64}$/.test(name)) {
+    throw new CliError(
+      "invalid_operator",
+      name ? `operator name "${name}" must be 1–64 letters, digits, ".", "_", "@" or "-"` : "no operator name: the OS user is unknown",
+      EXIT.usage,
+      "pass --actor <name> or set PAYMENTS_OPERATOR",
+    );
+  }
+  return { name, scope: `operator:${name}`, actor: `operator:${name}` };
+}

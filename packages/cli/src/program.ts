@@ -1,0 +1,65 @@
+import { Command } from "commander";
+import packageJson from "../package.json" with { type: "json" };
+import { registerFare } from "./commands/fare.js";
+import { registerMigrate } from "./commands/migrate.js";
+import { registerPaymentsList } from "./commands/payments-list.js";
+import { registerPaymentsShow } from "./commands/payments-show.js";
+import { registerPurge } from "./commands/purge.js";
+import { registerReceipt } from "./commands/receipt.js";
+import { registerReconcile } from "./commands/reconcile.js";
+import { registerRecover } from "./commands/recover.js";
+import { registerRefund } from "./commands/refund.js";
+import { registerStats } from "./commands/stats.js";
+import { registerSweep } from "./commands/sweep.js";
+import type { CliSession } from "./runtime/session.js";
+
+const ENVIRONMENT_HELP = `
+Environment:
+  PAYMENTS_DATABASE_URL      database (default ./payments.db; or postgres://…?schema=…); --db wins
+  PAYMENTS_OPERATOR          operator name (default: the OS user); --actor wins
+  PAYMENTS_SIMULATED_STATE   simulated provider state file (default: beside the SQLite file, *.sim.json)
+  STRIPE_SECRET_KEY          enables the stripe provider
+  PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_ENVIRONMENT   enable the paypal provider
+  NO_COLOR                   disables colour (colour is only ever used on a terminal)
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 drift found, 4 schema out of date, 5 aborted by the operator,
+            6 refused by the payment rules, 7 not found, 8 provider unavailable or outcome unknown
+`;
+
+/** The command tree. Usage errors throw (exitOverride) so that run() maps them onto exit code 2. */
+export function createProgram(session: CliSession): Command {
+  const program = new Command("payments-cli")
+    .description("Operate @org/payments-core: migrate, inspect, refund, recover, reconcile, receipts, fares, stats, housekeeping.")
+    .version(packageJson.version)
+    .option("--db <path|url>", "SQLite file or postgres:// URL (default: PAYMENTS_DATABASE_URL, else ./payments.db)")
+    .option("--actor <name>", "operator name recorded in history (default: PAYMENTS_OPERATOR, else the OS user)")
+    .option("--json", "machine-readable output on stdout")
+    .option("--no-color", "no colour even on a terminal")
+    .option("--debug", "print stack traces on errors")
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => session.stdout.write(text),
+      writeErr: (text) => session.stderr.write(text),
+      // run() prints usage errors in the CLI's own `error[code]` form.
+      outputError: () => undefined,
+    })
+    .addHelpText("after", `\nExample:\n  $ payments-cli payments list --status succeeded --since 24h\n${ENVIRONMENT_HELP}`);
+
+  registerMigrate(program, session);
+  const payments = program
+    .command("payments")
+    .description("inspect payments")
+    .addHelpText("after", "\nExamples:\n  $ payments-cli payments list --since 24h\n  $ payments-cli payments show pay_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n");
+  registerPaymentsList(payments, session);
+  registerPaymentsShow(payments, session);
+  registerRefund(program, session);
+  registerRecover(program, session);
+  registerReconcile(program, session);
+  registerReceipt(program, session);
+  registerFare(program, session);
+  registerStats(program, session);
+  registerSweep(program, session);
+  registerPurge(program, session);
+  return program;
+}
