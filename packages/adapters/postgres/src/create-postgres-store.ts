@@ -1,7 +1,7 @@
 import { KyselyPaymentStore } from "@org/payments-kysely";
 import type { Database } from "@org/payments-kysely";
 import { CompiledQuery, Kysely, PostgresDialect } from "kysely";
-import type { PostgresPool } from "kysely";
+import type { LogConfig, PostgresPool } from "kysely";
 import pg from "pg";
 import { quoteSchema, splitSchemaFromUrl } from "./connection-options.js";
 import { postgresDialect } from "./postgres-dialect.js";
@@ -23,6 +23,8 @@ export interface PostgresStoreOptions {
   poolConfig?: Omit<pg.PoolConfig, "connectionString" | "max"> | undefined;
   /** Attempts of a transaction that fails with a serialization failure or deadlock, including the first. */
   maxTransactionAttempts?: number | undefined;
+  /** kysely's query log (levels or a function), e.g. to trace or count the statements an operation issues. */
+  log?: LogConfig | undefined;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
@@ -78,6 +80,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           }
         : {}),
     }),
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
   return new PostgresPaymentStore(db, schema, maxTransactionAttempts);
 }

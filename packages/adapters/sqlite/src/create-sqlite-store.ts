@@ -2,7 +2,9 @@ import { KyselyPaymentStore } from "@org/payments-kysely";
 import type { Database } from "@org/payments-kysely";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import type { LogConfig } from "kysely";
 import { sqliteDialect } from "./sqlite-dialect.js";
+import { withStatementCache } from "./statement-cache.js";
 
 export interface SqliteStoreOptions {
   /** Database file; created if missing. `":memory:"` gives a private, non-durable database. */
@@ -14,10 +16,14 @@ export interface SqliteStoreOptions {
   database?: BetterSqlite3.Database | undefined;
   /** How long a write waits for another process's write lock before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number | undefined;
+  /** kysely's query log (levels or a function), e.g. to trace or count the statements an operation issues. */
+  log?: LogConfig | undefined;
 }
 
 export const DEFAULT_SQLITE_FILENAME = "./payments.db";
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+/** Well above the number of distinct statements the store issues (list filters combine into a few dozen more). */
+const STATEMENT_CACHE_CAPACITY = 256;
 
 /**
  * Opens (or adopts) the database and prepares the connection: WAL so readers never block the writer, a busy timeout
@@ -43,8 +49,9 @@ export async function createSqliteStore(options: SqliteStoreOptions = {}): Promi
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({
       // kysely closes the database on destroy; a handle the host passed in stays open.
-      database: owned ? database : { prepare: (source: string) => database.prepare(source), close: () => undefined },
+      database: withStatementCache(database, { capacity: STATEMENT_CACHE_CAPACITY, closeDatabase: owned }),
     }),
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
   return new KyselyPaymentStore(db, sqliteDialect({ durable: !database.memory }));
 }

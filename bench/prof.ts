@@ -1,0 +1,13 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSqliteStore, migrate } from "@org/payments-sqlite";
+import { benchService, charge } from "./src/charge.js";
+import { runConcurrently } from "./src/run-concurrently.js";
+const dir = mkdtempSync(join(tmpdir(), "prof-"));
+const store = await createSqliteStore({ filename: join(dir, "x.db") });
+await migrate(store);
+const service = benchService(store);
+await runConcurrently(200, 16, (n) => charge(service, `w${n}`));
+const ms = await runConcurrently(1000, 16, (n) => charge(service, `m${n}`));
+console.log("charges/s", Math.round(1000 / ms * 1000));

@@ -1,0 +1,22 @@
+// `pnpm bench`: the charge path (create + confirm under idempotency, simulated gateway) through the service beside a
+// raw-driver floor that replays the very statements the adapter issued, on SQLite and PostgreSQL; prints JSON.
+// BENCH_CHARGES (per round), BENCH_ROUNDS and BENCH_ENGINES=sqlite,postgres tune a run.
+import { postgresAvailable, testPostgresUrl } from "@org/payments-test-support/postgres";
+import { benchPostgres } from "./postgres-bench.js";
+import { benchSqlite } from "./sqlite-bench.js";
+
+const charges = Number(process.env.BENCH_CHARGES ?? 1000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgres").split(",");
+const CONCURRENCY = 16;
+
+const figures: unknown[] = [];
+if (engines.includes("sqlite")) figures.push(await benchSqlite({ charges, rounds, concurrency: CONCURRENCY, warmup: 200 }));
+if (engines.includes("postgres")) {
+  figures.push(
+    (await postgresAvailable())
+      ? await benchPostgres({ charges, rounds, concurrency: CONCURRENCY, connections: 16, warmup: 200 })
+      : { engine: "postgres", skipped: `PostgreSQL is unreachable at ${testPostgresUrl()}` },
+  );
+}
+process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
