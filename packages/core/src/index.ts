@@ -23,5 +23,6 @@ export * from "./service/inputs.js";
 export type { WebhookResult } from "./service/webhook-handler.js";
 export type { PaymentStats, CurrencyTotals } from "./service/stats.js";
 export * from "./outbox/dispatch-outbox.js";
+export * from "./outbox/outbox-dispatcher.js";
 export { MemoryPaymentStore, createMemoryStore } from "./memory/memory-store.js";
 export { matchesFilter } from "./memory/payment-filter.js";

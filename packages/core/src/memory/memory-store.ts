@@ -134,6 +134,7 @@ export class MemoryPaymentStore implements PaymentStore {
             leasedUntil: null,
             lastError: null,
             deliveredAt: null,
+            skipReason: null,
           };
           this.#outbox.push(entry);
           undo.push(() => {
@@ -223,7 +224,9 @@ export class MemoryPaymentStore implements PaymentStore {
     return this.#mutex.run(async () => {
       const heads = new Map<string, OutboxEntry>();
       for (const entry of this.#outbox) {
-        if (entry.status !== "delivered" && !heads.has(entry.event.paymentId)) heads.set(entry.event.paymentId, entry);
+        if (entry.status !== "delivered" && entry.status !== "skipped" && !heads.has(entry.event.paymentId)) {
+          heads.set(entry.event.paymentId, entry);
+        }
       }
       const claimed: OutboxEntry[] = [];
       for (const entry of [...heads.values()].sort((a, b) => a.sequence - b.sequence)) {
@@ -282,6 +285,24 @@ export class MemoryPaymentStore implements PaymentStore {
       const removed = this.#outbox.length - keep.length;
       this.#outbox.splice(0, this.#outbox.length, ...keep);
       return removed;
+    });
+  }
+
+  retryOutboxEvent(sequence: number, at: string): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      const entry = this.#outbox.find((e) => e.sequence === sequence);
+      if (!entry || entry.status !== "dead") return false;
+      Object.assign(entry, { status: "pending", nextAttemptAt: at, leasedBy: null, leasedUntil: null });
+      return true;
+    });
+  }
+
+  skipOutboxEvent(sequence: number, reason: string): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      const entry = this.#outbox.find((e) => e.sequence === sequence);
+      if (!entry || entry.status !== "dead") return false;
+      Object.assign(entry, { status: "skipped", skipReason: reason, leasedBy: null, leasedUntil: null });
+      return true;
     });
   }
 

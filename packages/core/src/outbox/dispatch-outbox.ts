@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from "../ports/clock.js";
 import type { EventPublisher } from "../ports/event-publisher.js";
-import type { PaymentStore } from "../ports/payment-store.js";
+import type { OutboxEntry, PaymentStore } from "../ports/payment-store.js";
 
 export interface DispatchOptions {
   store: PaymentStore;
@@ -18,6 +18,8 @@ export interface DispatchOptions {
   backoffMs?: ((attempts: number) => number) | undefined;
   /** How long a claim is held before another dispatcher may take it over (default 60 s). */
   leaseMs?: number | undefined;
+  /** Told of each failed publish after it was recorded (for logs and metrics; the event is retried or dead). */
+  onFailure?: ((entry: OutboxEntry, error: unknown, dead: boolean) => void) | undefined;
 }
 
 export interface DispatchReport {
@@ -67,6 +69,7 @@ export async function dispatchOutbox(options: DispatchOptions): Promise<Dispatch
           });
           if (dead) report.dead++;
           else report.failed++;
+          options.onFailure?.(entry, error, dead);
         }
       }),
     );

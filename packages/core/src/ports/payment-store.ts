@@ -35,13 +35,16 @@ export interface OutboxEntry {
   /** Store-assigned, increasing in insertion order: the order of events per payment. */
   sequence: number;
   event: PaymentEvent;
-  status: "pending" | "delivered" | "dead";
+  /** `skipped`: an operator gave up on a dead event; it is terminal and no longer holds back its payment. */
+  status: "pending" | "delivered" | "dead" | "skipped";
   attempts: number;
   nextAttemptAt: string;
   leasedBy: string | null;
   leasedUntil: string | null;
   lastError: string | null;
   deliveredAt: string | null;
+  /** Why an operator skipped the event; null unless `status` is `skipped`. */
+  skipReason: string | null;
 }
 
 export interface PaymentFilter {
@@ -169,8 +172,9 @@ export interface PaymentStore {
   deleteExpiredIdempotencyRecords(now: string): Promise<number>;
 
   /**
-   * Leases deliverable events, in order per payment: only the oldest undelivered event of a payment is ever
-   * offered, so an event waiting for its retry (or dead) holds back that payment's later events and no other's.
+   * Leases deliverable events, in order per payment: only the oldest event of a payment that is neither delivered
+   * nor skipped is ever offered, so an event waiting for its retry (or dead) holds back that payment's later
+   * events and no other's.
    * An event is leased to at most one claimant at a time, even across processes.
    */
   claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
@@ -185,6 +189,18 @@ export interface PaymentStore {
   listOutbox(filter: { status?: OutboxEntry["status"] | undefined; paymentId?: string | undefined; limit: number }): Promise<OutboxEntry[]>;
   /** Deletes delivered events delivered before `before`. */
   purgeDeliveredOutbox(before: string): Promise<number>;
+  /**
+   * Operator action on a dead event: back to `pending`, due at `at`, its attempts kept (so one more failure
+   * dead-letters it again unless the dispatcher's maximum was raised). Under concurrent calls for the same event
+   * exactly one caller gets true; the others, and any call on an event that is not dead, get false.
+   */
+  retryOutboxEvent(sequence: number, at: string): Promise<boolean>;
+  /**
+   * Operator action on a dead event: marks it `skipped` with `reason`, terminal, so the payment's later events
+   * flow again (they are delivered without it). Under concurrent calls for the same event exactly one caller gets
+   * true; the others, and any call on an event that is not dead, get false.
+   */
+  skipOutboxEvent(sequence: number, reason: string): Promise<boolean>;
   /** Deletes processed-webhook markers received before `before`. */
   purgeWebhookEvents(before: string): Promise<number>;
 

@@ -23,6 +23,8 @@ export const STORE_CONTRACT_TESTS = {
   outboxOrderPerPayment: "offers only the oldest undelivered event of each payment, in order",
   outboxRetryHoldsBack: "an event waiting for retry or dead holds back its payment's later events and no other's",
   outboxLeaseRace: "10 concurrent claimers never lease the same event twice",
+  outboxRetryDead: "exactly one of 10 concurrent operator retries of a dead event wins; it is offered again, attempts kept",
+  outboxSkipDead: "exactly one of 10 concurrent operator skips of a dead event wins; the payment's later events flow again",
   pendingAndExpiredRecords: "lists records left at gateway_pending and sweeps only expired finished ones",
   purge: "purges delivered outbox events and old webhook markers",
 } as const;
@@ -389,6 +391,50 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       const holder = claims.findIndex((c) => c.some((e) => e.sequence === entry.sequence));
       expect(await store.markOutboxDelivered(entry.sequence, "intruder", now)).toBe(false);
       expect(await store.markOutboxDelivered(entry.sequence, `d${holder}`, now)).toBe(true);
+    });
+
+    /** A payment whose first event is dead (and holds back its second), for the operator rules below. */
+    const deadHead = async () => {
+      const payment = samplePayment();
+      const at = "2026-01-01T00:00:00.000Z";
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(payment);
+        await tx.appendOutbox([sampleEvent(payment, "payment.created", at), sampleEvent(payment, "payment.processing", at)]);
+      });
+      const [head] = await store.claimOutbox({ claimant: "d1", now: "2026-01-01T00:00:01.000Z", leaseUntil: "2026-01-01T00:01:00.000Z", limit: 10 });
+      expect(await store.markOutboxFailed(head!.sequence, "d1", { error: "rejected", nextAttemptAt: "2026-01-01T00:00:02.000Z", dead: true })).toBe(true);
+      expect(await store.claimOutbox({ claimant: "d1", now: "2026-01-02T00:00:00.000Z", leaseUntil: "2026-01-02T00:01:00.000Z", limit: 10 })).toEqual([]);
+      return { payment, sequence: head!.sequence };
+    };
+
+    rule("outboxRetryDead", async () => {
+      const { sequence } = await deadHead();
+      const retryAt = "2026-01-03T00:00:00.000Z";
+      const results = await Promise.all(Array.from({ length: RACERS }, () => store.retryOutboxEvent(sequence, retryAt)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const [entry] = await store.listOutbox({ status: "pending", limit: 1 });
+      expect(entry).toMatchObject({ sequence, attempts: 1, nextAttemptAt: retryAt, lastError: "rejected", skipReason: null });
+      // only a dead event can be retried: a pending one (or an unknown sequence) is left alone
+      expect(await store.retryOutboxEvent(sequence, retryAt)).toBe(false);
+      expect(await store.retryOutboxEvent(sequence + 1000, retryAt)).toBe(false);
+      expect(await store.claimOutbox({ claimant: "d2", now: "2026-01-02T23:59:59.000Z", leaseUntil: "2026-01-03T00:01:00.000Z", limit: 10 })).toEqual([]);
+      const claimed = await store.claimOutbox({ claimant: "d2", now: retryAt, leaseUntil: "2026-01-03T00:01:00.000Z", limit: 10 });
+      expect(claimed.map((e) => e.sequence)).toEqual([sequence]);
+    });
+
+    rule("outboxSkipDead", async () => {
+      const { payment, sequence } = await deadHead();
+      const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => store.skipOutboxEvent(sequence, `reason ${i}`)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const [skipped] = await store.listOutbox({ status: "skipped", paymentId: payment.id, limit: 10 });
+      expect(skipped).toMatchObject({ sequence, skipReason: `reason ${results.indexOf(true)}`, deliveredAt: null });
+      // skipped is terminal: neither retried nor skipped again
+      expect(await store.retryOutboxEvent(sequence, "2026-01-03T00:00:00.000Z")).toBe(false);
+      expect(await store.skipOutboxEvent(sequence, "again")).toBe(false);
+      const next = await store.claimOutbox({ claimant: "d2", now: "2026-01-03T00:00:00.000Z", leaseUntil: "2026-01-03T00:01:00.000Z", limit: 10 });
+      expect(next.map((e) => e.event.type)).toEqual(["payment.processing"]);
+      // a pending event cannot be skipped
+      expect(await store.skipOutboxEvent(next[0]!.sequence, "not dead")).toBe(false);
     });
 
     rule("pendingAndExpiredRecords", async () => {
