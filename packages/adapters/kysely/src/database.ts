@@ -129,6 +129,8 @@ export interface OutboxTable {
   last_error: NullableText;
   delivered_at: NullableTimestamp;
   created_at: Timestamp;
+  /** Added by 0002_outbox_skip_reason. */
+  skip_reason: NullableText;
 }
 
 export interface WebhookEventsTable {

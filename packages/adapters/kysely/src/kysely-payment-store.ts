@@ -20,6 +20,7 @@ import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import { readEnum, readInteger, readString, writeInteger, writeTimestamp } from "./conversions.js";
 import type { Database } from "./database.js";
+import { CompiledStatements } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
 import { rowToHistory, rowToIdempotency, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
@@ -41,12 +42,14 @@ export class KyselyPaymentStore implements PaymentStore {
   /** Marks the async context of a running `transaction(work)` of this store, to refuse re-entry. */
   readonly #inTransaction = new AsyncLocalStorage<true>();
   #closed = false;
+  readonly #statements: CompiledStatements;
 
   constructor(db: Kysely<Database>, dialect: StoreDialect, options: KyselyPaymentStoreOptions = {}) {
     this.db = db;
     this.dialect = dialect;
     this.capabilities = dialect.capabilities;
     this.#onClose = options.onClose;
+    this.#statements = new CompiledStatements(db);
   }
 
   async transaction<T>(work: (tx: PaymentStoreTx) => Promise<T>): Promise<T> {
@@ -57,7 +60,7 @@ export class KyselyPaymentStore implements PaymentStore {
     }
     this.#assertOpen();
     return this.dialect.transaction(this.db, (trx) =>
-      this.#inTransaction.run(true, () => work(new KyselyStoreTx(trx, this.dialect))),
+      this.#inTransaction.run(true, () => work(new KyselyStoreTx(trx, this.dialect, this.#statements))),
     );
   }
 
@@ -208,7 +211,7 @@ export class KyselyPaymentStore implements PaymentStore {
     const limit = Math.max(1, writeInteger(claim.limit, "claim.limit"));
     const db = this.#outside();
     // One statement: pick the claimable events and lease them. Claimable means pending, due, not leased (or the
-    // lease ran out), and the oldest undelivered event of its payment: a retrying or dead event holds back its
+    // lease ran out), and the oldest event of its payment neither delivered nor skipped: a retrying or dead event holds back its
     // payment's later events only. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over
     // rows another claimer is leasing instead of waiting for (and then double-leasing) them; a row leased and
     // committed meanwhile is re-checked against the WHERE and dropped. SQLite runs the statement under its write
@@ -226,7 +229,7 @@ export class KyselyPaymentStore implements PaymentStore {
               .selectFrom("outbox as earlier")
               .select(sql.lit(1).as("one"))
               .whereRef("earlier.payment_id", "=", "o.payment_id")
-              .where("earlier.status", "<>", "delivered")
+              .where("earlier.status", "not in", ["delivered", "skipped"])
               .whereRef("earlier.sequence", "<", "o.sequence"),
           ),
         ),
@@ -295,6 +298,27 @@ export class KyselyPaymentStore implements PaymentStore {
       .where("delivered_at", "<", writeTimestamp(before, "before"))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async retryOutboxEvent(sequence: number, at: string): Promise<boolean> {
+    // Guarded on status: of concurrent operators only the one whose update still sees `dead` changes the row.
+    const result = await this.#outside()
+      .updateTable("outbox")
+      .set({ status: "pending", next_attempt_at: writeTimestamp(at, "at"), leased_by: null, leased_until: null })
+      .where("sequence", "=", writeInteger(sequence, "sequence"))
+      .where("status", "=", "dead")
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async skipOutboxEvent(sequence: number, reason: string): Promise<boolean> {
+    const result = await this.#outside()
+      .updateTable("outbox")
+      .set({ status: "skipped", skip_reason: reason, leased_by: null, leased_until: null })
+      .where("sequence", "=", writeInteger(sequence, "sequence"))
+      .where("status", "=", "dead")
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
   }
 
   async purgeWebhookEvents(before: string): Promise<number> {

@@ -11,6 +11,7 @@ import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
 import type { Database } from "./database.js";
+import type { CompiledStatements, StatementArgs } from "./compiled-statements.js";
 import { formatReceiptNumber } from "./receipt-number.js";
 import {
   eventToOutboxRow,
@@ -24,23 +25,50 @@ import {
 } from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
 
+/** The references as one comparable string (key order does not matter). */
+function referencesKey(references: Payment["references"]): string {
+  return JSON.stringify(Object.entries(references).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /**
  * The reads and writes of one transaction. Every guarded write is a single compare-and-set statement whose row
  * count says who won, so the promises hold on PostgreSQL at READ COMMITTED (a concurrent UPDATE waits for the
  * row and re-checks its WHERE against the committed row) and on SQLite (writers are serialized by BEGIN IMMEDIATE).
+ * The statements of the charge path are compiled once per store (`CompiledStatements`); one instance serves one
+ * attempt of one transaction.
  */
 export class KyselyStoreTx implements PaymentStoreTx {
   readonly #db: Kysely<Database>;
   readonly #dialect: StoreDialect;
+  readonly #statements: CompiledStatements;
+  /**
+   * The references of each payment this transaction read or wrote, at that version. A payment row at a given version
+   * never changes (every update bumps it), so an update from that version whose references are the same needs no
+   * rewrite of the filterable copy: most updates (status moves) save two statements.
+   */
+  readonly #knownReferences = new Map<string, { version: number; key: string }>();
 
-  constructor(db: Kysely<Database>, dialect: StoreDialect) {
+  constructor(db: Kysely<Database>, dialect: StoreDialect, statements: CompiledStatements) {
     this.#db = db;
     this.#dialect = dialect;
+    this.#statements = statements;
+  }
+
+  async #run(key: string, args: StatementArgs, build: Parameters<CompiledStatements["query"]>[2]) {
+    return this.#db.executeQuery(this.#statements.query(key, args, build));
+  }
+
+  #remember(payment: Payment): void {
+    this.#knownReferences.set(payment.id, { version: payment.version, key: referencesKey(payment.references) });
   }
 
   async getPayment(id: string): Promise<Payment | null> {
-    const row = await this.#db.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
-    return row === undefined ? null : rowToPayment(row, this.#dialect);
+    const { rows } = await this.#run("getPayment", { id }, (db, a) => db.selectFrom("payments").selectAll().where("id", "=", a.id as string));
+    const row = rows[0] as Database["payments"] | undefined;
+    if (row === undefined) return null;
+    const payment = rowToPayment(row as never, this.#dialect);
+    this.#remember(payment);
+    return payment;
   }
 
   async findPaymentByProviderId(provider: string, providerPaymentId: string): Promise<Payment | null> {
@@ -58,7 +86,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
 
   async insertPayment(payment: Payment): Promise<void> {
     try {
-      await this.#db.insertInto("payments").values(paymentToRow(payment, this.#dialect)).execute();
+      await this.#run("insertPayment", paymentToRow(payment, this.#dialect), (db, row) => db.insertInto("payments").values(row as never));
     } catch (cause) {
       if (this.#dialect.isUniqueViolation(cause)) {
         throw new PaymentError("conflict", `payment ${payment.id} already exists`, { cause });
@@ -66,6 +94,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
       throw cause;
     }
     await this.#writeReferences(payment);
+    this.#remember(payment);
   }
 
   async updatePayment(next: Payment, expectedVersion: number): Promise<Payment | null> {
@@ -74,16 +103,26 @@ export class KyselyStoreTx implements PaymentStoreTx {
     }
     // id and created_at never change; everything else is the caller's new state.
     const { id: _id, created_at: _createdAt, ...changes } = paymentToRow(next, this.#dialect);
-    const result = await this.#db
-      .updateTable("payments")
-      .set(changes)
-      .where("id", "=", next.id)
-      .where("version", "=", expectedVersion)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) return null;
-    // Only the winner rewrites the filterable copy of the references.
-    await this.#db.deleteFrom("payment_references").where("payment_id", "=", next.id).execute();
-    await this.#writeReferences(next);
+    const result = await this.#run(
+      "updatePayment",
+      { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion },
+      (db, a) => {
+        const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = a;
+        return db
+          .updateTable("payments")
+          .set(set as never)
+          .where("id", "=", id as string)
+          .where("version", "=", version as number);
+      },
+    );
+    if (result.numAffectedRows !== 1n) return null;
+    // Only the winner rewrites the filterable copy of the references, and only if they changed.
+    const known = this.#knownReferences.get(next.id);
+    if (known === undefined || known.version !== expectedVersion || known.key !== referencesKey(next.references)) {
+      await this.#db.deleteFrom("payment_references").where("payment_id", "=", next.id).execute();
+      await this.#writeReferences(next);
+    }
+    this.#remember(next);
     return next;
   }
 
@@ -94,7 +133,9 @@ export class KyselyStoreTx implements PaymentStoreTx {
 
   async appendHistory(entries: readonly HistoryEntry[]): Promise<void> {
     // One statement per entry keeps `seq` in the caller's order.
-    for (const entry of entries) await this.#db.insertInto("payment_history").values(historyToRow(entry)).execute();
+    for (const entry of entries) {
+      await this.#run("appendHistory", historyToRow(entry), (db, row) => db.insertInto("payment_history").values(row as never));
+    }
   }
 
   async getRefund(id: string): Promise<Refund | null> {
@@ -122,73 +163,83 @@ export class KyselyStoreTx implements PaymentStoreTx {
   async allocateReceiptNumber(paymentId: string, issuedAt: string): Promise<string> {
     const issued = writeTimestamp(issuedAt, "receipts.issued_at");
     const year = new Date(issued).getUTCFullYear();
-    await this.#db
-      .insertInto("receipt_counters")
-      .values({ year, last_number: 0 })
-      .onConflict((oc) => oc.column("year").doNothing())
-      .execute();
-    // Take the year's counter before looking for an existing receipt: the lock (PostgreSQL row lock, SQLite write
-    // lock) is held until commit, so a concurrent allocation for the same payment waits here and then finds the
-    // receipt the first one committed. A rolled-back allocation also releases its number: no gaps.
-    let lock = this.#db.selectFrom("receipt_counters").select("last_number").where("year", "=", year);
-    if (this.#dialect.rowLocks) lock = lock.forUpdate();
-    await lock.executeTakeFirstOrThrow();
-
-    const existing = await this.#db
-      .selectFrom("receipts")
-      .select("number")
-      .where("payment_id", "=", paymentId)
-      .executeTakeFirst();
-    if (existing !== undefined) return readString(existing.number, "receipts.number");
-
-    const counter = await this.#db
-      .updateTable("receipt_counters")
-      .set({ last_number: sql<number>`last_number + 1` })
-      .where("year", "=", year)
-      .returning("last_number")
-      .executeTakeFirstOrThrow();
-    const number = formatReceiptNumber(year, readInteger(counter.last_number, "receipt_counters.last_number"));
-    await this.#db.insertInto("receipts").values({ payment_id: paymentId, number, year, issued_at: issued }).execute();
+    // Take the year's next number first, in one statement that also creates the year's counter: the row it
+    // writes stays locked (PostgreSQL row lock, SQLite write lock) until commit, so a concurrent allocation for
+    // the same payment waits here and then finds the receipt the first one committed. A rolled-back allocation
+    // also releases its number: no gaps.
+    const counter = await this.#run("takeReceiptNumber", { year }, (db, a) =>
+      db
+        .insertInto("receipt_counters")
+        .values({ year: a.year as number, last_number: 1 })
+        .onConflict((oc) => oc.column("year").doUpdateSet({ last_number: sql<number>`receipt_counters.last_number + 1` }))
+        .returning("last_number"),
+    );
+    const existing = await this.#run("findReceipt", { paymentId }, (db, a) =>
+      db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId as string),
+    );
+    const found = existing.rows[0] as { number: unknown } | undefined;
+    if (found !== undefined) {
+      // Rare (a second settle of one payment): give the number back. The counter is still ours alone until commit.
+      await this.#db.updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
+      return readString(found.number, "receipts.number");
+    }
+    const taken = (counter.rows[0] as { last_number: unknown } | undefined)?.last_number;
+    const number = formatReceiptNumber(year, readInteger(taken, "receipt_counters.last_number"));
+    await this.#run("insertReceipt", { payment_id: paymentId, number, year, issued_at: issued }, (db, row) =>
+      db.insertInto("receipts").values(row as never),
+    );
     return number;
   }
 
   async getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | null> {
-    const row = await this.#db
-      .selectFrom("idempotency_records")
-      .selectAll()
-      .where("scope", "=", scope)
-      .where("key", "=", key)
-      .executeTakeFirst();
-    return row === undefined ? null : rowToIdempotency(row, this.#dialect);
+    const { rows } = await this.#run("getIdempotencyRecord", { scope, key }, (db, a) =>
+      db
+        .selectFrom("idempotency_records")
+        .selectAll()
+        .where("scope", "=", a.scope as string)
+        .where("key", "=", a.key as string),
+    );
+    const row = rows[0];
+    return row === undefined ? null : rowToIdempotency(row as never, this.#dialect);
   }
 
   async insertIdempotencyRecord(record: IdempotencyRecord): Promise<boolean> {
     // ON CONFLICT DO NOTHING: a concurrent inserter of the same key waits for the first to commit (PostgreSQL's
     // unique index) and then inserts nothing, so exactly one caller sees a row count of one.
-    const result = await this.#db
-      .insertInto("idempotency_records")
-      .values(idempotencyToRow(record))
-      .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
-      .executeTakeFirst();
-    return result.numInsertedOrUpdatedRows === 1n;
+    const result = await this.#run("insertIdempotencyRecord", idempotencyToRow(record), (db, row) =>
+      db
+        .insertInto("idempotency_records")
+        .values(row as never)
+        .onConflict((oc) => oc.columns(["scope", "key"]).doNothing()),
+    );
+    return result.numAffectedRows === 1n;
   }
 
   async updateIdempotencyRecord(next: IdempotencyRecord, expectedLockId: string | null): Promise<boolean> {
     const { scope, key, created_at: _createdAt, ...changes } = idempotencyToRow(next);
-    let update = this.#db
-      .updateTable("idempotency_records")
-      .set(changes)
-      .where("scope", "=", scope)
-      .where("key", "=", key);
-    update = expectedLockId === null ? update.where("lock_id", "is", null) : update.where("lock_id", "=", expectedLockId);
-    const result = await update.executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    const unlocked = expectedLockId === null;
+    const result = await this.#run(
+      unlocked ? "updateIdempotencyRecord:unlocked" : "updateIdempotencyRecord:locked",
+      { ...changes, "\u0000scope": scope, "\u0000key": key, "\u0000lockId": expectedLockId ?? undefined },
+      (db, a) => {
+        const { "\u0000scope": whereScope, "\u0000key": whereKey, "\u0000lockId": lockId, ...set } = a;
+        const update = db
+          .updateTable("idempotency_records")
+          .set(set as never)
+          .where("scope", "=", whereScope as string)
+          .where("key", "=", whereKey as string);
+        return unlocked ? update.where("lock_id", "is", null) : update.where("lock_id", "=", lockId as string);
+      },
+    );
+    return result.numAffectedRows === 1n;
   }
 
   async appendOutbox(events: readonly PaymentEvent[]): Promise<void> {
     // One statement per event: the sequence must follow the caller's order, which a multi-row insert does not
     // promise on every database.
-    for (const event of events) await this.#db.insertInto("outbox").values(eventToOutboxRow(event)).execute();
+    for (const event of events) {
+      await this.#run("appendOutbox", eventToOutboxRow(event), (db, row) => db.insertInto("outbox").values(row as never));
+    }
   }
 
   async recordWebhookEvent(provider: string, eventId: string, receivedAt: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import type { ColumnTypes } from "./store-dialect.js";
  * from a folder at run time). Names sort in the order they run. Never edit a released migration: add the next one.
  * Each migration receives the dialect's column types, so one definition serves PostgreSQL and SQLite.
  */
-export const MIGRATION_NAMES = ["0001_initial"] as const;
+export const MIGRATION_NAMES = ["0001_initial", "0002_outbox_skip_reason"] as const;
 
 function initial(types: ColumnTypes): Migration {
   const serial = <T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string) =>
@@ -233,10 +233,18 @@ function initial(types: ColumnTypes): Migration {
   };
 }
 
+/** Operators may skip a dead outbox event (status `skipped`, a text value needing no DDL); the reason is kept. */
+const outboxSkipReason: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable("outbox").addColumn("skip_reason", "text").execute();
+  },
+};
+
 /** The migrations for a dialect's column types, as kysely's `Migrator` wants them. */
 export function paymentMigrations(types: ColumnTypes): MigrationProvider {
   const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
     "0001_initial": initial(types),
+    "0002_outbox_skip_reason": outboxSkipReason,
   };
   return { getMigrations: async () => migrations };
 }

@@ -40,7 +40,7 @@ import type { StoreDialect } from "./store-dialect.js";
 /** Translation between rows and domain objects: the only place that knows both spellings. */
 
 const RECOVERY_POINTS = ["started", "gateway_pending", "finished"] as const;
-const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
+const OUTBOX_STATUSES = ["pending", "delivered", "dead", "skipped"] as const;
 const HISTORY_KINDS = ["transition", "correction"] as const;
 const CAPTURE_METHODS = ["automatic", "manual"] as const;
 
@@ -256,5 +256,6 @@ export function rowToOutbox(row: Selectable<OutboxTable>, dialect: StoreDialect)
     leasedUntil: readNullableTimestamp(row.leased_until, "outbox.leased_until"),
     lastError: readNullableString(row.last_error, "outbox.last_error"),
     deliveredAt: readNullableTimestamp(row.delivered_at, "outbox.delivered_at"),
+    skipReason: readNullableString(row.skip_reason, "outbox.skip_reason"),
   };
 }
