@@ -12,6 +12,7 @@ const entries: Record<string, string> = {
   "service-racer-process": "src/service-racer-process.ts",
   "stripe-fake/index": "src/stripe-fake/index.ts",
   "paypal-fake/index": "src/paypal-fake/index.ts",
+  rabbitmq: "src/rabbitmq.ts",
 };
 
 export default defineConfig({
