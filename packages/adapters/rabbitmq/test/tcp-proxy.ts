@@ -1,4 +1,5 @@
-import net from "node:net";
+import { connect, createServer } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 /**
  * A TCP proxy on 127.0.0.1 in front of the broker, so a test can cut the publisher's connection (as a network
@@ -18,7 +19,7 @@ export interface TcpProxy {
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const open = new Set<net.Socket>();
+  const open = new Set<Socket>();
   let accepted = 0;
   const proxy = {
     port: 0,
@@ -41,9 +42,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  const server = net.createServer((client) => {
+  const server = createServer((client) => {
     accepted++;
-    const upstream = net.connect(target.port, target.host);
+    const upstream = connect(target.port, target.host);
     open.add(client);
     open.add(upstream);
     const end = () => {
@@ -60,6 +61,6 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.port = (server.address() as net.AddressInfo).port;
+  proxy.port = (server.address() as AddressInfo).port;
   return proxy;
 }
