@@ -29,6 +29,22 @@ async function recordOf(store: PaymentStore, scope: string, key: string) {
   return store.transaction((tx) => tx.getIdempotencyRecord(scope, key));
 }
 
+/**
+ * The same refund started twice at once (two terminals, a retry loop): the second waits for the first to finish and
+ * then reports its result as a replay, instead of failing an operator who did nothing wrong.
+ */
+async function waitWhileInUse<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof PaymentError && error.code === "idempotency_key_in_use") || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 const REFUNDABLE_STATUSES = ["succeeded", "partially_refunded", "refunded"];
 
 export function registerRefund(program: Command, session: CliSession): void {
@@ -103,10 +119,8 @@ export function registerRefund(program: Command, session: CliSession): void {
             throw new CliError("aborted", "not confirmed: nothing was refunded", EXIT.aborted, "answer y to refund, or pass --yes in scripts");
           }
         }
-        const result = await service.refundPayment(
-          paymentId,
-          { amount, reason },
-          { scope: operator.scope, idempotencyKey: key, actor: operator.actor },
+        const result = await waitWhileInUse(() =>
+          service.refundPayment(paymentId, { amount, reason }, { scope: operator.scope, idempotencyKey: key, actor: operator.actor }),
         );
         const left = refundableAmount(result.payment);
         context.out.result({ ...result, idempotencyKey: key, refundable: left }, () => {
