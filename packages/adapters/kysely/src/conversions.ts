@@ -42,11 +42,26 @@ export function writeInteger(value: number, column: string): number {
   return value;
 }
 
+const CANONICAL_TIMESTAMP = /^\d{4}-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
+
+/** The canonical shape names a real instant (no 31 April, no hour 24): cheap field checks, no Date. */
+function isRealUtcInstant(value: string): boolean {
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1 || Number(value.slice(11, 13)) > 23 || Number(value.slice(14, 16)) > 59 || Number(value.slice(17, 19)) > 59) return false;
+  if (day <= 28) return true;
+  const year = Number(value.slice(0, 4));
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
 /**
  * Normalizes an ISO-8601 timestamp to `YYYY-MM-DDTHH:mm:ss.sssZ`. SQLite stores it as TEXT, where lexicographic
  * order is time order only if every value has this exact shape; PostgreSQL parses it into timestamptz.
  */
 export function writeTimestamp(value: string, column: string): string {
+  // Already canonical (what the core's clock writes, on every write of every charge): skip the Date round trip.
+  if (typeof value === "string" && CANONICAL_TIMESTAMP.test(value) && isRealUtcInstant(value)) return value;
   const date = new Date(value);
   if (typeof value !== "string" || Number.isNaN(date.getTime())) throw badData(column, value, "not an ISO-8601 timestamp");
   return date.toISOString();

@@ -54,7 +54,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     this.#statements = statements;
   }
 
-  async #run(key: string, args: StatementArgs, build: Parameters<CompiledStatements["query"]>[2]) {
+  #run(key: string, args: StatementArgs, build: Parameters<CompiledStatements["query"]>[2]) {
     return this.#db.executeQuery(this.#statements.query(key, args, build));
   }
 

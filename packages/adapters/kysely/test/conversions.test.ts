@@ -30,6 +30,22 @@ describe("checked conversions", () => {
     expect(() => writeTimestamp("yesterday", "t")).toThrow();
   });
 
+  it("passes a canonical timestamp through unchanged, but only if it names a real instant", () => {
+    expect(writeTimestamp("2024-02-29T23:59:59.999Z", "t")).toBe("2024-02-29T23:59:59.999Z");
+    expect(writeTimestamp("2026-03-01T10:00:00Z", "t")).toBe("2026-03-01T10:00:00.000Z");
+    // Canonical in shape only: these take the Date path, exactly as before the shortcut existed.
+    for (const odd of ["2026-02-29T00:00:00.000Z", "2026-04-31T00:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-01-01T24:00:00.000Z"]) {
+      const viaDate = Number.isNaN(Date.parse(odd)) ? "throws" : new Date(odd).toISOString();
+      let written: string;
+      try {
+        written = writeTimestamp(odd, "t");
+      } catch {
+        written = "throws";
+      }
+      expect(written).toBe(viaDate);
+    }
+  });
+
   it("reads booleans from PostgreSQL booleans and SQLite integers only", () => {
     expect(readBoolean(true, "b")).toBe(true);
     expect(readBoolean(0n, "b")).toBe(false);
