@@ -4,6 +4,7 @@ export * from "./money/money.js";
 export * from "./money/decimal.js";
 export * from "./domain/payment.js";
 export * from "./domain/events.js";
+export * from "./domain/event-schemas.js";
 export * from "./domain/state-machine.js";
 export * from "./fares/tariff.js";
 export * from "./fares/quote-fare.js";

@@ -1,0 +1,145 @@
+import { z } from "zod";
+import { EVENT_SCHEMA_VERSION, PAYMENT_EVENT_TYPES } from "./events.js";
+import type { PaymentEvent, PaymentEventType } from "./events.js";
+import { PAYMENT_STATUSES, REFUND_STATUSES } from "./payment.js";
+import type { PaymentStatus } from "./payment.js";
+
+/**
+ * The payload contract of every event type, as zod schemas (for TypeScript consumers) and JSON Schema (for
+ * everyone else), documented in EVENTS.md. Objects are not strict on purpose: adding a field is a compatible
+ * change that keeps `schemaVersion`, so consumers must ignore fields they do not know.
+ */
+
+/** Minor units: a safe integer, never a float or a string. */
+const minorUnits = z.int().min(0).describe("amount in minor units of the currency (a safe integer)");
+const currency = z.string().regex(/^[A-Z]{3}$/).describe("ISO 4217 code");
+const timestamp = z.iso.datetime().describe("ISO-8601 UTC timestamp");
+
+const paymentSnapshot = (statuses: readonly PaymentStatus[]) =>
+  z.object({
+    id: z.string().min(1),
+    owner: z.string().min(1).describe("the user id the payment belongs to"),
+    status: z.enum(statuses as [PaymentStatus, ...PaymentStatus[]]),
+    amount: minorUnits,
+    currency,
+    provider: z.string().min(1),
+    providerPaymentId: z.string().nullable(),
+    amountCaptured: minorUnits,
+    amountRefunded: minorUnits,
+    references: z.record(z.string(), z.string()).describe("booking, order, trip, ...: free string keys"),
+    version: z.int().min(1).describe("the payment's version after this change; orders a payment's events"),
+  });
+
+const refundSnapshot = (status: (typeof REFUND_STATUSES)[number]) =>
+  z.object({
+    id: z.string().min(1),
+    amount: z.int().min(1).describe("amount in minor units of the currency (a positive safe integer)"),
+    currency,
+    status: z.literal(status),
+    reason: z.string(),
+    providerRefundId: z.string().nullable(),
+  });
+
+const previousStatus = z.enum(PAYMENT_STATUSES).describe("the payment's status before this change");
+
+const envelope = <T extends PaymentEventType, D extends z.ZodType>(type: T, data: D, description: string) =>
+  z
+    .object({
+      id: z.string().min(1).describe("unique per event: deduplicate on it (delivery is at least once)"),
+      type: z.literal(type),
+      schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
+      paymentId: z.string().min(1),
+      occurredAt: timestamp,
+      data,
+    })
+    .describe(description);
+
+const statusEvent = <T extends PaymentEventType>(type: T, statuses: readonly PaymentStatus[], description: string) =>
+  envelope(type, z.object({ payment: paymentSnapshot(statuses), previousStatus }), description);
+
+const ANY_STATUS = PAYMENT_STATUSES;
+
+export const PAYMENT_EVENT_SCHEMAS = {
+  "payment.created": envelope("payment.created", z.object({ payment: paymentSnapshot(["pending"]) }), "A payment was created."),
+  "payment.processing": statusEvent("payment.processing", ["processing"], "Confirmation started; the gateway is being asked."),
+  "payment.requires_action": statusEvent(
+    "payment.requires_action",
+    ["requires_action"],
+    "The customer must act (3-D Secure, PayPal approval) before the payment can go on.",
+  ),
+  "payment.authorized": statusEvent("payment.authorized", ["authorized"], "Funds are held (manual capture); capture them before authorization expiry."),
+  "payment.succeeded": statusEvent("payment.succeeded", ["succeeded"], "The money was captured."),
+  "payment.failed": statusEvent("payment.failed", ["failed"], "The payment failed (declined, or a definite gateway error); terminal."),
+  "payment.canceled": statusEvent("payment.canceled", ["canceled"], "The payment was canceled (authorization released); terminal."),
+  "payment.refunded": envelope(
+    "payment.refunded",
+    z.object({
+      payment: paymentSnapshot(["partially_refunded", "refunded"]),
+      previousStatus,
+      refund: refundSnapshot("succeeded").optional().describe("the refund that succeeded; absent when reconciliation corrected the status"),
+    }),
+    "A refund succeeded: the payment is partially_refunded or refunded.",
+  ),
+  "payment.corrected": statusEvent(
+    "payment.corrected",
+    ANY_STATUS,
+    "Reconciliation corrected the payment to the gateway's truth (follows the event of the new status).",
+  ),
+  "payment.disputed": envelope(
+    "payment.disputed",
+    z.object({
+      payment: paymentSnapshot(ANY_STATUS),
+      dispute: z.object({
+        id: z.string().min(1),
+        status: z.string(),
+        reason: z.string().optional(),
+        amount: minorUnits.optional(),
+      }),
+    }),
+    "The provider reported a dispute (chargeback); the payment is flagged, its status unchanged.",
+  ),
+  "refund.created": envelope(
+    "refund.created",
+    z.object({ payment: paymentSnapshot(["succeeded", "partially_refunded"]), refund: refundSnapshot("pending") }),
+    "A refund was requested; its amount is reserved until it succeeds or fails.",
+  ),
+  "refund.failed": envelope(
+    "refund.failed",
+    // Any status: reconciliation may have corrected the payment while the refund was outstanding.
+    z.object({ payment: paymentSnapshot(ANY_STATUS), refund: refundSnapshot("failed") }),
+    "A refund failed; its reservation was released.",
+  ),
+} satisfies Record<PaymentEventType, z.ZodType>;
+
+/** Any event, by its `type`. */
+export const paymentEventSchema = z.discriminatedUnion(
+  "type",
+  PAYMENT_EVENT_TYPES.map((type) => PAYMENT_EVENT_SCHEMAS[type]) as unknown as [
+    (typeof PAYMENT_EVENT_SCHEMAS)[PaymentEventType],
+    ...(typeof PAYMENT_EVENT_SCHEMAS)[PaymentEventType][],
+  ],
+);
+
+/** Checks a received event against its type's schema; throws a `ZodError` naming what is wrong. */
+export function parsePaymentEvent(value: unknown): PaymentEvent {
+  return paymentEventSchema.parse(value) as PaymentEvent;
+}
+
+let jsonSchemas: Record<PaymentEventType, Record<string, unknown>> | undefined;
+
+/**
+ * The JSON Schema (draft 2020-12) of each event type, generated from the zod schemas, for consumers in other
+ * languages and for contract tests. Computed on first use.
+ */
+export function paymentEventJsonSchemas(): Record<PaymentEventType, Record<string, unknown>> {
+  if (!jsonSchemas) {
+    const built: Partial<Record<PaymentEventType, Record<string, unknown>>> = {};
+    for (const type of PAYMENT_EVENT_TYPES) {
+      // Input mode leaves `additionalProperties` open: a field added later must not fail an older consumer.
+      const schema: Record<string, unknown> = z.toJSONSchema(PAYMENT_EVENT_SCHEMAS[type], { io: "input" });
+      built[type] = { $id: `urn:org:payments:event:${type}:v${EVENT_SCHEMA_VERSION}`, ...schema };
+    }
+    jsonSchemas = built as Record<PaymentEventType, Record<string, unknown>>;
+  }
+  return jsonSchemas;
+}

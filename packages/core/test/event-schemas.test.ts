@@ -1,0 +1,154 @@
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { describe, expect, it } from "vitest";
+import { PAYMENT_EVENT_SCHEMAS, parsePaymentEvent, paymentEventJsonSchemas } from "../src/domain/event-schemas.js";
+import { PAYMENT_EVENT_TYPES } from "../src/domain/events.js";
+import type { PaymentEvent } from "../src/domain/events.js";
+import type { Payment } from "../src/domain/payment.js";
+import { ManualClock } from "../src/ports/clock.js";
+import type { GatewayCallOptions, GatewayRefund, GatewayWebhookEvent, RefundGatewayRequest, WebhookHeaders } from "../src/ports/payment-gateway.js";
+import { MemoryPaymentStore } from "../src/memory/memory-store.js";
+import { PaymentService } from "../src/service/payment-service.js";
+import { SimulatedGateway } from "../src/simulated/index.js";
+import { ctx } from "./helpers.js";
+
+/** The simulated provider, plus the two things it cannot produce: a failed refund and a dispute. */
+class ProviderWithFailuresAndDisputes extends SimulatedGateway {
+  failRefunds = false;
+  override async refund(request: RefundGatewayRequest, options: GatewayCallOptions): Promise<GatewayRefund> {
+    const refund = await super.refund(request, options);
+    return this.failRefunds ? { ...refund, status: "failed", failureReason: "card account closed" } : refund;
+  }
+  override async parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent> {
+    const text = typeof rawBody === "string" ? rawBody : Buffer.from(rawBody).toString("utf8");
+    const body = JSON.parse(text) as { dispute?: { paymentId: string } };
+    if (!body.dispute) return super.parseWebhook(rawBody, headers);
+    return {
+      kind: "dispute",
+      provider: this.provider,
+      eventId: "evt_dispute_1",
+      type: "charge.dispute.created",
+      occurredAt: "2026-03-01T10:00:00.000Z",
+      paymentId: body.dispute.paymentId,
+      providerPaymentId: null,
+      dispute: { id: "dp_1", status: "needs_response", reason: "fraudulent", amount: 1000 },
+    };
+  }
+}
+
+/** ajv without ajv-formats: the one format the schemas use, as core writes it (UTC, `Z`). */
+function compiler(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+  return ajv;
+}
+
+/** Runs every flow that emits an event and returns everything the outbox holds. */
+async function eventsOfEveryFlow(): Promise<PaymentEvent[]> {
+  const clock = new ManualClock("2026-03-01T10:00:00.000Z");
+  const store = new MemoryPaymentStore();
+  const gateway = new ProviderWithFailuresAndDisputes({ clock });
+  const service = new PaymentService({ store, gateways: [gateway], clock });
+  const create = async (key: string, captureMethod: "automatic" | "manual" = "automatic") =>
+    (await service.createPayment({ owner: "user_1", amount: 1000, currency: "USD", captureMethod, references: { booking: key } }, ctx(`create-${key}`))).payment;
+  const confirm = (payment: Payment, paymentMethodId: string) => service.confirmPayment(payment.id, { paymentMethodId }, ctx(`confirm-${payment.id}`));
+
+  const paid = await create("paid");
+  await confirm(paid, "pm_card_visa");
+  await service.refundPayment(paid.id, { amount: 300, reason: "late pickup" }, ctx("refund-1", "admin"));
+  await service.refundPayment(paid.id, { amount: 700, reason: "canceled trip" }, ctx("refund-2", "admin"));
+
+  const declined = await create("declined");
+  await confirm(declined, "pm_card_visa_chargeDeclined").catch(() => undefined);
+
+  const threeDs = await create("3ds");
+  const pending = await confirm(threeDs, "pm_card_authenticationRequired");
+  gateway.completeAction(pending.payment.providerPaymentId!);
+  await service.confirmPayment(threeDs.id, {}, ctx("resume-3ds"));
+
+  const held = await create("held", "manual");
+  await confirm(held, "pm_card_visa");
+  await service.capturePayment(held.id, { amount: 600 }, ctx("capture", "admin"));
+  const released = await create("released", "manual");
+  await confirm(released, "pm_card_visa");
+  await service.cancelPayment(released.id, {}, ctx("cancel"));
+
+  const refundFails = await create("refund-fails");
+  await confirm(refundFails, "pm_card_visa");
+  gateway.failRefunds = true;
+  await service.refundPayment(refundFails.id, { amount: 100, reason: "goodwill" }, ctx("refund-3", "admin")).catch(() => undefined);
+  gateway.failRefunds = false;
+
+  await service.handleWebhook("simulated", JSON.stringify({ dispute: { paymentId: paid.id } }), {});
+
+  // We recorded a failure the provider did not: reconciliation corrects it (payment.succeeded + payment.corrected).
+  const wrongFail = await create("wrong-fail");
+  await confirm(wrongFail, "pm_card_visa");
+  await store.transaction(async (tx) => {
+    const current = (await tx.getPayment(wrongFail.id))!;
+    await tx.updatePayment({ ...current, status: "failed", amountCaptured: 0, receiptNumber: null, version: current.version + 1 }, current.version);
+  });
+  clock.advance(60_000);
+  await service.reconcile({ provider: "simulated", since: new Date("2026-03-01T00:00:00.000Z"), apply: true });
+
+  return (await store.listOutbox({ limit: 1_000 })).map((entry) => entry.event);
+}
+
+describe("versioned event payloads", () => {
+  it("the flows emit every event type, and every event validates against its type's JSON Schema", async () => {
+    const events = await eventsOfEveryFlow();
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(PAYMENT_EVENT_TYPES));
+    const ajv = compiler();
+    const schemas = paymentEventJsonSchemas();
+    const validators = new Map(PAYMENT_EVENT_TYPES.map((type) => [type, ajv.compile(schemas[type])]));
+    for (const event of events) {
+      const validate = validators.get(event.type)!;
+      expect(validate(event), `${event.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it("every event matches its zod schema with no undocumented field", async () => {
+    for (const event of await eventsOfEveryFlow()) {
+      // zod strips unknown keys: anything the service sends that the schema does not describe shows up here.
+      expect(PAYMENT_EVENT_SCHEMAS[event.type].parse(JSON.parse(JSON.stringify(event)))).toEqual(JSON.parse(JSON.stringify(event)));
+    }
+  });
+
+  it("rejects a float amount, a wrong status for the type and an unknown schema version", () => {
+    const schemas = paymentEventJsonSchemas();
+    const ajv = compiler();
+    const validate = ajv.compile(schemas["payment.succeeded"]);
+    const event = {
+      id: "evt_1",
+      type: "payment.succeeded",
+      schemaVersion: 1,
+      paymentId: "pay_1",
+      occurredAt: "2026-03-01T10:00:00.000Z",
+      data: {
+        previousStatus: "processing",
+        payment: {
+          id: "pay_1",
+          owner: "u",
+          status: "succeeded",
+          amount: 1000,
+          currency: "USD",
+          provider: "simulated",
+          providerPaymentId: "sim_1",
+          amountCaptured: 1000,
+          amountRefunded: 0,
+          references: {},
+          version: 3,
+        },
+      },
+    };
+    expect(validate(event)).toBe(true);
+    expect(parsePaymentEvent(event)).toEqual(event);
+    expect(validate({ ...event, data: { ...event.data, payment: { ...event.data.payment, amount: 10.5 } } })).toBe(false);
+    expect(validate({ ...event, data: { ...event.data, payment: { ...event.data.payment, status: "failed" } } })).toBe(false);
+    expect(validate({ ...event, schemaVersion: 2 })).toBe(false);
+    expect(validate({ ...event, occurredAt: "yesterday" })).toBe(false);
+    // Open for additions: a field a later minor release adds does not fail an older consumer's validation.
+    expect(validate({ ...event, data: { ...event.data, addedLater: true } })).toBe(true);
+    expect(() => parsePaymentEvent({ ...event, type: "payment.unknown" })).toThrow();
+    expect(schemas["payment.succeeded"]).toMatchObject({ $id: "urn:org:payments:event:payment.succeeded:v1" });
+  });
+});
