@@ -11,3 +11,5 @@ export { REDACTED_PATHS, createDefaultLogger } from "./logging.js";
 export type { PaymentsLogger } from "./logging.js";
 export { MOUNT_ORDER_HINT } from "./routes/webhook-routes.js";
 export { createGracefulShutdown } from "./graceful-shutdown.js";
+export { createSignedHttpPublisher, verifyPaymentsSignature, SignedHttpPublisherError, PAYMENTS_SIGNATURE_HEADER, PAYMENTS_EVENT_ID_HEADER } from "./signed-http-publisher.js";
+export type { SignedHttpPublisherOptions, PaymentsSignatureCheck, VerifyPaymentsSignatureOptions } from "./signed-http-publisher.js";
