@@ -73,7 +73,7 @@ export function registerSweep(program: Command, session: CliSession): void {
           { header: "AMOUNT", value: (r) => money(r.payment.amount, r.payment.currency), align: "right" },
           { header: "PROVIDER", value: (r) => r.payment.provider },
           { header: "EXPIRES", value: (r) => when(r.payment.authorizationExpiresAt) },
-          { header: "", value: (r) => remaining(r.expiresInMs) },
+          { header: "LEFT", value: (r) => remaining(r.expiresInMs) },
           ...(options.apply ? [{ header: "RESULT", value: (r: SweepRow) => r.result ?? "-" }] : []),
         ];
         const json = rows.map((r) => ({

@@ -15,7 +15,11 @@ export function confirm(question: string, input: NodeJS.ReadableStream, output: 
       resolve(answer);
     };
     output.write(`${question} [y/N] `);
-    rl.once("line", (line) => finish(/^\s*y(es)?\s*$/i.test(line)));
+    rl.once("line", (line) => {
+      // A piped answer is not echoed: end the prompt line ourselves so the next output starts on its own line.
+      if ((input as { isTTY?: boolean }).isTTY !== true) output.write("\n");
+      finish(/^\s*y(es)?\s*$/i.test(line));
+    });
     rl.once("close", () => finish(false));
   });
 }

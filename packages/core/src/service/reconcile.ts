@@ -1,6 +1,7 @@
 import { correctPayment } from "../domain/state-machine.js";
 import type { Payment, PaymentFailure, PaymentStatus, Refund } from "../domain/payment.js";
 import { PaymentError, isPaymentError } from "../errors.js";
+import { formatMoney } from "../money/money.js";
 import type { Clock } from "../ports/clock.js";
 import type { IdGenerator } from "../ports/id-generator.js";
 import type { GatewayPayment, GatewayRefund, PaymentGateway } from "../ports/payment-gateway.js";
@@ -258,7 +259,7 @@ export function classifyDrift(
   if (object.amount !== payment.amount || object.currency !== payment.currency) {
     return manual(
       "amount_mismatch",
-      `the provider object is for ${object.amount} ${object.currency}, the payment for ${payment.amount} ${payment.currency}`,
+      `the provider object is for ${formatMoney(object.amount, object.currency)}, the payment for ${formatMoney(payment.amount, payment.currency)}`,
     );
   }
 
@@ -276,9 +277,10 @@ export function classifyDrift(
   }
   const kind: DriftKind = statusGroup(payment.status) === statusGroup(target) ? "amount_mismatch" : "status_mismatch";
   const parts: string[] = [];
+  const m = (amount: number) => formatMoney(amount, payment.currency);
   if (statusDiffers) parts.push(`status ${payment.status} here, ${target} at the provider`);
-  if (payment.amountCaptured !== captured) parts.push(`captured ${payment.amountCaptured} here, ${captured} there`);
-  if (payment.amountRefunded !== object.amountRefunded) parts.push(`refunded ${payment.amountRefunded} here, ${object.amountRefunded} there`);
+  if (payment.amountCaptured !== captured) parts.push(`captured ${m(payment.amountCaptured)} here, ${m(captured)} there`);
+  if (payment.amountRefunded !== object.amountRefunded) parts.push(`refunded ${m(payment.amountRefunded)} here, ${m(object.amountRefunded)} there`);
   for (const r of refunds) parts.push(`refund ${r.action === "record" ? r.providerRefundId : r.refundId}: ${r.action}`);
   return {
     ...base,
