@@ -1,13 +1,15 @@
 // `pnpm bench`: the charge path (create + confirm under idempotency, simulated gateway) through the service beside a
 // raw-driver floor that replays the very statements the adapter issued, on SQLite and PostgreSQL; prints JSON.
-// BENCH_CHARGES (per round), BENCH_ROUNDS and BENCH_ENGINES=sqlite,postgres tune a run.
+// Then an HTTP section: create + confirm through the mounted router beside a bare Express handler, autocannon in a
+// second process. BENCH_CHARGES (per round), BENCH_ROUNDS, BENCH_HTTP_SECONDS and BENCH_ENGINES=sqlite,postgres,http tune a run.
 import { postgresAvailable, testPostgresUrl } from "@org/payments-test-support/postgres";
 import { benchPostgres } from "./postgres-bench.js";
+import { benchHttp } from "./http-bench.js";
 import { benchSqlite } from "./sqlite-bench.js";
 
 const charges = Number(process.env.BENCH_CHARGES ?? 1000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgres").split(",");
+const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgres,http").split(",");
 const CONCURRENCY = 16;
 
 const figures: unknown[] = [];
@@ -18,5 +20,8 @@ if (engines.includes("postgres")) {
       ? await benchPostgres({ charges, rounds, concurrency: CONCURRENCY, connections: 16, warmup: 200 })
       : { engine: "postgres", skipped: `PostgreSQL is unreachable at ${testPostgresUrl()}` },
   );
+}
+if (engines.includes("http")) {
+  figures.push(await benchHttp({ seconds: Number(process.env.BENCH_HTTP_SECONDS ?? 8), connections: 16, rounds }));
 }
 process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
