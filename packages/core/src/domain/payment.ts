@@ -102,6 +102,57 @@ export interface Refund {
   updatedAt: string;
 }
 
+/** The fields a new payment is created with; everything else starts empty. */
+export type NewPaymentFields = Pick<Payment, "id" | "owner" | "amount" | "currency" | "provider" | "createdAt"> &
+  Partial<
+    Pick<
+      Payment,
+      | "paymentMethodId"
+      | "checkoutSessionId"
+      | "customerId"
+      | "customerEmail"
+      | "references"
+      | "description"
+      | "captureMethod"
+      | "lineItems"
+      | "metadata"
+    >
+  >;
+
+/** A pending payment at version 1: nothing captured, refunded, reserved or attempted yet. */
+export function newPendingPayment(fields: NewPaymentFields): Payment {
+  return {
+    id: fields.id,
+    owner: fields.owner,
+    amount: fields.amount,
+    currency: fields.currency,
+    status: "pending",
+    provider: fields.provider,
+    providerPaymentId: null,
+    paymentMethodId: fields.paymentMethodId ?? null,
+    paymentMethodType: null,
+    checkoutSessionId: fields.checkoutSessionId ?? null,
+    customerId: fields.customerId ?? null,
+    customerEmail: fields.customerEmail ?? null,
+    references: fields.references ?? {},
+    description: fields.description ?? null,
+    captureMethod: fields.captureMethod ?? "automatic",
+    amountCaptured: 0,
+    amountRefunded: 0,
+    amountRefundReserved: 0,
+    authorizationExpiresAt: null,
+    nextAction: null,
+    lastError: null,
+    disputed: false,
+    lineItems: fields.lineItems ?? [],
+    metadata: fields.metadata ?? {},
+    receiptNumber: null,
+    createdAt: fields.createdAt,
+    updatedAt: fields.createdAt,
+    version: 1,
+  };
+}
+
 export function refundableAmount(payment: Payment): number {
   return payment.amountCaptured - payment.amountRefunded - payment.amountRefundReserved;
 }

@@ -1,6 +1,6 @@
 import { buildEvent, createdRecords, transitionPayment } from "../domain/state-machine.js";
 import { snapshotRefund } from "../domain/events.js";
-import { type Payment, type Refund, refundableAmount } from "../domain/payment.js";
+import { type Payment, type Refund, newPendingPayment, refundableAmount } from "../domain/payment.js";
 import { PaymentError, type PaymentErrorBody, isDeclineCode } from "../errors.js";
 import { type FareQuote, type FareRequest, quoteCancellation, quoteFare } from "../fares/quote-fare.js";
 import { type Tariff, type TariffInput } from "../fares/tariff.js";
@@ -178,36 +178,15 @@ export class PaymentService {
     const params = { ...parsed, currency, provider, captureMethod };
     const result = await this.executor.execute<{ payment: Payment }>("payment.create", params, ctx, async (tx, actor) => {
       const at = this.clock.now().toISOString();
-      const payment: Payment = {
+      const payment = newPendingPayment({
+        ...parsed,
         id: this.ids.newId("pay"),
-        owner: parsed.owner,
-        amount: parsed.amount,
         currency,
-        status: "pending",
         provider,
-        providerPaymentId: null,
-        paymentMethodId: parsed.paymentMethodId ?? null,
-        paymentMethodType: null,
-        checkoutSessionId: parsed.checkoutSessionId ?? null,
-        customerId: parsed.customerId ?? null,
-        customerEmail: parsed.customerEmail ?? null,
-        references: parsed.references ?? {},
-        description: parsed.description ?? null,
         captureMethod,
-        amountCaptured: 0,
-        amountRefunded: 0,
-        amountRefundReserved: 0,
-        authorizationExpiresAt: null,
-        nextAction: null,
-        lastError: null,
-        disputed: false,
         lineItems,
-        metadata: parsed.metadata ?? {},
-        receiptNumber: null,
         createdAt: at,
-        updatedAt: at,
-        version: 1,
-      };
+      });
       const records = createdRecords(payment, { ...this.applyContext(actor, "created"), at });
       await tx.insertPayment(payment);
       await tx.appendHistory([records.history]);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PaymentEvent } from "../domain/events.js";
 import { EVENT_SCHEMA_VERSION, snapshotPayment } from "../domain/events.js";
-import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
+import { type HistoryEntry, type Payment, type Refund, newPendingPayment } from "../domain/payment.js";
 import type { IdempotencyRecord } from "../ports/payment-store.js";
 
 let counter = 0;
@@ -12,38 +12,15 @@ export function testId(prefix: string): string {
 }
 
 export function samplePayment(overrides: Partial<Payment> = {}): Payment {
-  const at = overrides.createdAt ?? new Date().toISOString();
-  return {
+  const base = newPendingPayment({
     id: testId("pay"),
     owner: "user_1",
     amount: 2500,
     currency: "USD",
-    status: "pending",
     provider: "simulated",
-    providerPaymentId: null,
-    paymentMethodId: null,
-    paymentMethodType: null,
-    checkoutSessionId: null,
-    customerId: null,
-    customerEmail: null,
-    references: {},
-    description: null,
-    captureMethod: "automatic",
-    amountCaptured: 0,
-    amountRefunded: 0,
-    amountRefundReserved: 0,
-    authorizationExpiresAt: null,
-    nextAction: null,
-    lastError: null,
-    disputed: false,
-    lineItems: [],
-    metadata: {},
-    receiptNumber: null,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    ...overrides,
-  };
+    createdAt: overrides.createdAt ?? new Date().toISOString(),
+  });
+  return { ...base, ...overrides };
 }
 
 export function sampleHistory(payment: Payment, overrides: Partial<HistoryEntry> = {}): HistoryEntry {

@@ -1,4 +1,5 @@
 import type { GatewayScenario, PaymentGateway } from "@org/payments-core";
+import { PAYMENT_METHOD_FOR_SCENARIO } from "@org/payments-core/simulated";
 import type { GatewayHarness } from "@org/payments-core/testing";
 import { startStripeFake, type StripeFake, type StripeFakeOptions } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
@@ -7,16 +8,8 @@ import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.
 export const WEBHOOK_SECRET = "whsec_test_primary";
 export const ROTATED_WEBHOOK_SECRET = "whsec_test_rotated";
 
-/** Stripe's test payment methods for each contract scenario (GATEWAYS.md). */
-export const PAYMENT_METHODS: Record<GatewayScenario, string> = {
-  succeeds: "pm_card_visa",
-  declined: "pm_card_visa_chargeDeclined",
-  insufficient_funds: "pm_card_visa_chargeDeclinedInsufficientFunds",
-  expired_card: "pm_card_chargeDeclinedExpiredCard",
-  incorrect_cvc: "pm_card_chargeDeclinedIncorrectCvc",
-  processing_error: "pm_card_chargeDeclinedProcessingError",
-  requires_action: "pm_card_authenticationRequired",
-};
+/** Stripe's test payment methods for each contract scenario: the same ids the simulated gateway takes (GATEWAYS.md). */
+export const PAYMENT_METHODS: Record<GatewayScenario, string> = PAYMENT_METHOD_FOR_SCENARIO;
 
 export interface StripeTestRig {
   fake: StripeFake;
