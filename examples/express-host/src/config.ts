@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { PaymentGateway, PaymentStore } from "@org/payments-core";
-import { createSimulatedGateway } from "@org/payments-core/simulated";
+import { createSimulatedGateway, simulatedStateFileFor } from "@org/payments-core/simulated";
 import type { JwtAlgorithm, JwtOptions } from "@org/payments-express";
 import { createPayPalGateway } from "@org/payments-paypal";
 import { createPostgresStore, migrate as migratePostgres } from "@org/payments-postgres";
@@ -58,7 +58,7 @@ export function loadConfig(): HostConfig {
   const databaseUrl = env("PAYMENTS_DATABASE_URL") ?? "./payments.db";
   const postgres = isPostgres(databaseUrl);
   const databaseLabel = postgres ? databaseUrl.replace(/\/\/[^@/]*@/, "//") : resolve(databaseUrl);
-  const simulatedStateFile = resolve(env("PAYMENTS_SIMULATED_STATE") ?? (postgres ? "./payments.sim.json" : `${databaseUrl}.sim.json`));
+  const simulatedStateFile = resolve(env("PAYMENTS_SIMULATED_STATE") ?? simulatedStateFileFor(databaseUrl));
   return {
     port: Number(env("PORT") ?? 3000),
     databaseUrl,

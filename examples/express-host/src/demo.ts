@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { formatMoney } from "@org/payments-core";
 import { createSimulatedGateway } from "@org/payments-core/simulated";
 import { SignJWT } from "jose";
@@ -138,9 +138,9 @@ try {
 
   step("Where the data is");
   show(`database: ${config.databaseLabel}`);
-  const cliPath = relative(process.cwd(), resolve(import.meta.dirname, "../../../packages/cli/dist/cli.js"));
   const db = config.databaseUrl.startsWith("postgres") ? config.databaseLabel : resolve(config.databaseUrl);
-  show(`read it with the operators' CLI:  node ${cliPath} payments show ${created.body.id} --db ${db}`);
+  show(`read it with the operators' CLI (from the repository root):`);
+  show(`  pnpm payments-cli payments show ${created.body.id} --db ${db}`);
 } finally {
   await stopHost(host);
 }

@@ -6,14 +6,14 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { createPaymentService, formatMoney } from "@org/payments-core";
-import { createSimulatedGateway } from "@org/payments-core/simulated";
+import { createSimulatedGateway, simulatedStateFileFor } from "@org/payments-core/simulated";
 import { createSqliteStore, migrate } from "@org/payments-sqlite";
 
 const databaseFile = resolve(process.env.PAYMENTS_DATABASE_URL ?? "./payments.db");
 const store = await createSqliteStore({ filename: databaseFile });
 // The store never migrates on its own: the program decides when the schema changes.
 await migrate(store);
-const gateway = createSimulatedGateway({ stateFile: process.env.PAYMENTS_SIMULATED_STATE ?? `${databaseFile}.sim.json` });
+const gateway = createSimulatedGateway({ stateFile: process.env.PAYMENTS_SIMULATED_STATE ?? simulatedStateFileFor(databaseFile) });
 const service = createPaymentService({ store, gateways: [gateway] });
 
 const readBack = process.argv[2] === "--read-back" ? process.argv[3] : undefined;

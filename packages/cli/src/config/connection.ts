@@ -1,4 +1,5 @@
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { simulatedStateFileFor } from "@org/payments-core/simulated";
 
 export const DEFAULT_DATABASE = "./payments.db";
 
@@ -32,9 +33,5 @@ export function redactUrl(url: string): string {
  */
 export function simulatedStateFile(connection: Connection, env: NodeJS.ProcessEnv): string {
   if (env.PAYMENTS_SIMULATED_STATE) return resolve(env.PAYMENTS_SIMULATED_STATE);
-  if (connection.kind === "sqlite" && connection.filename !== ":memory:") {
-    const file = resolve(connection.filename);
-    return join(dirname(file), `${basename(file, extname(file))}.sim.json`);
-  }
-  return resolve("payments.sim.json");
+  return simulatedStateFileFor(connection.kind === "sqlite" ? connection.filename : "postgres://");
 }

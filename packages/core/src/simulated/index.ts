@@ -4,3 +4,4 @@ export { TEST_PAYMENT_METHODS, PAYMENT_METHOD_FOR_SCENARIO, isTestPaymentMethod 
 export type { TestPaymentMethod } from "./test-payment-methods.js";
 export { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload, verifySimulatedSignature } from "./webhook-signature.js";
 export type { SimulatedPaymentObject } from "./simulated-state.js";
+export { simulatedStateFileFor } from "./state-file.js";
