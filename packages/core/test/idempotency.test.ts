@@ -146,7 +146,7 @@ describe("crash safety", () => {
     const payment = await pendingPayment(service);
     store.crashNextTransactionAfter = 1;
     await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toThrow();
-    clock.advance(31_000);
+    clock.advance(61_000);
     const retried = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"));
     expect(retried).toMatchObject({ replayed: false, payment: { status: "succeeded" } });
     expect(gateway.chargesFor(payment.id)).toBe(1);

@@ -29,7 +29,8 @@ import {
   parseInput,
   refundPaymentSchema,
 } from "./inputs.js";
-import { handleWebhookEvent, type WebhookResult } from "./webhook-handler.js";
+import { type WebhookDeps, type WebhookResult, applyInboxEvent } from "./webhook-handler.js";
+import { type HeldWebhooksReport, applyHeldFor, receiveWebhook, sweepInbox } from "./webhook-inbox.js";
 import { summarizeStats, type PaymentStats } from "./stats.js";
 import { reconcile, type ReconcileOptions, type ReconcileReport } from "./reconcile.js";
 
@@ -43,13 +44,20 @@ export interface PaymentServiceOptions {
   ids?: IdGenerator | undefined;
   /** How long finished idempotency records are kept (default 24 h). */
   idempotencyTtlMs?: number | undefined;
-  /** A lock older than this is considered abandoned by a dead holder and may be taken over (default 30 s). */
+  /**
+   * A lock older than this is considered abandoned by a dead holder and may be taken over (default 60 s). Keep it
+   * above the gateways' request timeouts, so a slow call is never mistaken for a dead one.
+   */
   lockTimeoutMs?: number | undefined;
   /** Validity assumed for an authorization whose provider does not report an expiry (default 7 days). */
   authorizationValidityMs?: number | undefined;
   /** Named tariffs for `quoteFare`. */
   tariffs?: Readonly<Record<string, Tariff | TariffInput>> | undefined;
   maxConflictRetries?: number | undefined;
+  /** A webhook held this long without its payment appearing is reported `orphaned` (default 1 h). */
+  orphanAfterMs?: number | undefined;
+  /** Attempts after which the sweep leaves a failed webhook to an operator's replay (default 10). */
+  webhookMaxAttempts?: number | undefined;
 }
 
 export interface PaymentResult {
@@ -91,6 +99,8 @@ export class PaymentService {
   private readonly tariffs: Readonly<Record<string, Tariff | TariffInput>>;
   private readonly authorizationValidityMs: number;
   private readonly executor: IdempotentExecutor;
+  private readonly webhooks: WebhookDeps;
+  private readonly webhookMaxAttempts: number;
 
   constructor(options: PaymentServiceOptions) {
     if (options.gateways.length === 0) throw new PaymentError("validation_error", "at least one gateway is required");
@@ -109,9 +119,18 @@ export class PaymentService {
       gatewayFor: (provider) => this.gatewayFor(provider),
       settle: (tx, call, result, actor) => this.settle(tx, call, result, actor),
       ttlMs: options.idempotencyTtlMs ?? 24 * HOUR,
-      lockTimeoutMs: options.lockTimeoutMs ?? 30_000,
+      lockTimeoutMs: options.lockTimeoutMs ?? 60_000,
       maxConflictRetries: options.maxConflictRetries ?? 8,
     });
+    this.webhooks = {
+      store: this.store,
+      gatewayFor: (provider) => this.gatewayFor(provider),
+      context: (event) => this.applyContext(`webhook:${event.provider}`, `webhook ${event.type}`),
+      now: () => this.clock.now(),
+      orphanAfterMs: options.orphanAfterMs ?? HOUR,
+      maxConflictRetries: options.maxConflictRetries ?? 8,
+    };
+    this.webhookMaxAttempts = options.webhookMaxAttempts ?? 10;
   }
 
   get providers(): string[] {
@@ -253,7 +272,7 @@ export class PaymentService {
         };
       },
     );
-    return { payment: result.value.payment, replayed: result.replayed };
+    return this.afterSettle({ payment: result.value.payment, replayed: result.replayed });
   }
 
   /** Captures an authorized payment, in full or in part (the rest of the authorization is released). */
@@ -294,7 +313,7 @@ export class PaymentService {
         };
       },
     );
-    return { payment: result.value.payment, replayed: result.replayed };
+    return this.afterSettle({ payment: result.value.payment, replayed: result.replayed });
   }
 
   /** Cancels a payment before money moved: pending (locally), requires_action or authorized (at the provider). */
@@ -324,7 +343,7 @@ export class PaymentService {
         };
       },
     );
-    return { payment: result.value.payment, replayed: result.replayed };
+    return this.afterSettle({ payment: result.value.payment, replayed: result.replayed });
   }
 
   /**
@@ -392,7 +411,7 @@ export class PaymentService {
         };
       },
     );
-    return { ...result.value, replayed: result.replayed };
+    return this.afterSettle({ ...result.value, replayed: result.replayed });
   }
 
   /** Phase 3 for every operation: apply the gateway's definite answer through the state machine. */
@@ -508,7 +527,11 @@ export class PaymentService {
       try {
         const outcome = await this.executor.resume(record.scope, record.key, options.actor ?? "system:recovery");
         if (outcome === null) report.skipped++;
-        else report.settled.push({ scope: record.scope, key: record.key, paymentId: record.paymentId, ok: outcome.ok, code: outcome.ok ? undefined : outcome.error.code });
+        else {
+          report.settled.push({ scope: record.scope, key: record.key, paymentId: record.paymentId, ok: outcome.ok, code: outcome.ok ? undefined : outcome.error.code });
+          const payment = record.paymentId ? await this.store.getPayment(record.paymentId) : null;
+          if (payment) await this.afterSettle({ payment, replayed: false });
+        }
       } catch (error) {
         const code = error instanceof PaymentError ? error.code : "internal";
         report.stillPending.push({ scope: record.scope, key: record.key, paymentId: record.paymentId, code });
@@ -524,10 +547,49 @@ export class PaymentService {
     return reconcile({ ...deps, authorizationValidityMs: this.authorizationValidityMs, recover }, options);
   }
 
-  /** Verifies and applies a provider webhook once; duplicates are acknowledged and ignored. */
+  /**
+   * Verifies a provider webhook, stores it in the inbox (committed before this returns, so the caller may acknowledge
+   * it whatever the result), and applies it exactly once. A duplicate is answered `duplicate`; an event for a payment
+   * the store does not know yet is `held` and applied when the payment appears. Throws only when the event is not
+   * genuine (`webhook_signature_invalid`) or could not be stored — then it must not be acknowledged.
+   */
   async handleWebhook(provider: string, rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<WebhookResult> {
     const event = await this.gatewayFor(provider).parseWebhook(rawBody, headers);
-    return handleWebhookEvent(this.store, event, () => this.applyContext(`webhook:${provider}`, `webhook ${event.type}`));
+    if (event.provider !== provider) {
+      throw new PaymentError("internal", `gateway ${provider} parsed an event for ${event.provider}`);
+    }
+    return receiveWebhook(this.webhooks, event);
+  }
+
+  /**
+   * Retries held webhooks (applied if their payment exists now, orphaned after `orphanAfterMs`), failed ones, and
+   * received ones whose applier died. Hosts run it on a timer; `payments-cli webhooks` runs it too.
+   */
+  processHeldWebhooks(options: { limit?: number | undefined } = {}): Promise<HeldWebhooksReport> {
+    return sweepInbox(this.webhooks, { limit: options.limit ?? 500, maxAttempts: this.webhookMaxAttempts, staleAfterMs: 60_000 });
+  }
+
+  /**
+   * An operator's replay of a stored webhook that was not processed (held, orphaned, failed, received): applies it
+   * now, exactly once. A processed event is answered `duplicate` and changes nothing.
+   */
+  replayWebhook(provider: string, eventId: string): Promise<WebhookResult> {
+    this.gatewayFor(provider);
+    return applyInboxEvent(this.webhooks, provider, eventId);
+  }
+
+  /**
+   * After an operation settled (phase 3), webhooks held for this payment can apply: the payment now exists with its
+   * provider id. Best effort — the timer's sweep catches anything this misses — so it never fails the operation.
+   */
+  private async afterSettle<T extends { payment: Payment; replayed: boolean }>(result: T): Promise<T> {
+    if (result.replayed) return result;
+    try {
+      await applyHeldFor(this.webhooks, result.payment);
+    } catch {
+      // The sweep retries held events; the operation itself succeeded and must report so.
+    }
+    return result;
   }
 }
 
