@@ -3,12 +3,28 @@ import { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import { PaymentService } from "../src/service/payment-service.js";
 import { SimulatedGateway } from "../src/simulated/index.js";
 import type { PaymentStore } from "../src/ports/payment-store.js";
+import type { PaymentGateway } from "../src/ports/payment-gateway.js";
 
-export function setup(options: { store?: PaymentStore; keyRetentionMs?: number; lockTimeoutMs?: number } = {}) {
+export function setup(
+  options: {
+    store?: PaymentStore;
+    keyRetentionMs?: number;
+    lockTimeoutMs?: number;
+    orphanAfterMs?: number;
+    /** Wraps the simulated gateway the service uses (the returned `gateway` stays the simulated one). */
+    wrapGateway?: (gateway: SimulatedGateway) => PaymentGateway;
+  } = {},
+) {
   const clock = new ManualClock("2026-03-01T10:00:00.000Z");
   const store = options.store ?? new MemoryPaymentStore();
   const gateway = new SimulatedGateway({ clock, keyRetentionMs: options.keyRetentionMs });
-  const service = new PaymentService({ store, gateways: [gateway], clock, lockTimeoutMs: options.lockTimeoutMs });
+  const service = new PaymentService({
+    store,
+    gateways: [options.wrapGateway ? options.wrapGateway(gateway) : gateway],
+    clock,
+    lockTimeoutMs: options.lockTimeoutMs,
+    orphanAfterMs: options.orphanAfterMs,
+  });
   return { clock, store, gateway, service };
 }
 

@@ -15,6 +15,10 @@ describeStoreContract("memory", async () => {
         const record = await store.transaction((tx) => tx.getIdempotencyRecord(scope, key));
         return record && { lockId: record.lockId, recoveryPoint: record.recoveryPoint };
       },
+      inboxEvent: async (provider, eventId) => {
+        const event = await store.transaction((tx) => tx.getInboxEvent(provider, eventId));
+        return event && { status: event.status, attempts: event.attempts };
+      },
     },
     dispose: () => store.close(),
   };

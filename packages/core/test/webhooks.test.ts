@@ -62,16 +62,18 @@ describe("provider webhooks through the service", () => {
 });
 
 describe("webhooks for payments we do not know yet", () => {
-  it("are not marked processed, so the provider's redelivery applies once the payment exists", async () => {
+  it("are stored and held (not applied, not dropped); a redelivery is held again, not a duplicate", async () => {
     const { service, gateway } = setup();
     const paid = await paidPayment(service, 500);
     const { rawBody, headers } = gateway.webhookFor(paid.providerPaymentId!);
     const other = setup();
     // Same provider event, delivered to a service whose store has never seen the payment.
     const first = await other.service.handleWebhook("simulated", rawBody, headers);
-    expect(first.status).toBe("unknown_payment");
+    expect(first.status).toBe("held");
     const again = await other.service.handleWebhook("simulated", rawBody, headers);
-    expect(again.status).toBe("unknown_payment");
+    expect(again.status).toBe("held");
+    const [row] = await other.store.listInboxEvents({ eventId: first.eventId, limit: 1 });
+    expect(row).toMatchObject({ status: "held", attempts: 2, paymentId: paid.id, providerPaymentId: paid.providerPaymentId });
     expect((await service.handleWebhook("simulated", rawBody, headers)).status).toBe("ignored");
     expect((await service.handleWebhook("simulated", rawBody, headers)).status).toBe("duplicate");
   });

@@ -3,6 +3,8 @@ import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors.js";
 import type {
   IdempotencyRecord,
+  InboxEvent,
+  InboxFilter,
   OutboxClaim,
   OutboxEntry,
   Page,
@@ -34,7 +36,7 @@ export class MemoryPaymentStore implements PaymentStore {
   readonly #receipts = new Map<string, string>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
   readonly #outbox: OutboxEntry[] = [];
-  readonly #webhooks = new Map<string, string>();
+  readonly #inbox = new Map<string, InboxEvent>();
   #sequence = 0;
 
   transaction<T>(work: (tx: PaymentStoreTx) => Promise<T>): Promise<T> {
@@ -52,7 +54,7 @@ export class MemoryPaymentStore implements PaymentStore {
   /** Empties every collection (tests). */
   reset(): Promise<void> {
     return this.#mutex.run(async () => {
-      for (const map of [this.#payments, this.#history, this.#refunds, this.#receiptCounters, this.#receipts, this.#idempotency, this.#webhooks]) {
+      for (const map of [this.#payments, this.#history, this.#refunds, this.#receiptCounters, this.#receipts, this.#idempotency, this.#inbox]) {
         map.clear();
       }
       this.#outbox.length = 0;
@@ -143,10 +145,18 @@ export class MemoryPaymentStore implements PaymentStore {
           });
         }
       },
-      recordWebhookEvent: async (provider, eventId, receivedAt) => {
-        const id = pair(provider, eventId);
-        if (this.#webhooks.has(id)) return false;
-        this.#set(this.#webhooks, id, receivedAt, undo);
+      insertInboxEvent: async (event) => {
+        const id = pair(event.provider, event.eventId);
+        if (this.#inbox.has(id)) return false;
+        this.#set(this.#inbox, id, clone(event), undo);
+        return true;
+      },
+      getInboxEvent: async (provider, eventId) => clone(this.#inbox.get(pair(provider, eventId)) ?? null),
+      updateInboxEvent: async (next, expected) => {
+        const id = pair(next.provider, next.eventId);
+        const current = this.#inbox.get(id);
+        if (!current || current.status !== expected.status || current.attempts !== expected.attempts) return false;
+        this.#set(this.#inbox, id, clone(next), undo);
         return true;
       },
     };
@@ -306,12 +316,33 @@ export class MemoryPaymentStore implements PaymentStore {
     });
   }
 
+  listInboxEvents(filter: InboxFilter): Promise<InboxEvent[]> {
+    const statuses = filter.status === undefined ? undefined : typeof filter.status === "string" ? [filter.status] : filter.status;
+    return this.#read(() =>
+      [...this.#inbox.values()]
+        .filter(
+          (e) =>
+            (statuses === undefined || statuses.includes(e.status)) &&
+            (filter.paymentId === undefined || e.paymentId === filter.paymentId) &&
+            (filter.providerPaymentId === undefined || e.providerPaymentId === filter.providerPaymentId) &&
+            (filter.forPayment === undefined ||
+              e.paymentId === filter.forPayment.paymentId ||
+              (filter.forPayment.providerPaymentId !== null && e.providerPaymentId === filter.forPayment.providerPaymentId)) &&
+            (filter.eventId === undefined || e.eventId === filter.eventId) &&
+            (filter.provider === undefined || e.provider === filter.provider) &&
+            (filter.receivedBefore === undefined || e.receivedAt < filter.receivedBefore),
+        )
+        .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : pair(a.provider, a.eventId) < pair(b.provider, b.eventId) ? -1 : 1))
+        .slice(0, Math.max(1, filter.limit)),
+    );
+  }
+
   purgeWebhookEvents(before: string): Promise<number> {
     return this.#mutex.run(async () => {
       let count = 0;
-      for (const [id, receivedAt] of this.#webhooks) {
-        if (receivedAt < before) {
-          this.#webhooks.delete(id);
+      for (const [id, event] of this.#inbox) {
+        if (event.status === "processed" && event.processedAt !== null && event.processedAt < before) {
+          this.#inbox.delete(id);
           count++;
         }
       }

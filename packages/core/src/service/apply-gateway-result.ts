@@ -37,7 +37,7 @@ export async function persistUpdate(
 }
 
 /** The edges from `from` to `to`: direct, or through processing for a payment we never saw leave pending. */
-function pathTo(from: PaymentStatus, to: PaymentStatus): PaymentStatus[] | null {
+export function pathTo(from: PaymentStatus, to: PaymentStatus): PaymentStatus[] | null {
   if (from === to) return [];
   if (canTransition(from, to)) return [to];
   if (from === "pending" && to !== "processing" && canTransition("processing", to)) return ["processing", to];

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { PaymentEvent } from "../domain/events.js";
 import { EVENT_SCHEMA_VERSION, snapshotPayment } from "../domain/events.js";
 import { type HistoryEntry, type Payment, type Refund, newPendingPayment } from "../domain/payment.js";
-import type { IdempotencyRecord } from "../ports/payment-store.js";
+import type { IdempotencyRecord, InboxEvent } from "../ports/payment-store.js";
 
 let counter = 0;
 /** Ids that sort in creation order, like the ULIDs the service makes. */
@@ -83,6 +83,49 @@ export function sampleIdempotencyRecord(overrides: Partial<IdempotencyRecord> = 
     createdAt: at,
     updatedAt: at,
     expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** A provider webhook as the inbox stores it: a payment event for `paymentId` (another id when omitted). */
+export function sampleInboxEvent(overrides: Partial<InboxEvent> = {}): InboxEvent {
+  const eventId = overrides.eventId ?? testId("evt");
+  const paymentId = overrides.paymentId === undefined ? testId("pay") : overrides.paymentId;
+  const at = overrides.receivedAt ?? new Date().toISOString();
+  return {
+    provider: "stripe",
+    eventId,
+    type: "payment_intent.succeeded",
+    event: {
+      kind: "payment",
+      provider: overrides.provider ?? "stripe",
+      eventId,
+      type: "payment_intent.succeeded",
+      occurredAt: at,
+      payment: {
+        provider: overrides.provider ?? "stripe",
+        providerPaymentId: "pi_contract",
+        paymentId,
+        status: "succeeded",
+        amount: Number.MAX_SAFE_INTEGER,
+        currency: "USD",
+        amountCapturable: 0,
+        amountCaptured: Number.MAX_SAFE_INTEGER,
+        amountRefunded: 0,
+        nextAction: null,
+        failure: null,
+        paymentMethodType: "card",
+        refunds: [],
+      },
+    },
+    paymentId,
+    providerPaymentId: "pi_contract",
+    status: "received",
+    attempts: 0,
+    receivedAt: at,
+    processedAt: null,
+    lastError: null,
+    outcome: null,
     ...overrides,
   };
 }

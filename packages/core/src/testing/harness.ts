@@ -21,6 +21,7 @@ export interface StoreHarness {
     historyCount(paymentId: string): Promise<number>;
     outboxCount(paymentId: string): Promise<number>;
     idempotencyRecord(scope: string, key: string): Promise<{ lockId: string | null; recoveryPoint: string } | null>;
+    inboxEvent(provider: string, eventId: string): Promise<{ status: string; attempts: number } | null>;
   };
   dispose(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Payment } from "../domain/payment.js";
 import type { PaymentStore } from "../ports/payment-store.js";
 import type { StoreHarness } from "./harness.js";
-import { sampleEvent, sampleHistory, sampleIdempotencyRecord, samplePayment, sampleRefund, testId } from "./fixtures.js";
+import { sampleEvent, sampleHistory, sampleIdempotencyRecord, sampleInboxEvent, samplePayment, sampleRefund, testId } from "./fixtures.js";
 
 /** Every rule of the store contract, by key; an adapter may skip one only with a reason (checked by the compiler). */
 export const STORE_CONTRACT_TESTS = {
@@ -15,7 +15,9 @@ export const STORE_CONTRACT_TESTS = {
   idempotencyRoundTrip: "stores an idempotency record with its outcome and gateway request and reads it back",
   refundReservationRace: "10 concurrent refund reservations never reserve more than was captured",
   receiptNumbers: "receipt numbers are unique under 10 concurrent allocations and stable per payment",
-  webhookFirstSeen: "exactly one of 10 concurrent first-seen checks of a webhook event wins",
+  inboxFirstSeen: "exactly one of 10 concurrent inserts of the same webhook event wins; it reads back as stored",
+  inboxCompareAndSet: "exactly one of 10 concurrent status updates of an inbox event wins; a stale one changes nothing",
+  inboxList: "lists inbox events by status, payment (either id), event id and age, oldest first",
   historyAndRefunds: "history and refunds read back in insertion order",
   providerLookup: "finds a payment by provider and provider payment id",
   listFiltersAndCursor: "lists by filter and pages with a cursor without gaps or repeats",
@@ -26,7 +28,7 @@ export const STORE_CONTRACT_TESTS = {
   outboxRetryDead: "exactly one of 10 concurrent operator retries of a dead event wins; it is offered again, attempts kept",
   outboxSkipDead: "exactly one of 10 concurrent operator skips of a dead event wins; the payment's later events flow again",
   pendingAndExpiredRecords: "lists records left at gateway_pending and sweeps only expired finished ones",
-  purge: "purges delivered outbox events and old webhook markers",
+  purge: "purges delivered outbox events and processed inbox events, never an unprocessed one",
 } as const;
 
 export type StoreContractTest = keyof typeof STORE_CONTRACT_TESTS;
@@ -129,6 +131,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
           await tx.appendHistory([sampleHistory(payment)]);
           await tx.appendOutbox([sampleEvent(payment)]);
           await tx.insertIdempotencyRecord(sampleIdempotencyRecord({ key: `rollback-${payment.id}` }));
+          await tx.insertInboxEvent(sampleInboxEvent({ eventId: `evt_rollback_${payment.id}` }));
           throw new Error("boom");
         }),
       ).rejects.toThrow("boom");
@@ -137,6 +140,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       expect(await harness.readBack.historyCount(payment.id)).toBe(0);
       expect(await harness.readBack.outboxCount(payment.id)).toBe(0);
       expect(await harness.readBack.idempotencyRecord("user_1", `rollback-${payment.id}`)).toBeNull();
+      expect(await harness.readBack.inboxEvent("stripe", `evt_rollback_${payment.id}`)).toBeNull();
     });
 
     rule("idempotencyInsertRace", async () => {
@@ -223,12 +227,70 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       expect(again).toBe(numbers[0]);
     });
 
-    rule("webhookFirstSeen", async () => {
+    rule("inboxFirstSeen", async () => {
+      const eventId = testId("evt");
       const results = await Promise.all(
-        Array.from({ length: RACERS }, () => store.transaction((tx) => tx.recordWebhookEvent("stripe", "evt_1", new Date().toISOString()))),
+        Array.from({ length: RACERS }, (_, i) =>
+          store.transaction((tx) => tx.insertInboxEvent(sampleInboxEvent({ eventId, lastError: `racer ${i}` }))),
+        ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await store.transaction((tx) => tx.recordWebhookEvent("paypal", "evt_1", new Date().toISOString()))).toBe(true);
+      const winner = results.indexOf(true);
+      const stored = await store.transaction((tx) => tx.getInboxEvent("stripe", eventId));
+      expect(stored?.lastError).toBe(`racer ${winner}`);
+      // The parsed event round-trips whole, its amounts exact.
+      expect(stored).toEqual(sampleInboxEvent({ eventId, lastError: `racer ${winner}`, paymentId: stored!.paymentId, receivedAt: stored!.receivedAt }));
+      expect(await harness.readBack.inboxEvent("stripe", eventId)).toEqual({ status: "received", attempts: 0 });
+      // The key is (provider, event id): another provider's event with the same id is new.
+      expect(await store.transaction((tx) => tx.insertInboxEvent(sampleInboxEvent({ eventId, provider: "paypal" })))).toBe(true);
+      expect(await store.transaction((tx) => tx.getInboxEvent("stripe", "evt_missing"))).toBeNull();
+    });
+
+    rule("inboxCompareAndSet", async () => {
+      const event = sampleInboxEvent();
+      await store.transaction((tx) => tx.insertInboxEvent(event));
+      const processedAt = "2026-01-01T00:00:00.000Z";
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.transaction((tx) =>
+            tx.updateInboxEvent({ ...event, status: "processed", attempts: 1, processedAt, outcome: `racer ${i}` }, { status: "received", attempts: 0 }),
+          ),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const stored = await store.transaction((tx) => tx.getInboxEvent(event.provider, event.eventId));
+      expect(stored).toMatchObject({ status: "processed", attempts: 1, processedAt, outcome: `racer ${results.indexOf(true)}` });
+      expect(await harness.readBack.inboxEvent(event.provider, event.eventId)).toEqual({ status: "processed", attempts: 1 });
+      // Stale on either half of the guard: nothing changes.
+      expect(await store.transaction((tx) => tx.updateInboxEvent({ ...event, status: "failed", attempts: 2 }, { status: "received", attempts: 1 }))).toBe(false);
+      expect(await store.transaction((tx) => tx.updateInboxEvent({ ...event, status: "failed", attempts: 2 }, { status: "processed", attempts: 0 }))).toBe(false);
+      expect(await harness.readBack.inboxEvent(event.provider, event.eventId)).toEqual({ status: "processed", attempts: 1 });
+    });
+
+    rule("inboxList", async () => {
+      const pay = testId("pay");
+      const events = [
+        sampleInboxEvent({ receivedAt: "2026-01-01T00:00:03.000Z", status: "held", paymentId: pay, providerPaymentId: null }),
+        sampleInboxEvent({ receivedAt: "2026-01-01T00:00:01.000Z", status: "held", paymentId: null, providerPaymentId: "pi_list" }),
+        sampleInboxEvent({ receivedAt: "2026-01-01T00:00:02.000Z", status: "processed", processedAt: "2026-01-01T00:00:02.000Z" }),
+        sampleInboxEvent({ receivedAt: "2026-01-01T00:00:04.000Z", status: "failed", paymentId: pay }),
+      ];
+      await store.transaction(async (tx) => {
+        for (const e of events) await tx.insertInboxEvent(e);
+      });
+      const ids = (list: { eventId: string }[]) => list.map((e) => e.eventId);
+      const [e0, e1, e2, e3] = events.map((e) => e.eventId);
+      expect(ids(await store.listInboxEvents({ limit: 10 }))).toEqual([e1, e2, e0, e3]);
+      expect(ids(await store.listInboxEvents({ status: "held", limit: 10 }))).toEqual([e1, e0]);
+      expect(ids(await store.listInboxEvents({ status: ["held", "failed"], limit: 10 }))).toEqual([e1, e0, e3]);
+      expect(ids(await store.listInboxEvents({ status: ["held", "failed"], limit: 2 }))).toEqual([e1, e0]);
+      expect(ids(await store.listInboxEvents({ paymentId: pay, limit: 10 }))).toEqual([e0, e3]);
+      expect(ids(await store.listInboxEvents({ providerPaymentId: "pi_list", limit: 10 }))).toEqual([e1]);
+      expect(ids(await store.listInboxEvents({ status: "held", forPayment: { paymentId: pay, providerPaymentId: "pi_list" }, limit: 10 }))).toEqual([e1, e0]);
+      expect(ids(await store.listInboxEvents({ forPayment: { paymentId: pay, providerPaymentId: null }, limit: 10 }))).toEqual([e0, e3]);
+      expect(ids(await store.listInboxEvents({ eventId: e2!, limit: 10 }))).toEqual([e2]);
+      expect(ids(await store.listInboxEvents({ receivedBefore: "2026-01-01T00:00:03.000Z", limit: 10 }))).toEqual([e1, e2]);
+      expect(await store.listInboxEvents({ provider: "paypal", limit: 10 })).toEqual([]);
     });
 
     rule("historyAndRefunds", async () => {
@@ -457,19 +519,27 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
     rule("purge", async () => {
       const p = samplePayment();
       const at = "2026-01-01T00:00:00.000Z";
+      const processed = (processedAt: string) => sampleInboxEvent({ receivedAt: at, status: "processed", attempts: 1, processedAt });
+      const old = processed("2026-01-01T00:00:01.000Z");
+      const recent = processed("2026-12-01T00:00:00.000Z");
+      const held = sampleInboxEvent({ receivedAt: at, status: "held", attempts: 3 });
+      const failed = sampleInboxEvent({ receivedAt: at, status: "failed", attempts: 1 });
+      const orphaned = sampleInboxEvent({ receivedAt: at, status: "orphaned", attempts: 5 });
       await store.transaction(async (tx) => {
         await tx.insertPayment(p);
         await tx.appendOutbox([sampleEvent(p, "payment.created", at)]);
-        await tx.recordWebhookEvent("stripe", "evt_old", at);
-        await tx.recordWebhookEvent("stripe", "evt_new", "2026-12-01T00:00:00.000Z");
+        for (const e of [old, recent, held, failed, orphaned]) await tx.insertInboxEvent(e);
       });
       const [entry] = await store.claimOutbox({ claimant: "d", now: "2026-01-01T00:00:01.000Z", leaseUntil: "2026-01-01T00:01:00.000Z", limit: 1 });
       await store.markOutboxDelivered(entry!.sequence, "d", "2026-01-01T00:00:02.000Z");
       expect(await store.purgeDeliveredOutbox("2026-02-01T00:00:00.000Z")).toBe(1);
       expect(await harness.readBack.outboxCount(p.id)).toBe(0);
       expect(await store.purgeWebhookEvents("2026-02-01T00:00:00.000Z")).toBe(1);
-      expect(await store.transaction((tx) => tx.recordWebhookEvent("stripe", "evt_old", at))).toBe(true);
-      expect(await store.transaction((tx) => tx.recordWebhookEvent("stripe", "evt_new", at))).toBe(false);
+      expect(await harness.readBack.inboxEvent(old.provider, old.eventId)).toBeNull();
+      for (const kept of [recent, held, failed, orphaned]) expect(await harness.readBack.inboxEvent(kept.provider, kept.eventId)).not.toBeNull();
+      // A purged event is new again: a provider's late redelivery is stored (and applies to no effect).
+      expect(await store.transaction((tx) => tx.insertInboxEvent(old))).toBe(true);
+      expect(await store.transaction((tx) => tx.insertInboxEvent(recent))).toBe(false);
     });
   });
 }
