@@ -133,10 +133,20 @@ export interface OutboxTable {
   skip_reason: NullableText;
 }
 
-export interface WebhookEventsTable {
+/** Added by 0003_webhook_inbox (which replaced the first-seen markers of `webhook_events`). */
+export interface WebhookInboxTable {
   provider: Text;
   event_id: Text;
+  type: Text;
+  event: Json;
+  payment_id: NullableText;
+  provider_payment_id: NullableText;
+  status: Text;
+  attempts: Int;
   received_at: Timestamp;
+  processed_at: NullableTimestamp;
+  last_error: NullableText;
+  outcome: NullableText;
 }
 
 export interface Database {
@@ -148,7 +158,7 @@ export interface Database {
   receipt_counters: ReceiptCountersTable;
   idempotency_records: IdempotencyRecordsTable;
   outbox: OutboxTable;
-  webhook_events: WebhookEventsTable;
+  webhook_inbox: WebhookInboxTable;
 }
 
 /** Every table, children before parents, for tests that empty the store. */
@@ -160,6 +170,6 @@ export const TABLES: readonly (keyof Database)[] = [
   "receipt_counters",
   "idempotency_records",
   "outbox",
-  "webhook_events",
+  "webhook_inbox",
   "payments",
 ];

@@ -3,6 +3,8 @@ import { PAYMENT_STATUSES } from "@org/payments-core";
 import type {
   HistoryEntry,
   IdempotencyRecord,
+  InboxEvent,
+  InboxFilter,
   OutboxClaim,
   OutboxEntry,
   Page,
@@ -22,7 +24,7 @@ import { readEnum, readInteger, readString, writeInteger, writeTimestamp } from 
 import type { Database } from "./database.js";
 import { CompiledStatements } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
-import { rowToHistory, rowToIdempotency, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
+import { rowToHistory, rowToIdempotency, rowToInbox, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
 
 export interface KyselyPaymentStoreOptions {
@@ -321,10 +323,41 @@ export class KyselyPaymentStore implements PaymentStore {
     return result.numUpdatedRows === 1n;
   }
 
+  async listInboxEvents(filter: InboxFilter): Promise<InboxEvent[]> {
+    let query = this.#outside().selectFrom("webhook_inbox").selectAll();
+    if (filter.status !== undefined) {
+      const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+      if (statuses.length === 0) return [];
+      query = query.where("status", "in", statuses);
+    }
+    if (filter.paymentId !== undefined) query = query.where("payment_id", "=", filter.paymentId);
+    if (filter.providerPaymentId !== undefined) query = query.where("provider_payment_id", "=", filter.providerPaymentId);
+    const forPayment = filter.forPayment;
+    if (forPayment !== undefined) {
+      query = query.where((eb) =>
+        forPayment.providerPaymentId === null
+          ? eb("payment_id", "=", forPayment.paymentId)
+          : eb.or([eb("payment_id", "=", forPayment.paymentId), eb("provider_payment_id", "=", forPayment.providerPaymentId)]),
+      );
+    }
+    if (filter.eventId !== undefined) query = query.where("event_id", "=", filter.eventId);
+    if (filter.provider !== undefined) query = query.where("provider", "=", filter.provider);
+    if (filter.receivedBefore !== undefined) query = query.where("received_at", "<", writeTimestamp(filter.receivedBefore, "receivedBefore"));
+    const rows = await query
+      .orderBy("received_at")
+      .orderBy("provider")
+      .orderBy("event_id")
+      .limit(Math.max(1, writeInteger(filter.limit, "limit")))
+      .execute();
+    return rows.map((row) => rowToInbox(row, this.dialect));
+  }
+
   async purgeWebhookEvents(before: string): Promise<number> {
+    // Only processed events: a held, failed or orphaned one is work still to do, however old.
     const result = await this.#outside()
-      .deleteFrom("webhook_events")
-      .where("received_at", "<", writeTimestamp(before, "before"))
+      .deleteFrom("webhook_inbox")
+      .where("status", "=", "processed")
+      .where("processed_at", "<", writeTimestamp(before, "before"))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

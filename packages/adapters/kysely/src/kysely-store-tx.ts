@@ -2,6 +2,8 @@ import { PaymentError } from "@org/payments-core";
 import type {
   HistoryEntry,
   IdempotencyRecord,
+  InboxEvent,
+  InboxStatus,
   Payment,
   PaymentEvent,
   PaymentStoreTx,
@@ -17,9 +19,11 @@ import {
   eventToOutboxRow,
   historyToRow,
   idempotencyToRow,
+  inboxToRow,
   paymentToRow,
   refundToRow,
   rowToIdempotency,
+  rowToInbox,
   rowToPayment,
   rowToRefund,
 } from "./row-mappers.js";
@@ -242,12 +246,39 @@ export class KyselyStoreTx implements PaymentStoreTx {
     }
   }
 
-  async recordWebhookEvent(provider: string, eventId: string, receivedAt: string): Promise<boolean> {
+  async insertInboxEvent(event: InboxEvent): Promise<boolean> {
+    // ON CONFLICT DO NOTHING, as for idempotency keys: a concurrent insert of the same event waits for the first
+    // to commit and then inserts nothing, so exactly one caller sees one row.
     const result = await this.#db
-      .insertInto("webhook_events")
-      .values({ provider, event_id: eventId, received_at: writeTimestamp(receivedAt, "webhook_events.received_at") })
+      .insertInto("webhook_inbox")
+      .values(inboxToRow(event))
       .onConflict((oc) => oc.columns(["provider", "event_id"]).doNothing())
       .executeTakeFirst();
     return result.numInsertedOrUpdatedRows === 1n;
+  }
+
+  async getInboxEvent(provider: string, eventId: string): Promise<InboxEvent | null> {
+    const row = await this.#db
+      .selectFrom("webhook_inbox")
+      .selectAll()
+      .where("provider", "=", provider)
+      .where("event_id", "=", eventId)
+      .executeTakeFirst();
+    return row === undefined ? null : rowToInbox(row, this.#dialect);
+  }
+
+  async updateInboxEvent(next: InboxEvent, expected: { status: InboxStatus; attempts: number }): Promise<boolean> {
+    // One guarded UPDATE: at READ COMMITTED a concurrent updater waits for the row, re-checks the WHERE against the
+    // committed row, and changes nothing if the first one moved it.
+    const { provider, event_id: eventId, received_at: _receivedAt, ...changes } = inboxToRow(next);
+    const result = await this.#db
+      .updateTable("webhook_inbox")
+      .set(changes)
+      .where("provider", "=", provider)
+      .where("event_id", "=", eventId)
+      .where("status", "=", expected.status)
+      .where("attempts", "=", expected.attempts)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
   }
 }

@@ -7,7 +7,7 @@ import type { ColumnTypes } from "./store-dialect.js";
  * from a folder at run time). Names sort in the order they run. Never edit a released migration: add the next one.
  * Each migration receives the dialect's column types, so one definition serves PostgreSQL and SQLite.
  */
-export const MIGRATION_NAMES = ["0001_initial", "0002_outbox_skip_reason"] as const;
+export const MIGRATION_NAMES = ["0001_initial", "0002_outbox_skip_reason", "0003_webhook_inbox"] as const;
 
 function initial(types: ColumnTypes): Migration {
   const serial = <T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string) =>
@@ -240,11 +240,86 @@ const outboxSkipReason: Migration = {
   },
 };
 
+/**
+ * The durable webhook inbox replaces the first-seen markers: every verified provider event is kept (parsed, never
+ * its signature) with its status, so an event can be held until its payment appears and replayed by an operator.
+ * Existing markers become processed events, so a provider's redelivery of an event applied before the upgrade is
+ * still recognised as a duplicate; then the marker table goes.
+ */
+function webhookInbox(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("webhook_inbox")
+        .addColumn("provider", "text", (col) => col.notNull())
+        .addColumn("event_id", "text", (col) => col.notNull())
+        .addColumn("type", "text", (col) => col.notNull())
+        .addColumn("event", types.json, (col) => col.notNull())
+        .addColumn("payment_id", "text")
+        .addColumn("provider_payment_id", "text")
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("attempts", types.int64, (col) => col.notNull())
+        .addColumn("received_at", types.timestamp, (col) => col.notNull())
+        .addColumn("processed_at", types.timestamp)
+        .addColumn("last_error", "text")
+        .addColumn("outcome", "text")
+        .addPrimaryKeyConstraint("webhook_inbox_pk", ["provider", "event_id"])
+        .execute();
+      // The sweep and `webhooks list --status`: by status, oldest first.
+      await db.schema.createIndex("webhook_inbox_status").on("webhook_inbox").columns(["status", "received_at"]).execute();
+      // Held events of a payment, looked up after each settled operation, by either of its ids.
+      await db.schema
+        .createIndex("webhook_inbox_payment")
+        .on("webhook_inbox")
+        .columns(["payment_id", "status"])
+        .where(sql.ref("payment_id"), "is not", null)
+        .execute();
+      await db.schema
+        .createIndex("webhook_inbox_provider_payment")
+        .on("webhook_inbox")
+        .columns(["provider_payment_id", "status"])
+        .where(sql.ref("provider_payment_id"), "is not", null)
+        .execute();
+      await db.schema
+        .createIndex("webhook_inbox_processed")
+        .on("webhook_inbox")
+        .column("processed_at")
+        .where(sql.ref("status"), "=", sql.lit("processed"))
+        .execute();
+
+      const markers = (await db.selectFrom("webhook_events").selectAll().execute()) as Array<{ provider: string; event_id: string; received_at: unknown }>;
+      for (let i = 0; i < markers.length; i += 200) {
+        const rows = markers.slice(i, i + 200).map((m) => {
+          const at = m.received_at instanceof Date ? m.received_at.toISOString() : String(m.received_at);
+          const event = { kind: "ignored", provider: m.provider, eventId: m.event_id, type: "unknown", occurredAt: at };
+          return {
+            provider: m.provider,
+            event_id: m.event_id,
+            type: "unknown",
+            event: JSON.stringify(event),
+            payment_id: null,
+            provider_payment_id: null,
+            status: "processed",
+            attempts: 1,
+            received_at: at,
+            processed_at: at,
+            last_error: null,
+            outcome: "processed before the inbox existed (migrated marker)",
+          };
+        });
+        await db.insertInto("webhook_inbox").values(rows).execute();
+      }
+      await db.schema.dropTable("webhook_events").execute();
+    },
+  };
+}
+
 /** The migrations for a dialect's column types, as kysely's `Migrator` wants them. */
 export function paymentMigrations(types: ColumnTypes): MigrationProvider {
   const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
     "0001_initial": initial(types),
     "0002_outbox_skip_reason": outboxSkipReason,
+    "0003_webhook_inbox": webhookInbox(types),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,7 +1,9 @@
-import { PAYMENT_STATUSES, REFUND_STATUSES } from "@org/payments-core";
+import { INBOX_STATUSES, PAYMENT_STATUSES, REFUND_STATUSES } from "@org/payments-core";
 import type {
+  GatewayWebhookEvent,
   HistoryEntry,
   IdempotencyRecord,
+  InboxEvent,
   LineItem,
   NextAction,
   OutboxEntry,
@@ -34,6 +36,7 @@ import type {
   PaymentHistoryTable,
   PaymentsTable,
   RefundsTable,
+  WebhookInboxTable,
 } from "./database.js";
 import type { StoreDialect } from "./store-dialect.js";
 
@@ -257,5 +260,39 @@ export function rowToOutbox(row: Selectable<OutboxTable>, dialect: StoreDialect)
     lastError: readNullableString(row.last_error, "outbox.last_error"),
     deliveredAt: readNullableTimestamp(row.delivered_at, "outbox.delivered_at"),
     skipReason: readNullableString(row.skip_reason, "outbox.skip_reason"),
+  };
+}
+
+export function inboxToRow(event: InboxEvent): Insertable<WebhookInboxTable> {
+  return {
+    provider: event.provider,
+    event_id: event.eventId,
+    type: event.type,
+    event: writeJson(event.event),
+    payment_id: event.paymentId,
+    provider_payment_id: event.providerPaymentId,
+    status: event.status,
+    attempts: writeInteger(event.attempts, "webhook_inbox.attempts"),
+    received_at: writeTimestamp(event.receivedAt, "webhook_inbox.received_at"),
+    processed_at: writeNullableTimestamp(event.processedAt, "webhook_inbox.processed_at"),
+    last_error: event.lastError,
+    outcome: event.outcome,
+  };
+}
+
+export function rowToInbox(row: Selectable<WebhookInboxTable>, dialect: StoreDialect): InboxEvent {
+  return {
+    provider: readString(row.provider, "webhook_inbox.provider"),
+    eventId: readString(row.event_id, "webhook_inbox.event_id"),
+    type: readString(row.type, "webhook_inbox.type"),
+    event: dialect.readJson(row.event, "webhook_inbox.event") as GatewayWebhookEvent,
+    paymentId: readNullableString(row.payment_id, "webhook_inbox.payment_id"),
+    providerPaymentId: readNullableString(row.provider_payment_id, "webhook_inbox.provider_payment_id"),
+    status: readEnum(row.status, INBOX_STATUSES, "webhook_inbox.status"),
+    attempts: readInteger(row.attempts, "webhook_inbox.attempts"),
+    receivedAt: readTimestamp(row.received_at, "webhook_inbox.received_at"),
+    processedAt: readNullableTimestamp(row.processed_at, "webhook_inbox.processed_at"),
+    lastError: readNullableString(row.last_error, "webhook_inbox.last_error"),
+    outcome: readNullableString(row.outcome, "webhook_inbox.outcome"),
   };
 }

@@ -40,6 +40,10 @@ describe.skipIf(!available)("postgres", () => {
           const row = await one('select lock_id, recovery_point from idempotency_records where scope = $1 and "key" = $2', [scope, key]);
           return row === undefined ? null : { lockId: (row.lock_id as string | null) ?? null, recoveryPoint: String(row.recovery_point) };
         },
+        inboxEvent: async (provider, eventId) => {
+          const row = await one("select status, attempts from webhook_inbox where provider = $1 and event_id = $2", [provider, eventId]);
+          return row === undefined ? null : { status: String(row.status), attempts: int(row.attempts) };
+        },
       },
       dispose: t.dispose,
     };

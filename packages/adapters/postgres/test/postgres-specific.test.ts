@@ -1,5 +1,7 @@
 import { makePayment } from "@org/payments-test-support/store-fixtures";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
+import { paymentMigrations } from "@org/payments-kysely";
+import { Migrator } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresStore, isRetryableTransactionError, migrate, migrationStatus, splitSchemaFromUrl } from "../src/index.js";
@@ -163,6 +165,24 @@ describe.skipIf(!available)("postgres store", () => {
       await expect(fresh.getPayment("pay_1")).rejects.toThrow(/payments/);
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe.skipIf(!available)("postgres migration 0003_webhook_inbox", () => {
+  it("turns the old first-seen markers into processed inbox events, so a redelivery stays a duplicate", async () => {
+    const t = await createPostgresTestStore();
+    try {
+      const migrator = new Migrator({ db: t.store.db, provider: paymentMigrations(t.store.dialect.columnTypes), migrationTableSchema: t.testSchema.schema });
+      expect((await migrator.migrateTo("0002_outbox_skip_reason")).error).toBeUndefined();
+      await t.raw.query("insert into webhook_events (provider, event_id, received_at) values ($1, $2, $3)", ["paypal", "WH-OLD", "2026-01-01T00:00:00.000Z"]);
+      expect((await migrate(t.store)).applied).toEqual(["0003_webhook_inbox"]);
+      const [row] = await t.store.listInboxEvents({ limit: 10 });
+      expect(row).toMatchObject({ provider: "paypal", eventId: "WH-OLD", status: "processed", processedAt: "2026-01-01T00:00:00.000Z" });
+      expect(await t.store.transaction((tx) => tx.insertInboxEvent({ ...row!, status: "received" }))).toBe(false);
+      expect((await t.raw.query("select to_regclass('webhook_events') as t")).rows[0].t).toBeNull();
+    } finally {
+      await t.dispose();
     }
   });
 });

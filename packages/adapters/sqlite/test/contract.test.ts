@@ -36,6 +36,10 @@ describeStoreContract("sqlite", async () => {
         const row = one('select lock_id, recovery_point from idempotency_records where scope = ? and "key" = ?', scope, key);
         return row === undefined ? null : { lockId: (row.lock_id as string | null) ?? null, recoveryPoint: String(row.recovery_point) };
       },
+      inboxEvent: async (provider, eventId) => {
+        const row = one("select status, attempts from webhook_inbox where provider = ? and event_id = ?", provider, eventId);
+        return row === undefined ? null : { status: String(row.status), attempts: int(row.attempts) };
+      },
     },
     dispose: async () => {
       await store.close();

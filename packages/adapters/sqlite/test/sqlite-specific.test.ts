@@ -1,6 +1,8 @@
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePayment } from "@org/payments-test-support/store-fixtures";
+import { paymentMigrations } from "@org/payments-kysely";
+import { Migrator } from "kysely";
 import { createSqliteStore, migrate, migrationStatus } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
@@ -64,6 +66,25 @@ describe("sqlite store", () => {
     } finally {
       await unmigrated.close();
       fresh.remove();
+    }
+  });
+
+  it("0003_webhook_inbox turns the old first-seen markers into processed inbox events, so a redelivery stays a duplicate", async () => {
+    const old = createSqliteTestDatabase();
+    const upgrading = await createSqliteStore({ filename: old.filename });
+    try {
+      // The database as 0.1 left it: migrated to 0002, with one marker.
+      const migrator = new Migrator({ db: upgrading.db, provider: paymentMigrations(upgrading.dialect.columnTypes) });
+      expect((await migrator.migrateTo("0002_outbox_skip_reason")).error).toBeUndefined();
+      old.raw.prepare("insert into webhook_events (provider, event_id, received_at) values (?, ?, ?)").run("stripe", "evt_old", "2026-01-01T00:00:00.000Z");
+      expect((await migrate(upgrading)).applied).toEqual(["0003_webhook_inbox"]);
+      const [row] = await upgrading.listInboxEvents({ limit: 10 });
+      expect(row).toMatchObject({ provider: "stripe", eventId: "evt_old", status: "processed", processedAt: "2026-01-01T00:00:00.000Z" });
+      expect(await upgrading.transaction((tx) => tx.insertInboxEvent({ ...row!, status: "received" }))).toBe(false);
+      expect(old.raw.prepare("select name from sqlite_master where name = 'webhook_events'").get()).toBeUndefined();
+    } finally {
+      await upgrading.close();
+      old.remove();
     }
   });
 
