@@ -160,7 +160,7 @@ export const paymentMethodsResponse = z.object({
 
 export const webhookResponse = z.object({
   received: z.literal(true),
-  status: z.enum(["applied", "duplicate", "ignored", "unknown_payment"]),
+  status: z.enum(["applied", "ignored", "duplicate", "held", "orphaned", "failed"]),
   eventId: z.string(),
 });
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { createMemoryStore, createPaymentService } from "@org/payments-core";
+import { type PaymentStore, type PaymentStoreTx, createMemoryStore, createPaymentService } from "@org/payments-core";
 import { SimulatedGateway } from "@org/payments-core/simulated";
 import express from "express";
 import { pino } from "pino";
@@ -24,6 +24,49 @@ describe("mounting and operations", () => {
     expect(body.error.message).toBe(MOUNT_ORDER_HINT);
     server.closeAllConnections();
     server.close();
+  });
+
+  it("acknowledges a webhook only once it is stored: a store that fails the insert answers 500 and applies nothing", async () => {
+    const store = createMemoryStore();
+    let storeDown = true;
+    // The store's own transaction, with the inbox insert failing while `storeDown` (a full disk, a lost primary).
+    const flaky: PaymentStore = Object.assign(Object.create(store) as PaymentStore, {
+      transaction: <T>(work: (tx: PaymentStoreTx) => Promise<T>) =>
+        store.transaction((tx) =>
+          work({ ...tx, insertInboxEvent: (event) => (storeDown ? Promise.reject(new Error("disk full")) : tx.insertInboxEvent(event)) }),
+        ),
+    });
+    const gateway = new SimulatedGateway();
+    const service = createPaymentService({ store: flaky, gateways: [gateway] });
+    const { payment } = await service.createPayment({ owner: "u", amount: 900, currency: "USD" }, { scope: "u", idempotencyKey: "c" });
+    const confirmed = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_authenticationRequired" }, { scope: "u", idempotencyKey: "p" });
+    const providerPaymentId = confirmed.payment.providerPaymentId!;
+    gateway.completeAction(providerPaymentId);
+    await gateway.resumePayment({ paymentId: payment.id, providerPaymentId, captureMethod: "automatic" }, { idempotencyKey: "provider-side" });
+    const app = express();
+    app.use("/api", createPaymentsRouter({ service, jwt: { secret: JWT_SECRET, algorithms: ["HS256"] }, logger: pino({ level: "silent" }) }));
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const event = gateway.webhookFor(providerPaymentId);
+      const deliver = () => fetch(`http://127.0.0.1:${port}/api/webhooks/simulated`, { method: "POST", headers: event.headers, body: event.rawBody });
+      const refused = await deliver();
+      expect(refused.status).toBe(500);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("internal");
+      expect((await store.getPayment(payment.id))?.status).toBe("requires_action");
+      expect(await store.listInboxEvents({ limit: 10 })).toEqual([]);
+      // The provider delivers again once the store is back: stored, then applied, then acknowledged.
+      storeDown = false;
+      const accepted = await deliver();
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toMatchObject({ received: true, status: "applied" });
+      expect((await store.getPayment(payment.id))?.status).toBe("succeeded");
+      expect(await store.listInboxEvents({ status: "processed", limit: 10 })).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it("keeps metrics in its own registry, or the one the host passes", async () => {

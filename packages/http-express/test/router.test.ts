@@ -246,10 +246,16 @@ describe.each<StoreKind>(["sqlite", "postgres"])("payments router over HTTP on %
     server.gateway.completeAction(action.json.providerPaymentId);
     await server.gateway.resumePayment({ paymentId: created.json.id, providerPaymentId: action.json.providerPaymentId, captureMethod: "automatic" }, { idempotencyKey: "provider-side" });
     const event = server.gateway.webhookFor(action.json.providerPaymentId);
-    const first = await api("POST", "/webhooks/simulated", { rawBody: event.rawBody, headers: event.headers });
-    expect(first.json).toMatchObject({ received: true, status: "applied" });
+    // Ten deliveries of one event at once: each stored-or-found, exactly one applied, all acknowledged.
+    const deliveries = await Promise.all(Array.from({ length: 10 }, () => api("POST", "/webhooks/simulated", { rawBody: event.rawBody, headers: event.headers })));
+    expect(deliveries.map((d) => d.status)).toEqual(Array(10).fill(200));
+    expect(deliveries.map((d) => d.json.status).sort()).toEqual(["applied", ...Array(9).fill("duplicate")]);
     const again = await api("POST", "/webhooks/simulated", { rawBody: event.rawBody, headers: event.headers });
     expect(again.json.status).toBe("duplicate");
+    const history = await server.store.listHistory(created.json.id);
+    expect(history.filter((h) => h.to === "succeeded")).toHaveLength(1);
+    const events = await server.store.listOutbox({ paymentId: created.json.id, limit: 100 });
+    expect(events.filter((e) => e.event.type === "payment.succeeded")).toHaveLength(1);
     expect((await api("GET", `/payments/${created.json.id}`, { token: alice })).json.status).toBe("succeeded");
     const tampered = await api("POST", "/webhooks/simulated", { rawBody: event.rawBody.replace("800", "801"), headers: event.headers });
     expect(tampered.status).toBe(400);

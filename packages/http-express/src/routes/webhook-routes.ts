@@ -9,7 +9,10 @@ export const MOUNT_ORDER_HINT =
 
 /**
  * Provider webhooks: raw bytes (signatures cover the exact bytes), no JWT, verified by the provider's gateway
- * adapter, applied once per provider event id.
+ * adapter, stored in the inbox and applied once per provider event id. The 200 goes out only after
+ * `handleWebhook` returned, i.e. after the event's insert committed: whatever applying it then did (even `failed`,
+ * which the inbox sweep retries) the event is safe. A throw before that — a bad signature, a store that could not
+ * store it — answers 4xx/5xx so that the provider delivers it again.
  */
 export function mountWebhookRoutes(router: Router, deps: RouteDeps): void {
   const { options, limit } = deps;
