@@ -1,5 +1,8 @@
 import { Command } from "commander";
 import packageJson from "../package.json" with { type: "json" };
+import { registerEventsDispatch } from "./commands/events-dispatch.js";
+import { registerEventsList } from "./commands/events-list.js";
+import { registerEventsOperate } from "./commands/events-operate.js";
 import { registerFare } from "./commands/fare.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerPaymentsList } from "./commands/payments-list.js";
@@ -11,6 +14,9 @@ import { registerRecover } from "./commands/recover.js";
 import { registerRefund } from "./commands/refund.js";
 import { registerStats } from "./commands/stats.js";
 import { registerSweep } from "./commands/sweep.js";
+import { registerWebhooksList } from "./commands/webhooks-list.js";
+import { registerWebhooksReplay } from "./commands/webhooks-replay.js";
+import { registerWebhooksShow } from "./commands/webhooks-show.js";
 import type { CliSession } from "./runtime/session.js";
 
 const ENVIRONMENT_HELP = `
@@ -20,16 +26,18 @@ Environment:
   PAYMENTS_SIMULATED_STATE   simulated provider state file (default: beside the SQLite file, *.sim.json)
   STRIPE_SECRET_KEY          enables the stripe provider
   PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_ENVIRONMENT   enable the paypal provider
+  PAYMENTS_RABBITMQ_URL, PAYMENTS_EVENTS_EXCHANGE              events dispatch to RabbitMQ
+  PAYMENTS_EVENTS_WEBHOOK_URL, PAYMENTS_EVENTS_WEBHOOK_SECRET  or events dispatch as signed HTTP POSTs
   NO_COLOR                   disables colour (colour is only ever used on a terminal)
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 drift found, 4 schema out of date, 5 aborted by the operator,
-            6 refused by the payment rules, 7 not found, 8 provider unavailable or outcome unknown
+            6 refused by the payment rules, 7 not found, 8 provider (or event publisher) unavailable or outcome unknown
 `;
 
 /** The command tree. Usage errors throw (exitOverride) so that run() maps them onto exit code 2. */
 export function createProgram(session: CliSession): Command {
   const program = new Command("payments-cli")
-    .description("Operate @org/payments-core: migrate, inspect, refund, recover, reconcile, receipts, fares, stats, housekeeping.")
+    .description("Operate @org/payments-core: migrate, inspect, refund, recover, reconcile, receipts, fares, stats, events, webhooks, housekeeping.")
     .version(packageJson.version)
     .option("--db <path|url>", "SQLite file or postgres:// URL (default: PAYMENTS_DATABASE_URL, else ./payments.db)")
     .option("--actor <name>", "operator name recorded in history (default: PAYMENTS_OPERATOR, else the OS user)")
@@ -61,5 +69,19 @@ export function createProgram(session: CliSession): Command {
   registerStats(program, session);
   registerSweep(program, session);
   registerPurge(program, session);
+  const events = program
+    .command("events")
+    .description("the outbox of payment events: list, retry or skip dead ones, dispatch")
+    .addHelpText("after", "\nExamples:\n  $ payments-cli events list --failed\n  $ payments-cli events dispatch --once\n");
+  registerEventsList(events, session);
+  registerEventsOperate(events, session);
+  registerEventsDispatch(events, session);
+  const webhooks = program
+    .command("webhooks")
+    .description("the inbox of provider webhooks: list, show, replay, process held ones")
+    .addHelpText("after", "\nExamples:\n  $ payments-cli webhooks list --status held,orphaned,failed\n  $ payments-cli webhooks replay evt_1Qx2Yz\n");
+  registerWebhooksList(webhooks, session);
+  registerWebhooksShow(webhooks, session);
+  registerWebhooksReplay(webhooks, session);
   return program;
 }

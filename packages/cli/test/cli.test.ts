@@ -271,7 +271,7 @@ describe("payments-cli without a database", () => {
     const unknown = await runCli(["refund", "pay_x", "--reason", "r", "--frobnicate"]);
     expect(unknown.code).toBe(EXIT.usage);
     expect(unknown.stderr).toMatch(/^error\[usage\]: unknown option '--frobnicate'\n {2}fix: /);
-    for (const command of [["migrate"], ["payments", "list"], ["payments", "show"], ["refund"], ["recover"], ["reconcile"], ["receipt"], ["fare", "quote"], ["fare", "cancel"], ["stats"], ["sweep"], ["purge"]]) {
+    for (const command of [["migrate"], ["payments", "list"], ["payments", "show"], ["refund"], ["recover"], ["reconcile"], ["receipt"], ["fare", "quote"], ["fare", "cancel"], ["stats"], ["sweep"], ["purge"], ["events"], ["events", "list"], ["events", "retry"], ["events", "skip"], ["events", "dispatch"], ["webhooks"], ["webhooks", "list"], ["webhooks", "show"], ["webhooks", "replay"], ["webhooks", "process"]]) {
       const help = await runCli([...command, "--help"]);
       expect(help.code, command.join(" ")).toBe(0);
       expect(help.stdout, command.join(" ")).toMatch(/Examples?:\n {2}\$ payments-cli /);

@@ -6,8 +6,8 @@ import { type CliSession, contextFor, withRuntime } from "../runtime/session.js"
 export function registerPurge(program: Command, session: CliSession): void {
   program
     .command("purge")
-    .description("delete housekeeping rows: expired finished idempotency records, delivered outbox events, processed webhook markers")
-    .option("--older-than <duration>", "delivered events and webhook markers older than this", "30d")
+    .description("delete housekeeping rows: expired finished idempotency records, delivered outbox events, processed inbox webhooks")
+    .option("--older-than <duration>", "delivered events and processed webhooks older than this", "30d")
     .addHelpText(
       "after",
       "\nExample:\n  $ payments-cli purge --older-than 30d\n\nIdempotency records go when their own TTL has passed, and never while an operation is unfinished.\n",
@@ -24,7 +24,7 @@ export function registerPurge(program: Command, session: CliSession): void {
           renderFields([
             ["expired idempotency records", String(idempotencyRecords)],
             [`outbox events delivered before ${before}`, String(outboxEvents)],
-            [`webhook markers received before ${before}`, String(webhookEvents)],
+            [`processed webhooks processed before ${before}`, String(webhookEvents)],
           ]),
         );
       });

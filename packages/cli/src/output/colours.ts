@@ -23,10 +23,10 @@ export function createColours(enabled: boolean): Colours {
 
 /** Colour for a payment or refund status, so failures stand out in a long list. */
 export function statusColour(colours: Colours, status: string): (text: string) => string {
-  if (["succeeded", "refunded", "partially_refunded", "corrected"].includes(status)) return colours.green;
-  if (["failed", "canceled", "missing_locally", "missing_at_gateway", "status_mismatch", "amount_mismatch", "manual"].includes(status)) {
+  if (["succeeded", "refunded", "partially_refunded", "corrected", "delivered", "processed", "applied"].includes(status)) return colours.green;
+  if (["failed", "canceled", "missing_locally", "missing_at_gateway", "status_mismatch", "amount_mismatch", "manual", "dead", "orphaned"].includes(status)) {
     return colours.red;
   }
-  if (["pending", "processing", "requires_action", "authorized", "stuck", "proposed", "changed"].includes(status)) return colours.yellow;
+  if (["pending", "processing", "requires_action", "authorized", "stuck", "proposed", "changed", "held", "received", "skipped"].includes(status)) return colours.yellow;
   return (text) => text;
 }
