@@ -1,35 +1,62 @@
 /**
  * An example host service: configured by environment (SQLite at ./payments.db and the simulated gateway when
- * nothing is set), migrates at start, runs recovery on a timer, and shuts down gracefully.
+ * nothing is set), migrates at start, runs recovery and the webhook inbox sweep on timers, publishes payment events
+ * when a publisher is configured, and shuts down gracefully.
  */
+import { startOutboxDispatcher } from "@org/payments-core";
 import { createGracefulShutdown } from "@org/payments-express";
 import { loadConfig, openStore } from "./config.js";
 import { createHostApp } from "./create-host-app.js";
+import { publisherFromEnv } from "./event-publisher.js";
 
 const config = loadConfig();
 if (config.jwtNote) console.warn(`[host] ${config.jwtNote}`);
 const store = await openStore(config);
 const { app, service } = createHostApp(config, store);
 
-// Finish operations whose gateway outcome was unknown (a crash, a timeout), every 30 s.
-const recovery = setInterval(() => {
+// Every 30 s: finish operations whose gateway outcome was unknown (a crash, a timeout), then apply webhooks held
+// for payments that have appeared since (and report those held too long as orphaned).
+const housekeeping = setInterval(() => {
   service.recoverStale({ olderThanMs: 60_000 }).then(
     (report) => {
       if (report.settled.length > 0) console.log(`[host] recovered ${report.settled.length} pending operation(s)`);
     },
     (error: unknown) => console.error("[host] recovery failed", error),
   );
+  service.processHeldWebhooks().then(
+    ({ results }) => {
+      if (results.applied + results.orphaned + results.failed > 0) {
+        console.log(`[host] held webhooks: ${results.applied} applied, ${results.orphaned} orphaned, ${results.failed} failed`);
+      }
+    },
+    (error: unknown) => console.error("[host] webhook sweep failed", error),
+  );
 }, 30_000);
-recovery.unref();
+housekeeping.unref();
+
+// One call starts the outbox dispatcher when a publisher is configured; without one, events wait in the outbox.
+const events = publisherFromEnv();
+const dispatcher = events
+  ? startOutboxDispatcher({
+      store,
+      publisher: events.publisher,
+      onError: (error, { entry, dead }) =>
+        console.error(`[host] ${dead ? "dead-lettered" : "publish failed"}${entry ? ` ${entry.event.type} ${entry.event.id}` : ""}:`, error instanceof Error ? error.message : error),
+    })
+  : null;
 
 const server = app.listen(config.port, () => {
   console.log(`[host] listening on http://127.0.0.1:${config.port} (payments under /payments-api)`);
   console.log(`[host] database: ${config.databaseLabel}`);
   console.log(`[host] providers: ${service.providers.join(", ")} (default ${service.defaultProvider})`);
+  console.log(`[host] events: ${events ? `dispatching to ${events.target}` : "no publisher configured (set PAYMENTS_RABBITMQ_URL or PAYMENTS_EVENTS_WEBHOOK_URL)"}`);
 });
 const shutdown = createGracefulShutdown(server, {
   onClose: async () => {
-    clearInterval(recovery);
+    clearInterval(housekeeping);
+    // The batch in flight finishes (published and marked) before the publisher and the store close.
+    await dispatcher?.stop();
+    await events?.close();
     await store.close();
   },
 });
