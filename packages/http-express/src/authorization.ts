@@ -7,6 +7,7 @@ export type PaymentAction =
   | "payment.list_all"
   | "payment.confirm"
   | "payment.cancel"
+  | "payment.cancel_authorized"
   | "payment.capture"
   | "payment.refund"
   | "refund.read"
@@ -28,15 +29,15 @@ const OWNER_ACTIONS: ReadonlySet<PaymentAction> = new Set([
 
 /**
  * DESIGN's roles: owners create, confirm, cancel their pending payments and read their own payments and
- * receipts; capture, refunds, stats, metrics and everyone's list need the admin role.
+ * receipts; capture, refunds, stats, metrics, everyone's list and cancelling an authorization need the admin role.
+ * Status-dependent rules (an owner cancels only before authorization) are passed into the operation instead of
+ * decided here, so a retried request replays its stored answer even after the status moved on.
  */
 export const defaultAuthorize: Authorize = (action, principal, payment) => {
   if (principal.admin) return true;
   if (!OWNER_ACTIONS.has(action)) return false;
   if (payment === undefined) return action === "payment.create";
-  if (payment.owner !== principal.sub) return false;
-  if (action === "payment.cancel") return payment.status === "pending" || payment.status === "requires_action";
-  return true;
+  return payment.owner === principal.sub;
 };
 
 /** Whether the principal may know the payment exists at all; if not, id routes answer 404, never 403. */

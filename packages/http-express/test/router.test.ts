@@ -128,6 +128,22 @@ describe.each<StoreKind>(["sqlite", "postgres"])("payments router over HTTP on %
     expect(d2.headers.get("idempotent-replayed")).toBe("true");
   });
 
+  it("replays a cancel after the payment moved on, instead of re-deciding who may cancel", async () => {
+    const pending = await api("POST", "/payments", { token: alice, key: key(), body: { amount: 300, currency: "USD" } });
+    const k = key();
+    const first = await api("POST", `/payments/${pending.json.id}/cancel`, { token: alice, key: k, body: {} });
+    const again = await api("POST", `/payments/${pending.json.id}/cancel`, { token: alice, key: k, body: {} });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const authorized = await api("POST", "/payments", { token: alice, key: key(), body: { amount: 300, currency: "USD", captureMethod: "manual" } });
+    await api("POST", `/payments/${authorized.json.id}/confirm`, { token: alice, key: key(), body: { paymentMethodId: "pm_card_visa" } });
+    const ownerCancel = await api("POST", `/payments/${authorized.json.id}/cancel`, { token: alice, key: key(), body: {} });
+    expect(ownerCancel.status).toBe(403);
+    const adminCancel = await api("POST", `/payments/${authorized.json.id}/cancel`, { token: admin, key: key(), body: {} });
+    expect(adminCancel.json.status).toBe("canceled");
+  });
+
   it("requires an Idempotency-Key of 1–255 characters on state-changing POSTs", async () => {
     for (const k of [undefined, "", "x".repeat(256)]) {
       const result = await api("POST", "/payments", { token: alice, key: k, body: { amount: 100, currency: "USD" } });

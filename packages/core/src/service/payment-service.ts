@@ -60,6 +60,11 @@ export interface PaymentServiceOptions {
   webhookMaxAttempts?: number | undefined;
 }
 
+/** Limits a caller's cancel (an owner may cancel only before authorization), decided inside the operation. */
+export interface CancelPolicy {
+  allowedStatuses?: readonly Payment["status"][] | undefined;
+}
+
 export interface PaymentResult {
   payment: Payment;
   replayed: boolean;
@@ -317,7 +322,12 @@ export class PaymentService {
   }
 
   /** Cancels a payment before money moved: pending (locally), requires_action or authorized (at the provider). */
-  async cancelPayment(paymentId: string, input: CancelPaymentInput, ctx: OperationContext): Promise<PaymentResult> {
+  async cancelPayment(
+    paymentId: string,
+    input: CancelPaymentInput,
+    ctx: OperationContext,
+    policy: CancelPolicy = {},
+  ): Promise<PaymentResult> {
     const parsed = parseInput(cancelPaymentSchema, input);
     const result = await this.executor.execute<{ payment: Payment }>(
       "payment.cancel",
@@ -326,6 +336,12 @@ export class PaymentService {
       async (tx, actor): Promise<PhaseOneResult> => {
         const payment = await this.loadForUpdate(tx, paymentId);
         const reason = parsed.reason ?? "canceled";
+        // Checked here, under the key, so the refusal is stored and a retry replays it rather than re-deciding.
+        if (policy.allowedStatuses && !policy.allowedStatuses.includes(payment.status)) {
+          throw new PaymentError("forbidden", `you may cancel only a payment that is ${policy.allowedStatuses.join(" or ")}; this one is ${payment.status}`, {
+            details: { paymentId, status: payment.status },
+          });
+        }
         if (payment.status === "pending" || (payment.status === "requires_action" && !payment.providerPaymentId)) {
           const canceled = await persistTransition(tx, payment, transitionPayment(payment, "canceled", this.applyContext(actor, reason)));
           return { kind: "done", paymentId, value: { payment: canceled } };

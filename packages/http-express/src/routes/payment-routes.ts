@@ -121,7 +121,9 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
   router.post("/payments/:id/cancel", json, requireAuth, limit, async (req, res) => {
     const ctx = context(req);
     const payment = await visiblePayment(req, "payment.cancel");
-    const result = await track("cancel", () => service.cancelPayment(payment.id, bodyObject(req), ctx));
+    const cancelsAnything = await authorize("payment.cancel_authorized", principalOf(req), payment);
+    const policy = cancelsAnything ? {} : { allowedStatuses: ["pending", "requires_action"] as const };
+    const result = await track("cancel", () => service.cancelPayment(payment.id, bodyObject(req), ctx, policy));
     sendOutcome(res, 200, result.payment, result.replayed);
   });
 
