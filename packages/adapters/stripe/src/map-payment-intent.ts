@@ -70,13 +70,13 @@ export function mapPaymentIntent(pi: Stripe.PaymentIntent, options: MapPaymentIn
   const charge = expandedCharge(pi);
   const status = statusOf(pi);
   const refunds = options.refunds?.map(mapRefund);
+  // Only refunds that succeeded: Stripe's charge.amount_refunded also counts pending ones, which the core holds as
+  // reservations until they settle; counting them as refunded too would make reconcile book them twice.
   let amountRefunded = 0;
-  if (charge) {
+  if (refunds) {
+    amountRefunded = refunds.filter((r) => r.status === "succeeded").reduce((sum, r) => sum + r.amount, 0);
+  } else if (charge) {
     amountRefunded = fromStripeAmount(charge.amount_refunded, currency);
-  } else if (refunds) {
-    amountRefunded = refunds
-      .filter((r) => r.status === "succeeded" || r.status === "pending")
-      .reduce((sum, r) => sum + r.amount, 0);
   }
   const captureBefore = charge?.payment_method_details?.card?.capture_before;
   const payment: GatewayPayment = {

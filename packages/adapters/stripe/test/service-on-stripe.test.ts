@@ -121,6 +121,25 @@ describe("the payment service on Stripe", () => {
     expect(await service.getPayment(created.id)).toMatchObject({ status: "partially_refunded", amountRefunded: 1200, amountRefundReserved: 0 });
   });
 
+  it("reconcile counts a refund still pending at Stripe once: not as refunded while reserved, and once when it settles", async () => {
+    const created = await pending(5000);
+    await service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));
+    rig.fake.setRefundStatus("pending");
+    const { refund } = await service.refundPayment(created.id, { amount: 1200, reason: "requested_by_customer" }, ctx("refund"));
+    expect(refund.status).toBe("pending");
+    const since = new Date(clock.now().getTime() - 60 * 60_000);
+
+    // Stripe's charge already counts the pending refund in amount_refunded; our reservation holds it. No drift.
+    const whilePending = await service.reconcile({ provider: "stripe", since, apply: true });
+    expect(whilePending.drifts).toEqual([]);
+    expect(await service.getPayment(created.id)).toMatchObject({ status: "succeeded", amountRefunded: 0, amountRefundReserved: 1200 });
+
+    // The bank confirms; reconcile (standing in for a lost webhook) settles it once.
+    rig.fake.settleRefund(refund.providerRefundId!, "succeeded");
+    await service.reconcile({ provider: "stripe", since, apply: true });
+    expect(await service.getPayment(created.id)).toMatchObject({ status: "partially_refunded", amountRefunded: 1200, amountRefundReserved: 0 });
+  });
+
   it("partial refunds never exceed the capture, one after another or 8 at once", async () => {
     const sequential = await pending(5000);
     await service.confirmPayment(sequential.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));

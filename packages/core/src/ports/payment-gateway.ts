@@ -26,6 +26,7 @@ export interface GatewayPayment {
   currency: string;
   amountCapturable: number;
   amountCaptured: number;
+  /** Refunds that succeeded. Pending ones are left out: the core holds them as reservations until they settle. */
   amountRefunded: number;
   nextAction?: NextAction | null | undefined;
   /** Set when status is `failed`: `code` is one of the core's decline codes. */
