@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload } from "../src/simulated/index.js";
 import { ctx, paidPayment, setup } from "./helpers.js";
 
 describe("provider webhooks through the service", () => {
@@ -76,5 +77,28 @@ describe("webhooks for payments we do not know yet", () => {
     expect(row).toMatchObject({ status: "held", attempts: 2, paymentId: paid.id, providerPaymentId: paid.providerPaymentId });
     expect((await service.handleWebhook("simulated", rawBody, headers)).status).toBe("ignored");
     expect((await service.handleWebhook("simulated", rawBody, headers)).status).toBe("duplicate");
+  });
+
+  it("a late processing event does not pull a payment waiting for 3-D Secure out of requires_action", async () => {
+    const { service, gateway, clock } = setup();
+    const { payment } = await service.createPayment({ owner: "u", amount: 1000, currency: "USD" }, ctx("c"));
+    const confirmed = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_authenticationRequired" }, ctx("k"));
+    expect(confirmed.payment.status).toBe("requires_action");
+    // An event from before the 3-D Secure step, delivered late: the object as it was while the provider processed.
+    const object = gateway.listObjects()[0]!;
+    const rawBody = JSON.stringify({
+      id: "evt_late",
+      type: "payment.processing",
+      created: clock.now().toISOString(),
+      data: { object: { ...object, status: "processing" } },
+    });
+    const signature = signSimulatedPayload(rawBody, "whsec_simulated_development", Math.floor(clock.now().getTime() / 1000));
+    const result = await service.handleWebhook("simulated", rawBody, { [SIMULATED_SIGNATURE_HEADER]: signature });
+    expect(result.status).toBe("ignored");
+    expect(await service.getPayment(payment.id)).toMatchObject({ status: "requires_action" });
+    // The customer finishes the step and the resume charges the payment.
+    gateway.completeAction(object.id);
+    const resumed = await service.confirmPayment(payment.id, {}, ctx("k2"));
+    expect(resumed.payment.status).toBe("succeeded");
   });
 });

@@ -107,6 +107,11 @@ function planFor(event: GatewayWebhookEvent, payment: Payment, refund: Refund | 
       return { kind: "apply" };
     case "payment": {
       const reported = event.payment.status;
+      // The one backward edge of the table: a late "processing" from before the 3-D Secure step looks exactly like
+      // the customer finishing it. Only the provider's current state can tell them apart.
+      if (payment.status === "requires_action" && reported === "processing") {
+        return { kind: "fetch", why: "processing is reported for a payment waiting for customer action" };
+      }
       if (pathTo(payment.status, reported) !== null) return { kind: "apply" };
       // The payment got past what the event reports: a late delivery, never a reason to go back.
       if (pathTo(reported, payment.status) !== null) return { kind: "ignore", why: `stale: the payment is already ${payment.status}` };
