@@ -44,7 +44,6 @@ const result = await autocannon({
       setupRequest: (request, context) => {
         // Only every 10th chain retries; the others restart at the first request.
         if (context.n % 10 !== 0) return null;
-        repeats++;
         return {
           ...request,
           path: `${new URL(baseUrl).pathname}/payments/${context.id}/confirm`,
@@ -53,6 +52,8 @@ const result = await autocannon({
         };
       },
       onResponse: (_status, _body, _context, responseHeaders) => {
+        // Counted on the answer, not the send: a retry still in flight when the run ends has no answer yet.
+        repeats++;
         // Raw header names keep the server's casing.
         const replayed = Object.entries(responseHeaders ?? {}).some(([name, value]) => name.toLowerCase() === "idempotent-replayed" && value === "true");
         if (replayed) replays++;

@@ -35,6 +35,27 @@ function isAdmin(claims: Record<string, unknown>, adminClaim: string): boolean {
   return false;
 }
 
+/**
+ * Resolves the HMAC key for a token's (allowed) algorithm from keys imported once. Handing jose the raw secret
+ * makes it import a CryptoKey on every verification, a measurable share of each request's CPU.
+ */
+function hmacKeyResolver(secret: string | Uint8Array, algorithms: readonly JwtAlgorithm[]): JWTVerifyGetKey {
+  const raw = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  const keys = new Map<string, Promise<CryptoKeyLike>>();
+  for (const alg of algorithms) {
+    const hash = `SHA-${alg.slice(2)}`;
+    keys.set(alg, globalThis.crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, false, ["verify"]));
+  }
+  // jose has already refused any algorithm outside `algorithms` before it asks for a key.
+  return async (header) => {
+    const key = keys.get(header.alg ?? "");
+    if (!key) throw new errors.JOSEAlgNotAllowed(`"alg" (Algorithm) Header Parameter value not allowed`);
+    return key;
+  };
+}
+
+type CryptoKeyLike = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
+
 function bearerToken(header: string | string[] | undefined): string | null {
   const value = Array.isArray(header) ? header[0] : header;
   const match = value ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(value) : null;
@@ -58,7 +79,7 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticate {
   let key: Promise<VerificationKey | JWTVerifyGetKey>;
   if (symmetric) {
     if (!options.secret) throw new Error("JWT: HS algorithms need a secret");
-    key = Promise.resolve(typeof options.secret === "string" ? new TextEncoder().encode(options.secret) : options.secret);
+    key = Promise.resolve(hmacKeyResolver(options.secret, algorithms));
   } else if (options.publicKey) {
     key = importSPKI(options.publicKey, algorithms[0]!);
   } else if (options.jwksUrl) {
