@@ -25,6 +25,8 @@ export interface PostgresStoreOptions {
   maxTransactionAttempts?: number | undefined;
   /** kysely's query log (levels or a function), e.g. to trace or count the statements an operation issues. */
   log?: LogConfig | undefined;
+  /** Refuse store calls made inside `transaction(work)` (they would run outside it) with an error. Default: on unless NODE_ENV=production. */
+  guardNestedCalls?: boolean | undefined;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
@@ -35,8 +37,8 @@ export class PostgresPaymentStore extends KyselyPaymentStore {
   /** The schema the store's connections use, or undefined for the server's default search_path. */
   readonly schema: string | undefined;
 
-  constructor(db: Kysely<Database>, schema: string | undefined, maxTransactionAttempts: number) {
-    super(db, postgresDialect({ maxTransactionAttempts }));
+  constructor(db: Kysely<Database>, schema: string | undefined, maxTransactionAttempts: number, guardNestedCalls?: boolean) {
+    super(db, postgresDialect({ maxTransactionAttempts }), { guardNestedCalls });
     this.schema = schema;
   }
 }
@@ -82,5 +84,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
-  return new PostgresPaymentStore(db, schema, maxTransactionAttempts);
+  return new PostgresPaymentStore(db, schema, maxTransactionAttempts, options.guardNestedCalls);
 }

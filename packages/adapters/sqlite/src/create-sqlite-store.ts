@@ -18,6 +18,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number | undefined;
   /** kysely's query log (levels or a function), e.g. to trace or count the statements an operation issues. */
   log?: LogConfig | undefined;
+  /** Refuse store calls made inside `transaction(work)` (a deadlock on the one connection) with an error. Default: on unless NODE_ENV=production. */
+  guardNestedCalls?: boolean | undefined;
 }
 
 export const DEFAULT_SQLITE_FILENAME = "./payments.db";
@@ -53,5 +55,5 @@ export async function createSqliteStore(options: SqliteStoreOptions = {}): Promi
     }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
-  return new KyselyPaymentStore(db, sqliteDialect({ durable: !database.memory }));
+  return new KyselyPaymentStore(db, sqliteDialect({ durable: !database.memory }), { guardNestedCalls: options.guardNestedCalls });
 }

@@ -42,6 +42,29 @@ describe("sqlite store", () => {
     expect(await store.getPayment("pay_x")).toBeNull();
   });
 
+  it("guards against nested calls by default except under NODE_ENV=production, where the guard's cost is saved", async () => {
+    const previous = process.env.NODE_ENV;
+    try {
+      process.env.NODE_ENV = "production";
+      const unguarded = await createSqliteStore({ filename: database.filename });
+      // Unguarded, a nested read is not refused: it waits for the connection the transaction holds. Race it against
+      // a timer inside the transaction, then let the transaction end so the waiting read completes.
+      const { raced, nested } = await unguarded.transaction(async () => {
+        const nested = unguarded.getPayment("pay_x");
+        const raced = await Promise.race([nested.then(() => "ran"), new Promise((r) => setTimeout(() => r("waited"), 100))]);
+        return { raced, nested };
+      });
+      expect(raced).toBe("waited");
+      expect(await nested).toBeNull();
+      await unguarded.close();
+      const forced = await createSqliteStore({ filename: database.filename, guardNestedCalls: true });
+      await expect(forced.transaction(() => forced.getPayment("pay_x"))).rejects.toThrow(/inside transaction/);
+      await forced.close();
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
+  });
+
   it("queues concurrent transactions of one process on its connection rather than nesting them", async () => {
     const order: string[] = [];
     await Promise.all(
