@@ -131,29 +131,27 @@ export class IdempotentExecutor {
   ): Promise<Claimed> {
     const now = this.now();
     const lockId = this.options.ids.newId("lock");
-    let record = await tx.getIdempotencyRecord(request.scope, request.key);
-    if (!record) {
-      const fresh: IdempotencyRecord = {
-        scope: request.scope,
-        key: request.key,
-        operation: request.operation,
-        fingerprint: request.fingerprint,
-        paymentId: null,
-        recoveryPoint: "started",
-        lockId,
-        lockedAt: now,
-        gatewayKey: null,
-        gatewayRequest: null,
-        gatewaySentAt: null,
-        outcome: null,
-        createdAt: now,
-        updatedAt: now,
-        expiresAt: new Date(Date.parse(now) + this.options.ttlMs).toISOString(),
-      };
-      if (await tx.insertIdempotencyRecord(fresh)) return this.runPhaseOne(tx, fresh, actor, phaseOne);
-      record = await tx.getIdempotencyRecord(request.scope, request.key);
-      if (!record) throw new PaymentError("conflict", "idempotency record vanished during claim");
-    }
+    const fresh: IdempotencyRecord = {
+      scope: request.scope,
+      key: request.key,
+      operation: request.operation,
+      fingerprint: request.fingerprint,
+      paymentId: null,
+      recoveryPoint: "started",
+      lockId,
+      lockedAt: now,
+      gatewayKey: null,
+      gatewayRequest: null,
+      gatewaySentAt: null,
+      outcome: null,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: new Date(Date.parse(now) + this.options.ttlMs).toISOString(),
+    };
+    // Insert first: a new key (the common case) costs one statement; only a key seen before is read back.
+    if (await tx.insertIdempotencyRecord(fresh)) return this.runPhaseOne(tx, fresh, actor, phaseOne);
+    const record = await tx.getIdempotencyRecord(request.scope, request.key);
+    if (!record) throw new PaymentError("conflict", "idempotency record vanished during claim");
     if (record.operation !== request.operation || record.fingerprint !== request.fingerprint) {
       throw new PaymentError(
         "idempotency_key_reused",
