@@ -98,6 +98,8 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticate {
       const verifyOptions = {
         algorithms,
         clockTolerance: tolerance,
+        // jose checks `exp` only when present; a token without one would be valid forever.
+        requiredClaims: ["exp"],
         ...(options.issuer ? { issuer: options.issuer } : {}),
         ...(options.audience ? { audience: options.audience } : {}),
       };

@@ -37,6 +37,8 @@ describe("JWT authentication", () => {
       "wrong issuer": await new SignJWT({}).setSubject("m").setIssuer("https://evil.test").setAudience(AUDIENCE).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(secret),
       "wrong audience": await new SignJWT({}).setSubject("m").setIssuer(ISSUER).setAudience("other").setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(secret),
       "missing sub": await token(null),
+      // A token without `exp` would never expire: one leaked token would be valid forever.
+      "no exp": await base().setProtectedHeader({ alg: "HS256" }).sign(secret),
       garbage: "not.a.jwt",
     };
     for (const [name, jwt] of Object.entries(attacks)) {
