@@ -26,6 +26,8 @@ export interface RouteDeps {
   requireAuth: RequestHandler;
   limit: RequestHandler;
   openapi: Record<string, unknown>;
+  /** Logs why the store failed a health check; the response itself carries no detail. */
+  onStoreUnavailable: (error: unknown) => void;
 }
 
 function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
@@ -45,12 +47,36 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
   const metrics = createPaymentsMetrics(options.service, options.metricsRegistry);
   const router = Router();
 
-  const requireAuth: RequestHandler = async (req, _res, next) => {
+  // Failed authentications are counted per IP before the token is checked, so a flood of bad tokens is throttled
+  // like any other caller (the per-principal limiter below only ever sees authenticated requests).
+  const authFailures =
+    options.rateLimit === false
+      ? undefined
+      : createRateLimit({
+          windowMs: options.rateLimit?.windowMs ?? 60_000,
+          limit: options.rateLimit?.limit ?? 300,
+          standardHeaders: "draft-8",
+          legacyHeaders: false,
+          ...(options.rateLimit?.store ? { store: options.rateLimit.store } : {}),
+          keyGenerator: (req) => `auth-failure:${ipKeyGenerator(req.ip ?? "unknown")}`,
+          requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+          skipSuccessfulRequests: true,
+          handler: (_req, res, _next, used) => {
+            sendError(res, new PaymentError("rate_limited", "too many failed authentications; slow down", { retryAfterSeconds: Math.ceil(used.windowMs / 1000) }));
+          },
+        });
+  const authenticateRequest = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const principal = await authenticate({ headers: req.headers });
     if (!principal) throw new PaymentError("unauthenticated", "a valid Bearer token is required");
     setPrincipal(req, principal);
     next();
   };
+  const requireAuth: RequestHandler = authFailures
+    ? (req, res, next) => {
+        // Called by hand, so its rejection must be handed to Express explicitly.
+        void authFailures(req, res, (error?: unknown) => (error ? next(error) : authenticateRequest(req, res, next).catch(next)));
+      }
+    : authenticateRequest;
 
   const limiter =
     options.rateLimit === false
@@ -78,6 +104,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
     requireAuth,
     limit: limiter,
     openapi: buildOpenApiDocument(options.openapi),
+    onStoreUnavailable: (error) => logger.error({ err: error }, "store health check failed"),
   };
 
   router.use(requestId);

@@ -15,16 +15,36 @@ export interface PaymentsMetrics {
  * routers in one process — or a host's own metrics — never collide. Status counts and stuck operations are read
  * from the store when scraped.
  */
-export function createPaymentsMetrics(service: PaymentService, registry = new Registry()): PaymentsMetrics {
+/** At most one store read per `ttlMs`, however often /metrics is scraped (it may be public). */
+function cachedFor<T>(ttlMs: number, read: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    if (!cached || Date.now() - cached.at >= ttlMs) {
+      const value = read();
+      cached = { at: Date.now(), value };
+      // A failed read is not cached: the next scrape tries again.
+      value.catch(() => (cached = null));
+    }
+    return cached.value;
+  };
+}
+
+export function createPaymentsMetrics(service: PaymentService, registry = new Registry(), storeReadTtlMs = 5_000): PaymentsMetrics {
   const registers = [registry];
+  const statsRows = cachedFor(storeReadTtlMs, async () => (await service.stats()).rows);
+  const pendingCount = cachedFor(storeReadTtlMs, async () => {
+    const before = new Date(service.clock.now().getTime() - 60_000).toISOString();
+    return (await service.store.listPendingIdempotencyRecords(before, 10_000)).length;
+  });
   new Gauge({
     name: "payments_by_status",
     help: "Payments by status and provider, read from the store at scrape time",
     labelNames: ["status", "provider"] as const,
     registers,
     async collect() {
+      const rows = await statsRows();
       this.reset();
-      for (const row of (await service.stats()).rows) this.inc({ status: row.status, provider: row.provider }, row.count);
+      for (const row of rows) this.inc({ status: row.status, provider: row.provider }, row.count);
     },
   });
   new Gauge({
@@ -32,8 +52,7 @@ export function createPaymentsMetrics(service: PaymentService, registry = new Re
     help: "Operations left at gateway_pending (unknown gateway outcome) for more than a minute",
     registers,
     async collect() {
-      const before = new Date(service.clock.now().getTime() - 60_000).toISOString();
-      this.set((await service.store.listPendingIdempotencyRecords(before, 10_000)).length);
+      this.set(await pendingCount());
     },
   });
   return {

@@ -7,8 +7,12 @@ import type { JwtOptions } from "./jwt-authenticator.js";
 import type { PaymentsLogger } from "./logging.js";
 import type { Authenticate } from "./principal.js";
 
-/** What a host that prices server-side returns for a create request; the client's own amount is then ignored. */
-export type ResolvedAmount = number | { amount: number; lineItems?: LineItem[] | undefined };
+/**
+ * What a host that prices server-side returns for a create request. The client's amount is then ignored; return
+ * the currency too unless the client may choose it, and the lines if the receipt should itemize the price (the
+ * client's own lines are dropped when an object is returned).
+ */
+export type ResolvedAmount = number | { amount: number; currency?: string | undefined; lineItems?: LineItem[] | undefined };
 
 export interface PaymentsRouterOptions {
   service: PaymentService;

@@ -519,7 +519,8 @@ export class PaymentService {
 
   private resolveTariff(tariff: string | Tariff | TariffInput): Tariff | TariffInput {
     if (typeof tariff !== "string") return tariff;
-    const named = this.tariffs[tariff];
+    // Own names only: "constructor" or "__proto__" must be "no such tariff", not an inherited object.
+    const named = Object.hasOwn(this.tariffs, tariff) ? this.tariffs[tariff] : undefined;
     if (!named) throw new PaymentError("not_found", `no tariff named "${tariff}"`, { details: { tariffs: this.tariffNames } });
     return named;
   }

@@ -9,12 +9,14 @@ import { fareQuoteBody } from "../schemas.js";
 
 type Check = { status: "ok" | "unavailable"; detail?: string };
 
-async function storeCheck(service: PaymentService): Promise<Check> {
+/** The store's own error (hosts, ports) goes to the log; anonymous callers of the health routes learn only "unavailable". */
+async function storeCheck(service: PaymentService, onError: (error: unknown) => void): Promise<Check> {
   try {
     await service.store.getPayment("pay_readiness_probe");
     return { status: "ok" };
   } catch (error) {
-    return { status: "unavailable", detail: error instanceof Error ? error.message.slice(0, 200) : "store error" };
+    onError(error);
+    return { status: "unavailable" };
   }
 }
 
@@ -42,7 +44,7 @@ export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
   }
 
   async function health(): Promise<{ status: "ok" | "unavailable"; checks: Record<string, Check> }> {
-    const checks: Record<string, Check> = { store: await storeCheck(service) };
+    const checks: Record<string, Check> = { store: await storeCheck(service, deps.onStoreUnavailable) };
     if (options.readinessGatewayCheck) Object.assign(checks, await gatewayChecks());
     const ok = Object.values(checks).every((c) => c.status === "ok");
     return { status: ok ? "ok" : "unavailable", checks };
@@ -97,7 +99,7 @@ export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
     }
     const { tariff, ...request } = parsed.data;
     if (tariffs) {
-      const named = tariffs[tariff];
+      const named = Object.hasOwn(tariffs, tariff) ? tariffs[tariff] : undefined;
       if (!named) throw new PaymentError("not_found", `no tariff named "${tariff}"`, { details: { tariffs: Object.keys(tariffs) } });
       sendJson(res, 200, quoteFare(named, request));
       return;

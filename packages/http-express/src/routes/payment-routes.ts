@@ -66,7 +66,16 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     let input: Record<string, unknown> = { ...body, owner: principalOf(req).sub };
     if (options.resolveAmount) {
       const resolved = await options.resolveAmount(req, body);
-      input = typeof resolved === "number" ? { ...input, amount: resolved } : { ...input, amount: resolved.amount, ...(resolved.lineItems ? { lineItems: resolved.lineItems } : {}) };
+      input =
+        typeof resolved === "number"
+          ? { ...input, amount: resolved }
+          : {
+              ...input,
+              amount: resolved.amount,
+              ...(resolved.currency ? { currency: resolved.currency } : {}),
+              // Server-priced: the client's own lines could not be trusted to describe the server's price.
+              lineItems: resolved.lineItems ?? [],
+            };
     }
     const result = await track("create", () => service.createPayment(input as never, ctx));
     sendOutcome(res, 201, result.payment, result.replayed);
@@ -152,6 +161,9 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
       return;
     }
     const rendered = await service.renderReceipt(payment.id, format);
+    // The page is self-contained (inline styles, no scripts): forbid everything else, and content sniffing.
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    if (format === "html") res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     res.status(200).type(format === "html" ? "text/html; charset=utf-8" : "text/plain; charset=utf-8").send(rendered);
   });
 
