@@ -11,7 +11,7 @@ export function registerMigrate(program: Command, session: CliSession): void {
     .addHelpText("after", "\nExamples:\n  $ payments-cli migrate --db ./payments.db\n  $ payments-cli migrate --status --db 'postgres://app@db/payments?schema=payments'\n")
     .action(async (options: { status?: boolean }, command: Command) => {
       const context = contextFor(command, session);
-      const { connection, opened } = await openForMigration(context.globals, session.env);
+      const { connection, opened } = await openForMigration(context.globals, session.env, { statusOnly: options.status === true });
       try {
         if (options.status) {
           const status = await opened.status();

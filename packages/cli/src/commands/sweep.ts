@@ -47,6 +47,7 @@ export function registerSweep(program: Command, session: CliSession): void {
         rows.sort((a, b) => a.expiresInMs - b.expiresInMs);
 
         let failures = 0;
+        let providerUnavailable = 0;
         if (options.apply && rows.length > 0) {
           context.out.note(`${rows.length} authorization(s) will be canceled and their funds released.`);
           if (!options.yes && !(await confirm(`Cancel ${rows.length} authorization(s)?`, session.stdin, session.stderr))) {
@@ -64,6 +65,8 @@ export function registerSweep(program: Command, session: CliSession): void {
               row.result = result.replayed ? "canceled (replayed)" : "canceled";
             } catch (error) {
               failures++;
+              // An unknown outcome or a provider outage is worth re-running later (exit 8), not a hard error.
+              if (error instanceof PaymentError && error.code.startsWith("gateway_")) providerUnavailable++;
               row.result = `failed: ${error instanceof PaymentError ? error.code : "internal"}`;
             }
           }
@@ -90,7 +93,8 @@ export function registerSweep(program: Command, session: CliSession): void {
           const tail = options.apply ? "" : "dry run: re-run with --apply to cancel them\n";
           return `${renderTable(columns, rows, context.out.colours.bold)}${tail}`;
         });
-        return failures > 0 ? EXIT.error : EXIT.ok;
+        if (failures === 0) return EXIT.ok;
+        return providerUnavailable === failures ? EXIT.gatewayUnavailable : EXIT.error;
       });
     });
 }

@@ -28,10 +28,21 @@ export function migrateHint(connection: Connection): string {
 }
 
 /** Opens the connection for `migrate`, which alone may create a database and change its schema. */
-export async function openForMigration(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<{ connection: Connection; opened: OpenedStore }> {
+/**
+ * Opens the database for `migrate`. Applying migrations may create a SQLite file; `--status` only reads, so for a
+ * file that does not exist yet it reports against an empty in-memory database (everything pending) instead of
+ * leaving an empty file behind at a possibly mistyped path.
+ */
+export async function openForMigration(
+  globals: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+  options: { statusOnly: boolean },
+): Promise<{ connection: Connection; opened: OpenedStore }> {
   const connection = resolveConnection(globals.db, env);
-  const opened = await openStore(connection, { create: true });
-  if (!opened) throw new Error("unreachable: migrate creates the database");
+  const opened =
+    (await openStore(connection, { create: !options.statusOnly })) ??
+    (await openStore({ kind: "sqlite", filename: ":memory:", display: connection.display }, { create: true }));
+  if (!opened) throw new Error("unreachable: an in-memory database always opens");
   return { connection, opened };
 }
 
