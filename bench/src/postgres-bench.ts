@@ -1,11 +1,11 @@
 import { createPostgresStore, migrate } from "@org/payments-postgres";
 import { createTestSchema } from "@org/payments-test-support/postgres";
 import pg from "pg";
-import { benchService, charge, recordingIds } from "./charge.js";
+import { captureCharge } from "./capture-charge.js";
+import { benchService, charge } from "./charge.js";
 import { compareWithFloor } from "./compare-with-floor.js";
 import type { ComparisonOptions } from "./compare-with-floor.js";
 import type { EngineFigures } from "./sqlite-bench.js";
-import { groupTransactions, statementLog, toReplay } from "./statement-capture.js";
 
 export const POSTGRES_GOAL = 0.7;
 
@@ -29,16 +29,11 @@ export async function benchPostgres(options: ComparisonOptions & { connections: 
     await migrate(serviceStore);
     const service = benchService(serviceStore);
 
-    const { log, statements } = statementLog();
-    const captureStore = await createPostgresStore({ connectionString: floorSchema.url, max: 1, log });
-    await migrate(captureStore);
-    statements.length = 0;
-    const ids = recordingIds();
-    await charge(benchService(captureStore, ids), "capture");
-    await captureStore.close();
-    const receipt = statements.flatMap((s) => s.parameters).find((p): p is string => typeof p === "string" && /^R-\d{4}-\d{6}$/.test(p));
-    const replay = toReplay(statements, [...ids.made, "create-capture", "confirm-capture", ...(receipt ? [receipt] : [])]);
-    const transactions = groupTransactions(replay);
+    const { replay, transactions } = await captureCharge(async (log) => {
+      const store = await createPostgresStore({ connectionString: floorSchema.url, max: 1, log });
+      await migrate(store);
+      return store;
+    });
 
     const pool = poolOn(floorSchema.url, floorSchema.schema, options.connections);
     const figures = await compareWithFloor(
@@ -66,7 +61,7 @@ export async function benchPostgres(options: ComparisonOptions & { connections: 
       ...figures,
       goal: POSTGRES_GOAL,
       meetsGoal: figures.ratio >= POSTGRES_GOAL,
-      statementsPerCharge: statements.length,
+      statementsPerCharge: replay.length,
       transactionsPerCharge: transactions.length,
     };
   } finally {

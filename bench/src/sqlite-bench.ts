@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteStore, migrate, openSqliteDatabase } from "@org/payments-sqlite";
 import type BetterSqlite3 from "better-sqlite3";
-import { benchService, charge, recordingIds } from "./charge.js";
+import { captureCharge } from "./capture-charge.js";
+import { benchService, charge } from "./charge.js";
 import { compareWithFloor } from "./compare-with-floor.js";
 import type { Comparison, ComparisonOptions } from "./compare-with-floor.js";
-import { groupTransactions, statementLog, toReplay } from "./statement-capture.js";
 
 export interface EngineFigures extends Comparison {
   engine: string;
@@ -31,16 +31,11 @@ export async function benchSqlite(options: ComparisonOptions): Promise<EngineFig
 
     // Capture one charge on the floor's own file, then replay it there on the bare driver.
     const floorFile = join(dir, "floor.db");
-    const { log, statements } = statementLog();
-    const captureStore = await createSqliteStore({ filename: floorFile, log });
-    await migrate(captureStore);
-    statements.length = 0;
-    const ids = recordingIds();
-    await charge(benchService(captureStore, ids), "capture");
-    await captureStore.close();
-    const receipt = statements.flatMap((s) => s.parameters).find((p): p is string => typeof p === "string" && /^R-\d{4}-\d{6}$/.test(p));
-    const replay = toReplay(statements, [...ids.made, "create-capture", "confirm-capture", ...(receipt ? [receipt] : [])]);
-    const transactions = groupTransactions(replay);
+    const { replay, transactions } = await captureCharge(async (log) => {
+      const store = await createSqliteStore({ filename: floorFile, log });
+      await migrate(store);
+      return store;
+    });
 
     const raw = openSqliteDatabase({ filename: floorFile });
     const prepared = new Map<string, BetterSqlite3.Statement>();
@@ -68,7 +63,7 @@ export async function benchSqlite(options: ComparisonOptions): Promise<EngineFig
       ...figures,
       goal: SQLITE_GOAL,
       meetsGoal: figures.ratio >= SQLITE_GOAL,
-      statementsPerCharge: statements.length,
+      statementsPerCharge: replay.length,
       transactionsPerCharge: transactions.length,
     };
   } finally {
