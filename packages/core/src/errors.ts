@@ -5,6 +5,7 @@
 export const errorHttpStatus = {
   validation_error: 400,
   invalid_amount: 400,
+  invalid_cursor: 400,
   amount_too_small: 400,
   currency_not_supported: 400,
   webhook_signature_invalid: 400,

@@ -13,6 +13,8 @@ export * from "./receipts/receipt.js";
 export * from "./receipts/render-receipt.js";
 export * from "./idempotency/fingerprint.js";
 export * from "./idempotency/keys.js";
+export * from "./validation/acceptable-text.js";
+export * from "./validation/card-data.js";
 export type * from "./ports/payment-store.js";
 export type * from "./ports/payment-gateway.js";
 export type * from "./ports/event-publisher.js";

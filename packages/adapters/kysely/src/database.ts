@@ -1,4 +1,4 @@
-import type { ColumnType, GeneratedAlways } from "kysely";
+import type { ColumnType, Generated, GeneratedAlways } from "kysely";
 
 /**
  * The tables as kysely sees them. Every selected value is `unknown` on purpose: drivers return integers, booleans,
@@ -109,6 +109,10 @@ export interface IdempotencyRecordsTable {
   gateway_key: NullableText;
   gateway_request: NullableJson;
   gateway_sent_at: NullableTimestamp;
+  /** Added by 0004_gateway_attempts. */
+  gateway_attempts: Generated<number>;
+  last_gateway_error: NullableJson;
+  flagged_at: NullableTimestamp;
   outcome: NullableJson;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -7,7 +7,7 @@ import type { ColumnTypes } from "./store-dialect.js";
  * from a folder at run time). Names sort in the order they run. Never edit a released migration: add the next one.
  * Each migration receives the dialect's column types, so one definition serves PostgreSQL and SQLite.
  */
-export const MIGRATION_NAMES = ["0001_initial", "0002_outbox_skip_reason", "0003_webhook_inbox"] as const;
+export const MIGRATION_NAMES = ["0001_initial", "0002_outbox_skip_reason", "0003_webhook_inbox", "0004_gateway_attempts"] as const;
 
 function initial(types: ColumnTypes): Migration {
   const serial = <T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string) =>
@@ -314,12 +314,31 @@ function webhookInbox(types: ColumnTypes): Migration {
   };
 }
 
+/**
+ * The attempt policy: how many phase-2 sends of an operation ended without a definite answer, the last such answer
+ * (an unknown outcome makes the next attempt look the object up first), and when the policy was spent and the
+ * operation flagged for an operator. Existing records start at zero attempts.
+ */
+function gatewayAttempts(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable("idempotency_records")
+        .addColumn("gateway_attempts", "integer", (col) => col.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable("idempotency_records").addColumn("last_gateway_error", types.json).execute();
+      await db.schema.alterTable("idempotency_records").addColumn("flagged_at", types.timestamp).execute();
+    },
+  };
+}
+
 /** The migrations for a dialect's column types, as kysely's `Migrator` wants them. */
 export function paymentMigrations(types: ColumnTypes): MigrationProvider {
   const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
     "0001_initial": initial(types),
     "0002_outbox_skip_reason": outboxSkipReason,
     "0003_webhook_inbox": webhookInbox(types),
+    "0004_gateway_attempts": gatewayAttempts(types),
   };
   return { getMigrations: async () => migrations };
 }

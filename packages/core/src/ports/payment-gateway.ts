@@ -33,8 +33,13 @@ export interface GatewayPayment {
   failure?: PaymentFailure | null | undefined;
   authorizationExpiresAt?: string | null | undefined;
   paymentMethodType?: string | null | undefined;
+  /** Every refund the provider holds for this payment, whatever its status (a failed one included). */
   refunds?: GatewayRefund[] | undefined;
   createdAt?: string | undefined;
+  /** Why the provider canceled it (Stripe `cancellation_reason`), when it says. */
+  cancellationReason?: string | null | undefined;
+  /** Why money is still in flight (a PayPal capture PENDING with `status_details.reason`), when it says. */
+  pendingReason?: string | null | undefined;
 }
 
 export interface CreateGatewayPaymentRequest {
@@ -138,10 +143,23 @@ export type GatewayWebhookEvent =
 export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
- * A payment provider. Definite answers are returned — a decline is a `failed` payment with its `failure`, not a
- * throw. Methods throw `PaymentError`: `gateway_outcome_unknown` when the provider may have acted (timeout,
- * dropped connection, 5xx), `gateway_rate_limited`, `gateway_error` for provider failures we cannot map,
- * `amount_too_small` / `currency_not_supported` for the provider's limits, with the original error as `cause`.
+ * A payment provider. Every answer of the provider maps to exactly one of five kinds (the core's taxonomy, see
+ * `classifyGatewayError`), and an adapter tables its provider's answers onto them in its README:
+ * - **declined** — returned: a `failed` payment whose `failure.code` is one of `DECLINE_CODES` and whose
+ *   `failure.declineCode` is the provider's own code (or thrown as that card code). A refused refund is returned as a
+ *   `failed` refund with its `failureReason` (`providerRefundId` may be "" when the provider made none).
+ * - **needs the customer** — returned: `requires_action` with `nextAction.url` (3-D Secure, PayPal payer action,
+ *   a PayPal buyer choosing another funding source).
+ * - **invalid request** — thrown `validation_error`, `invalid_amount`, `amount_too_small`, `currency_not_supported`,
+ *   `not_found`, `invalid_state_transition` or `refund_exceeds_captured`: the provider refused the request itself and
+ *   moved no money; the payment stays where it was, confirmable with a corrected request.
+ * - **retryable** — thrown `gateway_rate_limited` or `gateway_error`: the provider certainly did not act, and the
+ *   same request under the same key may succeed later (`retryAfterSeconds` when it says).
+ * - **unknown outcome** — thrown `gateway_outcome_unknown`: the provider may have acted (timeout, dropped
+ *   connection, 5xx). The core looks the object up by our payment id before sending anything again. When re-sending
+ *   under the same key could only replay this answer (Stripe saves a 5xx for its key), the adapter sets
+ *   `details.sameKeyReplays: true` and the core sends a fresh key once the lookup found nothing.
+ * Errors carry the original as `cause` and never repeat a client value or a credential in their message.
  */
 export interface PaymentGateway {
   readonly provider: string;

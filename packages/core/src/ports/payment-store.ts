@@ -27,6 +27,12 @@ export interface IdempotencyRecord {
   gatewayRequest: unknown;
   /** First time the gateway request was sent: recovery compares it with the provider's key retention. */
   gatewaySentAt: string | null;
+  /** Phase-2 sends that ended without a definite answer; the attempt policy bounds them. */
+  gatewayAttempts: number;
+  /** The last indefinite answer (retryable or unknown outcome); an unknown one makes the next attempt look up first. */
+  lastGatewayError: PaymentErrorBody | null;
+  /** Set when the attempt policy was spent without a definite answer: an operator settles it (`payments-cli recover`). */
+  flaggedAt: string | null;
   outcome: StoredOutcome | null;
   createdAt: string;
   updatedAt: string;

@@ -1,19 +1,38 @@
 import { z } from "zod";
 import { PaymentError } from "../errors.js";
 import { assertMinorUnits, normalizeCurrency } from "../money/money.js";
+import { containsCardNumber } from "../validation/card-data.js";
+import { acceptableRecord, acceptableString } from "../validation/text-schema.js";
 
-const shortText = z.string().min(1).max(200);
-const stringMap = z.record(z.string().min(1).max(64), z.string().max(500)).refine((m) => Object.keys(m).length <= 50, {
-  message: "at most 50 entries",
-});
+/** Identifiers and names: one line, no card numbers. */
+const shortText = acceptableString({ min: 1, max: 200, refuseCardNumbers: true });
+/** Text a person writes (descriptions, reasons): may span lines, never holds card data. */
+const freeText = (max: number) => acceptableString({ max, multiline: true, refuseCardNumbers: true });
+const stringMap = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50 });
+
+/**
+ * A provider's payment method token (`pm_card_visa`, `pm_1Q…`, `tok_…`): letters, digits and `_ - . :` only. A
+ * card number is refused with its own message, and the value is never repeated back.
+ */
+export const paymentMethodIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((value, ctx) => {
+    if (containsCardNumber(value)) {
+      ctx.addIssue({ code: "custom", message: "must be a payment method token from the provider, never a card number" });
+    } else if (!/^[A-Za-z0-9_.:-]+$/.test(value)) {
+      ctx.addIssue({ code: "custom", message: "must be a payment method token (letters, digits and _ - . : only)" });
+    }
+  });
 
 export const lineItemSchema = z
   .object({
-    code: z.string().min(1).max(64),
-    description: z.string().min(1).max(200),
+    code: acceptableString({ min: 1, max: 64, refuseCardNumbers: true }),
+    description: acceptableString({ min: 1, max: 200, refuseCardNumbers: true }),
     amount: z.number().int().nonnegative().refine(Number.isSafeInteger, "must be a safe integer"),
     kind: z.enum(["charge", "discount", "tax"]).optional(),
-    quantity: z.string().max(64).optional(),
+    quantity: acceptableString({ max: 64 }).optional(),
   })
   .strict();
 
@@ -22,13 +41,13 @@ export const createPaymentSchema = z
     owner: shortText,
     amount: z.number(),
     currency: z.string(),
-    provider: z.string().min(1).max(50).optional(),
+    provider: acceptableString({ min: 1, max: 50 }).optional(),
     captureMethod: z.enum(["automatic", "manual"]).optional(),
-    paymentMethodId: shortText.optional(),
+    paymentMethodId: paymentMethodIdSchema.optional(),
     checkoutSessionId: shortText.optional(),
     customerId: shortText.optional(),
-    customerEmail: z.email().max(254).optional(),
-    description: z.string().max(1000).optional(),
+    customerEmail: acceptableString({ max: 254 }).pipe(z.email()).optional(),
+    description: freeText(1000).optional(),
     references: stringMap.optional(),
     metadata: stringMap.optional(),
     lineItems: z.array(lineItemSchema).max(100).optional(),
@@ -38,9 +57,9 @@ export type CreatePaymentInput = z.input<typeof createPaymentSchema>;
 
 export const confirmPaymentSchema = z
   .object({
-    paymentMethodId: shortText.optional(),
-    returnUrl: z.url().max(2000).optional(),
-    cancelUrl: z.url().max(2000).optional(),
+    paymentMethodId: paymentMethodIdSchema.optional(),
+    returnUrl: acceptableString({ max: 2000 }).pipe(z.url()).optional(),
+    cancelUrl: acceptableString({ max: 2000 }).pipe(z.url()).optional(),
   })
   .strict();
 export type ConfirmPaymentInput = z.input<typeof confirmPaymentSchema>;
@@ -48,11 +67,11 @@ export type ConfirmPaymentInput = z.input<typeof confirmPaymentSchema>;
 export const capturePaymentSchema = z.object({ amount: z.number().optional() }).strict();
 export type CapturePaymentInput = z.input<typeof capturePaymentSchema>;
 
-export const cancelPaymentSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+export const cancelPaymentSchema = z.object({ reason: freeText(500).pipe(z.string().min(1)).optional() }).strict();
 export type CancelPaymentInput = z.input<typeof cancelPaymentSchema>;
 
 export const refundPaymentSchema = z
-  .object({ amount: z.number().optional(), reason: z.string().trim().min(1, "a refund needs a reason").max(500) })
+  .object({ amount: z.number().optional(), reason: freeText(500).pipe(z.string().trim().min(1, "a refund needs a reason")) })
   .strict();
 export type RefundPaymentInput = z.input<typeof refundPaymentSchema>;
 

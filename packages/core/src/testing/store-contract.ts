@@ -176,6 +176,9 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
         gatewayKey: "pay_1:confirm",
         gatewayRequest: { op: "create", amount: Number.MAX_SAFE_INTEGER, nested: { a: [1, "two"] } },
         gatewaySentAt: "2026-01-01T00:00:00.000Z",
+        gatewayAttempts: 3,
+        lastGatewayError: { code: "gateway_outcome_unknown", message: "lost", details: { sameKeyReplays: true } },
+        flaggedAt: "2026-01-02T00:00:00.000Z",
       });
       await store.transaction((tx) => tx.insertIdempotencyRecord(record));
       expect(await store.transaction((tx) => tx.getIdempotencyRecord(record.scope, record.key))).toEqual(record);
