@@ -15,6 +15,7 @@ export * from "./idempotency/fingerprint.js";
 export * from "./idempotency/keys.js";
 export * from "./validation/acceptable-text.js";
 export * from "./validation/card-data.js";
+export * from "./validation/instant.js";
 export type * from "./ports/payment-store.js";
 export type * from "./ports/payment-gateway.js";
 export type * from "./ports/event-publisher.js";
