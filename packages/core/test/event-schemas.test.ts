@@ -14,6 +14,10 @@ import { ctx } from "./helpers.js";
 /** The simulated provider, plus the two things it cannot produce: a failed refund and a dispute. */
 class ProviderWithFailuresAndDisputes extends SimulatedGateway {
   failRefunds = false;
+  /** Lets an unknown payment method reach the provider, which refuses it there (phase 2). */
+  override checkPaymentMethod(): null {
+    return null;
+  }
   override async refund(request: RefundGatewayRequest, options: GatewayCallOptions): Promise<GatewayRefund> {
     const refund = await super.refund(request, options);
     return this.failRefunds ? { ...refund, status: "failed", failureReason: "card account closed" } : refund;
@@ -56,6 +60,9 @@ async function eventsOfEveryFlow(): Promise<PaymentEvent[]> {
   await confirm(paid, "pm_card_visa");
   await service.refundPayment(paid.id, { amount: 300, reason: "late pickup" }, ctx("refund-1", "admin"));
   await service.refundPayment(paid.id, { amount: 700, reason: "canceled trip" }, ctx("refund-2", "admin"));
+
+  const refused = await create("refused");
+  await confirm(refused, "pm_bogus").catch(() => undefined);
 
   const declined = await create("declined");
   await confirm(declined, "pm_card_visa_chargeDeclined").catch(() => undefined);

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PAYMENT_STATUSES, type PaymentStatus } from "../src/domain/payment.js";
-import { PAYMENT_TRANSITIONS, TERMINAL_STATUSES, canTransition, correctPayment, isForwardTransition, transitionPayment } from "../src/domain/state-machine.js";
+import { PAYMENT_TRANSITIONS, TERMINAL_STATUSES, canTransition, correctPayment, isForwardTransition, refuseConfirmation, transitionPayment } from "../src/domain/state-machine.js";
+import type { GatewayPaymentStatus } from "../src/ports/payment-gateway.js";
 import { samplePayment } from "../src/testing/fixtures.js";
 
 const ctx = { at: "2026-01-01T00:00:00.000Z", actor: "tester", reason: "test", newId: (p: string) => `${p}_1` };
@@ -10,7 +11,7 @@ describe("state machine", () => {
   it("is exactly the documented table", () => {
     expect(PAYMENT_TRANSITIONS).toEqual({
       pending: ["processing", "canceled"],
-      processing: ["requires_action", "authorized", "succeeded", "failed", "canceled"],
+      processing: ["pending", "requires_action", "authorized", "succeeded", "failed", "canceled"],
       requires_action: ["processing", "authorized", "succeeded", "failed", "canceled"],
       authorized: ["succeeded", "canceled", "failed"],
       succeeded: ["partially_refunded", "refunded"],
@@ -51,13 +52,26 @@ describe("state machine", () => {
     for (const terminal of TERMINAL_STATUSES) expect(PAYMENT_TRANSITIONS[terminal]).toEqual([]);
   });
 
-  it("only the requires_action loop goes back, so forward-only sources never regress", () => {
+  it("only the requires_action loop and a refused confirm go back, and no provider can report the way back", () => {
+    const backEdges: string[] = [];
     for (const from of PAYMENT_STATUSES) {
-      for (const to of PAYMENT_TRANSITIONS[from]) {
-        if (!(from === "requires_action" && to === "processing")) expect(isForwardTransition(from, to)).toBe(true);
-      }
+      for (const to of PAYMENT_TRANSITIONS[from]) if (!isForwardTransition(from, to)) backEdges.push(`${from}→${to}`);
     }
+    expect(backEdges).toEqual(["processing→pending"]);
+    // pending is not a status a gateway can report, so webhooks and retries (which follow reported statuses) never
+    // take processing → pending; only refuseConfirmation does.
+    const reportable: readonly string[] = ["requires_action", "processing", "authorized", "succeeded", "failed", "canceled"] satisfies GatewayPaymentStatus[];
+    expect(reportable).not.toContain("pending");
     expect(isForwardTransition("succeeded", "processing")).toBe(false);
+  });
+
+  it("a refused confirmation returns to pending with its own event, never a second payment.created", () => {
+    const processing = samplePayment({ status: "processing", version: 2 });
+    const result = refuseConfirmation(processing, "pending", ctx, { lastError: { code: "validation_error", message: "no such payment method" } });
+    expect(result.payment).toMatchObject({ status: "pending", version: 3 });
+    expect(result.events.map((e) => e.type)).toEqual(["payment.confirmation_refused"]);
+    expect(result.events[0]!.data.error).toEqual({ code: "validation_error", message: "no such payment method" });
+    expect(() => refuseConfirmation(samplePayment({ status: "succeeded" }), "pending", ctx, {})).toThrow(/no confirmation to refuse/);
   });
 
   it("a reconcile correction may leave the table but is audited as a correction with evidence", () => {

@@ -62,6 +62,15 @@ const ANY_STATUS = PAYMENT_STATUSES;
 export const PAYMENT_EVENT_SCHEMAS = {
   "payment.created": envelope("payment.created", z.object({ payment: paymentSnapshot(["pending"]) }), "A payment was created."),
   "payment.processing": statusEvent("payment.processing", ["processing"], "Confirmation started; the gateway is being asked."),
+  "payment.confirmation_refused": envelope(
+    "payment.confirmation_refused",
+    z.object({
+      payment: paymentSnapshot(["pending", "requires_action"]),
+      previousStatus,
+      error: z.object({ code: z.string().min(1), message: z.string() }).optional().describe("why the provider refused the request"),
+    }),
+    "The provider refused the confirm request itself (an invalid request, not a decline): no money moved, and the payment can be confirmed again.",
+  ),
   "payment.requires_action": statusEvent(
     "payment.requires_action",
     ["requires_action"],

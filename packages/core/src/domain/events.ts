@@ -3,6 +3,7 @@ import type { Payment, Refund } from "./payment.js";
 export const PAYMENT_EVENT_TYPES = [
   "payment.created",
   "payment.processing",
+  "payment.confirmation_refused",
   "payment.requires_action",
   "payment.authorized",
   "payment.succeeded",
@@ -24,6 +25,8 @@ export interface PaymentEventData {
   refund?: RefundSnapshot | undefined;
   dispute?: { id: string; status: string; reason?: string | undefined; amount?: number | undefined } | undefined;
   previousStatus?: string | undefined;
+  /** Why the provider refused the request (`payment.confirmation_refused`). */
+  error?: { code: string; message: string } | undefined;
 }
 
 /** The fields of a payment that events carry: enough to act on, never card data. */

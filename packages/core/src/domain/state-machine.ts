@@ -6,12 +6,14 @@ import type { HistoryEntry, Payment, PaymentStatus } from "./payment.js";
 /**
  * The payment state machine as data. Automatic capture goes processing → succeeded; manual capture stops at
  * authorized. requires_action loops back to processing when the customer finishes 3-D Secure or approval.
- * failed, canceled and refunded are terminal. Every edge points forward except that one loop, so webhooks and
- * retries that only follow edges can never move a payment backwards.
+ * failed, canceled and refunded are terminal. Every edge points forward except that loop and processing → pending
+ * (a confirm the provider refused as invalid, see `refuseConfirmation`); no provider reports `pending`, so webhooks
+ * and retries that only follow edges can never move a payment backwards.
  */
 export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   pending: ["processing", "canceled"],
-  processing: ["requires_action", "authorized", "succeeded", "failed", "canceled"],
+  // processing → pending: the provider refused the confirm request itself (no money moved); confirm again.
+  processing: ["pending", "requires_action", "authorized", "succeeded", "failed", "canceled"],
   requires_action: ["processing", "authorized", "succeeded", "failed", "canceled"],
   authorized: ["succeeded", "canceled", "failed"],
   succeeded: ["partially_refunded", "refunded"],
@@ -143,6 +145,28 @@ export function correctPayment(
   evidence: Record<string, unknown>,
 ): TransitionResult {
   return apply(payment, to, changes, ctx, "correction", evidence);
+}
+
+/**
+ * A confirm (or resume) the provider refused as an invalid request: no money moved, so the payment returns to
+ * `pending` (or `requires_action`) and can be confirmed again. Its event says so, rather than a second
+ * `payment.created`.
+ */
+export function refuseConfirmation(
+  payment: Payment,
+  to: "pending" | "requires_action",
+  ctx: TransitionContext,
+  changes: PaymentChanges,
+): TransitionResult {
+  if (payment.status !== "processing") {
+    throw new PaymentError("invalid_state_transition", `a ${payment.status} payment has no confirmation to refuse`, {
+      details: { paymentId: payment.id, from: payment.status, to },
+    });
+  }
+  const result = apply(payment, to, changes, ctx, "transition");
+  const error = changes.lastError ? { code: changes.lastError.code, message: changes.lastError.message } : undefined;
+  result.events = [buildEvent("payment.confirmation_refused", result.payment, ctx, { previousStatus: payment.status, error })];
+  return result;
 }
 
 /** The first history row and `payment.created` event of a new payment. */

@@ -1,4 +1,5 @@
 import type { CaptureMethod, NextAction, PaymentFailure } from "../domain/payment.js";
+import type { PaymentError } from "../errors.js";
 
 /** The provider-side status of a payment object, mapped onto the core's vocabulary. */
 export type GatewayPaymentStatus = "requires_action" | "processing" | "authorized" | "succeeded" | "failed" | "canceled";
@@ -108,6 +109,8 @@ export interface GatewayCapabilities {
   readonly currencies: "any" | readonly string[];
   /** Smallest chargeable amount in minor units, by currency; absent means 1. */
   readonly minimumAmounts: Readonly<Record<string, number>>;
+  /** A confirm must name a payment method (card providers); false for redirect flows such as PayPal's. */
+  readonly paymentMethodRequired?: boolean | undefined;
 }
 
 export type GatewayWebhookEvent =
@@ -164,6 +167,11 @@ export type WebhookHeaders = Readonly<Record<string, string | readonly string[] 
 export interface PaymentGateway {
   readonly provider: string;
   readonly capabilities: GatewayCapabilities;
+  /**
+   * Optional local check of a payment method id (its shape, a known test id), with no I/O: the core runs it before
+   * it moves the payment, so a request the provider would refuse changes nothing. Returns the `validation_error`.
+   */
+  checkPaymentMethod?(paymentMethodId: string): PaymentError | null;
   /** Creates the provider object and confirms it with the payment method (charge, or authorize for manual capture). */
   createPayment(request: CreateGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment>;
   /** Continues a payment after its `requires_action` step was completed by the customer. */

@@ -1,5 +1,5 @@
-import type { CaptureMethod } from "../domain/payment.js";
-import { isPaymentError, type PaymentErrorBody } from "../errors.js";
+import type { CaptureMethod, NextAction } from "../domain/payment.js";
+import type { PaymentErrorBody } from "../errors.js";
 import type { GatewayPayment, GatewayRefund, PaymentGateway } from "../ports/payment-gateway.js";
 
 /**
@@ -29,6 +29,8 @@ export type GatewayCall =
       paymentMethodId: string | null;
       returnUrl: string | null;
       captureMethod: CaptureMethod;
+      /** The customer step being resumed, restored if the provider refuses the request. */
+      previousNextAction?: NextAction | null | undefined;
     }
   | { op: "capture"; paymentId: string; provider: string; providerPaymentId: string; amount: number; currency: string }
   | { op: "cancel"; paymentId: string; provider: string; providerPaymentId: string }
@@ -43,27 +45,32 @@ export type GatewayCall =
       reason: string;
     };
 
-/** A definite answer from the provider: its object, or a refusal that created nothing (amount_too_small, …). */
+/**
+ * A definite answer from the provider: its object, or a refusal. `declined` fails the payment; `invalid_request`
+ * (the provider refused the request itself, or never acted before the attempt policy was spent) leaves it where it
+ * was before the operation.
+ */
 export type GatewayCallResult =
   | { kind: "payment"; payment: GatewayPayment }
   | { kind: "refund"; refund: GatewayRefund }
-  | { kind: "rejected"; error: PaymentErrorBody };
+  | { kind: "rejected"; error: PaymentErrorBody; answer: "declined" | "invalid_request" };
 
 /**
- * Phase 2. Within the provider's key retention the identical request is simply re-sent: the provider answers with
- * the original result. Past it, the provider has forgotten the key, so we first look for what the earlier attempt
- * may have created (by our payment id) and only create anew when nothing is there.
+ * Phase 2. Normally the identical request is simply (re-)sent: within the provider's key retention it answers a
+ * repeat with the original result. With `lookupFirst` — past the retention, or after an answer that left the outcome
+ * unknown — we first look for what an earlier attempt may have made (by our payment id) and send only when nothing
+ * is there.
  */
 export async function sendGatewayCall(
   gateway: PaymentGateway,
   call: GatewayCall,
   idempotencyKey: string,
-  pastRetention: boolean,
+  lookupFirst: boolean,
 ): Promise<GatewayCallResult> {
   const options = { idempotencyKey };
   switch (call.op) {
     case "create": {
-      if (pastRetention) {
+      if (lookupFirst) {
         const existing = await gateway.findByPaymentId(call.paymentId);
         if (existing) return { kind: "payment", payment: existing };
       }
@@ -85,28 +92,28 @@ export async function sendGatewayCall(
       return { kind: "payment", payment };
     }
     case "resume": {
-      if (pastRetention) {
+      if (lookupFirst) {
         const current = await gateway.retrieve(call.providerPaymentId);
         if (current.status !== "requires_action") return { kind: "payment", payment: current };
       }
       return { kind: "payment", payment: await gateway.resumePayment(call, options) };
     }
     case "capture": {
-      if (pastRetention) {
+      if (lookupFirst) {
         const current = await gateway.retrieve(call.providerPaymentId);
         if (current.status !== "authorized") return { kind: "payment", payment: current };
       }
       return { kind: "payment", payment: await gateway.capture(call, options) };
     }
     case "cancel": {
-      if (pastRetention) {
+      if (lookupFirst) {
         const current = await gateway.retrieve(call.providerPaymentId);
         if (current.status === "canceled") return { kind: "payment", payment: current };
       }
       return { kind: "payment", payment: await gateway.cancel(call, options) };
     }
     case "refund": {
-      if (pastRetention) {
+      if (lookupFirst) {
         const current = await gateway.findByPaymentId(call.paymentId);
         const earlier = current?.refunds?.find((r) => r.refundId === call.refundId);
         if (earlier) return { kind: "refund", refund: earlier };
@@ -114,13 +121,4 @@ export async function sendGatewayCall(
       return { kind: "refund", refund: await gateway.refund(call, options) };
     }
   }
-}
-
-/**
- * Errors after which we cannot know whether the provider acted — or know it did not act but a retry may succeed.
- * The operation stays at `gateway_pending` so the same gateway key is re-sent later; nothing is settled.
- */
-export function leavesOperationPending(error: unknown): boolean {
-  if (!isPaymentError(error)) return true;
-  return ["gateway_outcome_unknown", "gateway_rate_limited", "gateway_error", "internal", "conflict"].includes(error.code);
 }

@@ -5,7 +5,8 @@ import type { Clock } from "../ports/clock.js";
 import type { IdGenerator } from "../ports/id-generator.js";
 import type { PaymentGateway } from "../ports/payment-gateway.js";
 import type { IdempotencyRecord, PaymentStore, PaymentStoreTx, StoredOutcome } from "../ports/payment-store.js";
-import { type GatewayCall, type GatewayCallResult, leavesOperationPending, sendGatewayCall } from "./gateway-call.js";
+import { type GatewayCall, type GatewayCallResult, sendGatewayCall } from "./gateway-call.js";
+import { type GatewayRetryPolicy, classifyGatewayError, isDefiniteAnswer, isPolicySpent, sameKeyReplays } from "./gateway-answer.js";
 
 /** Who is calling and under which key. The scope keeps one principal's keys apart from another's. */
 export interface OperationContext {
@@ -37,6 +38,7 @@ export interface ExecutorOptions {
   ttlMs: number;
   lockTimeoutMs: number;
   maxConflictRetries: number;
+  retryPolicy: GatewayRetryPolicy;
 }
 
 /** Errors that are the answer to a request, stored for replay; the rest (conflicts, unknown outcomes) are not. */
@@ -84,19 +86,24 @@ export class IdempotentExecutor {
     return outcomeToResult<T>(await this.callAndSettle(claimed.record, actor), false);
   }
 
-  /** Finishes a record left at `gateway_pending` (recovery). Returns null if someone else holds it. */
-  async resume(scope: string, key: string, actor: string): Promise<StoredOutcome | null> {
+  /**
+   * Finishes a record left at `gateway_pending` (recovery). Returns null if someone else holds it, or if it is
+   * flagged for an operator and `includeFlagged` is not set (an operator's `recover --flagged` sets it: one more
+   * attempt, looked up first, outside the spent policy).
+   */
+  async resume(scope: string, key: string, actor: string, options: { includeFlagged?: boolean } = {}): Promise<StoredOutcome | null> {
     const lockId = this.options.ids.newId("lock");
     const record = await this.withConflictRetry(() =>
       this.options.store.transaction(async (tx) => {
         const current = await tx.getIdempotencyRecord(scope, key);
         if (!current || current.recoveryPoint !== "gateway_pending" || this.lockIsFresh(current)) return null;
+        if (current.flaggedAt !== null && !options.includeFlagged) return null;
         const now = this.now();
         const next = { ...current, lockId, lockedAt: now, updatedAt: now };
         return (await tx.updateIdempotencyRecord(next, current.lockId)) ? next : null;
       }),
     );
-    return record ? this.callAndSettle(record, actor) : null;
+    return record ? this.callAndSettle(record, actor, { operatorAttempt: options.includeFlagged === true }) : null;
   }
 
   private now(): string {
@@ -234,38 +241,62 @@ export class IdempotentExecutor {
     }
   }
 
-  /** Phases 2 and 3 for a record we hold at `gateway_pending`. */
-  private async callAndSettle(record: IdempotencyRecord, actor: string): Promise<StoredOutcome> {
+  /**
+   * Phases 2 and 3 for a record we hold at `gateway_pending`. The provider's answer is classified (gateway-answer.ts):
+   * a definite one settles; an indefinite one is counted against the attempt policy, and the record is released for
+   * the next attempt — which looks the object up first when the outcome was unknown, and sends under a fresh key
+   * when the provider would only replay the old answer for the old one. When the policy is spent, an operation the
+   * provider never acted on settles as refused; one whose outcome is still unknown is flagged for an operator.
+   */
+  private async callAndSettle(record: IdempotencyRecord, actor: string, options: { operatorAttempt?: boolean } = {}): Promise<StoredOutcome> {
     const call = record.gatewayRequest as GatewayCall;
     const gateway = this.options.gatewayFor(call.provider);
     const sentAt = record.gatewaySentAt ? Date.parse(record.gatewaySentAt) : Date.parse(record.createdAt);
     const pastRetention = this.options.clock.now().getTime() - sentAt > gateway.capabilities.idempotencyKeyRetentionMs;
+    const lastWasUnknown = record.lastGatewayError !== null && classifyGatewayError(PaymentError.fromJSON(record.lastGatewayError)) === "unknown_outcome";
+    const baseKey = record.gatewayKey ?? "";
+    // A saved answer would only be replayed under the old key; the lookup below runs before the fresh key is used.
+    const gatewayKey = lastWasUnknown && sameKeyReplays(record.lastGatewayError) ? `${baseKey.replace(/:retry\d+$/, "")}:retry${record.gatewayAttempts}` : baseKey;
+    const attempt: IdempotencyRecord = gatewayKey === baseKey ? record : { ...record, gatewayKey };
     let result: GatewayCallResult;
     try {
-      result = await sendGatewayCall(gateway, call, record.gatewayKey ?? "", pastRetention);
+      result = await sendGatewayCall(gateway, call, gatewayKey, pastRetention || lastWasUnknown);
     } catch (error) {
-      if (leavesOperationPending(error)) {
-        await this.release(record);
-        throw isPaymentError(error)
-          ? error
-          : new PaymentError("gateway_outcome_unknown", "the gateway call failed unexpectedly; retry with the same key", {
-              retryAfterSeconds: 5,
-              cause: error,
-            });
+      const kind = classifyGatewayError(error);
+      const failure = isPaymentError(error)
+        ? error
+        : new PaymentError("gateway_outcome_unknown", "the gateway call failed unexpectedly; retry with the same key", {
+            retryAfterSeconds: 5,
+            cause: error,
+          });
+      if (isDefiniteAnswer(kind)) {
+        result = { kind: "rejected", error: failure.toJSON(), answer: kind === "declined" ? "declined" : "invalid_request" };
+      } else {
+        const attempts = attempt.gatewayAttempts + 1;
+        const spent = !options.operatorAttempt && isPolicySpent(this.options.retryPolicy, attempts, attempt.gatewaySentAt, this.options.clock.now());
+        if (spent && kind === "retryable" && !lastWasUnknown) {
+          // Every attempt was refused before the provider acted: nothing moved, so the operation resolves as refused.
+          result = { kind: "rejected", error: failure.toJSON(), answer: "invalid_request" };
+        } else {
+          const flaggedAt = spent ? (attempt.flaggedAt ?? this.now()) : attempt.flaggedAt;
+          await this.release({ ...attempt, gatewayAttempts: attempts, lastGatewayError: failure.toJSON(), flaggedAt });
+          throw failure;
+        }
       }
-      // A definite refusal (amount_too_small, currency_not_supported): settled below as the operation's answer.
-      result = { kind: "rejected", error: (error as PaymentError).toJSON() };
     }
     return this.withConflictRetry(() =>
       this.options.store.transaction(async (tx) => {
         const outcome = await this.options.settle(tx, call, result, actor);
-        await this.finish(tx, record, outcome, this.now());
+        await this.finish(tx, attempt, outcome, this.now());
         return outcome;
       }),
     );
   }
 
-  /** Leaves the record at `gateway_pending` but unlocked, so the client's retry (or recovery) can resume it. */
+  /**
+   * Leaves the record at `gateway_pending` but unlocked, with its attempt count and last answer, so the client's
+   * retry (or recovery) can resume it.
+   */
   private async release(record: IdempotencyRecord): Promise<void> {
     const now = this.now();
     await this.options.store.transaction((tx) =>
@@ -273,4 +304,3 @@ export class IdempotentExecutor {
     );
   }
 }
-

@@ -1,4 +1,4 @@
-import { buildEvent, createdRecords, transitionPayment } from "../domain/state-machine.js";
+import { buildEvent, createdRecords, refuseConfirmation, transitionPayment } from "../domain/state-machine.js";
 import { snapshotRefund } from "../domain/events.js";
 import { type Payment, type Refund, newPendingPayment, refundableAmount } from "../domain/payment.js";
 import { PaymentError, type PaymentErrorBody, isDeclineCode } from "../errors.js";
@@ -15,6 +15,7 @@ import { buildReceipt, type Receipt } from "../receipts/receipt.js";
 import { type ReceiptFormat, renderReceipt } from "../receipts/render-receipt.js";
 import { type ApplyContext, advancePayment, persistTransition, persistUpdate, settleRefund } from "./apply-gateway-result.js";
 import type { GatewayCall, GatewayCallResult } from "./gateway-call.js";
+import { DEFAULT_GATEWAY_RETRY_POLICY, type GatewayRetryPolicy } from "./gateway-answer.js";
 import { IdempotentExecutor, type OperationContext, type PhaseOneResult } from "./idempotent-executor.js";
 import {
   type CancelPaymentInput,
@@ -58,6 +59,11 @@ export interface PaymentServiceOptions {
   orphanAfterMs?: number | undefined;
   /** Attempts after which the sweep leaves a failed webhook to an operator's replay (default 10). */
   webhookMaxAttempts?: number | undefined;
+  /**
+   * How often and how long a gateway operation without a definite answer is tried again (default 8 attempts within
+   * 24 h). When spent, an operation the provider never acted on resolves as refused; an unknown outcome is flagged.
+   */
+  gatewayRetryPolicy?: Partial<GatewayRetryPolicy> | undefined;
 }
 
 /** Limits a caller's cancel (an owner may cancel only before authorization), decided inside the operation. */
@@ -126,6 +132,7 @@ export class PaymentService {
       ttlMs: options.idempotencyTtlMs ?? 24 * HOUR,
       lockTimeoutMs: options.lockTimeoutMs ?? 60_000,
       maxConflictRetries: options.maxConflictRetries ?? 8,
+      retryPolicy: { ...DEFAULT_GATEWAY_RETRY_POLICY, ...options.gatewayRetryPolicy },
     });
     this.webhooks = {
       store: this.store,
@@ -234,6 +241,7 @@ export class PaymentService {
         const payment = await this.loadForUpdate(tx, paymentId);
         const applyCtx = this.applyContext(actor, payment.status === "requires_action" ? "resumed" : "confirmed");
         const paymentMethodId = parsed.paymentMethodId ?? payment.paymentMethodId;
+        if (payment.status === "pending") this.assertConfirmable(payment, paymentMethodId);
         if (payment.status === "requires_action" && payment.providerPaymentId) {
           const moved = await persistTransition(
             tx,
@@ -252,6 +260,7 @@ export class PaymentService {
               paymentMethodId,
               returnUrl: parsed.returnUrl ?? null,
               captureMethod: payment.captureMethod,
+              previousNextAction: payment.nextAction,
             },
           };
         }
@@ -259,7 +268,9 @@ export class PaymentService {
         return {
           kind: "gateway",
           paymentId,
-          gatewayKey: gatewayKeyFor(paymentId, "confirm"),
+          // A payment confirmed before (and refused as an invalid request) gets a key of its own per attempt: the
+          // provider remembers the refused request under the old key.
+          gatewayKey: payment.version === 1 ? gatewayKeyFor(paymentId, "confirm") : gatewayKeyFor(paymentId, "confirm", `v${moved.version}`),
           call: {
             op: "create",
             paymentId,
@@ -278,6 +289,22 @@ export class PaymentService {
       },
     );
     return this.afterSettle({ payment: result.value.payment, replayed: result.replayed });
+  }
+
+  /**
+   * Everything a first confirm needs that can be known without the provider, checked before the payment moves: a
+   * refused request (validation_error, not stored under the key) leaves the payment exactly as it was.
+   */
+  private assertConfirmable(payment: Payment, paymentMethodId: string | null): void {
+    const gateway = this.gatewayFor(payment.provider);
+    if (paymentMethodId === null) {
+      if (!gateway.capabilities.paymentMethodRequired) return;
+      throw new PaymentError("validation_error", `${payment.provider} needs a payment method to confirm: pass paymentMethodId`, {
+        details: { paymentId: payment.id, issues: [{ path: "paymentMethodId", message: "is required by this provider" }] },
+      });
+    }
+    const refused = gateway.checkPaymentMethod?.(paymentMethodId) ?? null;
+    if (refused) throw refused;
   }
 
   /** Captures an authorized payment, in full or in part (the rest of the authorization is released). */
@@ -453,15 +480,19 @@ export class PaymentService {
       return { ok: true, value: settled };
     }
     if (result.kind === "rejected") {
-      if (call.op === "create" || call.op === "resume") {
-        const failed = await persistTransition(
-          tx,
-          payment,
-          transitionPayment(payment, "failed", ctx, { lastError: { code: result.error.code, message: result.error.message } }),
-        );
-        return { ok: false, error: { ...result.error, details: { ...result.error.details, paymentId: failed.id } } };
+      if ((call.op === "create" || call.op === "resume") && payment.status === "processing") {
+        const lastError = { code: result.error.code, message: result.error.message, declineCode: result.error.declineCode };
+        if (result.answer === "declined") {
+          const failed = await persistTransition(tx, payment, transitionPayment(payment, "failed", ctx, { lastError }));
+          return { ok: false, error: { ...result.error, details: { ...result.error.details, paymentId: failed.id } } };
+        }
+        // The provider refused the request itself: no money moved, so the payment goes back to where the confirm
+        // found it, and the customer can confirm again with a corrected request (under a new key).
+        const back = call.op === "create" ? "pending" : "requires_action";
+        const nextAction = call.op === "resume" ? (call.previousNextAction ?? null) : null;
+        await persistTransition(tx, payment, refuseConfirmation(payment, back, { ...ctx, reason: `refused by ${call.provider}: ${result.error.code}` }, { lastError, nextAction }));
       }
-      return { ok: false, error: result.error };
+      return { ok: false, error: { ...result.error, details: { ...result.error.details, paymentId: payment.id } } };
     }
     if (result.kind !== "payment") throw new PaymentError("internal", "gateway answered a payment call with a refund");
     const next = await advancePayment(tx, payment, result.payment, ctx);

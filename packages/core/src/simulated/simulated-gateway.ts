@@ -29,7 +29,13 @@ export type SimulatedFault =
   /** A 5xx before acting: the caller cannot tell it from a lost response. */
   | { kind: "server_error"; operation?: SimulatedOperation | undefined }
   | { kind: "rate_limited"; operation?: SimulatedOperation | undefined }
-  | { kind: "delay"; ms: number; operation?: SimulatedOperation | undefined };
+  | { kind: "delay"; ms: number; operation?: SimulatedOperation | undefined }
+  /** The next charge is refused for the buyer's account (a decline that is not about the card). */
+  | { kind: "buyer_refused"; operation?: "createPayment" | undefined }
+  /** The next refund is refused outright (a disputed charge): a definite failed refund. */
+  | { kind: "refuse_refund"; operation?: "refund" | undefined }
+  /** The next refund is accepted as pending, then fails at the provider. */
+  | { kind: "fail_refund_later"; operation?: "refund" | undefined };
 
 export interface SimulatedGatewayOptions {
   /** Provider name (default "simulated"). */
@@ -73,7 +79,16 @@ export class SimulatedGateway implements PaymentGateway {
       idempotencyKeyRetentionMs: options.keyRetentionMs ?? DAY,
       currencies: "any",
       minimumAmounts: {},
+      paymentMethodRequired: true,
     };
+  }
+
+  /** Known test ids only, checked before the core moves the payment: an unknown one changes nothing. */
+  checkPaymentMethod(paymentMethodId: string): PaymentError | null {
+    if (isTestPaymentMethod(paymentMethodId)) return null;
+    return new PaymentError("validation_error", "unknown payment method; use a test id such as pm_card_visa", {
+      details: { field: "paymentMethodId", issues: [{ path: "paymentMethodId", message: "is not a payment method of this provider" }] },
+    });
   }
 
   // ------------------------------------------------------------ test and demo controls
@@ -132,11 +147,11 @@ export class SimulatedGateway implements PaymentGateway {
   // ------------------------------------------------------------ the port
 
   async createPayment(request: CreateGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
-    return this.#mutate("createPayment", options.idempotencyKey, request, (state) => {
+    return this.#mutate("createPayment", options.idempotencyKey, request, (state, fault) => {
       const method = request.paymentMethodId;
       if (!method) throw new PaymentError("validation_error", "a payment method is required to confirm a payment");
       if (!isTestPaymentMethod(method)) {
-        throw new PaymentError("validation_error", `unknown payment method ${method}; use a test id such as pm_card_visa`);
+        throw new PaymentError("validation_error", "unknown payment method; use a test id such as pm_card_visa");
       }
       const now = this.#clock.now().toISOString();
       state.sequence += 1;
@@ -158,7 +173,10 @@ export class SimulatedGateway implements PaymentGateway {
         createdAt: now,
       };
       const behaviour = TEST_PAYMENT_METHODS[method];
-      if (behaviour.outcome === "declined") {
+      if (fault?.kind === "buyer_refused") {
+        object.status = "failed";
+        object.failure = { code: "card_declined", declineCode: "transaction_not_allowed", message: "The buyer's account cannot make this payment." };
+      } else if (behaviour.outcome === "declined") {
         object.status = "failed";
         object.failure = { code: behaviour.code, declineCode: behaviour.declineCode, message: `Your card was declined (${behaviour.declineCode}).` };
       } else if (behaviour.outcome === "requires_action") {
@@ -213,7 +231,7 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   async refund(request: RefundGatewayRequest, options: GatewayCallOptions): Promise<GatewayRefund> {
-    return this.#mutate("refund", options.idempotencyKey, request, (state) => {
+    return this.#mutate("refund", options.idempotencyKey, request, (state, fault) => {
       const object = this.#object(state, request.providerPaymentId);
       if (object.status !== "succeeded") throw new PaymentError("invalid_state_transition", `cannot refund a ${object.status} payment`);
       if (request.amount > object.amountCaptured - object.amountRefunded) {
@@ -227,17 +245,43 @@ export class SimulatedGateway implements PaymentGateway {
         status: "succeeded",
         createdAt: this.#clock.now().toISOString(),
       };
+      if (fault?.kind === "refuse_refund") {
+        refund.status = "failed";
+        refund.failureReason = "charge_disputed: the charge is disputed and cannot be refunded";
+      } else if (fault?.kind === "fail_refund_later") {
+        refund.status = "pending";
+        refund.failsLater = true;
+      } else {
+        object.amountRefunded += request.amount;
+      }
       object.refunds.push(refund);
-      object.amountRefunded += request.amount;
       return this.#refundView(object, refund);
     });
   }
 
   async retrieve(providerPaymentId: string): Promise<GatewayPayment> {
+    this.#failLateRefunds();
     return this.#state.read((state) => this.#view(this.#object(state, providerPaymentId)));
   }
 
+  /** Refunds accepted as pending under a `fail_refund_later` fault fail now, as a provider's would after a while. */
+  #failLateRefunds(): void {
+    const due = this.#state.read((state) => Object.values(state.payments).some((p) => p.refunds.some((r) => r.failsLater)));
+    if (!due) return;
+    this.#state.update((state) => {
+      for (const object of Object.values(state.payments)) {
+        for (const refund of object.refunds) {
+          if (!refund.failsLater) continue;
+          refund.failsLater = false;
+          refund.status = "failed";
+          refund.failureReason = "insufficient_funds: the merchant balance could not cover the refund";
+        }
+      }
+    });
+  }
+
   async findByPaymentId(paymentId: string): Promise<GatewayPayment | null> {
+    this.#failLateRefunds();
     return this.#state.read((state) => {
       const object = Object.values(state.payments).find((p) => p.paymentId === paymentId);
       return object ? this.#view(object) : null;
@@ -245,6 +289,7 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   async *listTransactions(window: { since: Date; until: Date }): AsyncIterable<GatewayPayment> {
+    this.#failLateRefunds();
     const since = window.since.toISOString();
     const until = window.until.toISOString();
     const objects = this.#state.read((state) =>
@@ -319,6 +364,7 @@ export class SimulatedGateway implements PaymentGateway {
       amount: refund.amount,
       currency: object.currency,
       status: refund.status,
+      failureReason: refund.failureReason ?? null,
       createdAt: refund.createdAt,
     };
   }
@@ -332,7 +378,12 @@ export class SimulatedGateway implements PaymentGateway {
    * Runs a mutating call like a provider's idempotency layer: a key seen within the retention with the same request
    * returns the stored response; with another request it is refused; an expired key is forgotten.
    */
-  async #mutate<T>(operation: SimulatedOperation, key: string, request: unknown, work: (state: SimulatedState) => T): Promise<T> {
+  async #mutate<T>(
+    operation: SimulatedOperation,
+    key: string,
+    request: unknown,
+    work: (state: SimulatedState, fault: SimulatedFault | undefined) => T,
+  ): Promise<T> {
     if (!key) throw new PaymentError("gateway_error", "the simulated provider requires an idempotency key");
     const fault = this.#takeFault(operation);
     if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
@@ -354,7 +405,7 @@ export class SimulatedGateway implements PaymentGateway {
       }
       let result: SimulatedState["keys"][string]["response"];
       try {
-        result = { ok: true, value: work(state) };
+        result = { ok: true, value: work(state, fault) };
       } catch (error) {
         if (!(error instanceof PaymentError)) throw error;
         result = { ok: false, error: { code: error.code, message: error.message } };

@@ -9,6 +9,10 @@ export interface SimulatedRefund {
   amount: number;
   status: "succeeded" | "pending" | "failed";
   createdAt: string;
+  /** Why the provider refused or failed it. */
+  failureReason?: string | undefined;
+  /** Accepted as pending, failing at the provider before anyone reads it again (a `fail_refund_later` fault). */
+  failsLater?: boolean | undefined;
 }
 
 export interface SimulatedPaymentObject {
