@@ -11,6 +11,7 @@ export function setup(
     keyRetentionMs?: number;
     lockTimeoutMs?: number;
     orphanAfterMs?: number;
+    gatewayRetryPolicy?: { maxAttempts?: number; maxAgeMs?: number };
     /** Wraps the simulated gateway the service uses (the returned `gateway` stays the simulated one). */
     wrapGateway?: (gateway: SimulatedGateway) => PaymentGateway;
   } = {},
@@ -24,6 +25,7 @@ export function setup(
     clock,
     lockTimeoutMs: options.lockTimeoutMs,
     orphanAfterMs: options.orphanAfterMs,
+    gatewayRetryPolicy: options.gatewayRetryPolicy,
   });
   return { clock, store, gateway, service };
 }

@@ -1,4 +1,4 @@
-import { buildEvent, canTransition, transitionPayment, type TransitionResult } from "../domain/state-machine.js";
+import { buildEvent, canTransition, correctPayment, transitionPayment, type TransitionResult } from "../domain/state-machine.js";
 import { snapshotRefund } from "../domain/events.js";
 import type { Payment, PaymentStatus, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors.js";
@@ -94,9 +94,21 @@ export async function advancePayment(
   return current;
 }
 
+function failedRefund(refund: Refund, reported: GatewayRefund, at: string): Refund {
+  return {
+    ...refund,
+    status: "failed",
+    providerRefundId: reported.providerRefundId || refund.providerRefundId,
+    failure: { code: "processing_error", message: reported.failureReason ?? "the provider did not complete the refund" },
+    updatedAt: at,
+  };
+}
+
 /**
  * Settles a refund exactly once: success moves its reservation into `amountRefunded`, failure releases it. A
- * refund already settled is left alone, so a webhook and the synchronous answer cannot both apply.
+ * refund already settled is left alone, so a webhook and the synchronous answer cannot both apply — except that a
+ * provider may fail a refund it first reported succeeded (Stripe's `refund.failed` after `succeeded`, when the
+ * money could not reach the customer): that is reversed (`reverseRefund`).
  */
 export async function settleRefund(
   tx: PaymentStoreTx,
@@ -105,6 +117,7 @@ export async function settleRefund(
   reported: GatewayRefund,
   ctx: ApplyContext,
 ): Promise<{ refund: Refund; payment: Payment }> {
+  if (refund.status === "succeeded" && reported.status === "failed") return reverseRefund(tx, refund, payment, reported, ctx);
   if (refund.status !== "pending") return { refund, payment };
   if (reported.status === "pending") {
     if (refund.providerRefundId === reported.providerRefundId) return { refund, payment };
@@ -124,13 +137,7 @@ export async function settleRefund(
     await tx.updateRefund(settled);
     return { refund: settled, payment: await persistTransition(tx, payment, result) };
   }
-  const failed: Refund = {
-    ...refund,
-    status: "failed",
-    providerRefundId: reported.providerRefundId,
-    failure: { code: "processing_error", message: reported.failureReason ?? "the provider did not complete the refund" },
-    updatedAt: ctx.at,
-  };
+  const failed = failedRefund(refund, reported, ctx.at);
   await tx.updateRefund(failed);
   const released = await persistUpdate(
     tx,
@@ -140,4 +147,36 @@ export async function settleRefund(
   );
   await tx.appendOutbox([buildEvent("refund.failed", released, ctx, { refund: snapshotRefund(failed) })]);
   return { refund: failed, payment: released };
+}
+
+/**
+ * A refund the provider failed after reporting it succeeded: the money did not reach the customer, so it no longer
+ * counts as refunded. Recorded as an audited correction (refunded → partially_refunded or succeeded is off the
+ * table), with `refund.failed` and `payment.corrected` — never a second `payment.succeeded`, which consumers act on.
+ */
+async function reverseRefund(
+  tx: PaymentStoreTx,
+  refund: Refund,
+  payment: Payment,
+  reported: GatewayRefund,
+  ctx: ApplyContext,
+): Promise<{ refund: Refund; payment: Payment }> {
+  const failed = failedRefund(refund, reported, ctx.at);
+  const amountRefunded = Math.max(0, payment.amountRefunded - refund.amount);
+  const refundStatuses: PaymentStatus[] = ["succeeded", "partially_refunded", "refunded"];
+  const to: PaymentStatus = !refundStatuses.includes(payment.status)
+    ? payment.status
+    : amountRefunded === 0
+      ? "succeeded"
+      : "partially_refunded";
+  const result = correctPayment(payment, to, { ...ctx, reason: "refund failed at the provider after it succeeded" }, { amountRefunded }, {
+    refundId: refund.id,
+    providerRefundId: failed.providerRefundId,
+    failureReason: failed.failure?.message ?? null,
+    refundedBefore: payment.amountRefunded,
+  });
+  const corrected = result.events.find((e) => e.type === "payment.corrected")!;
+  result.events = [buildEvent("refund.failed", result.payment, ctx, { refund: snapshotRefund(failed) }), corrected];
+  await tx.updateRefund(failed);
+  return { refund: failed, payment: await persistTransition(tx, payment, result) };
 }

@@ -103,7 +103,7 @@ export class IdempotentExecutor {
         return (await tx.updateIdempotencyRecord(next, current.lockId)) ? next : null;
       }),
     );
-    return record ? this.callAndSettle(record, actor, { operatorAttempt: options.includeFlagged === true }) : null;
+    return record ? this.callAndSettle(record, actor, { operatorAttempt: record.flaggedAt !== null }) : null;
   }
 
   private now(): string {

@@ -93,6 +93,23 @@ export interface RecoveryReport {
   settled: Array<{ scope: string; key: string; paymentId: string | null; ok: boolean; code?: string | undefined }>;
   stillPending: Array<{ scope: string; key: string; paymentId: string | null; code: string }>;
   skipped: number;
+  /**
+   * Operations whose attempt policy is spent with the outcome still unknown: left to an operator, who settles them
+   * with `recoverStale({ includeFlagged: true })` (`payments-cli recover --flagged`) once the provider can answer.
+   */
+  flagged: FlaggedOperation[];
+}
+
+/** An operation the attempt policy gave up on, as operators see it. */
+export interface FlaggedOperation {
+  scope: string;
+  key: string;
+  operation: string;
+  paymentId: string | null;
+  attempts: number;
+  lastError: string | null;
+  firstSentAt: string | null;
+  flaggedAt: string;
 }
 
 const HOUR = 3_600_000;
@@ -567,13 +584,28 @@ export class PaymentService {
    * the same gateway key — or, past the provider's key retention, by finding what the first attempt created.
    * Safe to run repeatedly and beside client retries: a record is resumed by one holder at a time.
    */
-  async recoverStale(options: { olderThanMs: number; limit?: number; actor?: string }): Promise<RecoveryReport> {
+  async recoverStale(options: { olderThanMs: number; limit?: number; actor?: string; includeFlagged?: boolean }): Promise<RecoveryReport> {
     const before = new Date(this.clock.now().getTime() - options.olderThanMs).toISOString();
     const records = await this.store.listPendingIdempotencyRecords(before, options.limit ?? 500);
-    const report: RecoveryReport = { examined: records.length, settled: [], stillPending: [], skipped: 0 };
+    const report: RecoveryReport = { examined: records.length, settled: [], stillPending: [], skipped: 0, flagged: [] };
     for (const record of records) {
+      if (record.flaggedAt !== null && !options.includeFlagged) {
+        report.flagged.push({
+          scope: record.scope,
+          key: record.key,
+          operation: record.operation,
+          paymentId: record.paymentId,
+          attempts: record.gatewayAttempts,
+          lastError: record.lastGatewayError?.code ?? null,
+          firstSentAt: record.gatewaySentAt,
+          flaggedAt: record.flaggedAt,
+        });
+        continue;
+      }
       try {
-        const outcome = await this.executor.resume(record.scope, record.key, options.actor ?? "system:recovery");
+        const outcome = await this.executor.resume(record.scope, record.key, options.actor ?? "system:recovery", {
+          includeFlagged: options.includeFlagged === true,
+        });
         if (outcome === null) report.skipped++;
         else {
           report.settled.push({ scope: record.scope, key: record.key, paymentId: record.paymentId, ok: outcome.ok, code: outcome.ok ? undefined : outcome.error.code });

@@ -119,6 +119,8 @@ function planFor(event: GatewayWebhookEvent, payment: Payment, refund: Refund | 
     }
     case "refund":
       if (!refund) return { kind: "fetch", why: "a refund this service did not make" };
+      // A provider may fail a refund it reported succeeded (the money never reached the customer): that applies.
+      if (refund.status === "succeeded" && event.refund.status === "failed") return { kind: "apply" };
       if (refund.status !== "pending") return { kind: "ignore", why: `the refund is already ${refund.status}` };
       return { kind: "apply" };
   }
@@ -282,7 +284,9 @@ async function applyGatewayState(tx: PaymentStoreTx, payment: Payment, reported:
   for (const gatewayRefund of reported.refunds ?? []) {
     if (!gatewayRefund.refundId || gatewayRefund.status === "pending") continue;
     const refund = await tx.getRefund(gatewayRefund.refundId);
-    if (!refund || refund.paymentId !== payment.id || refund.status !== "pending") continue;
+    if (!refund || refund.paymentId !== payment.id) continue;
+    const reversed = refund.status === "succeeded" && gatewayRefund.status === "failed";
+    if (refund.status !== "pending" && !reversed) continue;
     current = (await settleRefund(tx, refund, current, gatewayRefund, ctx)).payment;
   }
   return current.version === payment.version ? null : current;
