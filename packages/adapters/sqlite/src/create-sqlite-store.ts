@@ -16,6 +16,11 @@ export interface SqliteStoreOptions {
   database?: BetterSqlite3.Database | undefined;
   /** How long a write waits for another process's write lock before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number | undefined;
+  /**
+   * Open `filename` read-only and exactly as it is: it must exist, and nothing is written to it (no switch to WAL).
+   * For looking at a file before deciding to use it, e.g. checking that it is a database with the current schema.
+   */
+  readOnly?: boolean | undefined;
   /** kysely's query log (levels or a function), e.g. to trace or count the statements an operation issues. */
   log?: LogConfig | undefined;
   /** Refuse store calls made inside `transaction(work)` (a deadlock on the one connection) with an error. Default: on unless NODE_ENV=production. */
@@ -33,12 +38,15 @@ const STATEMENT_CACHE_CAPACITY = 256;
  * beyond 2^53 is detected instead of silently rounded.
  */
 export function openSqliteDatabase(options: SqliteStoreOptions = {}): BetterSqlite3.Database {
-  const database = options.database ?? new BetterSqlite3(options.filename ?? DEFAULT_SQLITE_FILENAME);
+  const database =
+    options.database ??
+    new BetterSqlite3(options.filename ?? DEFAULT_SQLITE_FILENAME, options.readOnly ? { readonly: true, fileMustExist: true } : {});
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new Error("busyTimeoutMs must be a non-negative integer");
   // First, so that switching to WAL waits for a concurrent opener instead of failing.
   database.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  if (!database.memory) database.pragma("journal_mode = WAL");
+  // Switching to WAL writes the file's header: never on a read-only look.
+  if (!database.memory && !database.readonly) database.pragma("journal_mode = WAL");
   database.pragma("foreign_keys = ON");
   database.defaultSafeIntegers(true);
   return database;
