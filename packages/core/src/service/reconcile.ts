@@ -34,6 +34,8 @@ export interface RefundCorrection {
   refundId: string;
   providerRefundId: string | null;
   amount: number;
+  /** For `fail`: the provider's reason, when it gave one. */
+  failureReason?: string | undefined;
 }
 
 /** What `apply` does to the payment: move it to `to` (possibly its current status) with these amounts. */
@@ -68,6 +70,8 @@ export interface ReconcileRecoverySummary {
   examined: number;
   settled: number;
   stillPending: number;
+  /** Operations whose attempts are spent, left to an operator (`payments-cli recover --flagged`). */
+  flagged: number;
 }
 
 export interface ReconcileReport {
@@ -119,7 +123,7 @@ export interface ReconcileDeps {
   ids: IdGenerator;
   /** Validity assumed for an authorization the provider reports without an expiry. */
   authorizationValidityMs: number;
-  recover: (options: { olderThanMs: number; actor: string }) => Promise<{ examined: number; settled: unknown[]; stillPending: unknown[] }>;
+  recover: (options: { olderThanMs: number; actor: string }) => Promise<{ examined: number; settled: unknown[]; stillPending: unknown[]; flagged: unknown[] }>;
 }
 
 const HOUR = 3_600_000;
@@ -159,6 +163,19 @@ function impliedStatus(object: GatewayPayment): PaymentStatus {
   return object.amountRefunded >= object.amountCaptured ? "refunded" : "partially_refunded";
 }
 
+/** Provider statuses of an object that moved no money yet and waits for the customer or the provider. */
+const OPEN_AT_PROVIDER: readonly string[] = ["requires_action", "processing"];
+
+/** How long an operation has waited on the provider: from its first send (or its creation), whatever retried it. */
+export function operationAge(record: IdempotencyRecord, now: number): number {
+  return now - Date.parse(record.gatewaySentAt ?? record.createdAt);
+}
+
+/** Stuck: older than `stuckAfterMs` since its first send, or flagged because its attempts are spent. */
+export function isOperationStuck(record: IdempotencyRecord, now: number, stuckAfterMs: number): boolean {
+  return record.flaggedAt !== null || operationAge(record, now) >= stuckAfterMs;
+}
+
 function minutes(ms: number): string {
   return ms >= 2 * HOUR ? `${Math.floor(ms / HOUR)} h` : `${Math.floor(ms / 60_000)} min`;
 }
@@ -177,8 +194,16 @@ function refundCorrections(local: readonly Refund[], reported: readonly GatewayR
       matched.add(ours.id);
       if (gatewayRefund.status === "succeeded" && ours.status !== "succeeded") {
         out.push({ action: "settle", refundId: ours.id, providerRefundId: gatewayRefund.providerRefundId, amount: ours.amount });
-      } else if ((gatewayRefund.status === "failed" || gatewayRefund.status === "canceled") && ours.status === "succeeded") {
-        out.push({ action: "fail", refundId: ours.id, providerRefundId: gatewayRefund.providerRefundId, amount: ours.amount });
+      } else if ((gatewayRefund.status === "failed" || gatewayRefund.status === "canceled") && ours.status !== "failed") {
+        // Failed there, pending or succeeded here: the money did not reach the customer, and a pending reservation
+        // must not be held for ever waiting for a webhook that was missed.
+        out.push({
+          action: "fail",
+          refundId: ours.id,
+          providerRefundId: gatewayRefund.providerRefundId || ours.providerRefundId,
+          amount: ours.amount,
+          failureReason: gatewayRefund.failureReason ?? undefined,
+        });
       }
     } else if (gatewayRefund.status === "succeeded") {
       // Made at the provider (its dashboard): recorded as a refund row, since the payment it belongs to is ours.
@@ -216,13 +241,16 @@ export function classifyDrift(
   const age = context.now - Date.parse(payment.updatedAt);
 
   if (context.inFlight) {
-    // An operation between its phases belongs to recovery, never to a correction that could race it.
-    const pendingFor = context.now - Date.parse(context.inFlight.updatedAt);
-    if (pendingFor < context.stuckAfterMs) return null;
-    return manual(
-      "stuck",
-      `${context.inFlight.operation} has been waiting on the provider for ${minutes(pendingFor)}; run \`payments-cli recover\` once the provider answers`,
-    );
+    // An operation between its phases belongs to recovery, never to a correction that could race it. Its age runs
+    // from its first send, not its last touch: every retry touches the record, and a retry loop must still show.
+    const record = context.inFlight;
+    if (!isOperationStuck(record, context.now, context.stuckAfterMs)) return null;
+    const tries = record.gatewayAttempts === 1 ? "1 attempt" : `${record.gatewayAttempts} attempts`;
+    const last = record.lastGatewayError ? `, last answer ${record.lastGatewayError.code}` : "";
+    const next = record.flaggedAt
+      ? "its attempts are spent: settle it with `payments-cli recover --flagged` once the provider answers"
+      : "run `payments-cli recover` once the provider answers";
+    return manual("stuck", `${record.operation} has been waiting on the provider for ${minutes(operationAge(record, context.now))} (${tries}${last}); ${next}`);
   }
 
   if (!object) {
@@ -261,6 +289,18 @@ export function classifyDrift(
       "amount_mismatch",
       `the provider object is for ${formatMoney(object.amount, object.currency)}, the payment for ${formatMoney(payment.amount, payment.currency)}`,
     );
+  }
+
+  // A declined payment whose provider object is still open (PayPal keeps an order APPROVED after INSTRUMENT_DECLINED,
+  // Stripe a PaymentIntent requiring a new method): no money moved and the customer pays with a new payment, so an
+  // open object is agreement, never a reason to revive the payment.
+  if (
+    (payment.status === "failed" || payment.status === "canceled") &&
+    payment.amountCaptured === 0 &&
+    OPEN_AT_PROVIDER.includes(object.status) &&
+    object.amountCaptured === 0
+  ) {
+    return null;
   }
 
   const target = impliedStatus(object);
@@ -343,7 +383,11 @@ async function applyCorrection(
           : {
               ...refund,
               status: "failed",
-              failure: { code: "processing_error", message: "the provider has no completed refund for it (reconcile)" },
+              providerRefundId: change.providerRefundId ?? refund.providerRefundId,
+              failure: {
+                code: "processing_error",
+                message: change.failureReason ?? "the provider has no completed refund for it (reconcile)",
+              },
               updatedAt: at,
             },
       );
@@ -396,8 +440,8 @@ function emptyCounts(): Record<DriftKind, number> {
 }
 
 /**
- * Runs recovery, then compares the provider's objects created in [since, until) and our payments created in it
- * (plus any payment a provider object names), classifying drift. With `apply`, each correctable drift is written
+ * Runs recovery, then compares the provider's objects created in [since, until) and our payments with activity in
+ * it (created in it, or changed since it began; plus any payment a provider object names), classifying drift. With `apply`, each correctable drift is written
  * through `correctPayment` under a compare-and-set on the version it was judged on; a second run finds nothing to
  * correct.
  */
@@ -420,7 +464,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   if (options.recover ?? true) {
     progress({ phase: "recovery", done: 0 });
     const report = await deps.recover({ olderThanMs: options.recoverOlderThanMs ?? 0, actor });
-    recovery = { examined: report.examined, settled: report.settled.length, stillPending: report.stillPending.length };
+    recovery = { examined: report.examined, settled: report.settled.length, stillPending: report.stillPending.length, flagged: report.flagged.length };
   }
 
   const now = deps.clock.now().getTime();
@@ -431,17 +475,22 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     if (record.paymentId !== null && !inFlightByPayment.has(record.paymentId)) inFlightByPayment.set(record.paymentId, record);
   }
 
+  // Ours: every payment with activity in the window — created in it, or changed since it began (captured, refunded,
+  // corrected) having been created before its end. A change after the window is compared too: harmless, and a
+  // daily run then never misses the refund of an older payment.
   const locals = new Map<string, Payment>();
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listPayments(
-      { provider, createdFrom: since.toISOString(), createdTo: until.toISOString() },
-      { limit: PAGE, cursor },
-    );
-    for (const payment of page.items) locals.set(payment.id, payment);
-    cursor = page.nextCursor ?? undefined;
-    progress({ phase: "local", done: locals.size });
-  } while (cursor);
+  for (const filter of [
+    { provider, createdFrom: since.toISOString(), createdTo: until.toISOString() },
+    { provider, updatedFrom: since.toISOString(), createdTo: until.toISOString() },
+  ]) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.listPayments(filter, { limit: PAGE, cursor });
+      for (const payment of page.items) locals.set(payment.id, payment);
+      cursor = page.nextCursor ?? undefined;
+      progress({ phase: "local", done: locals.size });
+    } while (cursor);
+  }
   const examinedLocal = locals.size;
 
   const pairs = new Map<string, Pair>();
@@ -539,7 +588,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     recovery,
     examined: { local: examinedLocal, gateway: examinedGateway },
     inFlight: [...inFlightByPayment.values()].filter(
-      (r) => r.paymentId !== null && locals.has(r.paymentId) && now - Date.parse(r.updatedAt) < stuckAfterMs,
+      (r) => r.paymentId !== null && locals.has(r.paymentId) && !isOperationStuck(r, now, stuckAfterMs),
     ).length,
     drifts,
     counts,
