@@ -98,7 +98,9 @@ export type GatewayScenario =
   | "expired_card"
   | "incorrect_cvc"
   | "processing_error"
-  | "requires_action";
+  | "requires_action"
+  /** A payment method id the provider does not know: an invalid request. */
+  | "invalid_payment_method";
 
 export interface GatewayCapabilities {
   readonly manualCapture: boolean;

@@ -20,7 +20,8 @@ export const TEST_PAYMENT_METHODS = {
 
 export type TestPaymentMethod = keyof typeof TEST_PAYMENT_METHODS;
 
-export const PAYMENT_METHOD_FOR_SCENARIO: Record<GatewayScenario, TestPaymentMethod> = {
+/** The payment method for each contract scenario; `invalid_payment_method` is an id no provider knows. */
+export const PAYMENT_METHOD_FOR_SCENARIO: Record<GatewayScenario, string> = {
   succeeds: "pm_card_visa",
   declined: "pm_card_visa_chargeDeclined",
   insufficient_funds: "pm_card_visa_chargeDeclinedInsufficientFunds",
@@ -28,6 +29,7 @@ export const PAYMENT_METHOD_FOR_SCENARIO: Record<GatewayScenario, TestPaymentMet
   incorrect_cvc: "pm_card_chargeDeclinedIncorrectCvc",
   processing_error: "pm_card_chargeDeclinedProcessingError",
   requires_action: "pm_card_authenticationRequired",
+  invalid_payment_method: "pm_card_does_not_exist",
 };
 
 export function isTestPaymentMethod(id: string): id is TestPaymentMethod {

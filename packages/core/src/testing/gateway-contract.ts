@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CaptureMethod } from "../domain/payment.js";
 import { isPaymentError } from "../errors.js";
 import type { GatewayPayment, GatewayScenario, PaymentGateway } from "../ports/payment-gateway.js";
-import type { GatewayHarness } from "./harness.js";
+import type { GatewayFault, GatewayHarness } from "./harness.js";
 import { testId } from "./fixtures.js";
 
 /** Every rule of the gateway contract, by key; an adapter may skip one only with a reason. */
@@ -20,6 +20,11 @@ export const GATEWAY_CONTRACT_TESTS = {
   declines: "maps every decline scenario it can produce onto the core's card error codes",
   requiresAction: "reports requires_action with a next action, and succeeds once the customer completes it",
   listTransactions: "lists the payments created in a window, with their refunds",
+  invalidPaymentMethod: "an unknown payment method is an invalid request: never a decline, never retried",
+  buyerRefusalIsDefinite: "a buyer's refusal that is not about the card is a definite decline, never left to retry",
+  lostAnswerIsUnknownAndFound: "an answer lost after the provider acted is an unknown outcome, and the lookup by payment id finds what it made",
+  refusedRefundIsDefinite: "a refund the provider refuses (disputed charge, time limit) is a definite failed refund, never left to retry",
+  failedRefundIsVisible: "a refund that fails after it was accepted is visible as failed through retrieve and findByPaymentId",
 } as const;
 
 export type GatewayContractTest = keyof typeof GATEWAY_CONTRACT_TESTS;
@@ -31,6 +36,14 @@ export interface GatewayContractOptions {
 }
 
 const RACERS = 10;
+
+/** Codes that leave an operation pending for another attempt: a definite answer must never be one of them. */
+const RETRIED_CODES = ["gateway_error", "gateway_rate_limited", "gateway_outcome_unknown", "conflict", "internal"];
+
+function expectDefiniteThrow(error: unknown, what: string): void {
+  expect(isPaymentError(error), `${what}: threw ${String(error)}`).toBe(true);
+  expect(RETRIED_CODES, `${what}: ${(error as { code?: string }).code} would be retried without end`).not.toContain((error as { code: string }).code);
+}
 
 const EXPECTED_DECLINE: Partial<Record<GatewayScenario, string>> = {
   declined: "card_declined",
@@ -104,6 +117,30 @@ export function describeGatewayContract(name: string, setup: () => Promise<Gatew
       if (reason) it.skip(`${GATEWAY_CONTRACT_TESTS[key]} (skipped: ${reason})`, body);
       else it(GATEWAY_CONTRACT_TESTS[key], body);
     };
+    /** A rule that needs the fake to give `fault`; skipped at run time, with the reason, when the harness cannot. */
+    const faultRule = (key: GatewayContractTest, fault: GatewayFault, body: () => Promise<void>) => {
+      const reason = options.skip?.[key];
+      if (reason) {
+        it.skip(`${GATEWAY_CONTRACT_TESTS[key]} (skipped: ${reason})`, body);
+        return;
+      }
+      it(GATEWAY_CONTRACT_TESTS[key], async (context) => {
+        if (!harness.injectFault || !harness.supportedFaults?.includes(fault)) {
+          context.skip(`the harness cannot make its fake give "${fault}"`);
+          return;
+        }
+        await harness.injectFault(fault);
+        await body();
+      });
+    };
+    const refundRequest = (paid: GatewayPayment, refundId: string, part: number) => ({
+      paymentId: paid.paymentId!,
+      refundId,
+      providerPaymentId: paid.providerPaymentId,
+      amount: part,
+      currency: harness.currency,
+      reason: "contract",
+    });
 
     rule("automaticCapture", async () => {
       const payment = await drivePayment(harness, "succeeds", { amount });
@@ -244,6 +281,75 @@ export function describeGatewayContract(name: string, setup: () => Promise<Gatew
         { idempotencyKey: `${payment.paymentId}:resume:1` },
       );
       expect(resumed).toMatchObject({ status: "succeeded", amountCaptured: amount });
+    });
+
+    rule("invalidPaymentMethod", async () => {
+      const method = harness.paymentMethodFor("invalid_payment_method");
+      if (method === null) return; // a provider without payment method ids (PayPal) has nothing to refuse here
+      const paymentId = testId("pay");
+      const error = await harness.gateway
+        .createPayment({ paymentId, amount, currency: harness.currency, captureMethod: "automatic", paymentMethodId: method }, { idempotencyKey: `${paymentId}:confirm` })
+        .then(
+          (payment) => new Error(`answered ${payment.status} instead of refusing the request`),
+          (e: unknown) => e,
+        );
+      expectDefiniteThrow(error, "an unknown payment method");
+      expect(["validation_error", "not_found"]).toContain((error as { code: string }).code);
+    });
+
+    faultRule("buyerRefusalIsDefinite", "buyer_refused", async () => {
+      const payment = await drivePayment(harness, "succeeds", { amount }).catch((e: unknown) => {
+        expectDefiniteThrow(e, "a buyer's refusal");
+        return null;
+      });
+      if (payment === null) return;
+      expect(["failed", "requires_action"], "a refusal must be a definite state").toContain(payment.status);
+      if (payment.status === "failed") {
+        expect(payment.failure?.code).toMatch(/^(card_declined|insufficient_funds|expired_card|incorrect_cvc|processing_error|authentication_required)$/);
+        expect(payment.failure?.declineCode, "the provider's own code is kept").toBeTruthy();
+      } else {
+        expect(payment.nextAction?.url ?? payment.nextAction?.clientSecret, "the customer needs somewhere to go").toBeTruthy();
+      }
+    });
+
+    faultRule("lostAnswerIsUnknownAndFound", "answer_lost", async () => {
+      const paymentId = testId("pay");
+      const error = await drivePayment(harness, "succeeds", { amount, paymentId }).then(
+        (payment) => new Error(`answered ${payment.status} although the answer was lost`),
+        (e: unknown) => e,
+      );
+      expect(isPaymentError(error, "gateway_outcome_unknown"), `a lost answer must be gateway_outcome_unknown, got ${String(error)}`).toBe(true);
+      const found = await harness.gateway.findByPaymentId(paymentId);
+      expect(found, "the lookup by our payment id must find what the provider made").not.toBeNull();
+      expect(found).toMatchObject({ paymentId, amount, currency: harness.currency });
+    });
+
+    faultRule("refusedRefundIsDefinite", "refund_refused", async () => {
+      // The fault applies to the next refund: drive the payment first without consuming it.
+      const paid = await drivePayment(harness, "succeeds", { amount });
+      const outcome = await harness.gateway.refund(refundRequest(paid, "rf_refused", 100), { idempotencyKey: `${paid.paymentId}:refund:rf_refused` }).then(
+        (refund) => refund,
+        (e: unknown) => {
+          expectDefiniteThrow(e, "a refused refund");
+          return null;
+        },
+      );
+      if (outcome === null) return;
+      expect(outcome.status, "a refused refund must be failed, not pending").toBe("failed");
+      expect(outcome.failureReason, "the provider's reason is kept").toBeTruthy();
+    });
+
+    faultRule("failedRefundIsVisible", "refund_fails_later", async () => {
+      const paid = await drivePayment(harness, "succeeds", { amount });
+      const refund = await harness.gateway.refund(refundRequest(paid, "rf_fails", 100), { idempotencyKey: `${paid.paymentId}:refund:rf_fails` });
+      expect(["pending", "failed"]).toContain(refund.status);
+      const retrieved = await harness.gateway.retrieve(paid.providerPaymentId);
+      const seen = retrieved.refunds?.find((r) => r.refundId === "rf_fails");
+      expect(seen, "retrieve must list a failed refund, whatever the amount refunded").toBeDefined();
+      expect(seen?.status).toBe("failed");
+      expect(retrieved.amountRefunded).toBe(0);
+      const found = await harness.gateway.findByPaymentId(paid.paymentId!);
+      expect(found?.refunds?.find((r) => r.refundId === "rf_fails")?.status).toBe("failed");
     });
 
     rule("listTransactions", async () => {
