@@ -27,8 +27,10 @@ export type { OperationContext, Replayable } from "./service/idempotent-executor
 export * from "./service/inputs.js";
 export type { WebhookResult, WebhookStatus } from "./service/webhook-handler.js";
 export type { HeldWebhooksReport } from "./service/webhook-inbox.js";
-export type { PaymentStats, CurrencyTotals } from "./service/stats.js";
+export type { PaymentStats, CurrencyTotals, StatsSummaryRow, MinorUnitsTotal } from "./service/stats.js";
 export * from "./outbox/dispatch-outbox.js";
 export * from "./outbox/outbox-dispatcher.js";
 export { MemoryPaymentStore, createMemoryStore } from "./memory/memory-store.js";
-export { matchesFilter } from "./memory/payment-filter.js";
+export { matchesFilter, normalizePaymentFilter } from "./memory/payment-filter.js";
+export { decodePageCursor, encodePageCursor } from "./memory/page-cursor.js";
+export * from "./memory/storable-text.js";

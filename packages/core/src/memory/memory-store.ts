@@ -16,15 +16,30 @@ import type {
   StatsRow,
 } from "../ports/payment-store.js";
 import { AsyncMutex } from "./async-mutex.js";
-import { matchesFilter } from "./payment-filter.js";
+import { decodePageCursor, encodePageCursor } from "./page-cursor.js";
+import { matchesFilter, normalizePaymentFilter } from "./payment-filter.js";
+import {
+  assertStorableEvent,
+  assertStorableHistory,
+  assertStorableIdempotencyRecord,
+  assertStorableInboxEvent,
+  assertStorablePayment,
+  assertStorableRefund,
+  assertStorableText,
+  isMatchableText,
+} from "./storable-text.js";
 
 const clone = <T>(value: T): T => structuredClone(value);
 const pair = (a: string, b: string) => `${a}\u0000${b}`;
 
+/** A lookup by a value no stored row could hold finds nothing, as on the SQL stores (which never send it). */
+const findable = (...values: unknown[]) => values.every(isMatchableText);
+
 /**
  * An in-process `PaymentStore` for tests, demos and prototypes. Transactions run one at a time (serializable by
  * construction) and roll back through an undo log, so it honours every promise of the port; it keeps nothing
- * when the process ends.
+ * when the process ends. It refuses the text the SQL stores refuse (`storable-text.ts`), so that code tested on it
+ * gets the answers it will get in production.
  */
 export class MemoryPaymentStore implements PaymentStore {
   readonly capabilities = { concurrentWriters: false, durable: false } as const;
@@ -71,36 +86,43 @@ export class MemoryPaymentStore implements PaymentStore {
 
   #tx(undo: Array<() => void>): PaymentStoreTx {
     return {
-      getPayment: async (id) => clone(this.#payments.get(id) ?? null),
+      getPayment: async (id) => clone((findable(id) && this.#payments.get(id)) || null),
       findPaymentByProviderId: async (provider, providerPaymentId) =>
         clone([...this.#payments.values()].find((p) => p.provider === provider && p.providerPaymentId === providerPaymentId) ?? null),
       insertPayment: async (payment) => {
-        if (this.#payments.has(payment.id)) throw new PaymentError("internal", `payment ${payment.id} already exists`);
+        assertStorablePayment(payment);
+        if (this.#payments.has(payment.id)) throw new PaymentError("conflict", `payment ${payment.id} already exists`);
         this.#set(this.#payments, payment.id, clone(payment), undo);
       },
       updatePayment: async (next, expectedVersion) => {
+        if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "next version must be expected + 1");
+        assertStorablePayment(next);
         const current = this.#payments.get(next.id);
         if (!current || current.version !== expectedVersion) return null;
-        if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "next version must be expected + 1");
         this.#set(this.#payments, next.id, clone(next), undo);
         return clone(next);
       },
       appendHistory: async (entries) => {
+        for (const entry of entries) assertStorableHistory(entry);
         for (const entry of entries) {
           const list = this.#history.get(entry.paymentId) ?? [];
           this.#set(this.#history, entry.paymentId, [...list, clone(entry)], undo);
         }
       },
-      getRefund: async (id) => clone(this.#refunds.get(id) ?? null),
+      getRefund: async (id) => clone((findable(id) && this.#refunds.get(id)) || null),
       insertRefund: async (refund) => {
-        if (this.#refunds.has(refund.id)) throw new PaymentError("internal", `refund ${refund.id} already exists`);
+        assertStorableRefund(refund);
+        if (this.#refunds.has(refund.id)) throw new PaymentError("conflict", `refund ${refund.id} already exists`);
         this.#set(this.#refunds, refund.id, clone(refund), undo);
       },
       updateRefund: async (refund) => {
-        if (!this.#refunds.has(refund.id)) throw new PaymentError("internal", `refund ${refund.id} does not exist`);
+        assertStorableRefund(refund);
+        if (!this.#refunds.has(refund.id)) throw new PaymentError("not_found", `refund ${refund.id} does not exist`);
         this.#set(this.#refunds, refund.id, clone(refund), undo);
       },
       allocateReceiptNumber: async (paymentId, issuedAt) => {
+        assertStorableText(paymentId, "receipt.paymentId");
+        assertStorableText(issuedAt, "receipt.issuedAt");
         const existing = this.#receipts.get(paymentId);
         if (existing) return existing;
         const year = issuedAt.slice(0, 4);
@@ -110,14 +132,16 @@ export class MemoryPaymentStore implements PaymentStore {
         this.#set(this.#receipts, paymentId, number, undo);
         return number;
       },
-      getIdempotencyRecord: async (scope, key) => clone(this.#idempotency.get(pair(scope, key)) ?? null),
+      getIdempotencyRecord: async (scope, key) => clone((findable(scope, key) && this.#idempotency.get(pair(scope, key))) || null),
       insertIdempotencyRecord: async (record) => {
+        assertStorableIdempotencyRecord(record);
         const id = pair(record.scope, record.key);
         if (this.#idempotency.has(id)) return false;
         this.#set(this.#idempotency, id, clone(record), undo);
         return true;
       },
       updateIdempotencyRecord: async (next, expectedLockId) => {
+        assertStorableIdempotencyRecord(next);
         const id = pair(next.scope, next.key);
         const current = this.#idempotency.get(id);
         if (!current || current.lockId !== expectedLockId) return false;
@@ -125,6 +149,7 @@ export class MemoryPaymentStore implements PaymentStore {
         return true;
       },
       appendOutbox: async (events: readonly PaymentEvent[]) => {
+        for (const event of events) assertStorableEvent(event);
         for (const event of events) {
           const entry: OutboxEntry = {
             sequence: ++this.#sequence,
@@ -146,13 +171,15 @@ export class MemoryPaymentStore implements PaymentStore {
         }
       },
       insertInboxEvent: async (event) => {
+        assertStorableInboxEvent(event);
         const id = pair(event.provider, event.eventId);
         if (this.#inbox.has(id)) return false;
         this.#set(this.#inbox, id, clone(event), undo);
         return true;
       },
-      getInboxEvent: async (provider, eventId) => clone(this.#inbox.get(pair(provider, eventId)) ?? null),
+      getInboxEvent: async (provider, eventId) => clone((findable(provider, eventId) && this.#inbox.get(pair(provider, eventId))) || null),
       updateInboxEvent: async (next, expected) => {
+        assertStorableInboxEvent(next);
         const id = pair(next.provider, next.eventId);
         const current = this.#inbox.get(id);
         if (!current || current.status !== expected.status || current.attempts !== expected.attempts) return false;
@@ -167,22 +194,28 @@ export class MemoryPaymentStore implements PaymentStore {
   }
 
   getPayment(id: string): Promise<Payment | null> {
-    return this.#read(() => this.#payments.get(id) ?? null);
+    return this.#read(() => (findable(id) && this.#payments.get(id)) || null);
   }
 
-  listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
+  async listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
+    // Checked before the read, as the SQL stores do before their query: a bad cursor or instant is refused even
+    // when the store is empty.
+    const after = page.cursor === undefined ? undefined : decodePageCursor(page.cursor);
+    const normalized = normalizePaymentFilter(filter);
     return this.#read(() => {
-      const limit = Math.min(Math.max(page.limit, 1), 500);
+      if (normalized === null) return { items: [], nextCursor: null };
+      const limit = Math.min(Math.max(Math.trunc(page.limit) || 1, 1), 500);
       const matching = [...this.#payments.values()]
-        .filter((p) => matchesFilter(p, filter) && (page.cursor === undefined || p.id < page.cursor))
+        .filter((p) => matchesFilter(p, normalized) && (after === undefined || p.id < after))
         .sort((a, b) => (a.id < b.id ? 1 : -1));
       const items = matching.slice(0, limit);
-      return { items, nextCursor: matching.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+      const last = items[items.length - 1];
+      return { items, nextCursor: matching.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
     });
   }
 
   listHistory(paymentId: string): Promise<HistoryEntry[]> {
-    return this.#read(() => this.#history.get(paymentId) ?? []);
+    return this.#read(() => (findable(paymentId) && this.#history.get(paymentId)) || []);
   }
 
   listRefunds(paymentId: string): Promise<Refund[]> {
@@ -191,20 +224,24 @@ export class MemoryPaymentStore implements PaymentStore {
     );
   }
 
-  stats(filter: StatsFilter): Promise<StatsRow[]> {
+  async stats(filter: StatsFilter): Promise<StatsRow[]> {
+    const normalized = normalizePaymentFilter(filter);
     return this.#read(() => {
+      if (normalized === null) return [];
       const groups = new Map<string, StatsRow>();
       for (const p of this.#payments.values()) {
-        if (!matchesFilter(p, filter)) continue;
+        if (!matchesFilter(p, normalized)) continue;
         const id = [p.status, p.provider, p.currency].join("\u0000");
-        const row = groups.get(id) ?? { status: p.status, provider: p.provider, currency: p.currency, count: 0, amount: 0, amountCaptured: 0, amountRefunded: 0 };
+        const row = groups.get(id) ?? { status: p.status, provider: p.provider, currency: p.currency, count: 0, amount: 0n, amountCaptured: 0n, amountRefunded: 0n };
         row.count++;
-        row.amount += p.amount;
-        row.amountCaptured += p.amountCaptured;
-        row.amountRefunded += p.amountRefunded;
+        // Exact however many rows: a sum of safe integers is not one.
+        row.amount += BigInt(p.amount);
+        row.amountCaptured += BigInt(p.amountCaptured);
+        row.amountRefunded += BigInt(p.amountRefunded);
         groups.set(id, row);
       }
-      return [...groups.values()];
+      const order = (r: StatsRow) => pair(pair(r.status, r.provider), r.currency);
+      return [...groups.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
     });
   }
 
@@ -232,6 +269,7 @@ export class MemoryPaymentStore implements PaymentStore {
 
   claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]> {
     return this.#mutex.run(async () => {
+      assertStorableText(claim.claimant, "outbox.claimant");
       const heads = new Map<string, OutboxEntry>();
       for (const entry of this.#outbox) {
         if (entry.status !== "delivered" && entry.status !== "skipped" && !heads.has(entry.event.paymentId)) {
@@ -267,6 +305,7 @@ export class MemoryPaymentStore implements PaymentStore {
 
   markOutboxFailed(sequence: number, claimant: string, failure: { error: string; nextAttemptAt: string; dead: boolean }): Promise<boolean> {
     return this.#mutex.run(async () => {
+      assertStorableText(failure.error, "outbox.lastError", true);
       const entry = this.#leased(sequence, claimant);
       if (!entry) return false;
       Object.assign(entry, {
@@ -309,6 +348,7 @@ export class MemoryPaymentStore implements PaymentStore {
 
   skipOutboxEvent(sequence: number, reason: string): Promise<boolean> {
     return this.#mutex.run(async () => {
+      assertStorableText(reason, "outbox.skipReason", true);
       const entry = this.#outbox.find((e) => e.sequence === sequence);
       if (!entry || entry.status !== "dead") return false;
       Object.assign(entry, { status: "skipped", skipReason: reason, leasedBy: null, leasedUntil: null });

@@ -97,6 +97,10 @@ export interface InboxFilter {
   limit: number;
 }
 
+/**
+ * What a list matches. A filter value no payment could hold (text with NUL, a lone surrogate or a control
+ * character) simply matches nothing on every store; an instant that is not ISO 8601 is `validation_error`.
+ */
 export interface PaymentFilter {
   status?: PaymentStatus | readonly PaymentStatus[] | undefined;
   provider?: string | undefined;
@@ -104,6 +108,11 @@ export interface PaymentFilter {
   createdFrom?: string | undefined;
   /** Exclusive upper bound. */
   createdTo?: string | undefined;
+  /**
+   * Payments whose `updatedAt` is at or after this instant: every payment with activity since then (captured,
+   * refunded, corrected), whenever it was created. Reconcile's activity window.
+   */
+  updatedFrom?: string | undefined;
   /** Matches payments whose `references[key] === value`. */
   reference?: { key: string; value: string } | undefined;
   authorizationExpiresBefore?: string | undefined;
@@ -112,7 +121,10 @@ export interface PaymentFilter {
 export interface PageRequest {
   /** 1–500; adapters clamp. */
   limit: number;
-  /** The `nextCursor` of the previous page. */
+  /**
+   * The `nextCursor` of the previous page, passed back unchanged. It is opaque: a cursor the store did not issue
+   * (garbage, truncated, edited) is refused with `invalid_cursor`, never answered with an empty page.
+   */
   cursor?: string | undefined;
 }
 
@@ -126,15 +138,19 @@ export interface StatsFilter {
   createdTo?: string | undefined;
 }
 
-/** One group of the stats: payments with this status, provider and currency. */
+/**
+ * One group of the stats: payments with this status, provider and currency. The sums are exact `bigint`s: every
+ * amount is a safe integer, but a sum over many rows is not (two payments of 2^53 - 1 already pass 2^53), and a
+ * store must sum exactly however many rows there are.
+ */
 export interface StatsRow {
   status: PaymentStatus;
   provider: string;
   currency: string;
   count: number;
-  amount: number;
-  amountCaptured: number;
-  amountRefunded: number;
+  amount: bigint;
+  amountCaptured: bigint;
+  amountRefunded: bigint;
 }
 
 export interface StoreCapabilities {

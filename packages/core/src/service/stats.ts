@@ -1,35 +1,78 @@
+import type { PaymentStatus } from "../domain/payment.js";
 import type { StatsRow } from "../ports/payment-store.js";
+
+/**
+ * A sum of minor units as a decimal string (`"18014398509481982"`): exact however large, and safe in JSON, where a
+ * number past 2^53 would be rounded by every reader (and a bigint cannot be written at all). Parse it with
+ * `BigInt(text)`; a gauge may take `Number(text)`, which rounds only past 2^53.
+ */
+export type MinorUnitsTotal = string;
+
+/** A store's group with its sums as exact decimal strings. */
+export interface StatsSummaryRow {
+  status: PaymentStatus;
+  provider: string;
+  currency: string;
+  count: number;
+  amount: MinorUnitsTotal;
+  amountCaptured: MinorUnitsTotal;
+  amountRefunded: MinorUnitsTotal;
+}
 
 export interface CurrencyTotals {
   currency: string;
   count: number;
-  captured: number;
-  refunded: number;
+  captured: MinorUnitsTotal;
+  refunded: MinorUnitsTotal;
   /** Captured minus refunded: what was actually earned. */
-  netRevenue: number;
+  netRevenue: MinorUnitsTotal;
 }
 
+/** What `service.stats()` answers; every field is JSON as it is. */
 export interface PaymentStats {
-  rows: StatsRow[];
+  rows: StatsSummaryRow[];
   byStatus: Record<string, number>;
   byProvider: Record<string, number>;
   byCurrency: CurrencyTotals[];
 }
 
-/** Rolls the store's grouped rows up into counts and per-currency revenue; currencies are never summed together. */
-export function summarizeStats(rows: StatsRow[]): PaymentStats {
+/**
+ * Rolls the store's grouped rows up into counts and per-currency revenue; currencies are never summed together.
+ * Sums stay `bigint` until they are written out, so no total is ever rounded or refused, whatever the rows hold.
+ */
+export function summarizeStats(rows: readonly StatsRow[]): PaymentStats {
   const byStatus: Record<string, number> = {};
   const byProvider: Record<string, number> = {};
-  const currencies = new Map<string, CurrencyTotals>();
+  const currencies = new Map<string, { count: number; captured: bigint; refunded: bigint }>();
   for (const row of rows) {
     byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
     byProvider[row.provider] = (byProvider[row.provider] ?? 0) + row.count;
-    const totals = currencies.get(row.currency) ?? { currency: row.currency, count: 0, captured: 0, refunded: 0, netRevenue: 0 };
+    const totals = currencies.get(row.currency) ?? { count: 0, captured: 0n, refunded: 0n };
     totals.count += row.count;
     totals.captured += row.amountCaptured;
     totals.refunded += row.amountRefunded;
-    totals.netRevenue = totals.captured - totals.refunded;
     currencies.set(row.currency, totals);
   }
-  return { rows, byStatus, byProvider, byCurrency: [...currencies.values()].sort((a, b) => a.currency.localeCompare(b.currency)) };
+  return {
+    rows: rows.map((row) => ({
+      status: row.status,
+      provider: row.provider,
+      currency: row.currency,
+      count: row.count,
+      amount: row.amount.toString(),
+      amountCaptured: row.amountCaptured.toString(),
+      amountRefunded: row.amountRefunded.toString(),
+    })),
+    byStatus,
+    byProvider,
+    byCurrency: [...currencies.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, t]) => ({
+        currency,
+        count: t.count,
+        captured: t.captured.toString(),
+        refunded: t.refunded.toString(),
+        netRevenue: (t.captured - t.refunded).toString(),
+      })),
+  };
 }

@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Payment } from "../domain/payment.js";
+import { type PaymentErrorCode, isPaymentError } from "../errors.js";
 import type { PaymentStore } from "../ports/payment-store.js";
 import type { StoreHarness } from "./harness.js";
-import { sampleEvent, sampleHistory, sampleIdempotencyRecord, sampleInboxEvent, samplePayment, sampleRefund, testId } from "./fixtures.js";
+import {
+  LOOKALIKE_TEXT,
+  hostileTexts,
+  lineBreakTexts,
+  sampleEvent,
+  sampleHistory,
+  sampleIdempotencyRecord,
+  sampleInboxEvent,
+  samplePayment,
+  sampleRefund,
+  testId,
+} from "./fixtures.js";
 
 /** Every rule of the store contract, by key; an adapter may skip one only with a reason (checked by the compiler). */
 export const STORE_CONTRACT_TESTS = {
@@ -22,6 +34,13 @@ export const STORE_CONTRACT_TESTS = {
   providerLookup: "finds a payment by provider and provider payment id",
   listFiltersAndCursor: "lists by filter and pages with a cursor without gaps or repeats",
   stats: "groups counts and amounts by status, provider and currency",
+  statsExactPastInt64: "sums stats exactly however many rows: 1,100 payments of 2^53 - 1 sum past 2^63",
+  hostileTextWrites: "refuses a write holding NUL, a control or a lone surrogate with validation_error naming the field; nothing is stored",
+  freeTextLineBreaks: "keeps line breaks in descriptions and reasons, refuses them in single-line fields, and keeps look-alike text verbatim",
+  hostileTextLookups: "answers a lookup or filter by text no row can hold with null or an empty list, never another error",
+  filterInstants: "refuses a filter instant that is not a date or an ISO 8601 time with validation_error",
+  invalidCursor: "refuses a cursor it did not issue (garbage, truncated, edited, hostile, an old raw id) with invalid_cursor",
+  updatedFromFilter: "lists payments with activity at or after an instant, whenever they were created",
   outboxOrderPerPayment: "offers only the oldest undelivered event of each payment, in order",
   outboxRetryHoldsBack: "an event waiting for retry or dead holds back its payment's later events and no other's",
   outboxLeaseRace: "10 concurrent claimers never lease the same event twice",
@@ -39,6 +58,26 @@ export interface StoreContractOptions {
 }
 
 const RACERS = 10;
+
+/**
+ * Awaits `work` and returns the PaymentError code it was refused with. Anything else — success, a driver error, a
+ * PaymentError whose message or details repeat `echoed` (it may be card data) — fails the test with the input named.
+ */
+async function refusal(work: () => Promise<unknown>, input: string, echoed: string = input): Promise<PaymentErrorCode> {
+  const label = JSON.stringify(input);
+  let result: unknown;
+  try {
+    result = await work();
+  } catch (error) {
+    if (!isPaymentError(error)) throw new Error(`input ${label}: refused with a non-PaymentError: ${String(error)}`, { cause: error });
+    const escaped = JSON.stringify(echoed).slice(1, -1);
+    if (echoed.length >= 3 && (error.message.includes(echoed) || JSON.stringify(error.details ?? {}).includes(escaped))) {
+      throw new Error(`input ${label}: the error repeats the value`);
+    }
+    return error.code;
+  }
+  throw new Error(`input ${label}: accepted (${JSON.stringify(result)?.slice(0, 200)}), expected a refusal`);
+}
 
 async function insertPayment(store: PaymentStore, payment: Payment): Promise<Payment> {
   await store.transaction(async (tx) => {
@@ -366,10 +405,260 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       await insertPayment(store, samplePayment({ status: "succeeded", amount: 900, currency: "EUR", amountCaptured: 900 }));
       const rows = await store.stats({});
       const usdSucceeded = rows.find((r) => r.status === "succeeded" && r.currency === "USD");
-      expect(usdSucceeded).toEqual({ status: "succeeded", provider: "simulated", currency: "USD", count: 2, amount: 1500, amountCaptured: 1500, amountRefunded: 300 });
-      expect(rows.find((r) => r.status === "failed")).toMatchObject({ count: 1, amount: 700 });
-      expect(rows.find((r) => r.currency === "EUR")).toMatchObject({ count: 1, amountCaptured: 900 });
+      expect(usdSucceeded).toEqual({ status: "succeeded", provider: "simulated", currency: "USD", count: 2, amount: 1500n, amountCaptured: 1500n, amountRefunded: 300n });
+      expect(rows.find((r) => r.status === "failed")).toMatchObject({ count: 1, amount: 700n, amountCaptured: 0n });
+      expect(rows.find((r) => r.currency === "EUR")).toMatchObject({ count: 1, amountCaptured: 900n });
       expect(await store.stats({ createdFrom: "2999-01-01T00:00:00.000Z" })).toEqual([]);
+    });
+
+    rule("statsExactPastInt64", async () => {
+      const max = Number.MAX_SAFE_INTEGER;
+      // Two pending payments of 2^53 - 1 already sum past 2^53 (what a client alone can create) ...
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < 2; i++) await tx.insertPayment(samplePayment({ amount: max }));
+      });
+      expect((await store.stats({})).find((r) => r.status === "pending")).toMatchObject({ count: 2, amount: 2n * BigInt(max), amountCaptured: 0n });
+      // ... and 1,100 of them past 2^63, where a 64-bit SUM overflows (1,024 × 2^53 = 2^63).
+      const rows = 1100;
+      for (let batch = 0; batch < rows / 100; batch++) {
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 100; i++) {
+            const refunded = (batch * 100 + i) % 2 === 0 ? max - 1 : 0;
+            await tx.insertPayment(samplePayment({ status: "partially_refunded", amount: max, amountCaptured: max, amountRefunded: refunded }));
+          }
+        });
+      }
+      const big = BigInt(max);
+      const row = (await store.stats({})).find((r) => r.status === "partially_refunded");
+      expect(row).toEqual({
+        status: "partially_refunded",
+        provider: "simulated",
+        currency: "USD",
+        count: rows,
+        amount: BigInt(rows) * big,
+        amountCaptured: BigInt(rows) * big,
+        amountRefunded: BigInt(rows / 2) * (big - 1n),
+      });
+      expect(row!.amount > 2n ** 63n).toBe(true);
+    });
+
+    rule("hostileTextWrites", async () => {
+      const hostile = hostileTexts();
+      const clean = await insertPayment(store, samplePayment({ status: "succeeded", amountCaptured: 2500 }));
+      /** One field of a new payment set to the hostile text, by field. */
+      const payments: Array<(text: string) => Payment> = [
+        (t) => samplePayment({ description: t }),
+        (t) => samplePayment({ metadata: { note: t } }),
+        (t) => samplePayment({ metadata: { [t]: "value" } }),
+        (t) => samplePayment({ references: { booking: t } }),
+        (t) => samplePayment({ references: { [t]: "bk_1" } }),
+        (t) => samplePayment({ owner: t }),
+        (t) => samplePayment({ customerEmail: `a${t}@example.test` }),
+        (t) => samplePayment({ providerPaymentId: t }),
+        (t) => samplePayment({ paymentMethodId: `pm_${t}` }),
+        (t) => samplePayment({ lineItems: [{ code: "base", description: t, amount: 2500 }] }),
+        (t) => samplePayment({ lastError: { code: "card_declined", message: t } }),
+        (t) => ({ ...samplePayment(), id: `pay_${t}` }),
+      ];
+      for (const [i, text] of hostile.entries()) {
+        const payment = payments[i % payments.length]!(text);
+        expect(await refusal(() => store.transaction((tx) => tx.insertPayment(payment)), text)).toBe("validation_error");
+        // The same text in an update of a stored payment: refused, the stored version untouched.
+        // (Every field but the id, which the update keeps: a stored payment's id never changes.)
+        const update = payments[(i + 1) % (payments.length - 1)]!(text);
+        const next = { ...update, id: clean.id, createdAt: clean.createdAt, version: 2 };
+        expect(await refusal(() => store.transaction((tx) => tx.updatePayment(next, 1)), text)).toBe("validation_error");
+      }
+      expect((await store.listPayments({}, { limit: 500 })).items.map((p) => p.id)).toEqual([clean.id]);
+      expect(await harness.readBack.payment(clean.id)).toMatchObject({ version: 1, status: "succeeded" });
+
+      // Everything else a transaction writes, and the outbox operators' text.
+      for (const [i, text] of hostile.entries()) {
+        const key = `hostile-${i}`;
+        const eventId = `evt_hostile_${i}`;
+        const writes: Array<() => Promise<unknown>> = [
+          () => store.transaction((tx) => tx.insertRefund(sampleRefund(clean, { reason: text }))),
+          () => store.transaction((tx) => tx.insertRefund(sampleRefund(clean, { actor: text }))),
+          () => store.transaction((tx) => tx.appendHistory([sampleHistory(clean, { reason: text })])),
+          () => store.transaction((tx) => tx.appendHistory([sampleHistory(clean, { details: { note: text } })])),
+          () => store.transaction((tx) => tx.insertIdempotencyRecord(sampleIdempotencyRecord({ key, gatewayRequest: { description: text } }))),
+          () => store.transaction((tx) => tx.insertIdempotencyRecord(sampleIdempotencyRecord({ key: `${key}${text}` }))),
+          () => store.transaction((tx) => tx.insertInboxEvent(sampleInboxEvent({ eventId, lastError: text }))),
+          () => store.transaction((tx) => tx.insertInboxEvent(sampleInboxEvent({ eventId: `${eventId}${text}` }))),
+          () => store.transaction((tx) => tx.appendOutbox([sampleEvent({ ...clean, references: { booking: text } })])),
+        ];
+        expect(await refusal(writes[i % writes.length]!, text)).toBe("validation_error");
+        expect(await harness.readBack.idempotencyRecord("user_1", key)).toBeNull();
+        expect(await harness.readBack.inboxEvent("stripe", eventId)).toBeNull();
+      }
+      expect(await store.listRefunds(clean.id)).toEqual([]);
+      expect(await harness.readBack.historyCount(clean.id)).toBe(1);
+      expect(await harness.readBack.outboxCount(clean.id)).toBe(1);
+
+      // A refused write inside a larger transaction rolls the whole transaction back.
+      const other = samplePayment();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertPayment(other);
+          await tx.appendHistory([sampleHistory(other, { reason: hostile[0]! })]);
+        }),
+      ).rejects.toSatisfy((error: unknown) => isPaymentError(error, "validation_error"));
+      expect(await harness.readBack.payment(other.id)).toBeNull();
+    });
+
+    rule("freeTextLineBreaks", async () => {
+      for (const text of lineBreakTexts()) {
+        const payment = await insertPayment(store, samplePayment({ description: text, status: "succeeded", amountCaptured: 2500 }));
+        expect((await store.getPayment(payment.id))?.description).toBe(text);
+        const refund = sampleRefund(payment, { reason: text });
+        await store.transaction((tx) => tx.insertRefund(refund));
+        expect(await store.listRefunds(payment.id)).toEqual([refund]);
+        expect(await refusal(() => store.transaction((tx) => tx.insertPayment(samplePayment({ metadata: { note: text } }))), text)).toBe("validation_error");
+        expect(await refusal(() => store.transaction((tx) => tx.insertPayment(samplePayment({ references: { [`k${text}`]: "v" } }))), text)).toBe("validation_error");
+        expect(await refusal(() => store.transaction((tx) => tx.insertPayment(samplePayment({ owner: text }))), text)).toBe("validation_error");
+      }
+      const lookalike = samplePayment({
+        description: LOOKALIKE_TEXT,
+        owner: `owner ${LOOKALIKE_TEXT}`,
+        metadata: { [LOOKALIKE_TEXT]: LOOKALIKE_TEXT },
+        references: { booking: LOOKALIKE_TEXT },
+      });
+      await insertPayment(store, lookalike);
+      expect(await store.getPayment(lookalike.id)).toEqual(lookalike);
+      expect((await store.listPayments({ reference: { key: "booking", value: LOOKALIKE_TEXT } }, { limit: 10 })).items.map((p) => p.id)).toEqual([lookalike.id]);
+      expect((await store.listPayments({ owner: `owner ${LOOKALIKE_TEXT}` }, { limit: 10 })).items.map((p) => p.id)).toEqual([lookalike.id]);
+    });
+
+    rule("hostileTextLookups", async () => {
+      // A stored twin of every hostile lookup below, with U+FFFD where the lookup has its poison: a driver that
+      // replaced a lone surrogate on the way in would find it.
+      const twin = await insertPayment(
+        store,
+        samplePayment({ owner: "owner_\ufffd", provider: "prov_\ufffd", references: { booking: "bk_\ufffd" }, providerPaymentId: "pi_\ufffd" }),
+      );
+      await store.transaction((tx) => tx.insertInboxEvent(sampleInboxEvent({ eventId: "evt_\ufffd", paymentId: twin.id, providerPaymentId: "pi_\ufffd" })));
+      const texts = [...hostileTexts(), "\ud800", "\udfff"];
+      const none = { items: [], nextCursor: null };
+      for (const text of texts) {
+        const asTwin = (prefix: string) => `${prefix}_${text}`;
+        const id = asTwin("pay");
+        expect(await store.getPayment(id)).toBeNull();
+        expect(await store.getPayment(text)).toBeNull();
+        expect(await store.listHistory(id)).toEqual([]);
+        expect(await store.listRefunds(id)).toEqual([]);
+        expect(await store.listPayments({ owner: asTwin("owner") }, { limit: 10 })).toEqual(none);
+        expect(await store.listPayments({ provider: asTwin("prov") }, { limit: 10 })).toEqual(none);
+        expect(await store.listPayments({ reference: { key: "booking", value: asTwin("bk") } }, { limit: 10 })).toEqual(none);
+        expect(await store.listPayments({ reference: { key: text, value: "bk_1" } }, { limit: 10 })).toEqual(none);
+        expect(await store.listOutbox({ paymentId: id, limit: 10 })).toEqual([]);
+        expect(await store.listInboxEvents({ eventId: asTwin("evt"), limit: 10 })).toEqual([]);
+        expect(await store.listInboxEvents({ provider: text, paymentId: id, providerPaymentId: asTwin("pi"), limit: 10 })).toEqual([]);
+        expect(await store.listInboxEvents({ forPayment: { paymentId: id, providerPaymentId: asTwin("pi") }, limit: 10 })).toEqual([]);
+        const found = await store.transaction(async (tx) => [
+          await tx.getPayment(id),
+          await tx.getRefund(asTwin("rf")),
+          await tx.findPaymentByProviderId(asTwin("prov"), asTwin("pi")),
+          await tx.getIdempotencyRecord(text, text),
+          await tx.getInboxEvent("stripe", asTwin("evt")),
+        ]);
+        expect(found, JSON.stringify(text)).toEqual([null, null, null, null, null]);
+        expect(await store.markOutboxDelivered(1, text, new Date().toISOString())).toBe(false);
+      }
+      // The twin itself is found by its own text.
+      expect((await store.listPayments({ owner: "owner_\ufffd" }, { limit: 10 })).items.map((p) => p.id)).toEqual([twin.id]);
+      expect((await store.transaction((tx) => tx.findPaymentByProviderId("prov_\ufffd", "pi_\ufffd")))?.id).toBe(twin.id);
+    });
+
+    rule("filterInstants", async () => {
+      await insertPayment(store, samplePayment());
+      const bad = ["yesterday", "", "2026-02-30", "2026-13-01T00:00:00Z", "2026-01-01T25:00:00Z", "2026-01-01T00:00:00", "\u0000", "1e12"];
+      for (const text of bad) {
+        for (const field of ["createdFrom", "createdTo", "updatedFrom", "authorizationExpiresBefore"] as const) {
+          expect(await refusal(() => store.listPayments({ [field]: text }, { limit: 10 }), text, "")).toBe("validation_error");
+        }
+        expect(await refusal(() => store.stats({ createdFrom: text }), text, "")).toBe("validation_error");
+        expect(await refusal(() => store.stats({ createdTo: text }), text, "")).toBe("validation_error");
+      }
+      // Every accepted form means the same instant on every store: a date is UTC midnight, a zone is honoured.
+      const at = samplePayment({ createdAt: "2026-03-01T10:00:00.000Z", updatedAt: "2026-03-01T10:00:00.000Z" });
+      await insertPayment(store, at);
+      const ids = async (filter: Parameters<PaymentStore["listPayments"]>[0]) => (await store.listPayments(filter, { limit: 10 })).items.map((p) => p.id);
+      expect(await ids({ createdFrom: "2026-03-01", createdTo: "2026-03-02" })).toEqual([at.id]);
+      expect(await ids({ createdFrom: "2026-03-01T11:00:00+01:00", createdTo: "2026-03-01T10:00:00.001Z" })).toEqual([at.id]);
+      expect(await ids({ createdFrom: "2026-03-01T11:00:00.001+01:00", createdTo: "2026-03-02" })).toEqual([]);
+      expect((await store.stats({ createdFrom: "2026-03-01", createdTo: "2026-03-02" })).map((r) => r.count)).toEqual([1]);
+    });
+
+    rule("invalidCursor", async () => {
+      const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64url");
+      // Refused on an empty store too: the cursor is checked, not merely found to match nothing.
+      expect(await refusal(() => store.listPayments({}, { limit: 10, cursor: "garbage" }), "garbage")).toBe("invalid_cursor");
+      const created: Payment[] = [];
+      for (let i = 0; i < 5; i++) created.push(await insertPayment(store, samplePayment()));
+      const first = await store.listPayments({}, { limit: 2 });
+      const cursor = first.nextCursor!;
+      expect(cursor).toEqual(expect.any(String));
+      expect((await store.listPayments({}, { limit: 2, cursor })).items.map((p) => p.id)).toEqual([created[2]!.id, created[1]!.id]);
+      const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
+      const garbage = [
+        "garbage",
+        "",
+        " ",
+        "null",
+        created[3]!.id,
+        cursor.slice(0, -1),
+        cursor.slice(0, -2),
+        cursor.slice(0, Math.floor(cursor.length / 2)),
+        `${cursor}A`,
+        `${cursor}==`,
+        ` ${cursor}`,
+        // Edits of the framing (an edit inside the id is just another position, as good as any issued one).
+        flip(cursor, 3),
+        flip(cursor, cursor.length - 1),
+        cursor.replace(/-/g, "+").replace(/_/g, "/"),
+        b64("{}"),
+        b64("[]"),
+        b64("null"),
+        b64(JSON.stringify(created[3]!.id)),
+        b64(JSON.stringify({ after: created[3]!.id })),
+        b64(JSON.stringify({ v: 2, after: created[3]!.id })),
+        b64(JSON.stringify({ v: 1, after: 5 })),
+        b64(JSON.stringify({ v: 1, after: "" })),
+        b64(JSON.stringify({ v: 1, after: created[3]!.id, extra: true })),
+        b64(JSON.stringify({ v: 1, after: "pay_\u0000" })),
+        b64(JSON.stringify({ v: 1, after: "pay_\ud800" })),
+        b64(` ${JSON.stringify({ v: 1, after: created[3]!.id })}`),
+        Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString("base64url"),
+        "A".repeat(5000),
+        ...hostileTexts(10),
+        ...hostileTexts(10).map((text) => `${cursor}${text}`),
+      ];
+      for (const bad of garbage.filter((g) => g !== cursor)) {
+        expect(await refusal(() => store.listPayments({}, { limit: 10, cursor: bad }), bad, bad.length > 40 ? "" : bad)).toBe("invalid_cursor");
+        expect(await refusal(() => store.listPayments({ owner: "user_1" }, { limit: 10, cursor: bad }), bad, "")).toBe("invalid_cursor");
+      }
+    });
+
+    rule("updatedFromFilter", async () => {
+      // Created long ago, touched recently (a refund, a capture): inside the activity window.
+      const old = samplePayment({ createdAt: "2025-01-01T00:00:00.000Z", updatedAt: "2026-03-01T12:00:00.000Z" });
+      const oldUntouched = samplePayment({ createdAt: "2025-01-01T00:00:00.000Z", updatedAt: "2025-01-02T00:00:00.000Z" });
+      const recent = samplePayment({ createdAt: "2026-03-01T11:00:00.000Z", updatedAt: "2026-03-01T11:00:00.000Z" });
+      for (const p of [old, oldUntouched, recent]) await insertPayment(store, p);
+      const ids = async (filter: Parameters<PaymentStore["listPayments"]>[0]) => (await store.listPayments(filter, { limit: 10 })).items.map((p) => p.id).sort();
+      expect(await ids({ updatedFrom: "2026-03-01T11:00:00.000Z" })).toEqual([old.id, recent.id].sort());
+      expect(await ids({ updatedFrom: "2026-03-01T12:00:00.000Z" })).toEqual([old.id]);
+      expect(await ids({ updatedFrom: "2026-03-01T12:00:00.001Z" })).toEqual([]);
+      expect(await ids({ updatedFrom: "2026-03-01T11:00:00.000Z", createdFrom: "2026-01-01T00:00:00.000Z" })).toEqual([recent.id]);
+      // An update moves a payment into the window.
+      const touched = { ...oldUntouched, status: "canceled" as const, updatedAt: "2026-03-02T00:00:00.000Z", version: 2 };
+      expect(await store.transaction((tx) => tx.updatePayment(touched, 1))).not.toBeNull();
+      expect(await ids({ updatedFrom: "2026-03-01T12:00:00.000Z" })).toEqual([old.id, oldUntouched.id].sort());
+      // Pages through the window newest first without gaps, like every other filter.
+      const first = await store.listPayments({ updatedFrom: "2026-01-01" }, { limit: 2 });
+      const second = await store.listPayments({ updatedFrom: "2026-01-01" }, { limit: 2, cursor: first.nextCursor! });
+      expect([...first.items, ...second.items].map((p) => p.id)).toEqual([recent.id, oldUntouched.id, old.id].sort().reverse());
+      expect(second.nextCursor).toBeNull();
     });
 
     rule("outboxOrderPerPayment", async () => {
