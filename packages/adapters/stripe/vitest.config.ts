@@ -10,5 +10,10 @@ export default defineConfig({
       ),
     },
   },
-  test: { include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["test/support/assert-wire-schema.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
 });

@@ -3,7 +3,9 @@ import { FAKE_MINIMUM_AMOUNTS, FAKE_SUPPORTED_CURRENCIES, FAKE_THREE_DECIMAL } f
 import { listParam, objectParam, stringParam, type FormParams, type FormValue } from "./form-params.js";
 import {
   newCharge,
+  newDispute,
   newPaymentIntent,
+  newPaymentMethod,
   newRefund,
   type FakeCharge,
   type FakeDispute,
@@ -14,11 +16,20 @@ import {
 } from "./stripe-objects.js";
 import { TEST_PAYMENT_METHODS, type CardBehaviour } from "./test-cards.js";
 
-/** What an endpoint answers: an HTTP status and a JSON body. */
+/**
+ * What an endpoint answers: an HTTP status and a JSON body. `saved: false` marks an answer Stripe gives before an
+ * endpoint begins executing (its parameters failed validation), which its idempotency layer does not save.
+ */
 export interface ApiResult {
   status: number;
   body: Json;
+  saved?: boolean;
 }
+
+/** A confirmation outcome a test armed for the next confirmation, whatever the payment method would do. */
+export type ArmedConfirmation =
+  | { kind: "decline"; code: string; declineCode: string; message: string }
+  | { kind: "processing" };
 
 /** How a test finishes the customer's 3-D Secure step. */
 export type ActionOutcome = "succeed" | "fail" | "leave_for_confirm";
@@ -49,13 +60,24 @@ export function apiError(
   return { status, body: { error: body } };
 }
 
+/** Parameters that fail validation: answered before the endpoint runs, so not saved for the idempotency key. */
+export function parameterError(error: { message: string; param?: string; code?: string }): ApiResult {
+  return { ...apiError(400, { type: "invalid_request_error", ...error }), saved: false };
+}
+
 function notFound(kind: string, id: string, param = "id"): ApiResult {
   return apiError(404, {
     type: "invalid_request_error",
     code: "resource_missing",
+    doc_url: "https://stripe.com/docs/error-codes/resource-missing",
     param,
     message: `No such ${kind}: '${id}'`,
   });
+}
+
+/** An object named in a parameter that does not exist: a 400 (not a 404: the URL itself was fine). */
+function missingParameterObject(kind: string, id: string, param: string): ApiResult {
+  return { ...notFound(kind, id, param), status: 400 };
 }
 
 function integerParam(params: FormParams, key: string): number | null | "invalid" {
@@ -88,7 +110,7 @@ function createdFilter(params: FormParams): (created: number) => boolean {
 function page<T extends { id: string }>(items: T[], params: FormParams, url: string, render: (item: T) => Json): ApiResult {
   const limitRaw = integerParam(params, "limit");
   if (limitRaw === "invalid" || (typeof limitRaw === "number" && (limitRaw < 1 || limitRaw > 100))) {
-    return apiError(400, { type: "invalid_request_error", param: "limit", message: "limit must be between 1 and 100" });
+    return parameterError({ param: "limit", message: "limit must be between 1 and 100" });
   }
   const limit = limitRaw ?? 10;
   let start = 0;
@@ -110,6 +132,8 @@ export interface FakeStateOptions {
   now: () => number;
   /** Base URL of the server, for redirect links in next_action. */
   baseUrl: () => string;
+  /** Sees every event as it is emitted (the adapter tests check each against Stripe's definition). */
+  onEvent?: ((event: FakeEvent) => void) | undefined;
 }
 
 /**
@@ -128,6 +152,12 @@ export class FakeStripeState {
   /** The status new refunds take: Stripe card refunds usually succeed at once, some stay pending. */
   refundStatus: "succeeded" | "pending" = "succeeded";
   apiVersion: string | null = null;
+  /** Armed by a fault: what the next confirmation does instead of what its payment method would. */
+  nextConfirmation: ArmedConfirmation | null = null;
+  /** Armed by a fault: the next refund stays pending and then fails with this reason. */
+  nextRefundFailsLater: string | null = null;
+  /** Refunds that fail before the next read, as the card network reports them later. */
+  private readonly failingRefunds = new Map<string, string>();
 
   constructor(private readonly options: FakeStateOptions) {}
 
@@ -158,6 +188,7 @@ export class FakeStripeState {
       type,
     };
     this.events.push(event);
+    this.options.onEvent?.(clone(event));
     return event;
   }
 
@@ -175,8 +206,7 @@ export class FakeStripeState {
   createPaymentIntent(params: FormParams): ApiResult {
     const amount = integerParam(params, "amount");
     if (amount === null || amount === "invalid" || amount < 1) {
-      return apiError(400, {
-        type: "invalid_request_error",
+      return parameterError({
         code: amount === null ? "parameter_missing" : "parameter_invalid_integer",
         param: "amount",
         message: "amount must be a positive integer",
@@ -184,16 +214,10 @@ export class FakeStripeState {
     }
     const currency = stringParam(params, "currency");
     if (currency === undefined) {
-      return apiError(400, {
-        type: "invalid_request_error",
-        code: "parameter_missing",
-        param: "currency",
-        message: "Missing required param: currency.",
-      });
+      return parameterError({ code: "parameter_missing", param: "currency", message: "Missing required param: currency." });
     }
     if (!FAKE_SUPPORTED_CURRENCIES.has(currency)) {
-      return apiError(400, {
-        type: "invalid_request_error",
+      return parameterError({
         code: "parameter_invalid_string",
         param: "currency",
         message: `Invalid currency: ${currency}. Stripe currently supports these currencies: usd, eur, …`,
@@ -218,15 +242,20 @@ export class FakeStripeState {
     }
     if (params.payment_method_types !== undefined) {
       // stripe-node 23's types no longer offer it; a request carrying it comes from an outdated integration.
-      return apiError(400, {
-        type: "invalid_request_error",
+      return parameterError({
+        code: "parameter_unknown",
         param: "payment_method_types",
         message: "Received unknown parameter: payment_method_types",
       });
     }
     const captureMethod = stringParam(params, "capture_method") ?? "automatic_async";
     if (!["automatic", "automatic_async", "manual"].includes(captureMethod)) {
-      return apiError(400, { type: "invalid_request_error", param: "capture_method", message: "Invalid capture_method" });
+      return parameterError({ code: "parameter_invalid_string", param: "capture_method", message: "Invalid capture_method" });
+    }
+    const requestedMethod = stringParam(params, "payment_method");
+    if (requestedMethod !== undefined && TEST_PAYMENT_METHODS[requestedMethod] === undefined) {
+      // The endpoint looks the PaymentMethod up before it makes anything: no PaymentIntent is left behind.
+      return missingParameterObject("PaymentMethod", requestedMethod, "payment_method");
     }
     const apm = objectParam(params, "automatic_payment_methods");
     const pi = newPaymentIntent({
@@ -261,6 +290,9 @@ export class FakeStripeState {
     if (!pi) return notFound("payment_intent", id);
     const expand = listParam(params, "expand");
     const paymentMethod = stringParam(params, "payment_method");
+    if (paymentMethod !== undefined && TEST_PAYMENT_METHODS[paymentMethod] === undefined) {
+      return missingParameterObject("PaymentMethod", paymentMethod, "payment_method");
+    }
     if (paymentMethod !== undefined) pi.payment_method = paymentMethod;
     if (pi.status === "requires_action") return { status: 200, body: this.renderPaymentIntent(pi, expand) };
     if (!CONFIRMABLE.has(pi.status)) return this.unexpectedState(pi, "confirm", "requires_payment_method, requires_confirmation");
@@ -280,7 +312,7 @@ export class FakeStripeState {
     if (!card) {
       const missing = pi.payment_method;
       pi.payment_method = null;
-      return notFound("PaymentMethod", missing, "payment_method");
+      return missingParameterObject("PaymentMethod", missing, "payment_method");
     }
     if (
       returnUrl === undefined &&
@@ -288,13 +320,22 @@ export class FakeStripeState {
       (pi.automatic_payment_methods as { allow_redirects?: Json }).allow_redirects === "always"
     ) {
       // Stripe refuses a redirect-capable confirmation without somewhere to send the customer back to.
-      return apiError(400, {
-        type: "invalid_request_error",
+      return parameterError({
         param: "return_url",
         message: "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, which may require a return_url.",
       });
     }
+    const armed = this.nextConfirmation;
+    this.nextConfirmation = null;
+    if (armed?.kind === "decline") return this.decline(pi, { ...card, ...armed, kind: "declines" }, expand);
     if (card.kind === "declines") return this.decline(pi, card, expand);
+    if (armed?.kind === "processing") {
+      pi.status = "processing";
+      pi.next_action = null;
+      pi.processing = { type: "card", card: { customer_notification: null } };
+      this.emit("payment_intent.processing", pi);
+      return { status: 200, body: this.renderPaymentIntent(pi, expand) };
+    }
     if (card.kind === "requires_action" && !this.authenticated.has(pi.id)) {
       pi.status = "requires_action";
       const url = `${this.options.baseUrl()}/_fake/3ds/${pi.id}`;
@@ -351,7 +392,12 @@ export class FakeStripeState {
     });
     this.charges.set(charge.id, charge);
     this.remember(charge.id);
-    const paymentMethod = { id: pi.payment_method, object: "payment_method", type: "card" } as { [key: string]: Json };
+    const paymentMethod = newPaymentMethod({
+      id: pi.payment_method ?? randomId("pm"),
+      brand: card.brand,
+      last4: card.last4,
+      created: this.nowSeconds(),
+    });
     const error = {
       type: "card_error",
       code: card.code,
@@ -398,13 +444,35 @@ export class FakeStripeState {
     return clone(pi);
   }
 
+  /** A `processing` PaymentIntent settles, as the network would report later; only tests call this. */
+  settlePayment(id: string, outcome: "succeeded" | "failed"): FakePaymentIntent {
+    const pi = this.paymentIntents.get(id);
+    if (!pi) throw new Error(`stripe-fake: no PaymentIntent ${id}`);
+    if (pi.status !== "processing") throw new Error(`stripe-fake: ${id} is ${pi.status}, not processing`);
+    pi.processing = null;
+    const card = pi.payment_method === null ? undefined : TEST_PAYMENT_METHODS[pi.payment_method];
+    if (outcome === "succeeded" && card) {
+      this.authorize(pi, card);
+      return clone(pi);
+    }
+    this.decline(pi, {
+      kind: "declines",
+      brand: card?.brand ?? "visa",
+      last4: card?.last4 ?? "0000",
+      code: "card_declined",
+      declineCode: "generic_decline",
+      message: "Your card was declined.",
+    }, []);
+    return clone(pi);
+  }
+
   capturePaymentIntent(id: string, params: FormParams): ApiResult {
     const pi = this.paymentIntents.get(id);
     if (!pi) return notFound("payment_intent", id);
     if (pi.status !== "requires_capture") return this.unexpectedState(pi, "capture", "requires_capture");
     const requested = integerParam(params, "amount_to_capture");
     if (requested === "invalid" || (typeof requested === "number" && requested < 1)) {
-      return apiError(400, { type: "invalid_request_error", param: "amount_to_capture", message: "Invalid integer" });
+      return parameterError({ code: "parameter_invalid_integer", param: "amount_to_capture", message: "Invalid integer" });
     }
     const amount = requested ?? pi.amount_capturable;
     if (amount > pi.amount_capturable) {
@@ -469,9 +537,7 @@ export class FakeStripeState {
     const wanted: Array<[string, string]> = [];
     for (const clause of clauses) {
       const match = /^metadata\[['"]([^'"]+)['"]\]:['"]([^'"]*)['"]$/.exec(clause.trim());
-      if (!match) {
-        return apiError(400, { type: "invalid_request_error", param: "query", message: `stripe-fake cannot search: ${query}` });
-      }
+      if (!match) return parameterError({ param: "query", message: `stripe-fake cannot search: ${query}` });
       wanted.push([match[1] ?? "", match[2] ?? ""]);
     }
     const items = this.newestFirst(this.paymentIntents.values()).filter((pi) =>
@@ -532,10 +598,25 @@ export class FakeStripeState {
       charge = this.charges.get(chargeId);
       if (!charge) return notFound("charge", chargeId, "charge");
     } else {
-      return apiError(400, {
-        type: "invalid_request_error",
+      return parameterError({
         code: "parameter_missing",
         message: "One of the following params should be provided for this request: payment_intent or charge.",
+      });
+    }
+    const requested = integerParam(params, "amount");
+    if (requested === "invalid" || (typeof requested === "number" && requested < 1)) {
+      return parameterError({ code: "parameter_invalid_integer", param: "amount", message: "Invalid integer" });
+    }
+    const reason = stringParam(params, "reason") ?? null;
+    if (reason !== null && !REFUND_REASONS.has(reason)) {
+      return parameterError({ code: "parameter_invalid_string", param: "reason", message: `Invalid reason: ${reason}` });
+    }
+    if (charge.disputed) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "charge_disputed",
+        doc_url: "https://stripe.com/docs/error-codes/charge-disputed",
+        message: `Charge ${charge.id} has been charged back; cannot issue a refund.`,
       });
     }
     const remaining = charge.amount_captured - charge.amount_refunded;
@@ -543,12 +624,9 @@ export class FakeStripeState {
       return apiError(400, {
         type: "invalid_request_error",
         code: "charge_already_refunded",
+        doc_url: "https://stripe.com/docs/error-codes/charge-already-refunded",
         message: `Charge ${charge.id} has already been refunded.`,
       });
-    }
-    const requested = integerParam(params, "amount");
-    if (requested === "invalid" || (typeof requested === "number" && requested < 1)) {
-      return apiError(400, { type: "invalid_request_error", param: "amount", message: "Invalid integer" });
     }
     const amount = requested ?? remaining;
     if (amount > remaining) {
@@ -559,10 +637,8 @@ export class FakeStripeState {
         message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`,
       });
     }
-    const reason = stringParam(params, "reason") ?? null;
-    if (reason !== null && !REFUND_REASONS.has(reason)) {
-      return apiError(400, { type: "invalid_request_error", param: "reason", message: `Invalid reason: ${reason}` });
-    }
+    const failsLater = this.nextRefundFailsLater;
+    this.nextRefundFailsLater = null;
     const refund = newRefund({
       id: randomId("re"),
       charge,
@@ -570,10 +646,11 @@ export class FakeStripeState {
       reason,
       metadata: objectParam(params, "metadata") ?? {},
       created: this.nowSeconds(),
-      status: this.refundStatus,
+      status: failsLater === null ? this.refundStatus : "pending",
     });
     this.refunds.set(refund.id, refund);
     this.remember(refund.id);
+    if (failsLater !== null) this.failingRefunds.set(refund.id, failsLater);
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount_captured;
     this.emit("refund.created", refund);
@@ -598,13 +675,19 @@ export class FakeStripeState {
     return page(items, params, "/v1/refunds", (r) => clone(r));
   }
 
-  /** Settles a pending refund, or fails it (releasing the amount), as the card network would later. */
-  settleRefund(id: string, outcome: "succeeded" | "failed"): FakeRefund {
+  /**
+   * Settles a pending refund, or fails it (releasing the amount), as the card network would later. A refund Stripe
+   * already reported succeeded can still fail this way (the card was closed meanwhile): Stripe then sends
+   * `refund.failed` after the earlier success.
+   */
+  settleRefund(id: string, outcome: "succeeded" | "failed", failureReason = "expired_or_canceled_card"): FakeRefund {
     const refund = this.refunds.get(id);
     if (!refund) throw new Error(`stripe-fake: no refund ${id}`);
+    if (refund.status === "failed" || refund.status === "canceled") throw new Error(`stripe-fake: refund ${id} is ${refund.status}`);
+    this.failingRefunds.delete(id);
     refund.status = outcome;
     if (outcome === "failed") {
-      refund.failure_reason = "expired_or_canceled_card";
+      refund.failure_reason = failureReason;
       const charge = this.charges.get(refund.charge);
       if (charge) {
         charge.amount_refunded -= refund.amount;
@@ -613,32 +696,34 @@ export class FakeStripeState {
       this.emit("refund.failed", refund);
     }
     this.emit("refund.updated", refund);
+    this.emit("charge.refund.updated", refund);
     return clone(refund);
+  }
+
+  /** What happened at the network since the last request: refunds armed to fail later fail now. */
+  applyLaterOutcomes(): void {
+    for (const [id, reason] of [...this.failingRefunds]) this.settleRefund(id, "failed", reason);
   }
 
   // ----- Disputes -----
 
-  createDispute(paymentIntentId: string, reason = "fraudulent"): FakeDispute {
+  /**
+   * The cardholder disputes the charge. `withoutPaymentIntent` leaves the dispute's `payment_intent` null, as on
+   * disputes of charges made without one, so a reader must go through the charge.
+   */
+  createDispute(paymentIntentId: string, reason = "fraudulent", options: { withoutPaymentIntent?: boolean } = {}): FakeDispute {
     const pi = this.paymentIntents.get(paymentIntentId);
     const charge = pi?.latest_charge ? this.charges.get(pi.latest_charge) : undefined;
     if (!pi || !charge) throw new Error(`stripe-fake: no charged PaymentIntent ${paymentIntentId}`);
     charge.disputed = true;
-    const dispute: FakeDispute = {
+    const dispute = newDispute({
       id: randomId("dp"),
-      object: "dispute",
-      amount: charge.amount_captured,
-      balance_transactions: [],
-      charge: charge.id,
-      created: this.nowSeconds(),
-      currency: charge.currency,
-      evidence_details: { due_by: this.nowSeconds() + SEVEN_DAYS_S, has_evidence: false, past_due: false },
-      is_charge_refundable: false,
-      livemode: false,
-      metadata: {},
-      payment_intent: pi.id,
+      charge,
       reason,
-      status: "needs_response",
-    };
+      created: this.nowSeconds(),
+      dueBy: this.nowSeconds() + SEVEN_DAYS_S,
+    });
+    if (options.withoutPaymentIntent) dispute.payment_intent = null;
     this.emit("charge.dispute.created", dispute);
     return clone(dispute);
   }

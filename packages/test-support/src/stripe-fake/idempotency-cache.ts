@@ -1,3 +1,4 @@
+import type { ApiResult } from "./fake-state.js";
 import type { Json } from "./stripe-objects.js";
 
 interface StoredResponse {
@@ -14,9 +15,11 @@ export type IdempotencyLookup =
   | { kind: "in_flight" };
 
 /**
- * Stripe's idempotency layer as documented: the first response to a key is stored and replayed for the same
- * parameters; the same key with different parameters is an `idempotency_error`; a key whose first request is still
- * running is a 409; keys are forgotten after the retention window (about 24 hours at Stripe).
+ * Stripe's idempotency layer as documented (docs.stripe.com/api/idempotent_requests): the status and body of the
+ * first request to a key are saved once its endpoint began executing — whatever they are, a 400 or a 500 included —
+ * and replayed for the same parameters; the same key with different parameters is an `idempotency_error`; a key
+ * whose first request is still running is a 409 and saves nothing; answers given before the endpoint runs (failed
+ * parameter validation) save nothing either; keys are forgotten after the retention window (about 24 hours).
  */
 export class IdempotencyCache {
   private readonly stored = new Map<string, StoredResponse>();
@@ -43,12 +46,15 @@ export class IdempotencyCache {
     this.running.add(key);
   }
 
-  /** Only outcomes of an endpoint that ran are kept; Stripe does not save validation failures. */
-  finish(key: string, fingerprint: string, status: number, body: Json): void {
+  finish(key: string, fingerprint: string, result: ApiResult): void {
     this.running.delete(key);
-    if (status === 200 || status === 402) {
-      this.stored.set(key, { fingerprint, status, body: structuredClone(body), storedAt: this.now() });
-    }
+    if (result.saved === false) return;
+    this.stored.set(key, { fingerprint, status: result.status, body: structuredClone(result.body), storedAt: this.now() });
+  }
+
+  /** The endpoint crashed (a fake bug): the key is released and nothing is saved. */
+  abandon(key: string): void {
+    this.running.delete(key);
   }
 
   clear(): void {

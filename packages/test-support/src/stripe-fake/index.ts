@@ -3,7 +3,7 @@
  * Our own code on node:http; object shapes follow Stripe's published fixtures (see spec-facts.json).
  */
 export { startStripeFake } from "./server.js";
-export type { StripeFake, StripeFakeOptions, RequestLogEntry } from "./server.js";
+export type { StripeFake, StripeFakeOptions, RequestLogEntry, SentResponse } from "./server.js";
 export type { ActionOutcome } from "./fake-state.js";
 export type { FaultSpec, FaultKind } from "./faults.js";
 export { TEST_PAYMENT_METHODS } from "./test-cards.js";
@@ -11,6 +11,7 @@ export type { CardBehaviour } from "./test-cards.js";
 export { signWebhookPayload } from "./webhook-signing.js";
 export type { SignedWebhook, TestHeaderSigner } from "./webhook-signing.js";
 export { specMismatches, specFactsSource } from "./spec-facts.js";
+export { stripeOpenApiSubset } from "./stripe-openapi-subset.js";
 export type { SpecObjectKind } from "./spec-facts.js";
-export type { FakeCharge, FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
+export type { FakeCharge, FakeDispute, FakeEvent, FakePaymentIntent, FakePaymentMethod, FakeRefund, Json } from "./stripe-objects.js";
 export { parseFormParams } from "./form-params.js";

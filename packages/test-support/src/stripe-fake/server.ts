@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeStripeState, apiError, type ActionOutcome, type ApiResult } from "./fake-state.js";
-import { FaultPlan, type FaultSpec } from "./faults.js";
+import { FaultPlan, type FaultKind, type FaultSpec } from "./faults.js";
 import { canonicalParams, parseFormParams, stringParam, type FormParams } from "./form-params.js";
 import { IdempotencyCache } from "./idempotency-cache.js";
 import type { FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
@@ -15,6 +15,19 @@ export interface StripeFakeOptions {
   now?: () => number;
   /** How long an idempotency key is remembered (default 24 h, as at Stripe). */
   idempotencyRetentionMs?: number;
+  /** Sees every answer of the Stripe API (not the `/_fake/` helpers), e.g. to check it against Stripe's definition. */
+  onResponse?: (response: SentResponse) => void;
+  /** Sees every event the fake emits, as it would be delivered. */
+  onEvent?: (event: FakeEvent) => void;
+}
+
+/** One answer the fake sent: what a client saw on the wire. */
+export interface SentResponse {
+  method: string;
+  path: string;
+  status: number;
+  body: Json;
+  headers: Readonly<Record<string, string>>;
 }
 
 export interface RequestLogEntry {
@@ -44,9 +57,12 @@ export interface StripeFake {
   injectFault(spec: FaultSpec): void;
   clearFaults(): void;
   completeAction(paymentIntentId: string, outcome?: ActionOutcome): FakePaymentIntent;
+  /** Settles a PaymentIntent left `processing` (see the `processing` fault). */
+  settlePayment(paymentIntentId: string, outcome: "succeeded" | "failed"): FakePaymentIntent;
   setRefundStatus(status: "succeeded" | "pending"): void;
-  settleRefund(refundId: string, outcome: "succeeded" | "failed"): FakeRefund;
-  createDispute(paymentIntentId: string, reason?: string): FakeDispute;
+  /** Settles a pending refund, or fails any refund not yet failed (a succeeded one too), with `failureReason`. */
+  settleRefund(refundId: string, outcome: "succeeded" | "failed", failureReason?: string): FakeRefund;
+  createDispute(paymentIntentId: string, reason?: string, options?: { withoutPaymentIntent?: boolean }): FakeDispute;
   events(type?: string): FakeEvent[];
   paymentIntents(): FakePaymentIntent[];
   refunds(): FakeRefund[];
@@ -133,6 +149,27 @@ function header(req: IncomingMessage, name: string): string | null {
 
 let requestCounter = 0;
 
+const IN_FLIGHT_MESSAGE =
+  "There is currently another in-progress request using this Stripe-Idempotency-Key. Please try again later.";
+
+/** The answer an injected `status` fault gives, typed as Stripe types its errors of that status. */
+function injectedStatus(fault: Extract<FaultKind, { kind: "status" }>): ApiResult {
+  const type =
+    fault.type ?? (fault.status === 429 ? "invalid_request_error" : fault.status >= 500 ? "api_error" : "invalid_request_error");
+  return apiError(fault.status, {
+    type,
+    code: fault.code ?? (fault.status === 429 ? "rate_limit" : undefined),
+    message: fault.message ?? `stripe-fake injected HTTP ${fault.status}`,
+  });
+}
+
+function lostAnswer(): ApiResult {
+  return apiError(500, {
+    type: "api_error",
+    message: "An unknown error occurred while processing this request (stripe-fake: the request took effect).",
+  });
+}
+
 /** Starts a local, stateful Stripe API on 127.0.0.1 (an ephemeral port) that the real stripe-node SDK can call. */
 export async function startStripeFake(options: StripeFakeOptions = {}): Promise<StripeFake> {
   const apiKey = options.apiKey ?? "sk_test_fake";
@@ -141,22 +178,49 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   const now = (): number => baseNow() + offsetMs;
   let port = 0;
   const state = (): FakeStripeState => current;
-  let current = new FakeStripeState({ now, baseUrl: () => `http://127.0.0.1:${port}` });
+  const newState = () => new FakeStripeState({ now, baseUrl: () => `http://127.0.0.1:${port}`, onEvent: options.onEvent });
+  let current = newState();
   const idempotency = new IdempotencyCache(now, options.idempotencyRetentionMs ?? DAY_MS);
   const faults = new FaultPlan();
   const requests: RequestLogEntry[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
-  function send(res: ServerResponse, result: ApiResult, extra: Record<string, string> = {}): void {
+  function send(req: IncomingMessage, res: ServerResponse, result: ApiResult, extra: Record<string, string> = {}): void {
     const body = JSON.stringify(result.body, null, 2);
-    res.writeHead(result.status, {
+    const headers: Record<string, string> = {
       "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
       "request-id": `req_fake${++requestCounter}`,
       ...(state().apiVersion === null ? {} : { "stripe-version": state().apiVersion as string }),
       ...extra,
-    });
+    };
+    res.writeHead(result.status, { ...headers, "content-length": Buffer.byteLength(body) });
     res.end(body);
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    if (!path.startsWith("/_fake/")) {
+      options.onResponse?.({ method: req.method ?? "GET", path, status: result.status, body: result.body, headers });
+    }
+  }
+
+  /** Runs a mutating request under its idempotency key: Stripe holds the key while the endpoint runs. */
+  async function runUnderKey(
+    key: string,
+    fingerprint: string,
+    holdMs: number,
+    run: () => ApiResult,
+  ): Promise<ApiResult> {
+    idempotency.begin(key);
+    let result: ApiResult;
+    try {
+      // Never synchronous: a request with the same key arriving meanwhile must see this one in flight (409).
+      await new Promise((resolve) => (holdMs > 0 ? setTimeout(resolve, holdMs) : setImmediate(resolve)));
+      result = run();
+    } catch (error) {
+      // A handler bug must not leave the key locked forever: release it without storing anything.
+      idempotency.abandon(key);
+      throw error;
+    }
+    idempotency.finish(key, fingerprint, result);
+    return result;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -175,23 +239,15 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === "status") {
+    const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
+    const underKey = route?.mutating === true && key !== null;
+    const fingerprint = `${method} ${path} ${canonicalParams(params)}`;
+    if (fault?.kind === "status" && !(fault.saved && underKey)) {
       log.status = fault.status;
-      const type =
-        fault.type ??
-        (fault.status === 429 ? "invalid_request_error" : fault.status >= 500 ? "api_error" : "invalid_request_error");
-      send(
-        res,
-        apiError(fault.status, {
-          type,
-          code: fault.code ?? (fault.status === 429 ? "rate_limit" : undefined),
-          message: fault.message ?? `stripe-fake injected HTTP ${fault.status}`,
-        }),
-      );
+      send(req, res, injectedStatus(fault));
       return;
     }
 
-    const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
     let result: ApiResult;
     let extra: Record<string, string> = {};
     if (!path.startsWith("/_fake/") && header(req, "authorization") !== `Bearer ${apiKey}`) {
@@ -204,9 +260,17 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     } else {
       const version = header(req, "stripe-version");
       if (version !== null) state().apiVersion = version;
+      // Whatever the network decided since the last call is visible to every read.
+      if (!route.mutating) state().applyLaterOutcomes();
       const match = route.pattern.exec(path) as RegExpExecArray;
-      const fingerprint = `${method} ${path} ${canonicalParams(params)}`;
-      const lookup = route.mutating && key !== null ? idempotency.lookup(key, fingerprint) : { kind: "miss" as const };
+      const execute = (): ApiResult => {
+        if (fault?.kind === "status") return { ...injectedStatus(fault), saved: true };
+        armStateFault(fault, params);
+        const answer = route.handle(state(), params, match);
+        // Stripe acted, then failed before answering: the 500 is what it saves for the key.
+        return fault?.kind === "answer_lost" ? { ...lostAnswer(), saved: true } : answer;
+      };
+      const lookup = underKey ? idempotency.lookup(key as string, fingerprint) : { kind: "miss" as const };
       if (lookup.kind === "replay") {
         result = { status: lookup.status, body: lookup.body };
         extra = { "idempotent-replayed": "true", "idempotency-key": key as string };
@@ -219,22 +283,18 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       } else if (lookup.kind === "in_flight") {
         result = apiError(409, {
           type: "idempotency_error",
-          message: "There is currently another in-progress request using this Stripe-Idempotency-Key. Please try again later.",
+          code: "idempotency_key_in_use",
+          doc_url: "https://stripe.com/docs/error-codes/idempotency-key-in-use",
+          message: IN_FLIGHT_MESSAGE,
         });
-      } else if (route.mutating && key !== null) {
-        idempotency.begin(key);
-        try {
-          result = route.handle(state(), params, match);
-        } catch (error) {
-          // A handler bug must not leave the key locked forever: release it without storing anything.
-          idempotency.finish(key, fingerprint, 500, null);
-          throw error;
-        }
-        idempotency.finish(key, fingerprint, result.status, result.body);
-        extra = { "idempotency-key": key };
+      } else if (underKey) {
+        result = await runUnderKey(key as string, fingerprint, fault?.kind === "slow" ? fault.ms : 0, execute);
+        extra = { "idempotency-key": key as string };
       } else {
-        result = route.handle(state(), params, match);
+        result = execute();
       }
+      // Stripe's own hint to its SDKs: a saved 5xx would only be replayed, so retrying it under this key is pointless.
+      if (underKey && result.status >= 500 && result.saved !== false) extra["stripe-should-retry"] = "false";
     }
     log.status = result.status;
 
@@ -246,18 +306,37 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     if (fault?.kind === "delay") {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (!res.destroyed) send(res, result, extra);
+        if (!res.destroyed) send(req, res, result, extra);
       }, fault.ms);
       timers.add(timer);
       return;
     }
-    send(res, result, extra);
+    send(req, res, result, extra);
+  }
+
+  /** Faults that change what the account does rather than what the wire carries. */
+  function armStateFault(fault: FaultKind | null, params: FormParams): void {
+    if (fault?.kind === "decline") {
+      state().nextConfirmation = {
+        kind: "decline",
+        code: fault.code ?? "card_declined",
+        declineCode: fault.declineCode,
+        message: fault.message ?? "Your card was declined.",
+      };
+    } else if (fault?.kind === "processing") {
+      state().nextConfirmation = { kind: "processing" };
+    } else if (fault?.kind === "refund_fails_later") {
+      state().nextRefundFailsLater = fault.failureReason ?? "expired_or_canceled_card";
+    } else if (fault?.kind === "dispute_charge") {
+      const target = stringParam(params, "payment_intent");
+      if (target !== undefined && state().paymentIntents.has(target)) state().createDispute(target);
+    }
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
-        send(res, apiError(500, { type: "api_error", message: `stripe-fake bug: ${(error as Error).message}` }));
+        send(req, res, apiError(500, { type: "api_error", message: `stripe-fake bug: ${(error as Error).message}` }));
       }
     });
   });
@@ -287,17 +366,18 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     injectFault: (spec) => faults.arm(spec),
     clearFaults: () => faults.clear(),
     completeAction: (piId, outcome = "succeed") => state().completeAction(piId, outcome),
+    settlePayment: (piId, outcome) => state().settlePayment(piId, outcome),
     setRefundStatus: (status) => {
       state().refundStatus = status;
     },
-    settleRefund: (refundId, outcome) => state().settleRefund(refundId, outcome),
-    createDispute: (piId, reason) => state().createDispute(piId, reason),
+    settleRefund: (refundId, outcome, failureReason) => state().settleRefund(refundId, outcome, failureReason),
+    createDispute: (piId, reason, disputeOptions) => state().createDispute(piId, reason, disputeOptions),
     events: (type) => state().events.filter((e) => type === undefined || e.type === type).map((e) => structuredClone(e)),
     paymentIntents: () => [...state().paymentIntents.values()].map((pi) => structuredClone(pi)),
     refunds: () => [...state().refunds.values()].map((r) => structuredClone(r)),
     requests,
     reset: () => {
-      current = new FakeStripeState({ now, baseUrl: () => `http://127.0.0.1:${port}` });
+      current = newState();
       idempotency.clear();
       faults.clear();
       requests.length = 0;

@@ -71,9 +71,17 @@ export interface FakeDispute {
   amount: number;
   charge: string;
   currency: string;
-  payment_intent: string;
+  payment_intent: string | null;
   reason: string;
   status: string;
+  created: number;
+}
+
+export interface FakePaymentMethod {
+  [key: string]: Json;
+  id: string;
+  object: "payment_method";
+  type: string;
   created: number;
 }
 
@@ -222,5 +230,103 @@ export function newRefund(fields: {
     customer: null,
     customer_account: null,
     payment_method: (fields.charge.payment_method as string | null) ?? null,
+  };
+}
+
+/** A card PaymentMethod as Stripe returns it (inside a card error's `payment_method`, for one). */
+export function newPaymentMethod(fields: { id: string; brand: string; last4: string; created: number }): FakePaymentMethod {
+  return {
+    id: fields.id,
+    object: "payment_method",
+    allow_redisplay: "unspecified",
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+    card: {
+      brand: fields.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: "unchecked" },
+      country: "US",
+      display_brand: fields.brand,
+      exp_month: 12,
+      exp_year: 2034,
+      fingerprint: null,
+      funding: "credit",
+      generated_from: null,
+      last4: fields.last4,
+      networks: { available: [fields.brand], preferred: null },
+      regulated_status: "unregulated",
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created: fields.created,
+    customer: null,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: "card",
+  };
+}
+
+/** Every evidence field Stripe's dispute carries, empty: a new dispute has none submitted. */
+const EMPTY_EVIDENCE_FIELDS = [
+  "access_activity_log",
+  "billing_address",
+  "cancellation_policy",
+  "cancellation_policy_disclosure",
+  "cancellation_rebuttal",
+  "customer_communication",
+  "customer_email_address",
+  "customer_name",
+  "customer_purchase_ip",
+  "customer_signature",
+  "duplicate_charge_documentation",
+  "duplicate_charge_explanation",
+  "duplicate_charge_id",
+  "product_description",
+  "receipt",
+  "refund_policy",
+  "refund_policy_disclosure",
+  "refund_refusal_explanation",
+  "service_date",
+  "service_documentation",
+  "shipping_address",
+  "shipping_carrier",
+  "shipping_date",
+  "shipping_documentation",
+  "shipping_tracking_number",
+  "uncategorized_file",
+  "uncategorized_text",
+] as const;
+
+export function newDispute(fields: {
+  id: string;
+  charge: FakeCharge;
+  reason: string;
+  created: number;
+  dueBy: number;
+}): FakeDispute {
+  const card = (fields.charge.payment_method_details as { card?: { brand?: Json } } | null)?.card;
+  return {
+    id: fields.id,
+    object: "dispute",
+    amount: fields.charge.amount_captured,
+    balance_transactions: [],
+    charge: fields.charge.id,
+    created: fields.created,
+    currency: fields.charge.currency,
+    enhanced_eligibility_types: [],
+    evidence: { ...Object.fromEntries(EMPTY_EVIDENCE_FIELDS.map((field) => [field, null])), enhanced_evidence: {} },
+    evidence_details: {
+      due_by: fields.dueBy,
+      enhanced_eligibility: {},
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+    },
+    is_charge_refundable: false,
+    livemode: false,
+    metadata: {},
+    payment_intent: fields.charge.payment_intent,
+    payment_method_details: { card: { brand: card?.brand ?? "visa", case_type: "chargeback", network_reason_code: null }, type: "card" },
+    reason: fields.reason,
+    status: "needs_response",
   };
 }

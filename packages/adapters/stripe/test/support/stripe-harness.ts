@@ -4,6 +4,7 @@ import type { GatewayHarness } from "@org/payments-core/testing";
 import { startStripeFake, type StripeFake, type StripeFakeOptions } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.js";
+import { recordEvent, recordResponse } from "./stripe-wire-schema.js";
 
 export const WEBHOOK_SECRET = "whsec_test_primary";
 export const ROTATED_WEBHOOK_SECRET = "whsec_test_rotated";
@@ -22,7 +23,8 @@ export interface StripeTestRig {
 export async function startStripeRig(
   options: { fake?: StripeFakeOptions; gateway?: Partial<StripeGatewayOptions>; timeoutMs?: number } = {},
 ): Promise<StripeTestRig> {
-  const fake = await startStripeFake(options.fake);
+  // Every answer and event the fake sends is checked against Stripe's definition (asserted after each test file).
+  const fake = await startStripeFake({ onResponse: recordResponse, onEvent: recordEvent, ...options.fake });
   const stripe = new Stripe(fake.apiKey, fake.clientConfig(options.timeoutMs ?? 5000));
   const gateway = createStripeGateway({
     stripe,
