@@ -11,20 +11,29 @@ export function registerRecover(program: Command, session: CliSession): void {
     .description("finish operations left at gateway_pending by a crash or a timeout (re-sends the identical request)")
     .option("--older-than <duration>", "only operations untouched for this long", "5m")
     .option("--limit <n>", "at most this many operations", "500")
-    .addHelpText("after", "\nExample:\n  $ payments-cli recover --older-than 1m\n\nExit code 8 when the provider still gives no answer for some; run it again later.\n")
-    .action(async (options: { olderThan: string; limit: string }, command: Command) => {
+    .option("--flagged", "also settle operations whose attempts are spent (flagged for an operator): one more try, looked up first")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ payments-cli recover --older-than 1m\n  $ payments-cli recover --flagged\n\nExit code 8 when the provider still gives no answer for some, or flagged operations wait for --flagged.\n",
+    )
+    .action(async (options: { olderThan: string; limit: string; flagged?: boolean }, command: Command) => {
       const context = contextFor(command, session);
       const olderThanMs = parseDuration(options.olderThan, "--older-than");
       const limit = parseCount(options.limit, "--limit", { min: 1, max: 10_000 });
       await withRuntime(context, async ({ service, operator }) => {
         context.out.progress("recovering…");
-        const report = await service.recoverStale({ olderThanMs, limit, actor: operator.actor });
+        const report = await service.recoverStale({ olderThanMs, limit, actor: operator.actor, includeFlagged: options.flagged === true });
         const rows = [
           ...report.settled.map((s) => ({ ...s, result: s.ok ? "settled" : `settled: ${s.code ?? "error"}` })),
           ...report.stillPending.map((s) => ({ ...s, result: `still pending: ${s.code}` })),
+          ...report.flagged.map((f) => ({
+            ...f,
+            result: `flagged: ${f.attempts} attempt(s), last ${f.lastError ?? "?"}, first sent ${f.firstSentAt ?? "?"}; settle with --flagged`,
+          })),
         ];
         context.out.result(report, () => {
-          const head = `examined ${report.examined} operation(s) pending for over ${formatDuration(olderThanMs)}: ${report.settled.length} settled, ${report.stillPending.length} still pending, ${report.skipped} held by another process\n`;
+          const flagged = report.flagged.length > 0 ? `, ${report.flagged.length} flagged for an operator` : "";
+          const head = `examined ${report.examined} operation(s) pending for over ${formatDuration(olderThanMs)}: ${report.settled.length} settled, ${report.stillPending.length} still pending${flagged}, ${report.skipped} held by another process\n`;
           if (rows.length === 0) return head;
           const table = renderTable(
             [
@@ -37,7 +46,7 @@ export function registerRecover(program: Command, session: CliSession): void {
           );
           return `${head}${table}`;
         });
-        return report.stillPending.length > 0 ? EXIT.gatewayUnavailable : EXIT.ok;
+        return report.stillPending.length > 0 || report.flagged.length > 0 ? EXIT.gatewayUnavailable : EXIT.ok;
       });
     });
 }
