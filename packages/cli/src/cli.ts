@@ -8,4 +8,7 @@ process.exitCode = await run(process.argv, {
   stdout: process.stdout,
   stderr: process.stderr,
   exitCode: EXIT.ok,
+  signals: process,
+  // Only when stopping by a signal with work still running (see runtime/interrupts.ts): nothing else is pending then.
+  exit: (code) => process.exit(code),
 });

@@ -17,6 +17,7 @@ import { registerSweep } from "./commands/sweep.js";
 import { registerWebhooksList } from "./commands/webhooks-list.js";
 import { registerWebhooksReplay } from "./commands/webhooks-replay.js";
 import { registerWebhooksShow } from "./commands/webhooks-show.js";
+import { checkCommandArguments } from "./parse/argument-rules.js";
 import type { CliSession } from "./runtime/session.js";
 
 const ENVIRONMENT_HELP = `
@@ -30,8 +31,11 @@ Environment:
   PAYMENTS_EVENTS_WEBHOOK_URL, PAYMENTS_EVENTS_WEBHOOK_SECRET  or events dispatch as signed HTTP POSTs
   NO_COLOR                   disables colour (colour is only ever used on a terminal)
 
+Dates: 2026-03-01 (UTC midnight), 2026-03-01T12:00:00Z (ISO 8601 with a zone), or a duration ago: 30s, 5m, 24h, 30d.
+
 Exit codes: 0 ok, 1 error, 2 usage, 3 drift found, 4 schema out of date, 5 aborted by the operator,
-            6 refused by the payment rules, 7 not found, 8 provider (or event publisher) unavailable or outcome unknown
+            6 refused by the payment rules, 7 not found, 8 provider (or event publisher) unavailable or outcome unknown,
+            130/143 stopped by SIGINT/SIGTERM (an operation in flight is finished first, or left resumable)
 `;
 
 /** The command tree. Usage errors throw (exitOverride) so that run() maps them onto exit code 2. */
@@ -46,6 +50,8 @@ export function createProgram(session: CliSession): Command {
     .option("--debug", "print stack traces on errors")
     .showSuggestionAfterError()
     .exitOverride()
+    // Before any command runs: every value typed passes the acceptable-text rules, or nothing happens (exit 2).
+    .hook("preAction", (_program, actionCommand) => checkCommandArguments(actionCommand))
     .configureOutput({
       writeOut: (text) => session.stdout.write(text),
       writeErr: (text) => session.stderr.write(text),

@@ -30,7 +30,7 @@ export function registerEventsDispatch(events: Command, session: CliSession): vo
       const maxAttempts = parseCount(options.maxAttempts, "--max-attempts", { min: 1, max: 1000 });
       const configured = await publisherFromEnv(session.env);
       try {
-        await withRuntime(context, async ({ store }) => {
+        await withRuntime(context, async ({ store, interrupts }) => {
           const totals: DispatchReport = { delivered: 0, failed: 0, dead: 0 };
           const onError = (error: unknown, entry: OutboxEntry | undefined, dead: boolean | undefined) => {
             const what = entry ? `event ${entry.sequence} (${entry.event.type}, ${entry.event.paymentId})` : "a dispatch round";
@@ -50,10 +50,8 @@ export function registerEventsDispatch(events: Command, session: CliSession): vo
               onError: (error, { entry, dead }) => onError(error, entry, dead),
             });
             context.out.note(`dispatching to ${configured.target}; Ctrl-C to stop`);
-            await new Promise<void>((resolve) => {
-              process.once("SIGINT", () => resolve());
-              process.once("SIGTERM", () => resolve());
-            });
+            // The first SIGINT/SIGTERM ends the loop; a second one stops at once (leases expire by themselves).
+            await (interrupts?.stopRequested() ?? new Promise<never>(() => undefined));
             // Lets the batch in flight finish: nothing is left leased and half-published.
             await dispatcher.stop();
           }

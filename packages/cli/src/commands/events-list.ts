@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { OutboxEntry } from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { quoteValue } from "../errors/safe-text.js";
 import { statusColour } from "../output/colours.js";
 import { when } from "../output/format.js";
 import { type Column, renderTable } from "../output/table.js";
@@ -33,7 +34,7 @@ export function registerEventsList(events: Command, session: CliSession): void {
       }
       const status = options.failed ? "dead" : options.status;
       if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
-        throw new CliError("invalid_status", `unknown outbox status "${status}"`, EXIT.usage, `use one of ${OUTBOX_STATUSES.join(", ")}`);
+        throw new CliError("invalid_status", `unknown outbox status ${quoteValue(status)}`, EXIT.usage, `use one of ${OUTBOX_STATUSES.join(", ")}`);
       }
       const limit = parseCount(options.limit, "--limit", { min: 1, max: 1000 });
       await withRuntime(context, async ({ store }) => {

@@ -1,11 +1,21 @@
 import type { Command } from "commander";
-import { PAYMENT_STATUSES, type Payment, type PaymentFilter, type PaymentStatus } from "@org/payments-core";
+import {
+  PAYMENT_STATUSES,
+  PaymentError,
+  type Payment,
+  type PaymentFilter,
+  type PaymentStatus,
+  assertAcceptableText,
+  recordKeyProblem,
+  recordKeyProblemMessage,
+} from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { quoteValue } from "../errors/safe-text.js";
 import { statusColour } from "../output/colours.js";
 import { money, when } from "../output/format.js";
 import { type Column, renderTable } from "../output/table.js";
-import { parseInstant } from "../parse/date.js";
+import { parseWindow } from "../parse/date.js";
 import { parseCount } from "../parse/integer.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
 
@@ -24,7 +34,7 @@ function parseStatuses(text: string): PaymentStatus[] {
   const statuses = text.split(",").map((s) => s.trim());
   for (const status of statuses) {
     if (!(PAYMENT_STATUSES as readonly string[]).includes(status)) {
-      throw new CliError("invalid_status", `unknown status "${status}"`, EXIT.usage, `use one or more of ${PAYMENT_STATUSES.join(", ")}`);
+      throw new CliError("invalid_status", `unknown status ${quoteValue(status)}`, EXIT.usage, `use one or more of ${PAYMENT_STATUSES.join(", ")}`);
     }
   }
   return statuses as PaymentStatus[];
@@ -32,8 +42,16 @@ function parseStatuses(text: string): PaymentStatus[] {
 
 function parseReference(text: string): { key: string; value: string } {
   const at = text.indexOf("=");
-  if (at < 1) throw new CliError("invalid_reference", `reference "${text}" is not key=value`, EXIT.usage, "e.g. --reference booking=BK-1001");
-  return { key: text.slice(0, at), value: text.slice(at + 1) };
+  if (at < 1) throw new CliError("invalid_reference", `--reference ${quoteValue(text)} is not key=value`, EXIT.usage, "e.g. --reference booking=BK-1001");
+  const key = text.slice(0, at);
+  // The rules payments' references were created under (core's record rules): a key no payment can have is a mistake.
+  const problem = recordKeyProblem(key, { min: 1, max: 64 });
+  if (problem !== null) {
+    throw new PaymentError("validation_error", `--reference key ${recordKeyProblemMessage(problem)}`, {
+      details: { field: "--reference", issues: [{ path: "--reference", message: `key ${recordKeyProblemMessage(problem)}` }] },
+    });
+  }
+  return { key, value: assertAcceptableText(text.slice(at + 1), "--reference value", { max: 500, refuseCardNumbers: true }) };
 }
 
 export function registerPaymentsList(payments: Command, session: CliSession): void {
@@ -43,20 +61,21 @@ export function registerPaymentsList(payments: Command, session: CliSession): vo
     .option("--status <statuses>", "comma-separated statuses, e.g. succeeded,partially_refunded")
     .option("--provider <name>", "only this provider's payments")
     .option("--owner <id>", "only this owner's (user's) payments")
-    .option("--since <date>", "created at or after: 2026-03-01, an ISO time, or a duration ago (24h)")
-    .option("--until <date>", "created before (same forms as --since)")
+    .option("--since <date>", "created at or after: 2026-03-01, an ISO 8601 time with a zone, or a duration ago (24h)")
+    .option("--until <date>", "created before (same forms as --since; after --since)")
     .option("--reference <key=value>", "a business reference, e.g. booking=BK-1001")
     .option("--limit <n>", "page size, 1–500", "20")
     .option("--cursor <cursor>", "the next-page cursor printed by the previous page")
     .addHelpText("after", "\nExamples:\n  $ payments-cli payments list --status failed --since 24h\n  $ payments-cli payments list --reference booking=BK-1001 --json\n")
     .action(async (options: ListOptions, command: Command) => {
       const context = contextFor(command, session);
+      const window = parseWindow(options, context.now);
       const filter: PaymentFilter = {
         status: options.status ? parseStatuses(options.status) : undefined,
         provider: options.provider,
         owner: options.owner,
-        createdFrom: options.since ? parseInstant(options.since, "--since", context.now).toISOString() : undefined,
-        createdTo: options.until ? parseInstant(options.until, "--until", context.now).toISOString() : undefined,
+        createdFrom: window.since?.toISOString(),
+        createdTo: window.until?.toISOString(),
         reference: options.reference ? parseReference(options.reference) : undefined,
       };
       const limit = parseCount(options.limit, "--limit", { min: 1, max: 500 });

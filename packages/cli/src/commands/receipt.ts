@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import type { ReceiptFormat } from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { quoteValue } from "../errors/safe-text.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
 
 const FORMATS: readonly ReceiptFormat[] = ["text", "json", "html"];
@@ -20,7 +21,7 @@ export function registerReceipt(program: Command, session: CliSession): void {
       const context = contextFor(command, session);
       const format = (options.format ?? (context.out.json ? "json" : "text")) as ReceiptFormat;
       if (!FORMATS.includes(format)) {
-        throw new CliError("invalid_format", `unknown receipt format "${options.format}"`, EXIT.usage, "use --format text, json or html");
+        throw new CliError("invalid_format", `unknown receipt format ${quoteValue(format)}`, EXIT.usage, "use --format text, json or html");
       }
       await withRuntime(context, async ({ service }) => {
         const receipt = await service.getReceipt(paymentId);

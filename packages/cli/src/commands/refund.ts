@@ -1,12 +1,21 @@
 import { createHash } from "node:crypto";
 import type { Command } from "commander";
-import { PaymentError, parseMajorUnits, refundableAmount, type PaymentStore } from "@org/payments-core";
+import {
+  type IdempotencyRecord,
+  PaymentError,
+  parseMajorUnits,
+  refundableAmount,
+  requestFingerprint,
+  type PaymentStore,
+} from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { quoteValue } from "../errors/safe-text.js";
 import { money } from "../output/format.js";
 import { renderFields } from "../output/table.js";
 import { confirm } from "../prompt/confirm.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
+import { waitWhileHeldElsewhere } from "../runtime/wait-for-lock.js";
 
 interface RefundOptions {
   reason: string;
@@ -30,19 +39,12 @@ async function recordOf(store: PaymentStore, scope: string, key: string) {
 }
 
 /**
- * The same refund started twice at once (two terminals, a retry loop): the second waits for the first to finish and
- * then reports its result as a replay, instead of failing an operator who did nothing wrong.
+ * Whether `record` was made by this very request: the service's refund operation over the same parameters (it
+ * fingerprints `{ paymentId, amount, reason }`, the reason trimmed). Asked before saying "replaying" or "resuming",
+ * so that a key reused for another amount is reported as that, first.
  */
-async function waitWhileInUse<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof PaymentError && error.code === "idempotency_key_in_use") || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+function madeByThisRequest(record: IdempotencyRecord, paymentId: string, amount: number, reason: string): boolean {
+  return record.operation === "payment.refund" && record.fingerprint === requestFingerprint("payment.refund", { paymentId, amount, reason });
 }
 
 const REFUNDABLE_STATUSES = ["succeeded", "partially_refunded", "refunded"];
@@ -64,14 +66,14 @@ export function registerRefund(program: Command, session: CliSession): void {
       const context = contextFor(command, session);
       const reason = options.reason.trim();
       if (reason === "") throw new CliError("invalid_reason", "--reason is empty", EXIT.usage, 'say why, e.g. --reason "late pickup"');
-      await withRuntime(context, async ({ service, store, operator }) => {
+      await withRuntime(context, async ({ service, store, operator, lockTimeoutMs }) => {
         const payment = await service.getPayment(paymentId);
         const c = payment.currency;
         const refundable = refundableAmount(payment);
         let amount: number;
         if (options.amount !== undefined) {
           amount = parseMajorUnits(options.amount, c);
-          if (amount <= 0) throw new PaymentError("invalid_amount", `--amount must be positive, not "${options.amount}"`);
+          if (amount <= 0) throw new PaymentError("invalid_amount", `--amount must be positive, not ${quoteValue(options.amount)}`);
         } else {
           // A full refund of ours that was interrupted holds its amount as a reservation, so "what is refundable" is now
           // less: find it by the key it was made under and resume it instead of calling the payment refunded.
@@ -83,6 +85,13 @@ export function registerRefund(program: Command, session: CliSession): void {
         }
         const key = options.idempotencyKey ?? deriveRefundKey(paymentId, amount, reason);
         const record = await recordOf(store, operator.scope, key);
+        if (record && !madeByThisRequest(record, paymentId, amount, reason)) {
+          throw new PaymentError(
+            "idempotency_key_reused",
+            `key ${key} was already used for a different request (another payment, amount or reason); nothing was done`,
+            { details: { idempotencyKey: key } },
+          );
+        }
         if (record) {
           context.out.note(
             record.recoveryPoint === "finished"
@@ -119,8 +128,9 @@ export function registerRefund(program: Command, session: CliSession): void {
             throw new CliError("aborted", "not confirmed: nothing was refunded", EXIT.aborted, "answer y to refund, or pass --yes in scripts");
           }
         }
-        const result = await waitWhileInUse(() =>
-          service.refundPayment(paymentId, { amount, reason }, { scope: operator.scope, idempotencyKey: key, actor: operator.actor }),
+        const result = await waitWhileHeldElsewhere(
+          () => service.refundPayment(paymentId, { amount, reason }, { scope: operator.scope, idempotencyKey: key, actor: operator.actor }),
+          { store, scope: operator.scope, key, lockTimeoutMs, out: context.out, what: `the refund of ${paymentId}` },
         );
         const left = refundableAmount(result.payment);
         context.out.result({ ...result, idempotencyKey: key, refundable: left }, () => {

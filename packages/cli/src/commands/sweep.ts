@@ -7,6 +7,7 @@ import { type Column, renderTable } from "../output/table.js";
 import { formatDuration, parseDuration } from "../parse/duration.js";
 import { confirm } from "../prompt/confirm.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
+import { waitWhileHeldElsewhere } from "../runtime/wait-for-lock.js";
 
 interface SweepRow {
   payment: Payment;
@@ -29,7 +30,7 @@ export function registerSweep(program: Command, session: CliSession): void {
     .action(async (options: { within: string; apply?: boolean; yes?: boolean }, command: Command) => {
       const context = contextFor(command, session);
       const withinMs = parseDuration(options.within, "--within");
-      await withRuntime(context, async ({ service, operator }) => {
+      await withRuntime(context, async ({ service, store, operator, lockTimeoutMs }) => {
         const now = context.now.getTime();
         const rows: SweepRow[] = [];
         let cursor: string | undefined;
@@ -48,6 +49,7 @@ export function registerSweep(program: Command, session: CliSession): void {
 
         let failures = 0;
         let providerUnavailable = 0;
+        let interrupted: CliError | undefined;
         if (options.apply && rows.length > 0) {
           context.out.note(`${rows.length} authorization(s) will be canceled and their funds released.`);
           if (!options.yes && !(await confirm(`Cancel ${rows.length} authorization(s)?`, session.stdin, session.stderr))) {
@@ -55,15 +57,26 @@ export function registerSweep(program: Command, session: CliSession): void {
           }
           let done = 0;
           for (const row of rows) {
+            if (interrupted) {
+              row.result = "not attempted (stopped)";
+              continue;
+            }
             context.out.progress(`canceling ${++done}/${rows.length}`);
+            const key = `cli-sweep-cancel:${row.payment.id}`;
             try {
-              const result = await service.cancelPayment(
-                row.payment.id,
-                { reason: "authorization expiring (sweep)" },
-                { scope: operator.scope, idempotencyKey: `cli-sweep-cancel:${row.payment.id}`, actor: operator.actor },
+              const result = await waitWhileHeldElsewhere(
+                () =>
+                  service.cancelPayment(row.payment.id, { reason: "authorization expiring (sweep)" }, { scope: operator.scope, idempotencyKey: key, actor: operator.actor }),
+                { store, scope: operator.scope, key, lockTimeoutMs, out: context.out, what: `the cancel of ${row.payment.id}` },
               );
               row.result = result.replayed ? "canceled (replayed)" : "canceled";
             } catch (error) {
+              // SIGINT/SIGTERM: the cancel in flight finished; the rest are left for a re-run, and the table says so.
+              if (error instanceof CliError && error.code === "interrupted") {
+                interrupted = error;
+                row.result = "not attempted (stopped)";
+                continue;
+              }
               failures++;
               // An unknown outcome or a provider outage is worth re-running later (exit 8), not a hard error.
               if (error instanceof PaymentError && error.code.startsWith("gateway_")) providerUnavailable++;
@@ -93,6 +106,7 @@ export function registerSweep(program: Command, session: CliSession): void {
           const tail = options.apply ? "" : "dry run: re-run with --apply to cancel them\n";
           return `${renderTable(columns, rows, context.out.colours.bold)}${tail}`;
         });
+        if (interrupted) return interrupted.exitCode;
         if (failures === 0) return EXIT.ok;
         return providerUnavailable === failures ? EXIT.gatewayUnavailable : EXIT.error;
       });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { INBOX_STATUSES, type InboxEvent, type InboxStatus } from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { quoteValue } from "../errors/safe-text.js";
 import { statusColour } from "../output/colours.js";
 import { when } from "../output/format.js";
 import { type Column, renderTable } from "../output/table.js";
@@ -19,7 +20,7 @@ export function parseInboxStatuses(text: string): InboxStatus[] {
   const statuses = text.split(",").map((s) => s.trim());
   for (const status of statuses) {
     if (!(INBOX_STATUSES as readonly string[]).includes(status)) {
-      throw new CliError("invalid_status", `unknown webhook status "${status}"`, EXIT.usage, `use one or more of ${INBOX_STATUSES.join(", ")}`);
+      throw new CliError("invalid_status", `unknown webhook status ${quoteValue(status)}`, EXIT.usage, `use one or more of ${INBOX_STATUSES.join(", ")}`);
     }
   }
   return statuses as InboxStatus[];

@@ -25,7 +25,8 @@ export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv
   if (!name || !/^[A-Za-z0-9._@-]{1,64}$/.test(name)) {
     throw new CliError(
       "invalid_operator",
-      name ? `operator name "${name}" must be 1–64 letters, digits, ".", "_", "@" or "-"` : "no operator name: the OS user is unknown",
+      // The name is not repeated: whatever was typed (or set in the environment) may not be fit for a terminal.
+      name ? 'the operator name must be 1–64 letters, digits, ".", "_", "@" or "-"' : "no operator name: the OS user is unknown",
       EXIT.usage,
       "pass --actor <name> or set PAYMENTS_OPERATOR",
     );

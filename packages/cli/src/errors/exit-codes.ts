@@ -4,7 +4,7 @@
  */
 export const EXIT = {
   ok: 0,
-  /** Anything unexpected: a bug, an unreachable database. */
+  /** Anything unexpected: a bug, an unreachable database, a file that is not a database. */
   error: 1,
   /** Bad flags or values (commander's own errors included). */
   usage: 2,
@@ -20,6 +20,10 @@ export const EXIT = {
   notFound: 7,
   /** The provider gave no definite answer or is unavailable; re-run the same command later. */
   gatewayUnavailable: 8,
+  /** Stopped by SIGINT (Ctrl-C), as shells report it (128 + 2); what was in flight was finished or left resumable. */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15); the same guarantees as `interrupted`. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

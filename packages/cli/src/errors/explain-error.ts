@@ -13,12 +13,16 @@ export interface ExplainedError {
 
 const PAYMENT_ERRORS: Partial<Record<PaymentErrorCode, { exitCode: ExitCode; hint: string }>> = {
   validation_error: { exitCode: EXIT.usage, hint: "check the flag values; `--help` shows each option with an example" },
+  invalid_cursor: { exitCode: EXIT.usage, hint: "pass the cursor printed under the previous page, unchanged, with the same filters" },
   invalid_amount: { exitCode: EXIT.usage, hint: 'type amounts in major units with at most the currency\'s decimals, e.g. "10.50"' },
   not_found: { exitCode: EXIT.notFound, hint: "check the id with `payments-cli payments list`" },
   refund_exceeds_captured: { exitCode: EXIT.refused, hint: "see what is left with `payments-cli payments show <id>`; nothing was changed" },
   invalid_state_transition: { exitCode: EXIT.refused, hint: "see the payment's status with `payments-cli payments show <id>`; nothing was changed" },
   idempotency_key_reused: { exitCode: EXIT.refused, hint: "this key was used for a different request: pass a new --idempotency-key" },
-  idempotency_key_in_use: { exitCode: EXIT.error, hint: "the same operation is running elsewhere; re-run this command in a few seconds" },
+  idempotency_key_in_use: {
+    exitCode: EXIT.error,
+    hint: "the same operation is still held elsewhere past its lock timeout; check for a stuck payments-cli or host, then re-run",
+  },
   conflict: { exitCode: EXIT.error, hint: "the payment kept changing under us; re-run the command" },
   amount_too_small: { exitCode: EXIT.refused, hint: "the provider's minimum amount applies" },
   currency_not_supported: { exitCode: EXIT.refused, hint: "the provider does not accept this currency" },
@@ -51,6 +55,14 @@ export function explainError(error: unknown): ExplainedError {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "28P01" || code === "3D000") {
     return { code: "database_unreachable", message, exitCode: EXIT.error, hint: "check --db / PAYMENTS_DATABASE_URL and that the database is up" };
+  }
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
+    return {
+      code: "not_a_database",
+      message: "the file is not a SQLite database (or is damaged); it was not changed",
+      exitCode: EXIT.error,
+      hint: "check --db / PAYMENTS_DATABASE_URL: it must name a payments database, or a new path for `payments-cli migrate`",
+    };
   }
   if (code === "SQLITE_BUSY") {
     return { code: "database_busy", message, exitCode: EXIT.error, hint: "another process held the SQLite write lock too long; re-run the command" };

@@ -3,6 +3,8 @@ import type { Colours } from "./colours.js";
 export interface WritableLike {
   write(chunk: string): unknown;
   isTTY?: boolean | undefined;
+  /** A terminal's width, when it has one. */
+  columns?: number | undefined;
 }
 
 /**
@@ -21,11 +23,14 @@ export class Output {
 
   /** The command's result: `value` as JSON with --json, else the human rendering. */
   result(value: unknown, human: () => string): void {
+    // Both streams usually share one terminal: the progress line goes before the result takes its place.
+    this.clearProgress();
     this.stdout.write(this.json ? `${JSON.stringify(value, null, 2)}\n` : human());
   }
 
   /** A human line on stdout that --json suppresses (the JSON carries the same facts). */
   say(text: string): void {
+    this.clearProgress();
     if (!this.json) this.stdout.write(`${text}\n`);
   }
 
@@ -35,10 +40,15 @@ export class Output {
     this.stderr.write(`${text}\n`);
   }
 
-  /** Progress of a long run, redrawn in place; only on a terminal, where nobody parses it. */
+  /**
+   * Progress of a long run, redrawn in place (`\r`, erase the line): only on a terminal, where nobody parses it, and
+   * cut to the terminal's width, since erasing the line cannot reach back over a wrapped one.
+   */
   progress(text: string): void {
     if (this.stderr.isTTY !== true) return;
-    this.stderr.write(`\r\u001b[2K${this.colours.dim(text)}`);
+    const width = this.stderr.columns ?? 80;
+    const line = text.length < width ? text : `${text.slice(0, Math.max(0, width - 2))}…`;
+    this.stderr.write(`\r\u001b[2K${this.colours.dim(line)}`);
     this.#progressShown = true;
   }
 

@@ -15,15 +15,18 @@ export interface OpenedStore {
 }
 
 /**
- * Opens the store the connection names, with its adapter's migration functions bound to it. Adapters are imported
- * on demand: pg is not loaded for a SQLite file, nor better-sqlite3 for PostgreSQL.
+ * Opens the store the connection names (`readOnly`: a SQLite file as it is, for a look), with its adapter's
+ * migration functions bound to it. Adapters are imported on demand: pg is not loaded for a SQLite file, nor
+ * better-sqlite3 for PostgreSQL.
  */
-export async function openStore(connection: Connection, options: { create: boolean }): Promise<OpenedStore | null> {
+export async function openStore(connection: Connection, options: { create: boolean; readOnly?: boolean }): Promise<OpenedStore | null> {
   if (connection.kind === "sqlite") {
     // Only `migrate` may create the file; elsewhere a missing file is a mistyped path, not an empty database.
     if (!options.create && connection.filename !== ":memory:" && !existsSync(connection.filename)) return null;
     const sqlite = await import("@org/payments-sqlite");
-    const store = await sqlite.createSqliteStore({ filename: connection.filename });
+    // Read-only leaves the file exactly as it is (no switch to WAL): for looking before anything writes.
+    const readOnly = options.readOnly === true && connection.filename !== ":memory:";
+    const store = await sqlite.createSqliteStore({ filename: connection.filename, readOnly });
     return { store, status: () => sqlite.migrationStatus(store), migrate: () => sqlite.migrate(store), close: () => store.close() };
   }
   const postgres = await import("@org/payments-postgres");

@@ -4,7 +4,14 @@ import { createGateways } from "../config/gateways.js";
 import { type Operator, resolveOperator } from "../config/operator.js";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
-import { type OpenedStore, openStore } from "./open-store.js";
+import { HeldLocks } from "./held-locks.js";
+import { type MigrationStatus, type OpenedStore, openStore } from "./open-store.js";
+
+/**
+ * How long an idempotency lock may be held before it counts as abandoned (the service's default, stated here so the
+ * CLI's own waiting agrees with it): above every gateway's request timeout, so a slow call is never taken over.
+ */
+export const LOCK_TIMEOUT_MS = 60_000;
 
 export interface GlobalOptions {
   db?: string | undefined;
@@ -17,8 +24,13 @@ export interface GlobalOptions {
 export interface Runtime {
   connection: Connection;
   operator: Operator;
+  /** The store as the service sees it: every idempotency lock taken or released through it is in `locks`. */
   store: PaymentStore;
+  /** The same store, unobserved: for releasing locks when stopping. */
+  rawStore: PaymentStore;
+  locks: HeldLocks;
   service: PaymentService;
+  lockTimeoutMs: number;
   close(): Promise<void>;
 }
 
@@ -27,7 +39,6 @@ export function migrateHint(connection: Connection): string {
   return `run \`payments-cli migrate${db}\` first`;
 }
 
-/** Opens the connection for `migrate`, which alone may create a database and change its schema. */
 /**
  * Opens the database for `migrate`. Applying migrations may create a SQLite file; `--status` only reads, so for a
  * file that does not exist yet it reports against an empty in-memory database (everything pending) instead of
@@ -40,36 +51,67 @@ export async function openForMigration(
 ): Promise<{ connection: Connection; opened: OpenedStore }> {
   const connection = resolveConnection(globals.db, env);
   const opened =
-    (await openStore(connection, { create: !options.statusOnly })) ??
+    (await openStore(connection, { create: !options.statusOnly, readOnly: options.statusOnly })) ??
     (await openStore({ kind: "sqlite", filename: ":memory:", display: connection.display }, { create: true }));
   if (!opened) throw new Error("unreachable: an in-memory database always opens");
   return { connection, opened };
 }
 
+function assertCurrentSchema(status: MigrationStatus, connection: Connection): void {
+  if (status.pending.length === 0) return;
+  throw new CliError(
+    "schema_out_of_date",
+    `the database schema is out of date (at ${status.current ?? "nothing"}; pending: ${status.pending.join(", ")})`,
+    EXIT.schemaOutOfDate,
+    migrateHint(connection),
+  );
+}
+
+function noDatabase(connection: Connection): CliError {
+  return new CliError("schema_out_of_date", `no database at ${connection.display}`, EXIT.schemaOutOfDate, migrateHint(connection));
+}
+
+/**
+ * A SQLite file is looked at read-only first: one that is not a database, or whose schema is behind this CLI, is
+ * refused without a byte written to it (opening it for writing would switch it to WAL). PostgreSQL's check reads.
+ */
+async function inspectSqliteFile(connection: Connection): Promise<void> {
+  if (connection.kind !== "sqlite" || connection.filename === ":memory:") return;
+  const look = await openStore(connection, { create: false, readOnly: true });
+  if (!look) throw noDatabase(connection);
+  try {
+    assertCurrentSchema(await look.status(), connection);
+  } finally {
+    await look.close();
+  }
+}
+
 /**
  * Opens the store, refuses a schema this CLI does not match (never migrating implicitly), and builds the service
- * with every configured provider and the operator's identity.
+ * with every configured provider and the operator's identity, on the store observed for the locks it takes.
  */
 export async function openRuntime(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Runtime> {
   const operator = resolveOperator(globals.actor, env);
   const connection = resolveConnection(globals.db, env);
+  await inspectSqliteFile(connection);
   const opened = await openStore(connection, { create: false });
-  if (!opened) {
-    throw new CliError("schema_out_of_date", `no database at ${connection.display}`, EXIT.schemaOutOfDate, migrateHint(connection));
-  }
+  if (!opened) throw noDatabase(connection);
   try {
-    const status = await opened.status();
-    if (status.pending.length > 0) {
-      throw new CliError(
-        "schema_out_of_date",
-        `the database schema is out of date (at ${status.current ?? "nothing"}; pending: ${status.pending.join(", ")})`,
-        EXIT.schemaOutOfDate,
-        migrateHint(connection),
-      );
-    }
+    assertCurrentSchema(await opened.status(), connection);
     const { gateways, defaultProvider } = await createGateways(env, simulatedStateFile(connection, env));
-    const service = createPaymentService({ store: opened.store, gateways, defaultProvider });
-    return { connection, operator, store: opened.store, service, close: () => opened.close() };
+    const locks = new HeldLocks();
+    const store = locks.wrap(opened.store);
+    const service = createPaymentService({ store, gateways, defaultProvider, lockTimeoutMs: LOCK_TIMEOUT_MS });
+    return {
+      connection,
+      operator,
+      store,
+      rawStore: opened.store,
+      locks,
+      service,
+      lockTimeoutMs: LOCK_TIMEOUT_MS,
+      close: () => opened.close(),
+    };
   } catch (error) {
     await opened.close();
     throw error;
