@@ -1,4 +1,4 @@
-import { PaymentError } from "@org/payments-core";
+import { PaymentError, textProblem } from "@org/payments-core";
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
 import { rateLimit as createRateLimit, ipKeyGenerator } from "express-rate-limit";
 import type { Registry } from "prom-client";
@@ -6,7 +6,8 @@ import { defaultAuthorize } from "./authorization.js";
 import { sendError, toPaymentError } from "./http/render.js";
 import { maybePrincipal, requestId, requestIdOf, setPrincipal } from "./http/request-context.js";
 import { createJwtAuthenticator } from "./jwt-authenticator.js";
-import { createDefaultLogger } from "./logging.js";
+import { createDefaultLogger } from "./logging/default-logger.js";
+import { type RouterLog, scrubbedLogger } from "./logging/scrubbed-logger.js";
 import { createPaymentsMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import type { Authenticate } from "./principal.js";
@@ -28,6 +29,7 @@ export interface RouteDeps {
   openapi: Record<string, unknown>;
   /** Logs why the store failed a health check; the response itself carries no detail. */
   onStoreUnavailable: (error: unknown) => void;
+  log: RouterLog;
 }
 
 function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
@@ -43,7 +45,7 @@ function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
  */
 export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRouter {
   const authenticate = resolveAuthenticate(options);
-  const logger = options.logger ?? createDefaultLogger();
+  const logger = scrubbedLogger(options.logger ?? createDefaultLogger());
   const metrics = createPaymentsMetrics(options.service, options.metricsRegistry);
   const router = Router();
 
@@ -68,6 +70,8 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
   const authenticateRequest = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const principal = await authenticate({ headers: req.headers });
     if (!principal) throw new PaymentError("unauthenticated", "a valid Bearer token is required");
+    // The subject owns payments and scopes idempotency keys, so it is data: text a store cannot hold is no identity.
+    if (textProblem(principal.sub, { min: 1, max: 200 }) !== null) throw new PaymentError("unauthenticated", "the token's subject is not a usable identity");
     setPrincipal(req, principal);
     next();
   };
@@ -105,6 +109,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
     limit: limiter,
     openapi: buildOpenApiDocument(options.openapi),
     onStoreUnavailable: (error) => logger.error({ err: error }, "store health check failed"),
+    log: logger,
   };
 
   router.use(requestId);
@@ -131,7 +136,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
     const paymentError = toPaymentError(error);
     if (paymentError.code === "internal") {
       // The cause goes to the log (with the request id to find it), never to the client.
-      logger.error({ requestId: requestIdOf(req), err: error }, "unhandled error");
+      logger.error({ requestId: requestIdOf(req), method: req.method, path: req.path, err: error }, "unhandled error");
     }
     if (res.headersSent) return;
     sendError(res, paymentError);

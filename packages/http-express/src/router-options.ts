@@ -4,7 +4,7 @@ import type { Store } from "express-rate-limit";
 import type { Registry } from "prom-client";
 import type { Authorize } from "./authorization.js";
 import type { JwtOptions } from "./jwt-authenticator.js";
-import type { PaymentsLogger } from "./logging.js";
+import type { PaymentsLogger } from "./logging/default-logger.js";
 import type { Authenticate } from "./principal.js";
 
 /**

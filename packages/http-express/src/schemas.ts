@@ -7,6 +7,8 @@ import {
   createPaymentSchema,
   fareRequestSchema,
   refundPaymentSchema,
+  textProblem,
+  textProblemMessage,
 } from "@org/payments-core";
 import { z } from "zod";
 
@@ -21,22 +23,36 @@ export const confirmPaymentBody = confirmPaymentSchema;
 export const capturePaymentBody = capturePaymentSchema.extend({ amount: minorUnits.optional() });
 export const cancelPaymentBody = cancelPaymentSchema;
 export const refundPaymentBody = refundPaymentSchema.extend({ amount: minorUnits.optional() });
-export const fareQuoteBody = fareRequestSchema.extend({ tariff: z.string().min(1).max(100) }).strict();
+/** Tariff names are the host's own; a name with control characters or a card number cannot be one. */
+const tariffName = z.string().superRefine((value, ctx) => {
+  const problem = textProblem(value, { min: 1, max: 100, refuseCardNumbers: true });
+  if (problem !== null) ctx.addIssue({ code: "custom", message: textProblemMessage(problem) });
+});
+export const fareQuoteBody = fareRequestSchema.extend({ tariff: tariffName }).strict();
+
+/** A date (midnight UTC) or an ISO 8601 time with a zone; parsed and calendar-checked by core's parseInstant. */
+const instantParam = z.string().max(64).describe("A date (2026-03-01, midnight UTC) or an ISO 8601 time with a zone (2026-03-01T12:00:00Z)");
 
 export const listPaymentsQuery = z
   .object({
     status: z.enum(PAYMENT_STATUSES).optional(),
-    provider: z.string().min(1).max(50).optional(),
-    owner: z.string().min(1).max(200).optional(),
-    from: z.iso.datetime().optional(),
-    to: z.iso.datetime().optional(),
-    reference: z.string().regex(/^[^:]{1,64}:.{1,500}$/, "key:value").optional(),
-    limit: z.coerce.number().int().min(1).max(500).optional(),
-    cursor: z.string().min(1).max(200).optional(),
+    // The same rules as the fields a payment is created with: a filter no payment could match is refused.
+    provider: createPaymentSchema.shape.provider,
+    owner: createPaymentSchema.shape.owner.optional(),
+    from: instantParam.optional().describe("Created at or after (inclusive)"),
+    to: instantParam.optional().describe("Created before (exclusive)"),
+    reference: z.string().max(600).describe("key:value (split at the first colon)").optional(),
+    limit: z
+      .string()
+      .regex(/^[1-9][0-9]{0,2}$/, "must be a whole number from 1 to 500")
+      .transform(Number)
+      .pipe(z.int().max(500, "must be a whole number from 1 to 500"))
+      .optional(),
+    cursor: z.string().describe("The nextCursor of the previous page, unchanged; anything else is 400 invalid_cursor").optional(),
   })
   .strict();
 
-export const statsQuery = z.object({ since: z.iso.datetime().optional(), until: z.iso.datetime().optional() }).strict();
+export const statsQuery = z.object({ since: instantParam.optional(), until: instantParam.optional() }).strict();
 export const receiptQuery = z.object({ format: z.enum(["json", "text", "html"]).optional() }).strict();
 
 const lineItem = z.object({
@@ -175,5 +191,6 @@ export const errorResponse = z.object({
     message: z.string(),
     declineCode: z.string().optional(),
     details: z.record(z.string(), z.unknown()).optional(),
+    requestId: z.string().optional().describe("On 500 internal only (which carries no details): quote it when reporting the error"),
   }),
 });

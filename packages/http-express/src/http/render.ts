@@ -1,4 +1,4 @@
-import { PaymentError, type PaymentErrorBody, canonicalJson } from "@org/payments-core";
+import { PaymentError, type PaymentErrorBody, canonicalJson, maskCardNumbers } from "@org/payments-core";
 import type { Response } from "express";
 
 /**
@@ -15,18 +15,48 @@ export function sendOutcome(res: Response, status: number, body: unknown, replay
   sendJson(res, status, body);
 }
 
-export function errorBody(error: PaymentError): { error: PaymentErrorBody } {
-  return { error: error.toJSON() };
+/**
+ * An error body never repeats a card number, whichever message or detail carries one (a zod message naming an
+ * unknown key, an issue path through a metadata key, a provider's message). Masking is deterministic, so a
+ * replayed error still renders to the same bytes.
+ */
+function withoutCardNumbers(value: unknown): unknown {
+  if (typeof value === "string") return maskCardNumbers(value);
+  if (Array.isArray(value)) return value.map(withoutCardNumbers);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [key, inner] of Object.entries(value)) out[maskCardNumbers(key)] = withoutCardNumbers(inner);
+    return out;
+  }
+  return value;
+}
+
+export const INTERNAL_MESSAGE = "internal error";
+
+export type ErrorBody = { error: PaymentErrorBody & { requestId?: string } };
+
+export function errorBody(error: PaymentError): ErrorBody {
+  return { error: withoutCardNumbers(error.toJSON()) as PaymentErrorBody };
+}
+
+/**
+ * A server-side failure says only that it happened and which request it was (to find its log line): its message
+ * and details may hold a driver's text or stored row data. Only a message the router wrote for the host's
+ * developer (a mounting mistake) is kept.
+ */
+function internalBody(res: Response, publicMessage: string | undefined): ErrorBody {
+  const requestId = res.getHeader("X-Request-Id");
+  return { error: { code: "internal", message: publicMessage ?? INTERNAL_MESSAGE, ...(typeof requestId === "string" ? { requestId } : {}) } };
 }
 
 /** Renders a PaymentError with its status, Retry-After where the code implies one, and the replay marker. */
-export function sendError(res: Response, error: PaymentError): void {
+export function sendError(res: Response, error: PaymentError, options: { publicMessage?: string } = {}): void {
   if (error.replayed) res.setHeader("Idempotent-Replayed", "true");
   const retryAfter =
     error.retryAfterSeconds ?? (["gateway_outcome_unknown", "gateway_rate_limited", "rate_limited", "idempotency_key_in_use"].includes(error.code) ? 1 : undefined);
   if (retryAfter !== undefined) res.setHeader("Retry-After", String(Math.ceil(retryAfter)));
   if (error.code === "unauthenticated") res.setHeader("WWW-Authenticate", 'Bearer realm="payments"');
-  sendJson(res, error.httpStatus, errorBody(error));
+  sendJson(res, error.httpStatus, error.httpStatus === 500 ? internalBody(res, options.publicMessage) : errorBody(error));
 }
 
 export function toPaymentError(error: unknown): PaymentError {
@@ -40,5 +70,5 @@ export function toPaymentError(error: unknown): PaymentError {
     return new PaymentError("validation_error", "unsupported request body encoding");
   }
   if (status !== undefined && status >= 400 && status < 500) return new PaymentError("validation_error", "malformed request");
-  return new PaymentError("internal", "internal error", { cause: error });
+  return new PaymentError("internal", INTERNAL_MESSAGE, { cause: error });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { PaymentError } from "@org/payments-core";
+import { PaymentError, containsCardNumber, textProblem, textProblemMessage } from "@org/payments-core";
 import type { NextFunction, Request, Response } from "express";
 import type { Principal } from "../principal.js";
 
@@ -29,21 +29,49 @@ export function requestIdOf(req: Request): string {
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Adopts a well-formed incoming X-Request-Id (a proxy's) or makes one, and echoes it on the response. */
+/**
+ * A UUID that the log scrubber will never mistake for a card number (about 0.7% of random UUIDs hold a
+ * Luhn-valid run of 13+ digits across their dashes), so a request id is always findable in the log as sent.
+ */
+function newRequestId(): string {
+  let id = randomUUID();
+  while (containsCardNumber(id)) id = randomUUID();
+  return id;
+}
+
+/**
+ * Adopts a well-formed incoming X-Request-Id (a proxy's) or makes one, and echoes it on the response. An incoming
+ * id holding a card number is replaced, never echoed or logged.
+ */
 export function requestId(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.get("x-request-id");
-  const id = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = incoming && VALID_REQUEST_ID.test(incoming) && !containsCardNumber(incoming) ? incoming : newRequestId();
   (req as Annotated)[REQUEST_ID] = id;
   res.setHeader("X-Request-Id", id);
   next();
 }
 
+/** A whole header value that is a card number (digits with optional single spaces or dashes). */
+const CARD_SHAPED = /^\d(?:[ -]?\d){12,18}$/;
+
+/**
+ * The Idempotency-Key is stored with the outcome, so it follows the acceptable-text rules (no controls, 1–255).
+ * A key that is a card number is refused; a key merely containing a Luhn-valid digit run is not, since about 0.7%
+ * of random UUIDs (the keys clients are told to use) contain one.
+ */
 export function idempotencyKeyOf(req: Request): string {
   const key = req.get("idempotency-key");
   if (key === undefined || key.length === 0 || key.length > 255) {
     throw new PaymentError("validation_error", "an Idempotency-Key header of 1–255 characters is required on this request", {
       details: { header: "Idempotency-Key" },
     });
+  }
+  const problem = textProblem(key, { min: 1, max: 255 });
+  if (problem !== null) {
+    throw new PaymentError("validation_error", `Idempotency-Key ${textProblemMessage(problem)}`, { details: { header: "Idempotency-Key", problem } });
+  }
+  if (CARD_SHAPED.test(key.trim()) && containsCardNumber(key)) {
+    throw new PaymentError("validation_error", `Idempotency-Key ${textProblemMessage("card_number")}`, { details: { header: "Idempotency-Key", problem: "card_number" } });
   }
   return key;
 }

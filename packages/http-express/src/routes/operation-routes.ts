@@ -3,6 +3,7 @@ import { TEST_PAYMENT_METHODS } from "@org/payments-core/simulated";
 import type { Router } from "express";
 import type { RouteDeps } from "../create-payments-router.js";
 import { sendJson } from "../http/render.js";
+import { issuesOf, validationError } from "../http/validation-issues.js";
 import { principalOf } from "../http/request-context.js";
 import { fareQuoteBody } from "../schemas.js";
 
@@ -93,14 +94,11 @@ export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
 
   router.post("/fares/quote", json, requireAuth, limit, (req, res) => {
     const parsed = fareQuoteBody.safeParse(req.body);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-      throw new PaymentError("validation_error", "invalid fare request", { details: { issues } });
-    }
+    if (!parsed.success) throw validationError("fare request", issuesOf(parsed.error, "is not a field of a fare request"));
     const { tariff, ...request } = parsed.data;
     if (tariffs) {
       const named = Object.hasOwn(tariffs, tariff) ? tariffs[tariff] : undefined;
-      if (!named) throw new PaymentError("not_found", `no tariff named "${tariff}"`, { details: { tariffs: Object.keys(tariffs) } });
+      if (!named) throw new PaymentError("not_found", "no tariff has this name", { details: { tariffs: Object.keys(tariffs) } });
       sendJson(res, 200, quoteFare(named, request));
       return;
     }

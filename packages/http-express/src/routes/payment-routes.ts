@@ -5,7 +5,8 @@ import { canSee } from "../authorization.js";
 import type { RouteDeps } from "../create-payments-router.js";
 import { sendJson, sendOutcome } from "../http/render.js";
 import { idempotencyKeyOf, principalOf } from "../http/request-context.js";
-import { parseQuery } from "../http/parse-query.js";
+import { parseCursor, parseQuery, parseReference, parseWindow } from "../http/parse-query.js";
+import { paymentIdParam } from "../http/path-params.js";
 import { listPaymentsQuery, receiptQuery, statsQuery } from "../schemas.js";
 
 function bodyObject(req: Request): Record<string, unknown> {
@@ -28,7 +29,7 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
 
   /** Loads a payment for an id route: another owner's payment is indistinguishable from a missing one (404). */
   async function visiblePayment(req: Request, action: PaymentAction): Promise<Payment> {
-    const id = String(req.params.id);
+    const id = paymentIdParam(req);
     const payment = await service.getPayment(id);
     if (!canSee(principalOf(req), payment)) throw new PaymentError("not_found", `payment ${id} not found`, { details: { paymentId: id } });
     await allow(action, req, payment);
@@ -88,16 +89,16 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     if (!seesAll && query.owner !== undefined && query.owner !== principal.sub) {
       throw new PaymentError("forbidden", "listing another owner's payments needs the admin role");
     }
-    const [refKey, ...refValue] = query.reference?.split(":") ?? [];
+    const window = parseWindow(query.from, query.to, { from: "from", to: "to" });
     const filter: PaymentFilter = {
       status: query.status,
       provider: query.provider,
       owner: seesAll ? query.owner : principal.sub,
-      createdFrom: query.from,
-      createdTo: query.to,
-      reference: refKey ? { key: refKey, value: refValue.join(":") } : undefined,
+      createdFrom: window.from,
+      createdTo: window.to,
+      reference: parseReference(query.reference),
     };
-    const page = await service.listPayments(filter, { limit: query.limit ?? 50, cursor: query.cursor });
+    const page = await service.listPayments(filter, { limit: query.limit ?? 50, cursor: parseCursor(query.cursor) });
     sendJson(res, 200, { data: page.items, nextCursor: page.nextCursor });
   });
 
@@ -169,7 +170,8 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
 
   router.get("/stats", requireAuth, limit, async (req, res) => {
     const query = parseQuery(statsQuery, req.query);
+    const window = parseWindow(query.since, query.until, { from: "since", to: "until" });
     await allow("stats.read", req);
-    sendJson(res, 200, await service.stats({ createdFrom: query.since, createdTo: query.until }));
+    sendJson(res, 200, await service.stats({ createdFrom: window.from, createdTo: window.to }));
   });
 }

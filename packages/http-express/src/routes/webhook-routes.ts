@@ -1,7 +1,8 @@
 import { PaymentError } from "@org/payments-core";
 import express, { type Router } from "express";
 import type { RouteDeps } from "../create-payments-router.js";
-import { sendJson } from "../http/render.js";
+import { sendError, sendJson } from "../http/render.js";
+import { requestIdOf } from "../http/request-context.js";
 
 export const MOUNT_ORDER_HINT =
   "the webhook body arrived already parsed, so its signature cannot be checked: mount the payments router before any " +
@@ -15,16 +16,19 @@ export const MOUNT_ORDER_HINT =
  * store it — answers 4xx/5xx so that the provider delivers it again.
  */
 export function mountWebhookRoutes(router: Router, deps: RouteDeps): void {
-  const { options, limit } = deps;
+  const { options, limit, log } = deps;
   const raw = express.raw({ type: () => true, limit: "1mb" });
   router.post("/webhooks/:provider", raw, limit, async (req, res) => {
     const provider = String(req.params.provider);
     if (!options.service.providers.includes(provider)) {
-      throw new PaymentError("not_found", `no provider "${provider}" is configured`);
+      // Not repeated: the path segment is the caller's.
+      throw new PaymentError("not_found", "no provider of this name is configured", { details: { providers: options.service.providers } });
     }
     if (!Buffer.isBuffer(req.body)) {
-      // Loud on purpose: silently accepting would mean verifying nothing.
-      throw new PaymentError("internal", MOUNT_ORDER_HINT);
+      // Loud on purpose: silently accepting would mean verifying nothing. The hint is ours, so the 500 may say it.
+      log.error({ requestId: requestIdOf(req), provider }, MOUNT_ORDER_HINT);
+      sendError(res, new PaymentError("internal", MOUNT_ORDER_HINT), { publicMessage: MOUNT_ORDER_HINT });
+      return;
     }
     const result = await options.service.handleWebhook(provider, req.body, req.headers);
     sendJson(res, 200, { received: true, status: result.status, eventId: result.eventId });

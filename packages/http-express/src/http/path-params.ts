@@ -1,0 +1,15 @@
+import { PaymentError, textProblem } from "@org/payments-core";
+import type { Request } from "express";
+
+/**
+ * The payment id of an id route. An id no payment can have (a control character, a lone surrogate, a card number,
+ * more than 200 characters) is answered like any unknown id — 404, the same as another owner's payment — without
+ * repeating it and without asking the store, which might refuse the text with an error of its own.
+ */
+export function paymentIdParam(req: Request): string {
+  const id = req.params.id;
+  if (typeof id !== "string" || textProblem(id, { min: 1, max: 200, refuseCardNumbers: true }) !== null) {
+    throw new PaymentError("not_found", "no payment has this id", { details: { field: "id" } });
+  }
+  return id;
+}
