@@ -202,8 +202,8 @@ export function describeSqlAdapter(name: string, setup: () => Promise<SqlAdapter
           await tx.insertPayment(makePayment({ status: "failed", amount: 300 }));
         });
         expect(await h.store.stats({})).toEqual([
-          { status: "failed", provider: "simulated", currency: "USD", count: 1, amount: 300, amountCaptured: 0, amountRefunded: 0 },
-          { status: "succeeded", provider: "simulated", currency: "USD", count: 2, amount: 3000, amountCaptured: 3000, amountRefunded: 500 },
+          { status: "failed", provider: "simulated", currency: "USD", count: 1, amount: 300n, amountCaptured: 0n, amountRefunded: 0n },
+          { status: "succeeded", provider: "simulated", currency: "USD", count: 2, amount: 3000n, amountCaptured: 3000n, amountRefunded: 500n },
         ]);
       });
 

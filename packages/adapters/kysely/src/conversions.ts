@@ -6,11 +6,12 @@ import { PaymentError } from "@org/payments-core";
  * must fail loudly rather than turn into a slightly different amount of money.
  */
 
-/** The error for a stored value the domain cannot accept. */
-export function badData(column: string, value: unknown, why: string): PaymentError {
-  return new PaymentError("internal", `stored ${column} is unusable: ${why}`, {
-    details: { column, value: typeof value === "bigint" ? value.toString() : String(value) },
-  });
+/**
+ * The error for a stored value the domain cannot accept. It names the column, never the value: row data (a
+ * description, metadata, an amount) must not travel into logs or error bodies.
+ */
+export function badData(column: string, _value: unknown, why: string): PaymentError {
+  return new PaymentError("internal", `stored ${column} is unusable: ${why}`, { details: { column } });
 }
 
 const INTEGER_TEXT = /^-?\d+$/;
@@ -30,6 +31,17 @@ export function readInteger(value: unknown, column: string): number {
     return readInteger(BigInt(value), column);
   }
   throw badData(column, value, "not an integer");
+}
+
+/**
+ * Reads an aggregate exactly, as bigint: PostgreSQL's SUM over bigint is numeric (a digit string here), SQLite's is
+ * a 64-bit integer (bigint in safe-integer mode). A float or a fraction is refused, never rounded.
+ */
+export function readExactSum(value: unknown, column: string): bigint {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === "string" && INTEGER_TEXT.test(value)) return BigInt(value);
+  throw badData(column, value, "not an exact integer sum");
 }
 
 export function readNullableInteger(value: unknown, column: string): number | null {

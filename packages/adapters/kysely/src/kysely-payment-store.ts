@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { PAYMENT_STATUSES } from "@org/payments-core";
+import { PAYMENT_STATUSES, assertStorableText, decodePageCursor, encodePageCursor, isMatchableText, normalizePaymentFilter } from "@org/payments-core";
 import type {
   HistoryEntry,
   IdempotencyRecord,
@@ -20,7 +20,7 @@ import type {
 } from "@org/payments-core";
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
-import { readEnum, readInteger, readString, writeInteger, writeTimestamp } from "./conversions.js";
+import { readEnum, readExactSum, readInteger, readString, writeInteger, writeTimestamp } from "./conversions.js";
 import type { Database } from "./database.js";
 import { CompiledStatements } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
@@ -95,12 +95,18 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async getPayment(id: string): Promise<Payment | null> {
+    // Text no payment can hold is never sent: PostgreSQL would refuse it, and a driver's U+FFFD could match a row.
+    if (!isMatchableText(id)) return null;
     const row = await this.#outside().selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
     return row === undefined ? null : rowToPayment(row, this.dialect);
   }
 
-  async listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
+  async listPayments(requested: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
     const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(page.limit) || 1));
+    // Both checked before anything else, as on every store: `invalid_cursor`, `validation_error` for an instant.
+    const after = page.cursor === undefined ? undefined : decodePageCursor(page.cursor);
+    const filter = normalizePaymentFilter(requested);
+    if (filter === null) return { items: [], nextCursor: null };
     let query = this.#outside().selectFrom("payments").selectAll();
     if (filter.status !== undefined) {
       const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
@@ -109,15 +115,12 @@ export class KyselyPaymentStore implements PaymentStore {
     }
     if (filter.provider !== undefined) query = query.where("provider", "=", filter.provider);
     if (filter.owner !== undefined) query = query.where("owner", "=", filter.owner);
-    if (filter.createdFrom !== undefined) {
-      query = query.where("created_at", ">=", writeTimestamp(filter.createdFrom, "filter.createdFrom"));
-    }
-    if (filter.createdTo !== undefined) {
-      query = query.where("created_at", "<", writeTimestamp(filter.createdTo, "filter.createdTo"));
-    }
+    // Instants are canonical UTC here (normalized above): text order is time order on SQLite.
+    if (filter.createdFrom !== undefined) query = query.where("created_at", ">=", filter.createdFrom);
+    if (filter.createdTo !== undefined) query = query.where("created_at", "<", filter.createdTo);
+    if (filter.updatedFrom !== undefined) query = query.where("updated_at", ">=", filter.updatedFrom);
     if (filter.authorizationExpiresBefore !== undefined) {
-      const before = writeTimestamp(filter.authorizationExpiresBefore, "filter.authorizationExpiresBefore");
-      query = query.where("authorization_expires_at", "<", before);
+      query = query.where("authorization_expires_at", "<", filter.authorizationExpiresBefore);
     }
     const reference = filter.reference;
     if (reference !== undefined) {
@@ -133,14 +136,15 @@ export class KyselyPaymentStore implements PaymentStore {
       );
     }
     // ULIDs sort by creation time, so "id below the cursor" is a stable keyset page, newest first.
-    if (page.cursor !== undefined) query = query.where("id", "<", page.cursor);
+    if (after !== undefined) query = query.where("id", "<", after);
     const rows = await query.orderBy("id", "desc").limit(limit + 1).execute();
     const items = rows.slice(0, limit).map((row) => rowToPayment(row, this.dialect));
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last !== undefined ? last.id : null };
+    return { items, nextCursor: rows.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
   }
 
   async listHistory(paymentId: string): Promise<HistoryEntry[]> {
+    if (!isMatchableText(paymentId)) return [];
     const rows = await this.#outside()
       .selectFrom("payment_history")
       .selectAll()
@@ -151,6 +155,7 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async listRefunds(paymentId: string): Promise<Refund[]> {
+    if (!isMatchableText(paymentId)) return [];
     const rows = await this.#outside()
       .selectFrom("refunds")
       .selectAll()
@@ -161,39 +166,37 @@ export class KyselyPaymentStore implements PaymentStore {
     return rows.map((row) => rowToRefund(row, this.dialect));
   }
 
-  async stats(filter: StatsFilter): Promise<StatsRow[]> {
+  async stats(requested: StatsFilter): Promise<StatsRow[]> {
+    const filter = normalizePaymentFilter(requested);
+    if (filter === null) return [];
+    // Each amount is summed in two halves, SUM(amount >> 32) and SUM(amount & 0xffffffff), recombined exactly as
+    // bigint: SQLite's SUM over 64-bit integers throws "integer overflow" past 2^63 (1,024 payments of 2^53 - 1)
+    // and TOTAL() is a float, while neither half can overflow before 2^31 rows. PostgreSQL would sum bigint into
+    // numeric by itself; one query serves both. Amounts are never negative (the schema checks it), but the split
+    // is exact for negative numbers too (arithmetic shift, two's complement).
+    const split = (column: "amount" | "amount_captured" | "amount_refunded") =>
+      [sql<unknown>`sum(${sql.ref(column)} >> 32)`.as(`${column}_high`), sql<unknown>`sum(${sql.ref(column)} & 4294967295)`.as(`${column}_low`)] as const;
     let query = this.#outside()
       .selectFrom("payments")
-      .select((eb) => [
-        "status",
-        "provider",
-        "currency",
-        eb.fn.countAll().as("count"),
-        eb.fn.sum("amount").as("amount"),
-        eb.fn.sum("amount_captured").as("amount_captured"),
-        eb.fn.sum("amount_refunded").as("amount_refunded"),
-      ]);
-    if (filter.createdFrom !== undefined) {
-      query = query.where("created_at", ">=", writeTimestamp(filter.createdFrom, "filter.createdFrom"));
-    }
-    if (filter.createdTo !== undefined) {
-      query = query.where("created_at", "<", writeTimestamp(filter.createdTo, "filter.createdTo"));
-    }
+      .select((eb) => ["status", "provider", "currency", eb.fn.countAll().as("count"), ...split("amount"), ...split("amount_captured"), ...split("amount_refunded")]);
+    if (filter.createdFrom !== undefined) query = query.where("created_at", ">=", filter.createdFrom);
+    if (filter.createdTo !== undefined) query = query.where("created_at", "<", filter.createdTo);
     const rows = await query
       .groupBy(["status", "provider", "currency"])
       .orderBy("status")
       .orderBy("provider")
       .orderBy("currency")
       .execute();
-    // PostgreSQL sums bigint into numeric (a string here); the checked conversion refuses anything inexact.
+    const sum = (row: Record<string, unknown>, column: string) =>
+      (readExactSum(row[`${column}_high`], `stats.${column}`) << 32n) + readExactSum(row[`${column}_low`], `stats.${column}`);
     return rows.map((row) => ({
       status: readEnum(row.status, PAYMENT_STATUSES, "stats.status"),
       provider: readString(row.provider, "stats.provider"),
       currency: readString(row.currency, "stats.currency"),
       count: readInteger(row.count, "stats.count"),
-      amount: readInteger(row.amount, "stats.amount"),
-      amountCaptured: readInteger(row.amount_captured, "stats.amount_captured"),
-      amountRefunded: readInteger(row.amount_refunded, "stats.amount_refunded"),
+      amount: sum(row, "amount"),
+      amountCaptured: sum(row, "amount_captured"),
+      amountRefunded: sum(row, "amount_refunded"),
     }));
   }
 
@@ -221,6 +224,7 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]> {
+    assertStorableText(claim.claimant, "outbox.claimant");
     const now = writeTimestamp(claim.now, "claim.now");
     const leaseUntil = writeTimestamp(claim.leaseUntil, "claim.leaseUntil");
     const limit = Math.max(1, writeInteger(claim.limit, "claim.limit"));
@@ -262,6 +266,8 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async markOutboxDelivered(sequence: number, claimant: string, at: string): Promise<boolean> {
+    // A claimant no lease could name holds no lease.
+    if (!isMatchableText(claimant)) return false;
     const result = await this.#outside()
       .updateTable("outbox")
       .set({ status: "delivered", delivered_at: writeTimestamp(at, "at"), leased_by: null, leased_until: null })
@@ -277,6 +283,8 @@ export class KyselyPaymentStore implements PaymentStore {
     claimant: string,
     failure: { error: string; nextAttemptAt: string; dead: boolean },
   ): Promise<boolean> {
+    if (!isMatchableText(claimant)) return false;
+    assertStorableText(failure.error, "outbox.lastError", true);
     const result = await this.#outside()
       .updateTable("outbox")
       .set({
@@ -299,6 +307,7 @@ export class KyselyPaymentStore implements PaymentStore {
     paymentId?: string | undefined;
     limit: number;
   }): Promise<OutboxEntry[]> {
+    if (![filter.status, filter.paymentId].every((text) => text === undefined || isMatchableText(text))) return [];
     let query = this.#outside().selectFrom("outbox").selectAll();
     if (filter.status !== undefined) query = query.where("status", "=", filter.status);
     if (filter.paymentId !== undefined) query = query.where("payment_id", "=", filter.paymentId);
@@ -327,6 +336,7 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async skipOutboxEvent(sequence: number, reason: string): Promise<boolean> {
+    assertStorableText(reason, "outbox.skipReason", true);
     const result = await this.#outside()
       .updateTable("outbox")
       .set({ status: "skipped", skip_reason: reason, leased_by: null, leased_until: null })
@@ -337,20 +347,28 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async listInboxEvents(filter: InboxFilter): Promise<InboxEvent[]> {
+    // Text no event can hold matches nothing (as in the memory store), and is never sent to the driver.
+    const texts = [filter.paymentId, filter.providerPaymentId, filter.eventId, filter.provider];
+    if (!texts.every((text) => text === undefined || isMatchableText(text))) return [];
     let query = this.#outside().selectFrom("webhook_inbox").selectAll();
     if (filter.status !== undefined) {
-      const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+      const statuses = (typeof filter.status === "string" ? [filter.status] : [...filter.status]).filter(isMatchableText);
       if (statuses.length === 0) return [];
       query = query.where("status", "in", statuses);
     }
     if (filter.paymentId !== undefined) query = query.where("payment_id", "=", filter.paymentId);
     if (filter.providerPaymentId !== undefined) query = query.where("provider_payment_id", "=", filter.providerPaymentId);
-    const forPayment = filter.forPayment;
-    if (forPayment !== undefined) {
+    if (filter.forPayment !== undefined) {
+      // Either id matches; one that no event can hold just drops out of the OR.
+      const { paymentId, providerPaymentId } = filter.forPayment;
+      const byPaymentId = isMatchableText(paymentId) ? paymentId : null;
+      const byProviderId = providerPaymentId !== null && isMatchableText(providerPaymentId) ? providerPaymentId : null;
+      if (byPaymentId === null && byProviderId === null) return [];
       query = query.where((eb) =>
-        forPayment.providerPaymentId === null
-          ? eb("payment_id", "=", forPayment.paymentId)
-          : eb.or([eb("payment_id", "=", forPayment.paymentId), eb("provider_payment_id", "=", forPayment.providerPaymentId)]),
+        eb.or([
+          ...(byPaymentId === null ? [] : [eb("payment_id", "=", byPaymentId)]),
+          ...(byProviderId === null ? [] : [eb("provider_payment_id", "=", byProviderId)]),
+        ]),
       );
     }
     if (filter.eventId !== undefined) query = query.where("event_id", "=", filter.eventId);

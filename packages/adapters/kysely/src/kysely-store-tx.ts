@@ -1,4 +1,14 @@
-import { PaymentError } from "@org/payments-core";
+import {
+  PaymentError,
+  assertStorableEvent,
+  assertStorableHistory,
+  assertStorableIdempotencyRecord,
+  assertStorableInboxEvent,
+  assertStorablePayment,
+  assertStorableRefund,
+  assertStorableText,
+  isMatchableText,
+} from "@org/payments-core";
 import type {
   HistoryEntry,
   IdempotencyRecord,
@@ -40,6 +50,10 @@ function referencesKey(references: Payment["references"]): string {
  * row and re-checks its WHERE against the committed row) and on SQLite (writers are serialized by BEGIN IMMEDIATE).
  * The statements of the charge path are compiled once per store (`CompiledStatements`); one instance serves one
  * attempt of one transaction.
+ *
+ * Every write first passes core's storable-text rule (`assertStorable*`): text PostgreSQL would refuse (NUL) or a
+ * driver would silently alter (a lone surrogate becomes U+FFFD) is `validation_error` naming the field on every
+ * store, before any statement runs. Lookups by such text find nothing and send nothing.
  */
 export class KyselyStoreTx implements PaymentStoreTx {
   readonly #db: Kysely<Database>;
@@ -67,6 +81,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async getPayment(id: string): Promise<Payment | null> {
+    if (!isMatchableText(id)) return null;
     const { rows } = await this.#run("getPayment", { id }, (db, a) => db.selectFrom("payments").selectAll().where("id", "=", a.id as string));
     const row = rows[0] as Database["payments"] | undefined;
     if (row === undefined) return null;
@@ -76,6 +91,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async findPaymentByProviderId(provider: string, providerPaymentId: string): Promise<Payment | null> {
+    if (!isMatchableText(provider) || !isMatchableText(providerPaymentId)) return null;
     // Not unique by schema: a provider could in principle reuse an id across accounts. The newest payment wins.
     const row = await this.#db
       .selectFrom("payments")
@@ -89,6 +105,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async insertPayment(payment: Payment): Promise<void> {
+    assertStorablePayment(payment);
     try {
       await this.#run("insertPayment", paymentToRow(payment, this.#dialect), (db, row) => db.insertInto("payments").values(row as never));
     } catch (cause) {
@@ -105,6 +122,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     if (next.version !== expectedVersion + 1) {
       throw new PaymentError("internal", `payment ${next.id}: version ${next.version} does not follow ${expectedVersion}`);
     }
+    assertStorablePayment(next);
     // id and created_at never change; everything else is the caller's new state.
     const { id: _id, created_at: _createdAt, ...changes } = paymentToRow(next, this.#dialect);
     const result = await this.#run(
@@ -136,6 +154,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async appendHistory(entries: readonly HistoryEntry[]): Promise<void> {
+    for (const entry of entries) assertStorableHistory(entry);
     // One statement per entry keeps `seq` in the caller's order.
     for (const entry of entries) {
       await this.#run("appendHistory", historyToRow(entry), (db, row) => db.insertInto("payment_history").values(row as never));
@@ -143,11 +162,13 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async getRefund(id: string): Promise<Refund | null> {
+    if (!isMatchableText(id)) return null;
     const row = await this.#db.selectFrom("refunds").selectAll().where("id", "=", id).executeTakeFirst();
     return row === undefined ? null : rowToRefund(row, this.#dialect);
   }
 
   async insertRefund(refund: Refund): Promise<void> {
+    assertStorableRefund(refund);
     try {
       await this.#db.insertInto("refunds").values(refundToRow(refund)).execute();
     } catch (cause) {
@@ -159,12 +180,15 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async updateRefund(refund: Refund): Promise<void> {
+    assertStorableRefund(refund);
     const { id: _id, payment_id: _paymentId, created_at: _createdAt, ...changes } = refundToRow(refund);
     const result = await this.#db.updateTable("refunds").set(changes).where("id", "=", refund.id).executeTakeFirst();
     if (result.numUpdatedRows !== 1n) throw new PaymentError("not_found", `refund ${refund.id} does not exist`);
   }
 
   async allocateReceiptNumber(paymentId: string, issuedAt: string): Promise<string> {
+    assertStorableText(paymentId, "receipt.paymentId");
+    assertStorableText(issuedAt, "receipt.issuedAt");
     const issued = writeTimestamp(issuedAt, "receipts.issued_at");
     const year = new Date(issued).getUTCFullYear();
     // Take the year's next number first, in one statement that also creates the year's counter: the row it
@@ -196,6 +220,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    if (!isMatchableText(scope) || !isMatchableText(key)) return null;
     const { rows } = await this.#run("getIdempotencyRecord", { scope, key }, (db, a) =>
       db
         .selectFrom("idempotency_records")
@@ -208,6 +233,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async insertIdempotencyRecord(record: IdempotencyRecord): Promise<boolean> {
+    assertStorableIdempotencyRecord(record);
     // ON CONFLICT DO NOTHING: a concurrent inserter of the same key waits for the first to commit (PostgreSQL's
     // unique index) and then inserts nothing, so exactly one caller sees a row count of one.
     const result = await this.#run("insertIdempotencyRecord", idempotencyToRow(record), (db, row) =>
@@ -220,6 +246,8 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async updateIdempotencyRecord(next: IdempotencyRecord, expectedLockId: string | null): Promise<boolean> {
+    assertStorableIdempotencyRecord(next);
+    if (expectedLockId !== null && !isMatchableText(expectedLockId)) return false;
     const { scope, key, created_at: _createdAt, ...changes } = idempotencyToRow(next);
     const unlocked = expectedLockId === null;
     const result = await this.#run(
@@ -239,6 +267,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async appendOutbox(events: readonly PaymentEvent[]): Promise<void> {
+    for (const event of events) assertStorableEvent(event);
     // One statement per event: the sequence must follow the caller's order, which a multi-row insert does not
     // promise on every database.
     for (const event of events) {
@@ -247,6 +276,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async insertInboxEvent(event: InboxEvent): Promise<boolean> {
+    assertStorableInboxEvent(event);
     // ON CONFLICT DO NOTHING, as for idempotency keys: a concurrent insert of the same event waits for the first
     // to commit and then inserts nothing, so exactly one caller sees one row.
     const result = await this.#db
@@ -258,6 +288,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async getInboxEvent(provider: string, eventId: string): Promise<InboxEvent | null> {
+    if (!isMatchableText(provider) || !isMatchableText(eventId)) return null;
     const row = await this.#db
       .selectFrom("webhook_inbox")
       .selectAll()
@@ -268,6 +299,8 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async updateInboxEvent(next: InboxEvent, expected: { status: InboxStatus; attempts: number }): Promise<boolean> {
+    assertStorableInboxEvent(next);
+    if (!isMatchableText(expected.status)) return false;
     // One guarded UPDATE: at READ COMMITTED a concurrent updater waits for the row, re-checks the WHERE against the
     // committed row, and changes nothing if the first one moved it.
     const { provider, event_id: eventId, received_at: _receivedAt, ...changes } = inboxToRow(next);

@@ -7,7 +7,13 @@ import type { ColumnTypes } from "./store-dialect.js";
  * from a folder at run time). Names sort in the order they run. Never edit a released migration: add the next one.
  * Each migration receives the dialect's column types, so one definition serves PostgreSQL and SQLite.
  */
-export const MIGRATION_NAMES = ["0001_initial", "0002_outbox_skip_reason", "0003_webhook_inbox", "0004_gateway_attempts"] as const;
+export const MIGRATION_NAMES = [
+  "0001_initial",
+  "0002_outbox_skip_reason",
+  "0003_webhook_inbox",
+  "0004_gateway_attempts",
+  "0005_payments_updated_at",
+] as const;
 
 function initial(types: ColumnTypes): Migration {
   const serial = <T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string) =>
@@ -332,6 +338,16 @@ function gatewayAttempts(types: ColumnTypes): Migration {
   };
 }
 
+/**
+ * Reconcile's activity window lists payments by `updated_at >= since` (every payment captured, refunded or corrected
+ * in the window, however old), so that filter gets an index of its own: without it the window is a full scan.
+ */
+const paymentsUpdatedAt: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex("payments_updated_at").ifNotExists().on("payments").column("updated_at").execute();
+  },
+};
+
 /** The migrations for a dialect's column types, as kysely's `Migrator` wants them. */
 export function paymentMigrations(types: ColumnTypes): MigrationProvider {
   const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -339,6 +355,7 @@ export function paymentMigrations(types: ColumnTypes): MigrationProvider {
     "0002_outbox_skip_reason": outboxSkipReason,
     "0003_webhook_inbox": webhookInbox(types),
     "0004_gateway_attempts": gatewayAttempts(types),
+    "0005_payments_updated_at": paymentsUpdatedAt,
   };
   return { getMigrations: async () => migrations };
 }
