@@ -1,4 +1,4 @@
-import type { PaymentService } from "@org/payments-core";
+import type { CurrencyTotals, PaymentService } from "@org/payments-core";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export interface PaymentsMetrics {
@@ -31,7 +31,7 @@ function cachedFor<T>(ttlMs: number, read: () => Promise<T>): () => Promise<T> {
 
 export function createPaymentsMetrics(service: PaymentService, registry = new Registry(), storeReadTtlMs = 5_000): PaymentsMetrics {
   const registers = [registry];
-  const statsRows = cachedFor(storeReadTtlMs, async () => (await service.stats()).rows);
+  const stats = cachedFor(storeReadTtlMs, () => service.stats());
   const pendingCount = cachedFor(storeReadTtlMs, async () => {
     const before = new Date(service.clock.now().getTime() - 60_000).toISOString();
     return (await service.store.listPendingIdempotencyRecords(before, 10_000)).length;
@@ -42,11 +42,29 @@ export function createPaymentsMetrics(service: PaymentService, registry = new Re
     labelNames: ["status", "provider"] as const,
     registers,
     async collect() {
-      const rows = await statsRows();
+      const { rows } = await stats();
       this.reset();
       for (const row of rows) this.inc({ status: row.status, provider: row.provider }, row.count);
     },
   });
+  // Revenue per currency. The stats carry exact decimal strings (a sum can pass 2^53, even 2^63); a Prometheus sample
+  // is a float64 anyway, so Number() is the honest conversion: exact up to 2^53, rounded (never refused) beyond.
+  for (const [name, help, total] of [
+    ["payments_captured_minor_units", "Minor units captured per currency (all time), read from the store at scrape time", (t: CurrencyTotals) => t.captured],
+    ["payments_refunded_minor_units", "Minor units refunded per currency (all time), read from the store at scrape time", (t: CurrencyTotals) => t.refunded],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ["currency"] as const,
+      registers,
+      async collect() {
+        const { byCurrency } = await stats();
+        this.reset();
+        for (const totals of byCurrency) this.set({ currency: totals.currency }, Number(total(totals)));
+      },
+    });
+  }
   new Gauge({
     name: "payments_gateway_pending",
     help: "Operations left at gateway_pending (unknown gateway outcome) for more than a minute",

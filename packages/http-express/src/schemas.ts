@@ -145,6 +145,15 @@ export const receiptResponse = z.object({
   status: z.enum(PAYMENT_STATUSES),
 });
 
+/**
+ * A sum of minor units: a decimal string, because a sum of safe integers is not one (two payments of 2^53 - 1 make
+ * "18014398509481982"), and a JSON number past 2^53 is rounded by every reader.
+ */
+const minorUnitsTotal = z
+  .string()
+  .regex(/^-?\d+$/)
+  .describe("Exact sum of minor units as a decimal string (may exceed 2^53: parse with BigInt, not Number)");
+
 export const statsResponse = z.object({
   rows: z.array(
     z.object({
@@ -152,14 +161,16 @@ export const statsResponse = z.object({
       provider: z.string(),
       currency: z.string(),
       count: z.int(),
-      amount: z.int(),
-      amountCaptured: z.int(),
-      amountRefunded: z.int(),
+      amount: minorUnitsTotal,
+      amountCaptured: minorUnitsTotal,
+      amountRefunded: minorUnitsTotal,
     }),
   ),
   byStatus: z.record(z.string(), z.int()),
   byProvider: z.record(z.string(), z.int()),
-  byCurrency: z.array(z.object({ currency: z.string(), count: z.int(), captured: z.int(), refunded: z.int(), netRevenue: z.int() })),
+  byCurrency: z.array(
+    z.object({ currency: z.string(), count: z.int(), captured: minorUnitsTotal, refunded: minorUnitsTotal, netRevenue: minorUnitsTotal }),
+  ),
 });
 
 export const paymentMethodsResponse = z.object({
