@@ -216,7 +216,7 @@ for (const name of BACKENDS) {
       const local = await service.stats();
       expect(stats).toEqual(JSON.parse(JSON.stringify(local)));
       const usd = stats.byCurrency.find((c: { currency: string }) => c.currency === "USD");
-      expect(usd.netRevenue).toBe(usd.captured - usd.refunded);
+      expect(BigInt(usd.netRevenue)).toBe(BigInt(usd.captured) - BigInt(usd.refunded));
       const human = await backend.cli(["stats", "--since", "1d"]);
       expect(human.stdout).toMatch(/CURRENCY\s+PAYMENTS\s+CAPTURED\s+REFUNDED\s+NET/);
       expect((await backend.cli(["stats", "--since", "yesterday"])).code).toBe(EXIT.usage);

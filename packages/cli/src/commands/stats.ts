@@ -1,9 +1,21 @@
 import type { Command } from "commander";
-import type { CurrencyTotals } from "@org/payments-core";
-import { money } from "../output/format.js";
+import { type CurrencyTotals, type MinorUnitsTotal, currencyExponent } from "@org/payments-core";
 import { renderTable } from "../output/table.js";
 import { parseInstant } from "../parse/date.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
+
+/**
+ * A total for people, exactly: `"18014398509481982"` USD → "USD 180,143,985,094,819.82". Totals are decimal strings
+ * (a sum can pass 2^53), so this works on the digits, never through a number; the layout is `formatMoney`'s.
+ */
+export function formatTotal(total: MinorUnitsTotal, currency: string): string {
+  const exponent = currencyExponent(currency);
+  const negative = total.startsWith("-");
+  const digits = (negative ? total.slice(1) : total).padStart(exponent + 1, "0");
+  const whole = digits.slice(0, digits.length - exponent).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const fraction = exponent === 0 ? "" : `.${digits.slice(digits.length - exponent)}`;
+  return `${negative ? "-" : ""}${currency.toUpperCase()} ${whole}${fraction}`;
+}
 
 export function registerStats(program: Command, session: CliSession): void {
   program
@@ -35,9 +47,9 @@ export function registerStats(program: Command, session: CliSession): void {
             [
               { header: "CURRENCY", value: (r: CurrencyTotals) => r.currency },
               { header: "PAYMENTS", value: (r) => String(r.count), align: "right" },
-              { header: "CAPTURED", value: (r) => money(r.captured, r.currency), align: "right" },
-              { header: "REFUNDED", value: (r) => money(r.refunded, r.currency), align: "right" },
-              { header: "NET", value: (r) => money(r.netRevenue, r.currency), align: "right" },
+              { header: "CAPTURED", value: (r) => formatTotal(r.captured, r.currency), align: "right" },
+              { header: "REFUNDED", value: (r) => formatTotal(r.refunded, r.currency), align: "right" },
+              { header: "NET", value: (r) => formatTotal(r.netRevenue, r.currency), align: "right" },
             ],
             stats.byCurrency,
             bold,
