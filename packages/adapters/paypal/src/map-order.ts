@@ -10,9 +10,24 @@ export function minor(money: Money | undefined, fallbackCurrency: string): numbe
   return fromPayPalValue(money.value, money.currencyCode || fallbackCurrency);
 }
 
-export function approveLink(links: LinkDescription[] | undefined): string | undefined {
-  // "payer-action" is the name PayPal uses when a payment_source.paypal experience context was sent.
-  return links?.find((link) => link.rel === "approve" || link.rel === "payer-action")?.href;
+/** Where the buyer is sent for an order: PayPal's web checkout, by environment. */
+export interface OrderLinks {
+  /** `https://www.paypal.com` or `https://www.sandbox.paypal.com`. */
+  checkoutOrigin: string;
+}
+
+/**
+ * The page that puts the buyer back in front of this order: its `payer-action` link (what PayPal lists when a
+ * payer action is due, or when an experience context was sent), else its `approve` link. An APPROVED order lists
+ * neither, yet PayPal's recovery from INSTRUMENT_DECLINED is to send the buyer back to the same order to choose
+ * another funding source; its approve link has always been the checkout page with the order id as token, so that
+ * page is given.
+ */
+export function buyerActionUrl(order: Order, links: OrderLinks, extra: Array<{ rel: string; href: string }> = []): string | undefined {
+  const all = [...extra, ...(order.links ?? [])];
+  const found = all.find((l) => l.rel === "payer-action")?.href ?? all.find((l) => l.rel === "approve")?.href;
+  if (found) return found;
+  return order.id ? `${links.checkoutOrigin}/checkoutnow?token=${encodeURIComponent(order.id)}` : undefined;
 }
 
 /**
@@ -20,7 +35,7 @@ export function approveLink(links: LinkDescription[] | undefined): string | unde
  * summed per kind: captured = settled captures; refunded = completed refunds; capturable = what an open
  * authorization still covers. We always send one purchase unit, so the first one is the payment.
  */
-export function mapOrder(order: Order, provider: string): GatewayPayment {
+export function mapOrder(order: Order, provider: string, links: OrderLinks): GatewayPayment {
   const unit = order.purchaseUnits?.[0];
   const currency = unit?.amount?.currencyCode ?? "";
   const amount = minor(unit?.amount, currency);
@@ -38,7 +53,9 @@ export function mapOrder(order: Order, provider: string): GatewayPayment {
     ? Math.max(0, minor(openAuthorization.amount, currency) - amountCaptured)
     : 0;
   const { status, failure } = orderStatus(order, captures, authorizations);
-  const link = approveLink(order.links);
+  const link = status === "requires_action" ? buyerActionUrl(order, links) : undefined;
+  // A capture PayPal holds (an eCheck, a review) says why; it settles by webhook or on a later retrieve.
+  const pending = status === "processing" ? captures.find((c) => c.status === "PENDING") ?? authorizations.find((a) => a.status === "PENDING") : undefined;
   return {
     provider,
     providerPaymentId: order.id ?? "",
@@ -55,6 +72,7 @@ export function mapOrder(order: Order, provider: string): GatewayPayment {
     paymentMethodType: "paypal",
     refunds: refunds.map((refund) => mapRefund(refund, order.id ?? "", currency)),
     createdAt: order.createTime,
+    pendingReason: pending?.statusDetails?.reason ?? null,
   };
 }
 

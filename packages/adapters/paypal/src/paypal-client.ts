@@ -18,21 +18,46 @@ export interface PayPalClientOptions {
  */
 const tokenFailures = new WeakMap<Client, { error: unknown }>();
 
+/**
+ * The token each client is using. The SDK keeps its token until its own expiry and has no way to discard it, so a
+ * token PayPal rejects (revoked, or expired early by PayPal) would fail every call until then; marking it expired
+ * makes the SDK ask our provider for a new one on the next call.
+ */
+const currentTokens = new WeakMap<Client, { token: OAuthToken | undefined }>();
+
 export function lastTokenFailure(client: Client): unknown {
   const entry = tokenFailures.get(client);
   tokenFailures.delete(client);
   return entry?.error;
 }
 
+/**
+ * Drops the client's cached access token after PayPal answered 401 to a call made with `rejected`, so the next call
+ * fetches a fresh one. Returns whether a retry will present another token: false when the client was not built by
+ * `createPayPalClient` (its token cannot be reached); true, without dropping anything, when another call already
+ * replaced the rejected token with a fresh one.
+ */
+export function dropAccessToken(client: Client, rejected: string | undefined): boolean {
+  const holder = currentTokens.get(client);
+  const token = holder?.token;
+  if (!holder || !token) return false;
+  if (rejected !== undefined && rejected !== token.accessToken) return true;
+  token.expiry = 0n;
+  holder.token = undefined;
+  return true;
+}
+
 /** Builds the SDK client the gateway uses (also what tests pass in as a preconfigured `client`). */
 export function createPayPalClient(options: PayPalClientOptions): Client {
   let client: Client | undefined;
+  const holder: { token: OAuthToken | undefined } = { token: undefined };
   const oAuthTokenProvider = async (
     last: OAuthToken | undefined,
     manager: ClientCredentialsAuthManager,
   ): Promise<OAuthToken> => {
     try {
-      return await manager.updateToken(last);
+      holder.token = await manager.updateToken(last);
+      return holder.token;
     } catch (error) {
       if (client) tokenFailures.set(client, { error });
       // No token: this request fails with the SDK's "not authorized" error, and the next one fetches afresh.
@@ -49,5 +74,6 @@ export function createPayPalClient(options: PayPalClientOptions): Client {
     timeout: options.timeoutMs ?? 30_000,
     ...(options.unstableHttpClientOptions ? { unstable_httpClientOptions: options.unstableHttpClientOptions } : {}),
   });
+  currentTokens.set(client, holder);
   return client;
 }

@@ -1,5 +1,6 @@
 import {
   PaymentError,
+  type DeclineCode,
   type CancelGatewayRequest,
   type CaptureGatewayRequest,
   type CreateGatewayPaymentRequest,
@@ -24,10 +25,10 @@ import {
   type Client,
   type Order,
 } from "@paypal/paypal-server-sdk";
-import { declineCodeForIssue } from "./decline-codes.js";
-import { toPaymentError, readPayPalError } from "./map-paypal-error.js";
-import { mapOrder, mapRefund, minor, refundCaptureId } from "./map-order.js";
-import { createPayPalClient, lastTokenFailure } from "./paypal-client.js";
+import { answerRuleFor } from "./issue-answer-kinds.js";
+import { readPayPalError, rejectedAccessToken, toPaymentError, type PayPalErrorInfo } from "./map-paypal-error.js";
+import { buyerActionUrl, mapOrder, mapRefund, minor, refundCaptureId, type OrderLinks } from "./map-order.js";
+import { createPayPalClient, dropAccessToken, lastTokenFailure } from "./paypal-client.js";
 import { PAYPAL_CURRENCIES, PAYPAL_MINIMUM_AMOUNTS, assertPayPalCurrency, toPayPalValue } from "./paypal-currencies.js";
 import type { PayPalGatewayOptions } from "./paypal-gateway-options.js";
 import { paypalRequestId } from "./request-id.js";
@@ -41,16 +42,19 @@ import { assertFresh, readTransmission } from "./webhook/webhook-headers.js";
 /** Orders v2 keeps a PayPal-Request-Id for 6 hours ("The server stores keys for 6 hours"). */
 const ORDERS_KEY_RETENTION_MS = 6 * 3600 * 1000;
 const PREFER = "return=representation";
-/** Orders v2 answers these when the action already happened; the order itself then says what the outcome was. */
-const ALREADY_DONE = new Set([
-  "ORDER_ALREADY_CAPTURED",
-  "ORDER_ALREADY_AUTHORIZED",
-  "ORDER_COMPLETED_OR_VOIDED",
-  "AUTHORIZATION_ALREADY_CAPTURED",
-  "PREVIOUSLY_CAPTURED",
-  "PREVIOUSLY_VOIDED",
-  "ORDER_NOT_APPROVED",
-]);
+/** PayPal's web checkout, where a buyer approves an order or acts on it again. */
+const CHECKOUT_ORIGINS = { sandbox: "https://www.sandbox.paypal.com", production: "https://www.paypal.com" } as const;
+
+/** A PayPal error answer read from a failed call, with its rule; null for anything that is not an answer. */
+function answerOf(error: unknown): (PayPalErrorInfo & { rule: ReturnType<typeof answerRuleFor> }) | null {
+  const info = readPayPalError(error);
+  return info ? { ...info, rule: answerRuleFor(info.status, info.issue) } : null;
+}
+
+/** True for the unknown-outcome answers that say the action already happened (not a 5xx, which says nothing). */
+function saysAlreadyDone(answer: { status: number; rule: { kind: string } }): boolean {
+  return answer.rule.kind === "unknown_outcome" && answer.status !== 408 && answer.status < 500;
+}
 
 export function createPayPalGateway(options: PayPalGatewayOptions): PaymentGateway {
   return new PayPalGateway(options);
@@ -81,11 +85,13 @@ class PayPalGateway implements PaymentGateway {
   readonly #options: PayPalGatewayOptions;
   readonly #certificates: CertificateCache;
   readonly #now: () => Date;
+  readonly #links: OrderLinks;
 
   constructor(options: PayPalGatewayOptions) {
     this.#options = options;
     this.provider = options.provider ?? "paypal";
     this.#now = options.now ?? (() => new Date());
+    this.#links = { checkoutOrigin: CHECKOUT_ORIGINS[options.environment] };
     if (options.client) {
       this.#client = options.client;
     } else {
@@ -107,21 +113,67 @@ class PayPalGateway implements PaymentGateway {
     this.#certificates = new CertificateCache(options.certificateFetcher ?? fetchCertificate);
   }
 
-  /** One SDK call with errors mapped; a token failure the SDK hid behind "not authorized" is reported as itself. */
-  async #call<T>(operation: string, run: () => Promise<{ result: T }>): Promise<T> {
+  /**
+   * One SDK call. A 401 means PayPal did not act, and usually that it no longer accepts our cached access token
+   * (revoked, or expired before the SDK thinks): the token is dropped and the call sent once more with a fresh one,
+   * under the same PayPal-Request-Id. A second 401 is the answer.
+   */
+  async #raw<T>(run: () => Promise<{ result: T }>): Promise<T> {
     try {
       return (await run()).result;
     } catch (error) {
-      const tokenFailure =
-        !(error instanceof ApiError) && error instanceof Error && /not authorized|OAuth token/i.test(error.message)
-          ? lastTokenFailure(this.#client)
-          : undefined;
-      throw toPaymentError(error, operation, tokenFailure);
+      if (readPayPalError(error)?.status !== 401 || !dropAccessToken(this.#client, rejectedAccessToken(error))) throw error;
+      return (await run()).result;
+    }
+  }
+
+  /** A failed call as a PaymentError; a token failure the SDK hid behind "not authorized" is reported as itself. */
+  #toError(error: unknown, operation: string): PaymentError {
+    const tokenFailure =
+      !(error instanceof ApiError) && error instanceof Error && /not authorized|OAuth token/i.test(error.message)
+        ? lastTokenFailure(this.#client)
+        : undefined;
+    return toPaymentError(error, operation, tokenFailure);
+  }
+
+  /** One SDK call with errors mapped. */
+  async #call<T>(operation: string, run: () => Promise<{ result: T }>): Promise<T> {
+    try {
+      return await this.#raw(run);
+    } catch (error) {
+      throw this.#toError(error, operation);
     }
   }
 
   async #getOrder(id: string): Promise<Order> {
     return this.#call("get order", () => this.#orders.getOrder({ id }));
+  }
+
+  #map(order: Order): GatewayPayment {
+    return mapOrder(order, this.provider, this.#links);
+  }
+
+  /** The order as a decline: PayPal refused to move the money (the order itself may still say APPROVED). */
+  #declined(order: Order, code: DeclineCode, answer: PayPalErrorInfo): GatewayPayment {
+    const issue = answer.issue ?? answer.name ?? `HTTP ${answer.status}`;
+    return {
+      ...this.#map(order),
+      status: "failed",
+      nextAction: null,
+      amountCapturable: 0,
+      failure: { code, declineCode: issue, message: `PayPal declined the payment (${issue})` },
+    };
+  }
+
+  /**
+   * The order as waiting for the buyer: the payer-action link (from the answer or the order) or the order's
+   * checkout page, where the buyer approves again or picks another funding source for the same order.
+   */
+  #needsBuyer(order: Order, answer: PayPalErrorInfo): GatewayPayment {
+    const payment = this.#map(order);
+    if (payment.status !== "requires_action" && payment.status !== "processing") return payment;
+    const url = buyerActionUrl(order, this.#links, answer.links.filter((l) => l.rel === "payer-action"));
+    return { ...payment, status: "requires_action", failure: null, nextAction: url ? { type: "redirect", url } : null };
   }
 
   async createPayment(request: CreateGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
@@ -159,7 +211,7 @@ class PayPalGateway implements PaymentGateway {
         },
       }),
     );
-    return mapOrder(order, this.provider);
+    return this.#map(order);
   }
 
   async resumePayment(request: ResumeGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
@@ -168,26 +220,17 @@ class PayPalGateway implements PaymentGateway {
     try {
       const order =
         request.captureMethod === "automatic"
-          ? await this.#orders.captureOrder({ id, paypalRequestId: requestId, prefer: PREFER })
-          : await this.#orders.authorizeOrder({ id, paypalRequestId: requestId, prefer: PREFER });
+          ? await this.#raw(() => this.#orders.captureOrder({ id, paypalRequestId: requestId, prefer: PREFER }))
+          : await this.#raw(() => this.#orders.authorizeOrder({ id, paypalRequestId: requestId, prefer: PREFER }));
       // A 201 can still be a decline (capture DECLINED, authorization DENIED): the mapper reads the status.
-      return mapOrder(order.result as Order, this.provider);
+      return this.#map(order as Order);
     } catch (error) {
-      const info = readPayPalError(error);
-      const issue = info?.status === 422 ? info.issue : undefined;
-      const decline = issue ? declineCodeForIssue(issue) : undefined;
-      if (issue && decline) {
-        const payment = mapOrder(await this.#getOrder(id), this.provider);
-        return {
-          ...payment,
-          status: "failed",
-          nextAction: null,
-          failure: { code: decline, declineCode: issue, message: `PayPal: ${info?.description ?? issue}` },
-        };
-      }
-      // Already captured/authorized (a retry past key retention), or not yet approved: the order is the answer.
-      if (issue && ALREADY_DONE.has(issue)) return mapOrder(await this.#getOrder(id), this.provider);
-      return this.#call("resume order", () => Promise.reject(error));
+      const answer = answerOf(error);
+      if (answer?.rule.kind === "declined") return this.#declined(await this.#getOrder(id), answer.rule.declineCode, answer);
+      if (answer?.rule.kind === "needs_customer") return this.#needsBuyer(await this.#getOrder(id), answer);
+      // Already captured or authorized (a retry past the key's retention), or completing: the order is the answer.
+      if (answer && saysAlreadyDone(answer)) return this.#map(await this.#getOrder(id));
+      throw this.#toError(error, "resume order");
     }
   }
 
@@ -199,24 +242,30 @@ class PayPalGateway implements PaymentGateway {
       (a) => a.status === "CREATED" || a.status === "PARTIALLY_CAPTURED",
     );
     if (!authorization?.id) {
-      const current = mapOrder(before, this.provider);
+      const current = this.#map(before);
       // A retry after the capture went through finds nothing open: the order already tells the outcome.
       if (current.status === "succeeded") return current;
       throw new PaymentError("invalid_state_transition", `PayPal order is ${current.status}; there is nothing to capture`);
     }
     try {
-      await this.#payments.captureAuthorizedPayment({
-        authorizationId: authorization.id,
-        paypalRequestId: paypalRequestId(options.idempotencyKey),
-        prefer: PREFER,
-        // One capture per payment: final_capture releases whatever part of the authorization was not taken.
-        body: { amount: { currencyCode: currency, value }, finalCapture: true },
-      });
+      await this.#raw(() =>
+        this.#payments.captureAuthorizedPayment({
+          authorizationId: authorization.id!,
+          paypalRequestId: paypalRequestId(options.idempotencyKey),
+          prefer: PREFER,
+          // One capture per payment: final_capture releases whatever part of the authorization was not taken.
+          body: { amount: { currencyCode: currency, value }, finalCapture: true },
+        }),
+      );
     } catch (error) {
-      const issue = readPayPalError(error)?.issue;
-      if (!(issue && ALREADY_DONE.has(issue))) return this.#call("capture authorization", () => Promise.reject(error));
+      const answer = answerOf(error);
+      // No buyer is present for a capture: a refusal that would send the buyer back is a decline here.
+      if (answer?.rule.kind === "declined" || answer?.rule.kind === "needs_customer") {
+        return this.#declined(await this.#getOrder(request.providerPaymentId), answer.rule.declineCode, answer);
+      }
+      if (!(answer && saysAlreadyDone(answer))) throw this.#toError(error, "capture authorization");
     }
-    return mapOrder(await this.#getOrder(request.providerPaymentId), this.provider);
+    return this.#map(await this.#getOrder(request.providerPaymentId));
   }
 
   /**
@@ -226,7 +275,7 @@ class PayPalGateway implements PaymentGateway {
    */
   async cancel(request: CancelGatewayRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
     const before = await this.#getOrder(request.providerPaymentId);
-    const current = mapOrder(before, this.provider);
+    const current = this.#map(before);
     if (current.status === "requires_action") return { ...current, status: "canceled", nextAction: null };
     if (current.status === "canceled") return current;
     const authorization = before.purchaseUnits?.[0]?.payments?.authorizations?.find((a) => a.status === "CREATED");
@@ -234,15 +283,18 @@ class PayPalGateway implements PaymentGateway {
       throw new PaymentError("invalid_state_transition", `PayPal order is ${current.status}; it cannot be canceled`);
     }
     try {
-      await this.#payments.voidPayment({
-        authorizationId: authorization.id,
-        paypalRequestId: paypalRequestId(options.idempotencyKey),
-      });
+      await this.#raw(() =>
+        this.#payments.voidPayment({
+          authorizationId: authorization.id!,
+          paypalRequestId: paypalRequestId(options.idempotencyKey),
+        }),
+      );
     } catch (error) {
-      const issue = readPayPalError(error)?.issue;
-      if (issue !== "PREVIOUSLY_VOIDED") return this.#call("void authorization", () => Promise.reject(error));
+      const answer = answerOf(error);
+      // Already voided, or captured meanwhile: the order says which.
+      if (!(answer && saysAlreadyDone(answer))) throw this.#toError(error, "void authorization");
     }
-    return mapOrder(await this.#getOrder(request.providerPaymentId), this.provider);
+    return this.#map(await this.#getOrder(request.providerPaymentId));
   }
 
   async refund(request: RefundGatewayRequest, options: GatewayCallOptions): Promise<GatewayRefund> {
@@ -266,19 +318,36 @@ class PayPalGateway implements PaymentGateway {
         details: { providerPaymentId: request.providerPaymentId, amount: request.amount },
       });
     }
-    const refund = await this.#call("refund capture", () =>
-      this.#payments.refundCapturedPayment({
-        captureId: capture.id!,
-        paypalRequestId: paypalRequestId(options.idempotencyKey),
-        prefer: PREFER,
-        body: { amount: { currencyCode: currency, value }, customId: request.refundId },
-      }),
-    );
-    return mapRefund(refund, request.providerPaymentId, currency);
+    try {
+      const refund = await this.#raw(() =>
+        this.#payments.refundCapturedPayment({
+          captureId: capture.id!,
+          paypalRequestId: paypalRequestId(options.idempotencyKey),
+          prefer: PREFER,
+          body: { amount: { currencyCode: currency, value }, customId: request.refundId },
+        }),
+      );
+      return mapRefund(refund, request.providerPaymentId, currency);
+    } catch (error) {
+      const answer = answerOf(error);
+      if (answer?.rule.kind === "declined" || answer?.rule.kind === "needs_customer") {
+        // A refusal is the refund's outcome: failed, with PayPal's reason; PayPal made no refund object.
+        return {
+          providerRefundId: "",
+          refundId: request.refundId,
+          providerPaymentId: request.providerPaymentId,
+          amount: request.amount,
+          currency,
+          status: "failed",
+          failureReason: answer.issue ?? answer.name ?? `HTTP ${answer.status}`,
+        };
+      }
+      throw this.#toError(error, "refund capture");
+    }
   }
 
   async retrieve(providerPaymentId: string): Promise<GatewayPayment> {
-    return mapOrder(await this.#getOrder(providerPaymentId), this.provider);
+    return this.#map(await this.#getOrder(providerPaymentId));
   }
 
   async findByPaymentId(paymentId: string): Promise<GatewayPayment | null> {
@@ -318,17 +387,24 @@ class PayPalGateway implements PaymentGateway {
     }
     if (this.#options.verification === "api") {
       try {
-        await verifyWithApi(this.#client, text, transmission, this.#options.webhookId);
+        await this.#raw(async () => ({ result: await verifyWithApi(this.#client, text, transmission, this.#options.webhookId) }));
       } catch (error) {
         if (error instanceof PaymentError) throw error;
-        throw toPaymentError(error, "verify webhook signature");
+        throw this.#toError(error, "verify webhook signature");
       }
     } else {
       await verifyOffline(bytes, transmission, certUrl, this.#options.webhookId, this.#certificates, now);
     }
-    return mapWebhookEvent(event, this.provider, async (captureId) => {
-      const capture = await this.#call("get capture", () => this.#payments.getCapturedPayment({ captureId }));
-      return { orderId: capture.supplementaryData?.relatedIds?.orderId ?? null, paymentId: capture.customId ?? null };
-    });
+    const lookupCapture = async (captureId: string) => {
+      try {
+        const capture = await this.#call("get capture", () => this.#payments.getCapturedPayment({ captureId }));
+        return { orderId: capture.supplementaryData?.relatedIds?.orderId ?? null, paymentId: capture.customId ?? null };
+      } catch (error) {
+        // Not ours (another integration's capture): the event is still mapped, with what it carries itself.
+        if (error instanceof PaymentError && error.code === "not_found") return null;
+        throw error;
+      }
+    };
+    return mapWebhookEvent(event, this.provider, lookupCapture, this.#links);
   }
 }

@@ -10,9 +10,15 @@ beforeEach(() => rig.fake.reset());
 
 describe("declines are failed payments with the core's decline codes and PayPal's issue", () => {
   const cases = [
-    { outcome: { kind: "decline_422", issue: "INSTRUMENT_DECLINED" }, code: "card_declined", declineCode: "INSTRUMENT_DECLINED" },
     { outcome: { kind: "decline_422", issue: "TRANSACTION_REFUSED" }, code: "card_declined", declineCode: "TRANSACTION_REFUSED" },
-    { outcome: { kind: "decline_422", issue: "PAYER_ACTION_REQUIRED" }, code: "authentication_required", declineCode: "PAYER_ACTION_REQUIRED" },
+    // Buyer refusals that are not about a card: definite declines, never a retryable gateway_error.
+    { outcome: { kind: "decline_422", issue: "PAYER_ACCOUNT_RESTRICTED" }, code: "card_declined", declineCode: "PAYER_ACCOUNT_RESTRICTED" },
+    { outcome: { kind: "decline_422", issue: "PAYER_ACCOUNT_LOCKED_OR_CLOSED" }, code: "card_declined", declineCode: "PAYER_ACCOUNT_LOCKED_OR_CLOSED" },
+    { outcome: { kind: "decline_422", issue: "TRANSACTION_LIMIT_EXCEEDED" }, code: "card_declined", declineCode: "TRANSACTION_LIMIT_EXCEEDED" },
+    { outcome: { kind: "decline_422", issue: "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED" }, code: "card_declined", declineCode: "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED" },
+    { outcome: { kind: "decline_422", issue: "CARD_BRAND_NOT_SUPPORTED" }, code: "card_declined", declineCode: "CARD_BRAND_NOT_SUPPORTED" },
+    // The merchant's side refuses: still a definite decline.
+    { outcome: { kind: "decline_422", issue: "TRANSACTION_RECEIVING_LIMIT_EXCEEDED" }, code: "processing_error", declineCode: "TRANSACTION_RECEIVING_LIMIT_EXCEEDED" },
     { outcome: { kind: "decline_201", responseCode: "5120" }, code: "insufficient_funds", declineCode: "5120" },
     { outcome: { kind: "decline_201", responseCode: "5400" }, code: "expired_card", declineCode: "5400" },
     { outcome: { kind: "decline_201", responseCode: "5110" }, code: "incorrect_cvc", declineCode: "5110" },
@@ -39,6 +45,54 @@ describe("declines are failed payments with the core's decline codes and PayPal'
     const created = await rig.gateway.createPayment({ paymentId: id, amount: 2000, currency: "USD", captureMethod: "automatic" }, { idempotencyKey: `${id}:c` });
     const resumed = await rig.gateway.resumePayment({ paymentId: id, providerPaymentId: created.providerPaymentId, captureMethod: "automatic" }, { idempotencyKey: `${id}:r` });
     expect(resumed.status).toBe("requires_action");
+  });
+});
+
+describe("answers that need the buyer again are requires_action with somewhere to go, never failed", () => {
+  const resume = (payment: { paymentId: string | null; providerPaymentId: string }, key: string, manual = false) =>
+    rig.gateway.resumePayment(
+      { paymentId: payment.paymentId!, providerPaymentId: payment.providerPaymentId, captureMethod: manual ? "manual" : "automatic" },
+      { idempotencyKey: key },
+    );
+
+  it("422 PAYER_ACTION_REQUIRED → requires_action with the order's payer-action link; after the buyer acts it captures", async () => {
+    const payment = await approvedPayment(rig.gateway, rig.fake, { outcome: { kind: "decline_422", issue: "PAYER_ACTION_REQUIRED" } });
+    const links = rig.fake.order(payment.providerPaymentId)["links"] as Array<{ rel: string; href: string }>;
+    const payerAction = links.find((l) => l.rel === "payer-action")?.href;
+    expect(payerAction).toBeTruthy();
+    expect(payment).toMatchObject({ status: "requires_action", nextAction: { type: "redirect", url: payerAction }, failure: null, amountCaptured: 0 });
+    expect(await rig.gateway.retrieve(payment.providerPaymentId)).toMatchObject({ status: "requires_action", nextAction: { url: payerAction } });
+    rig.fake.approveOrder(payment.providerPaymentId);
+    expect(await resume(payment, `${payment.paymentId}:resume:2`)).toMatchObject({ status: "succeeded", amountCaptured: 2000 });
+  });
+
+  it("422 INSTRUMENT_DECLINED → requires_action on the same order (PayPal's recovery: the buyer picks another funding source)", async () => {
+    const payment = await approvedPayment(rig.gateway, rig.fake, { outcome: { kind: "decline_422", issue: "INSTRUMENT_DECLINED" } });
+    const url = `https://www.sandbox.paypal.com/checkoutnow?token=${payment.providerPaymentId}`;
+    expect(payment).toMatchObject({ status: "requires_action", nextAction: { type: "redirect", url }, failure: null });
+    // PayPal keeps the order APPROVED: retrieve (and so reconcile) reports what it is, with the buyer's page.
+    expect(rig.fake.ledger.orders.get(payment.providerPaymentId)!.status).toBe("APPROVED");
+    expect(await rig.gateway.retrieve(payment.providerPaymentId)).toMatchObject({ status: "requires_action", nextAction: { url } });
+    rig.fake.approveOrder(payment.providerPaymentId);
+    expect(await resume(payment, `${payment.paymentId}:resume:2`)).toMatchObject({ status: "succeeded", amountCaptured: 2000 });
+    expect(rig.fake.ledger.captures.size).toBe(1);
+  });
+
+  it("PAYER_ACTION_REQUIRED on an authorization is the same buyer step", async () => {
+    const payment = await approvedPayment(rig.gateway, rig.fake, { manual: true, outcome: { kind: "decline_422", issue: "PAYER_ACTION_REQUIRED" } });
+    expect(payment).toMatchObject({ status: "requires_action", nextAction: { type: "redirect" } });
+    rig.fake.approveOrder(payment.providerPaymentId);
+    expect(await resume(payment, `${payment.paymentId}:resume:2`, true)).toMatchObject({ status: "authorized", amountCapturable: 2000 });
+  });
+
+  it("an order created with an experience context sends the buyer to its payer-action link", async () => {
+    const id = paymentId();
+    const created = await rig.gateway.createPayment(
+      { paymentId: id, amount: 2000, currency: "USD", captureMethod: "automatic", returnUrl: "https://shop.example/r", cancelUrl: "https://shop.example/c" },
+      { idempotencyKey: `${id}:c` },
+    );
+    const links = rig.fake.order(created.providerPaymentId)["links"] as Array<{ rel: string; href: string }>;
+    expect(created.nextAction?.url).toBe(links.find((l) => l.rel === "payer-action")?.href);
   });
 });
 
@@ -89,7 +143,8 @@ describe("unknown outcomes, rate limits and provider failures", () => {
   it("a failed token fetch does not poison the client: the next call fetches a token again", async () => {
     const fresh = rig.gatewayWith();
     rig.fake.injectFault({ path: "/v1/oauth2/token", fault: { kind: "status", status: 503 } });
-    expect((await createWith(fresh)).code).toBe("gateway_outcome_unknown");
+    // The call itself was never sent: retryable, not an unknown outcome.
+    expect((await createWith(fresh)).code).toBe("gateway_error");
     const id = paymentId();
     const created = await fresh.createPayment({ paymentId: id, amount: 2000, currency: "USD", captureMethod: "automatic" }, { idempotencyKey: `${id}:c` });
     expect(created.status).toBe("requires_action");

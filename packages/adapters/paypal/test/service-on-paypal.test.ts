@@ -53,6 +53,12 @@ async function captured(amount = 5000) {
 }
 
 const captureCount = () => rig.fake.ledger.captures.size;
+
+/** Delivers a signed event to the service as PayPal would (raw bytes, PayPal's headers). */
+async function deliver(event: Record<string, unknown>) {
+  const body = JSON.stringify(event);
+  return service.handleWebhook("paypal", Buffer.from(body), rig.signer.sign(body, { webhookId: rig.fake.webhookId, transmissionTime: clock.now() }));
+}
 const refundedUnits = (captureId: string) =>
   [...rig.fake.ledger.refunds.values()].filter((r) => r.captureId === captureId).reduce((sum, r) => sum + r.units, 0n);
 
@@ -66,13 +72,66 @@ describe("the payment service on PayPal", () => {
   });
 
   it.each([
-    [{ kind: "decline_422", issue: "INSTRUMENT_DECLINED" }, "card_declined", "INSTRUMENT_DECLINED"],
+    [{ kind: "decline_422", issue: "PAYER_ACCOUNT_RESTRICTED" }, "card_declined", "PAYER_ACCOUNT_RESTRICTED"],
+    [{ kind: "decline_422", issue: "TRANSACTION_LIMIT_EXCEEDED" }, "card_declined", "TRANSACTION_LIMIT_EXCEEDED"],
     [{ kind: "decline_201", responseCode: "5120" }, "insufficient_funds", "5120"],
   ] as const)("a decline at capture (%o) answers 402 %s with PayPal's code as declineCode and leaves the payment failed", async (outcome, code, declineCode) => {
     const payment = await approved(5000, outcome);
     const error = await failure(service.confirmPayment(payment.id, {}, ctx("resume")));
     expect({ code: error.code, declineCode: error.declineCode, httpStatus: error.httpStatus }).toEqual({ code, declineCode, httpStatus: 402 });
     expect(await service.getPayment(payment.id)).toMatchObject({ status: "failed", amountCaptured: 0, lastError: { code } });
+  });
+
+  it("INSTRUMENT_DECLINED at capture sends the buyer back to the same order; once they pick another source it captures", async () => {
+    const payment = await approved(5000, { kind: "decline_422", issue: "INSTRUMENT_DECLINED" });
+    const declined = await service.confirmPayment(payment.id, {}, ctx("resume"));
+    expect(declined.payment).toMatchObject({
+      status: "requires_action",
+      nextAction: { type: "redirect", url: `https://www.sandbox.paypal.com/checkoutnow?token=${payment.providerPaymentId}` },
+    });
+    expect(captureCount()).toBe(0);
+    rig.fake.approveOrder(payment.providerPaymentId!);
+    const paid = await service.confirmPayment(payment.id, {}, ctx("resume"));
+    expect(paid.payment).toMatchObject({ status: "succeeded", amountCaptured: 5000 });
+    expect(captureCount()).toBe(1);
+  });
+
+  it("PAYER_ACTION_REQUIRED keeps the payment in requires_action with PayPal's payer-action link", async () => {
+    const payment = await approved(5000, { kind: "decline_422", issue: "PAYER_ACTION_REQUIRED" });
+    const waiting = await service.confirmPayment(payment.id, {}, ctx("resume"));
+    const links = rig.fake.order(payment.providerPaymentId!)["links"] as Array<{ rel: string; href: string }>;
+    expect(waiting.payment).toMatchObject({ status: "requires_action", nextAction: { url: links.find((l) => l.rel === "payer-action")!.href } });
+  });
+
+  it("a refund PayPal refuses (REFUND_FAILED_INSUFFICIENT_FUNDS) is failed at once and its amount released, never pending", async () => {
+    const payment = await captured();
+    rig.fake.injectFault({ method: "POST", path: /\/refund$/, fault: { kind: "status", status: 422, issue: "REFUND_FAILED_INSUFFICIENT_FUNDS" } });
+    await service.refundPayment(payment.id, { amount: 1200, reason: "requested_by_customer" }, ctx("refund")).catch(() => undefined);
+    const [refund] = await service.listRefunds(payment.id);
+    expect(refund).toMatchObject({ status: "failed", amount: 1200 });
+    expect(refund!.failure?.message).toContain("REFUND_FAILED_INSUFFICIENT_FUNDS");
+    expect(await service.getPayment(payment.id)).toMatchObject({ status: "succeeded", amountRefunded: 0, amountRefundReserved: 0 });
+    expect(await service.recoverStale({ olderThanMs: 0 })).toMatchObject({ examined: 0 });
+  });
+
+  it("a capture PayPal holds PENDING keeps its reason, and settles from the PAYMENT.CAPTURE.COMPLETED webhook", async () => {
+    const payment = await approved(5000, { kind: "pending", reason: "PENDING_REVIEW" });
+    const held = await service.confirmPayment(payment.id, {}, ctx("resume"));
+    expect(held.payment).toMatchObject({ status: "processing", amountCaptured: 0 });
+    expect(await rig.gateway.retrieve(payment.providerPaymentId!)).toMatchObject({ status: "processing", pendingReason: "PENDING_REVIEW" });
+    const captureId = rig.fake.ledger.orders.get(payment.providerPaymentId!)!.captureIds[0]!;
+    rig.fake.settleCapture(captureId, "COMPLETED");
+    const result = await deliver(rig.fake.webhookEvent("PAYMENT.CAPTURE.COMPLETED", rig.fake.capture(captureId), "capture"));
+    expect(result).toMatchObject({ status: "applied", paymentId: payment.id });
+    expect(await service.getPayment(payment.id)).toMatchObject({ status: "succeeded", amountCaptured: 5000 });
+  });
+
+  it("a CUSTOMER.DISPUTE.CREATED naming only the capture (no custom) flags our payment", async () => {
+    const payment = await captured();
+    const captureId = rig.fake.ledger.orders.get(payment.providerPaymentId!)!.captureIds[0]!;
+    const result = await deliver(rig.fake.webhookEvent("CUSTOMER.DISPUTE.CREATED", rig.fake.disputeResource(captureId), "dispute"));
+    expect(result).toMatchObject({ status: "applied", paymentId: payment.id });
+    expect(await service.getPayment(payment.id)).toMatchObject({ disputed: true });
   });
 
   it("a capture response lost after PayPal charged is gateway_outcome_unknown; the retry with the same key captures once", async () => {

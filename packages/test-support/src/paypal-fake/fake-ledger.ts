@@ -1,24 +1,38 @@
-import { debugId, paypalId } from "./ids.js";
+import { paypalId, paypalTime } from "./ids.js";
 import { moneyObject, parseValue, type MoneyObject } from "./paypal-money.js";
 
 /** What happens when the buyer "approves" an order in the fake (what a contract harness's completeAction does). */
 export type ApprovalOutcome =
   | { kind: "approve" }
-  /** The next capture or authorization answers 422 with this issue (INSTRUMENT_DECLINED, PAYER_ACTION_REQUIRED, ...). */
+  /**
+   * The next capture or authorization answers 422 with this issue (INSTRUMENT_DECLINED, PAYER_ACCOUNT_RESTRICTED, …).
+   * PAYER_ACTION_REQUIRED also moves the order to PAYER_ACTION_REQUIRED, with a `payer-action` link; any issue
+   * leaves the order where it was (APPROVED after INSTRUMENT_DECLINED), as PayPal does.
+   */
   | { kind: "decline_422"; issue: string }
   /** The next capture answers 201 with status DECLINED (an authorization: DENIED) and this processor response code. */
-  | { kind: "decline_201"; responseCode: string };
+  | { kind: "decline_201"; responseCode: string }
+  /** The capture (or authorization) is made PENDING with this `status_details.reason` and settles later. */
+  | { kind: "pending"; reason: string };
+
+/** How the next refund behaves: accepted PENDING (reason ECHECK), then `then` on the next read of it. */
+export interface RefundPlan {
+  status: "PENDING";
+  then?: "COMPLETED" | "FAILED";
+}
 
 export interface FakeOrder {
   id: string;
   intent: "CAPTURE" | "AUTHORIZE";
-  status: "CREATED" | "APPROVED" | "COMPLETED" | "VOIDED";
+  status: "CREATED" | "APPROVED" | "COMPLETED" | "VOIDED" | "PAYER_ACTION_REQUIRED";
   currency: string;
   units: bigint;
   referenceId: string;
   customId: string | undefined;
   invoiceId: string | undefined;
   description: string | undefined;
+  /** Created with `payment_source.paypal` (an experience context): PayPal then links `payer-action`, not `approve`. */
+  withPaymentSource: boolean;
   createTime: string;
   updateTime: string;
   approval: ApprovalOutcome | undefined;
@@ -31,6 +45,8 @@ export interface FakeCapture {
   orderId: string;
   authorizationId: string | undefined;
   status: "COMPLETED" | "DECLINED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "PENDING" | "FAILED";
+  /** `status_details.reason` (PENDING or DECLINED). */
+  reason: string | undefined;
   currency: string;
   units: bigint;
   finalCapture: boolean;
@@ -46,6 +62,7 @@ export interface FakeAuthorization {
   id: string;
   orderId: string;
   status: "CREATED" | "CAPTURED" | "PARTIALLY_CAPTURED" | "VOIDED" | "DENIED" | "PENDING";
+  reason: string | undefined;
   currency: string;
   units: bigint;
   customId: string | undefined;
@@ -61,6 +78,10 @@ export interface FakeRefund {
   id: string;
   captureId: string;
   status: "COMPLETED" | "PENDING" | "FAILED" | "CANCELLED";
+  /** `status_details.reason` of a PENDING or FAILED refund (PayPal documents only ECHECK). */
+  reason: string | undefined;
+  /** Where a PENDING refund goes the next time it is read. */
+  thenOnRead: "COMPLETED" | "FAILED" | undefined;
   currency: string;
   units: bigint;
   customId: string | undefined;
@@ -75,7 +96,7 @@ export interface FakeTransaction {
   transactionId: string;
   eventCode: string;
   status: "S" | "D" | "P" | "V";
-  at: string;
+  at: Date;
   currency: string;
   units: bigint;
   customField: string | undefined;
@@ -85,52 +106,32 @@ export interface FakeTransaction {
   balanceAffecting: boolean;
 }
 
+/** A refusal PayPal would send: the server renders it with the operation's documented issue description. */
+export interface Refusal {
+  status: number;
+  issue: string;
+  field?: string;
+}
+
 export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  refusal?: Refusal;
 }
 
-/** Ledger operations return either the changed object or the error reply PayPal would send. */
-export function isReply(value: object): value is Reply {
-  return typeof (value as { status?: unknown }).status === "number";
+/** Ledger operations return either the changed object or the refusal PayPal would send. */
+export function isRefusal(value: object): value is Refusal {
+  return typeof (value as { issue?: unknown }).issue === "string" && typeof (value as { status?: unknown }).status === "number";
 }
 
-/** PayPal's error body: `name`, `message`, `debug_id`, `details[].issue`, `links`. */
-export function errorReply(status: number, name: string, message: string, issue?: string, description?: string): Reply {
-  const body: Record<string, unknown> = { name, message, debug_id: debugId() };
-  if (issue) {
-    body["details"] = [{ issue, description: description ?? issue }];
-    body["links"] = [
-      { href: `https://developer.paypal.com/api/rest/reference/orders/v2/errors/#${issue}`, rel: "information_link" },
-    ];
-  }
-  return { status, body };
-}
-
-const unprocessable = (issue: string, description?: string): Reply =>
-  errorReply(
-    422,
-    "UNPROCESSABLE_ENTITY",
-    "The requested action could not be performed, semantically incorrect, or failed business validation.",
-    issue,
-    description,
-  );
-const invalidRequest = (issue: string, field?: string): Reply => {
-  const reply = errorReply(
-    400,
-    "INVALID_REQUEST",
-    "Request is not well-formed, syntactically incorrect, or violates schema.",
-    issue,
-  );
-  if (field) (reply.body as { details: Array<Record<string, string>> }).details[0]!["field"] = field;
-  return reply;
-};
-export const notFound = (): Reply =>
-  errorReply(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", "INVALID_RESOURCE_ID");
+const unprocessable = (issue: string): Refusal => ({ status: 422, issue });
+const invalidRequest = (issue: string, field?: string): Refusal => ({ status: 400, issue, ...(field ? { field } : {}) });
+export const notFound = (): Refusal => ({ status: 404, issue: "INVALID_RESOURCE_ID" });
 
 /** Authorizations are honoured for 29 days at PayPal (3 days of guaranteed honor period, 29 days of validity). */
 const AUTHORIZATION_VALIDITY_MS = 29 * 24 * 3600 * 1000;
+const SETTLED = new Set(["COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED"]);
 
 /** All the fake's state, and the business rules PayPal applies to it. */
 export class FakeLedger {
@@ -139,6 +140,7 @@ export class FakeLedger {
   readonly authorizations = new Map<string, FakeAuthorization>();
   readonly refunds = new Map<string, FakeRefund>();
   readonly transactions: FakeTransaction[] = [];
+  #refundPlans: RefundPlan[] = [];
 
   constructor(private readonly now: () => Date) {}
 
@@ -148,13 +150,14 @@ export class FakeLedger {
     this.authorizations.clear();
     this.refunds.clear();
     this.transactions.length = 0;
+    this.#refundPlans = [];
   }
 
   private stamp(): string {
-    return this.now().toISOString().replace(/\.\d{3}Z$/, "Z");
+    return paypalTime(this.now());
   }
 
-  createOrder(body: unknown): Reply | FakeOrder {
+  createOrder(body: unknown): Refusal | FakeOrder {
     const request = (body ?? {}) as Record<string, unknown>;
     const intent = request["intent"];
     if (intent !== "CAPTURE" && intent !== "AUTHORIZE") return invalidRequest("INVALID_PARAMETER_VALUE", "/intent");
@@ -166,8 +169,12 @@ export class FakeLedger {
     const unit = units[0] as Record<string, unknown>;
     const amount = (unit["amount"] ?? {}) as Record<string, unknown>;
     const parsed = parseValue(amount["currency_code"], amount["value"]);
-    // Orders v2 reports both as 422 (INVALID_CURRENCY_CODE, DECIMAL_PRECISION).
-    if ("issue" in parsed) return unprocessable(parsed.issue);
+    // Orders v2 reports both as 422 (INVALID_CURRENCY_CODE, DECIMAL_PRECISION); a malformed value is a 400.
+    if ("issue" in parsed) {
+      return parsed.issue === "INVALID_PARAMETER_VALUE"
+        ? invalidRequest("INVALID_PARAMETER_SYNTAX", "/purchase_units/0/amount/value")
+        : unprocessable(parsed.issue);
+    }
     if (parsed.units <= 0n) return unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE");
     const at = this.stamp();
     const order: FakeOrder = {
@@ -180,6 +187,7 @@ export class FakeLedger {
       customId: optionalString(unit["custom_id"]),
       invoiceId: optionalString(unit["invoice_id"]),
       description: optionalString(unit["description"]),
+      withPaymentSource: typeof request["payment_source"] === "object" && request["payment_source"] !== null,
       createTime: at,
       updateTime: at,
       approval: undefined,
@@ -190,10 +198,11 @@ export class FakeLedger {
     return order;
   }
 
+  /** The buyer approves (again, after a decline or a payer action): the order is APPROVED with this outcome. */
   approve(orderId: string, outcome: ApprovalOutcome = { kind: "approve" }): void {
     const order = this.orders.get(orderId);
     if (!order) throw new Error(`paypal-fake: no order ${orderId}`);
-    if (order.status !== "CREATED" && order.status !== "APPROVED") {
+    if (order.status !== "CREATED" && order.status !== "APPROVED" && order.status !== "PAYER_ACTION_REQUIRED") {
       throw new Error(`paypal-fake: order ${orderId} is ${order.status}, cannot be approved`);
     }
     order.status = "APPROVED";
@@ -201,20 +210,32 @@ export class FakeLedger {
     order.updateTime = this.stamp();
   }
 
-  captureOrder(orderId: string): Reply | FakeOrder {
+  /** A refusal of the buyer's funding at capture or authorization time; the order stays as it was. */
+  private refuseAtPayment(order: FakeOrder, issue: string): Refusal {
+    if (issue === "PAYER_ACTION_REQUIRED") {
+      order.status = "PAYER_ACTION_REQUIRED";
+      order.updateTime = this.stamp();
+    }
+    return unprocessable(issue);
+  }
+
+  captureOrder(orderId: string): Refusal | FakeOrder {
     const order = this.orders.get(orderId);
     if (!order) return notFound();
     if (order.intent !== "CAPTURE") return unprocessable("ACTION_DOES_NOT_MATCH_INTENT");
     if (order.status === "COMPLETED") return unprocessable("ORDER_ALREADY_CAPTURED");
+    if (order.status === "PAYER_ACTION_REQUIRED") return unprocessable("PAYER_ACTION_REQUIRED");
     if (order.status !== "APPROVED") return unprocessable("ORDER_NOT_APPROVED");
     const outcome = order.approval ?? { kind: "approve" };
-    if (outcome.kind === "decline_422") return unprocessable(outcome.issue);
+    if (outcome.kind === "decline_422") return this.refuseAtPayment(order, outcome.issue);
     const at = this.stamp();
+    const status = outcome.kind === "decline_201" ? "DECLINED" : outcome.kind === "pending" ? "PENDING" : "COMPLETED";
     const capture: FakeCapture = {
       id: paypalId(),
       orderId,
       authorizationId: undefined,
-      status: outcome.kind === "decline_201" ? "DECLINED" : "COMPLETED",
+      status,
+      reason: outcome.kind === "pending" ? outcome.reason : status === "DECLINED" ? "OTHER" : undefined,
       currency: order.currency,
       units: order.units,
       finalCapture: true,
@@ -229,29 +250,33 @@ export class FakeLedger {
     order.captureIds.push(capture.id);
     order.status = "COMPLETED";
     order.updateTime = at;
-    this.record(capture.id, "T0006", capture.status === "DECLINED" ? "D" : "S", capture, order.id, "ODR", true);
+    this.record(capture.id, "T0006", status === "DECLINED" ? "D" : status === "PENDING" ? "P" : "S", capture, order.id, "ODR", true);
     return order;
   }
 
-  authorizeOrder(orderId: string): Reply | FakeOrder {
+  authorizeOrder(orderId: string): Refusal | FakeOrder {
     const order = this.orders.get(orderId);
     if (!order) return notFound();
     if (order.intent !== "AUTHORIZE") return unprocessable("ACTION_DOES_NOT_MATCH_INTENT");
     if (order.status === "COMPLETED") return unprocessable("ORDER_ALREADY_AUTHORIZED");
+    if (order.status === "PAYER_ACTION_REQUIRED") return unprocessable("PAYER_ACTION_REQUIRED");
     if (order.status !== "APPROVED") return unprocessable("ORDER_NOT_APPROVED");
     const outcome = order.approval ?? { kind: "approve" };
-    if (outcome.kind === "decline_422") return unprocessable(outcome.issue);
+    if (outcome.kind === "decline_422") return this.refuseAtPayment(order, outcome.issue);
     const at = this.stamp();
+    const status = outcome.kind === "decline_201" ? "DENIED" : outcome.kind === "pending" ? "PENDING" : "CREATED";
     const authorization: FakeAuthorization = {
       id: paypalId(),
       orderId,
-      status: outcome.kind === "decline_201" ? "DENIED" : "CREATED",
+      status,
+      // PayPal documents one reason for a pending authorization.
+      reason: status === "PENDING" ? "PENDING_REVIEW" : undefined,
       currency: order.currency,
       units: order.units,
       customId: order.customId,
       invoiceId: order.invoiceId,
       processorResponseCode: outcome.kind === "decline_201" ? outcome.responseCode : "0000",
-      expirationTime: new Date(this.now().getTime() + AUTHORIZATION_VALIDITY_MS).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      expirationTime: paypalTime(new Date(this.now().getTime() + AUTHORIZATION_VALIDITY_MS)),
       createTime: at,
       updateTime: at,
       captureIds: [],
@@ -260,14 +285,14 @@ export class FakeLedger {
     order.authorizationIds.push(authorization.id);
     order.status = "COMPLETED";
     order.updateTime = at;
-    this.record(authorization.id, "T1300", authorization.status === "DENIED" ? "D" : "P", authorization, order.id, "ODR", false);
+    this.record(authorization.id, "T1300", status === "DENIED" ? "D" : "P", authorization, order.id, "ODR", false);
     return order;
   }
 
-  captureAuthorization(authorizationId: string, body: unknown): Reply | FakeCapture {
+  captureAuthorization(authorizationId: string, body: unknown): Refusal | FakeCapture {
     const authorization = this.authorizations.get(authorizationId);
     if (!authorization) return notFound();
-    if (authorization.status === "VOIDED") return unprocessable("PREVIOUSLY_VOIDED");
+    if (authorization.status === "VOIDED") return unprocessable("AUTHORIZATION_VOIDED");
     if (authorization.status === "CAPTURED") return unprocessable("AUTHORIZATION_ALREADY_CAPTURED");
     if (authorization.status === "DENIED") return unprocessable("AUTHORIZATION_DENIED");
     const request = (body ?? {}) as Record<string, unknown>;
@@ -275,12 +300,15 @@ export class FakeLedger {
     let units = authorization.units - captured;
     const amount = request["amount"] as Record<string, unknown> | undefined;
     if (amount !== undefined) {
-      if (amount["currency_code"] !== authorization.currency) return unprocessable("CURRENCY_MISMATCH");
+      if (amount["currency_code"] !== authorization.currency) return unprocessable("AUTH_CAPTURE_CURRENCY_MISMATCH");
       const parsed = parseValue(amount["currency_code"], amount["value"]);
-      if ("issue" in parsed) return unprocessable(parsed.issue);
+      if ("issue" in parsed) {
+        return parsed.issue === "INVALID_PARAMETER_VALUE" ? invalidRequest("INVALID_PARAMETER_SYNTAX", "/amount/value") : unprocessable(parsed.issue);
+      }
       units = parsed.units;
     }
-    if (units <= 0n || captured + units > authorization.units) return unprocessable("MAX_CAPTURE_AMOUNT_EXCEEDED");
+    if (units <= 0n) return unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE");
+    if (captured + units > authorization.units) return unprocessable("MAX_CAPTURE_AMOUNT_EXCEEDED");
     const finalCapture = request["final_capture"] === true;
     const at = this.stamp();
     const capture: FakeCapture = {
@@ -288,6 +316,7 @@ export class FakeLedger {
       orderId: authorization.orderId,
       authorizationId,
       status: "COMPLETED",
+      reason: undefined,
       currency: authorization.currency,
       units,
       finalCapture,
@@ -311,12 +340,12 @@ export class FakeLedger {
     return capture;
   }
 
-  voidAuthorization(authorizationId: string): Reply | FakeAuthorization {
+  voidAuthorization(authorizationId: string): Refusal | FakeAuthorization {
     const authorization = this.authorizations.get(authorizationId);
     if (!authorization) return notFound();
     if (authorization.status === "VOIDED") return unprocessable("PREVIOUSLY_VOIDED");
     if (authorization.status === "CAPTURED") return unprocessable("PREVIOUSLY_CAPTURED");
-    if (authorization.status === "DENIED") return unprocessable("AUTHORIZATION_DENIED");
+    if (authorization.status === "DENIED") return unprocessable("CANNOT_BE_VOIDED");
     const at = this.stamp();
     authorization.status = "VOIDED";
     authorization.updateTime = at;
@@ -329,30 +358,39 @@ export class FakeLedger {
     return authorization;
   }
 
-  refundCapture(captureId: string, body: unknown): Reply | FakeRefund {
+  /** Makes the next refund go as planned (PENDING, then FAILED or COMPLETED on its next read). */
+  planNextRefund(plan: RefundPlan): void {
+    this.#refundPlans.push(plan);
+  }
+
+  refundCapture(captureId: string, body: unknown): Refusal | FakeRefund {
     const capture = this.captures.get(captureId);
     if (!capture) return notFound();
     if (capture.status === "REFUNDED") return unprocessable("CAPTURE_FULLY_REFUNDED");
-    if (capture.status !== "COMPLETED" && capture.status !== "PARTIALLY_REFUNDED") {
-      return unprocessable("REFUND_NOT_ALLOWED");
-    }
+    if (capture.status === "PENDING") return unprocessable("PENDING_CAPTURE");
+    if (!SETTLED.has(capture.status)) return unprocessable("REFUND_NOT_ALLOWED");
     const request = (body ?? {}) as Record<string, unknown>;
-    const refunded = capture.refundIds.reduce((sum, id) => sum + (this.refunds.get(id)?.units ?? 0n), 0n);
+    const refunded = this.refundedUnits(capture);
     let units = capture.units - refunded;
     const amount = request["amount"] as Record<string, unknown> | undefined;
     if (amount !== undefined) {
       if (amount["currency_code"] !== capture.currency) return unprocessable("REFUND_CAPTURE_CURRENCY_MISMATCH");
       const parsed = parseValue(amount["currency_code"], amount["value"]);
-      if ("issue" in parsed) return unprocessable(parsed.issue);
+      if ("issue" in parsed) {
+        return parsed.issue === "INVALID_PARAMETER_VALUE" ? invalidRequest("INVALID_PARAMETER_SYNTAX", "/amount/value") : unprocessable(parsed.issue);
+      }
       units = parsed.units;
     }
     if (units <= 0n) return unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE");
     if (refunded + units > capture.units) return unprocessable("REFUND_AMOUNT_EXCEEDED");
+    const plan = this.#refundPlans.shift();
     const at = this.stamp();
     const refund: FakeRefund = {
       id: paypalId(),
       captureId,
-      status: "COMPLETED",
+      status: plan ? plan.status : "COMPLETED",
+      reason: plan ? "ECHECK" : undefined,
+      thenOnRead: plan?.then,
       currency: capture.currency,
       units,
       customId: optionalString(request["custom_id"]),
@@ -363,10 +401,54 @@ export class FakeLedger {
     };
     this.refunds.set(refund.id, refund);
     capture.refundIds.push(refund.id);
-    capture.status = refunded + units === capture.units ? "REFUNDED" : "PARTIALLY_REFUNDED";
-    capture.updateTime = at;
-    this.record(refund.id, "T1107", "S", { ...refund, units: -units }, captureId, "TXN", true);
+    this.restateCapture(capture);
+    this.record(refund.id, "T1107", refund.status === "PENDING" ? "P" : "S", { ...refund, units: -units }, captureId, "TXN", true);
     return refund;
+  }
+
+  /**
+   * A read of these refunds (the order, the capture or the refund itself): a pending refund with a plan moves on,
+   * as a refund PayPal accepted and then completed or failed (an eCheck refund that bounced) would be seen.
+   */
+  observeRefunds(refundIds: Iterable<string>): void {
+    for (const id of refundIds) {
+      const refund = this.refunds.get(id);
+      if (!refund || refund.status !== "PENDING" || !refund.thenOnRead) continue;
+      refund.status = refund.thenOnRead;
+      refund.reason = refund.status === "FAILED" ? "ECHECK" : undefined;
+      refund.thenOnRead = undefined;
+      refund.updateTime = this.stamp();
+      const row = this.transactions.find((t) => t.transactionId === refund.id);
+      if (row) row.status = refund.status === "FAILED" ? "D" : "S";
+      const capture = this.captures.get(refund.captureId);
+      if (capture) this.restateCapture(capture);
+    }
+  }
+
+  /** Settles a PENDING capture (what PayPal does after a review or when an eCheck clears or bounces). */
+  settleCapture(captureId: string, status: "COMPLETED" | "DECLINED"): FakeCapture {
+    const capture = this.captures.get(captureId);
+    if (!capture || capture.status !== "PENDING") throw new Error(`paypal-fake: capture ${captureId} is not pending`);
+    capture.status = status;
+    capture.reason = status === "DECLINED" ? "OTHER" : undefined;
+    capture.updateTime = this.stamp();
+    const row = this.transactions.find((t) => t.transactionId === capture.id);
+    if (row) row.status = status === "COMPLETED" ? "S" : "D";
+    return capture;
+  }
+
+  /** Completed and pending refunds count against the capture; failed and cancelled ones gave nothing back. */
+  refundedUnits(capture: FakeCapture): bigint {
+    return capture.refundIds.reduce((sum, id) => {
+      const refund = this.refunds.get(id);
+      return refund && (refund.status === "COMPLETED" || refund.status === "PENDING") ? sum + refund.units : sum;
+    }, 0n);
+  }
+
+  private restateCapture(capture: FakeCapture): void {
+    const refunded = this.refundedUnits(capture);
+    capture.status = refunded === 0n ? "COMPLETED" : refunded >= capture.units ? "REFUNDED" : "PARTIALLY_REFUNDED";
+    capture.updateTime = this.stamp();
   }
 
   capturedUnits(authorization: FakeAuthorization): bigint {
@@ -386,7 +468,7 @@ export class FakeLedger {
       transactionId,
       eventCode,
       status,
-      at: this.now().toISOString(),
+      at: this.now(),
       currency: source.currency,
       units: source.units,
       customField: source.customId,

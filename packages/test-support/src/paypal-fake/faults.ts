@@ -8,8 +8,17 @@ export type PayPalFault =
   | { kind: "drop_after_success" }
   /** Destroy the socket before doing anything. */
   | { kind: "drop_before" }
-  /** Answer with this status and a PayPal-shaped error body, without processing. */
-  | { kind: "status"; status: number; retryAfterSeconds?: number; issue?: string }
+  /**
+   * Answer with this status and PayPal's error body for it (naming `issue`, with the description PayPal documents
+   * for the operation), without processing. A 400 or 422 is PayPal's decided answer and is kept for the request's
+   * PayPal-Request-Id like any other; a 401, 409, 429 or 5xx is not (nothing was decided) unless `saved`.
+   */
+  | { kind: "status"; status: number; retryAfterSeconds?: number; issue?: string; saved?: boolean }
+  /**
+   * Process the request fully and keep its real answer for the PayPal-Request-Id (as PayPal returns "the latest
+   * status of the previous request"), but answer this status: the answer is lost after PayPal acted.
+   */
+  | { kind: "answer_after_success"; status: number }
   /** Wait, then process normally (a client timeout shorter than the delay sees an unknown outcome). */
   | { kind: "delay"; ms: number };
 

@@ -1,4 +1,5 @@
 import type { FakeAuthorization, FakeCapture, FakeLedger, FakeOrder, FakeRefund, FakeTransaction } from "./fake-ledger.js";
+import { MERCHANT_EMAIL, MERCHANT_ID, PAYER_EMAIL, PAYER_ID, paypalTime } from "./ids.js";
 import { moneyObject } from "./paypal-money.js";
 
 /**
@@ -13,7 +14,7 @@ export function orderJson(ledger: FakeLedger, order: FakeOrder): Record<string, 
   const unit: Record<string, unknown> = {
     reference_id: order.referenceId,
     amount: moneyObject(order.units, order.currency),
-    payee: { email_address: "merchant@example.com", merchant_id: "FAKEMERCHANT01" },
+    payee: { email_address: MERCHANT_EMAIL, merchant_id: MERCHANT_ID },
   };
   if (order.description) unit["description"] = order.description;
   if (order.customId) unit["custom_id"] = order.customId;
@@ -42,10 +43,16 @@ export function orderJson(ledger: FakeLedger, order: FakeOrder): Record<string, 
   const links: Array<Record<string, string>> = [
     { href: `${API}/v2/checkout/orders/${order.id}`, rel: "self", method: "GET" },
   ];
+  // The buyer's page: `approve` for a plain order, `payer-action` when an experience context was sent or when a
+  // payer action (3-D Secure, a return to PayPal) is due. An APPROVED order lists neither.
   if (order.status === "CREATED") {
-    links.push({ href: `${WEB}/checkoutnow?token=${order.id}`, rel: "approve", method: "GET" });
+    const rel = order.withPaymentSource ? "payer-action" : "approve";
+    links.push({ href: `${WEB}/checkoutnow?token=${order.id}`, rel, method: "GET" });
   }
-  if (order.status === "CREATED" || order.status === "APPROVED") {
+  if (order.status === "PAYER_ACTION_REQUIRED") {
+    links.push({ href: `${WEB}/checkoutnow?token=${order.id}`, rel: "payer-action", method: "GET" });
+  }
+  if (order.status === "CREATED" || order.status === "APPROVED" || order.status === "PAYER_ACTION_REQUIRED") {
     links.push({ href: `${API}/v2/checkout/orders/${order.id}`, rel: "update", method: "PATCH" });
     const action = order.intent === "CAPTURE" ? "capture" : "authorize";
     links.push({ href: `${API}/v2/checkout/orders/${order.id}/${action}`, rel: action, method: "POST" });
@@ -62,10 +69,10 @@ export function orderJson(ledger: FakeLedger, order: FakeOrder): Record<string, 
   if (order.status !== "CREATED") {
     json["payer"] = {
       name: { given_name: "Fake", surname: "Buyer" },
-      email_address: "buyer@example.com",
-      payer_id: "FAKEBUYER0001",
+      email_address: PAYER_EMAIL,
+      payer_id: PAYER_ID,
     };
-    json["payment_source"] = { paypal: { email_address: "buyer@example.com", account_id: "FAKEBUYER0001" } };
+    json["payment_source"] = { paypal: { email_address: PAYER_EMAIL, account_id: PAYER_ID } };
   }
   return json;
 }
@@ -89,12 +96,15 @@ export function captureJson(ledger: FakeLedger, capture: FakeCapture, standalone
   };
   if (capture.customId) json["custom_id"] = capture.customId;
   if (capture.invoiceId) json["invoice_id"] = capture.invoiceId;
-  if (capture.status === "DECLINED") json["status_details"] = { reason: "OTHER" };
+  if (capture.reason) json["status_details"] = { reason: capture.reason };
   if (capture.processorResponseCode) {
     json["processor_response"] = { response_code: capture.processorResponseCode };
   }
   if (capture.status !== "DECLINED") {
-    const refunded = capture.refundIds.reduce((sum, id) => sum + (ledger.refunds.get(id)?.units ?? 0n), 0n);
+    const refunded = capture.refundIds.reduce((sum, id) => {
+      const refund = ledger.refunds.get(id);
+      return refund?.status === "COMPLETED" ? sum + refund.units : sum;
+    }, 0n);
     json["seller_receivable_breakdown"] = {
       gross_amount: moneyObject(capture.units, capture.currency),
       net_amount: moneyObject(capture.units, capture.currency),
@@ -125,6 +135,7 @@ export function authorizationJson(authorization: FakeAuthorization, standalone: 
       { href: `${API}/v2/checkout/orders/${authorization.orderId}`, rel: "up", method: "GET" },
     ],
   };
+  if (authorization.reason) json["status_details"] = { reason: authorization.reason };
   if (authorization.customId) json["custom_id"] = authorization.customId;
   if (authorization.invoiceId) json["invoice_id"] = authorization.invoiceId;
   if (authorization.processorResponseCode && authorization.status === "DENIED") {
@@ -151,6 +162,7 @@ export function refundJson(refund: FakeRefund): Record<string, unknown> {
       { href: `${API}/v2/payments/captures/${refund.captureId}`, rel: "up", method: "GET" },
     ],
   };
+  if (refund.reason) json["status_details"] = { reason: refund.reason };
   if (refund.customId) json["custom_id"] = refund.customId;
   if (refund.invoiceId) json["invoice_id"] = refund.invoiceId;
   if (refund.noteToPayer) json["note_to_payer"] = refund.noteToPayer;
@@ -159,11 +171,12 @@ export function refundJson(refund: FakeRefund): Record<string, unknown> {
 
 export function transactionJson(row: FakeTransaction): Record<string, unknown> {
   const info: Record<string, unknown> = {
-    paypal_account_id: "FAKEBUYER0001",
+    paypal_account_id: PAYER_ID,
     transaction_id: row.transactionId,
     transaction_event_code: row.eventCode,
-    transaction_initiation_date: row.at.replace(/\.\d{3}Z$/, "+0000"),
-    transaction_updated_date: row.at.replace(/\.\d{3}Z$/, "+0000"),
+    // PayPal's examples show "+0000", but its OpenAPI date_time requires RFC 3339 ("Z" or "+00:00").
+    transaction_initiation_date: paypalTime(row.at),
+    transaction_updated_date: paypalTime(row.at),
     transaction_amount: moneyObject(row.units, row.currency),
     transaction_status: row.status,
     protection_eligibility: "01",

@@ -1,10 +1,13 @@
 import type { GatewayPayment, GatewayWebhookEvent } from "@org/payments-core";
 import type { CapturedPayment, Order, PaymentAuthorization, Refund } from "@paypal/paypal-server-sdk";
 import { camelize } from "../camelize.js";
-import { failureFrom, mapOrder, mapRefund, minor, refundCaptureId } from "../map-order.js";
+import { failureFrom, mapOrder, mapRefund, minor, refundCaptureId, type OrderLinks } from "../map-order.js";
 
-/** A capture's order id and our payment id, looked up at PayPal (a refund resource carries neither). */
-export type CaptureLookup = (captureId: string) => Promise<{ orderId: string | null; paymentId: string | null }>;
+/**
+ * A capture's order id and our payment id, looked up at PayPal (a refund resource carries neither, and a dispute
+ * names only the capture). Null when PayPal does not know the capture (another integration's, or deleted).
+ */
+export type CaptureLookup = (captureId: string) => Promise<{ orderId: string | null; paymentId: string | null } | null>;
 
 interface PayPalEvent {
   id?: unknown;
@@ -21,6 +24,7 @@ export async function mapWebhookEvent(
   event: PayPalEvent,
   provider: string,
   lookupCapture: CaptureLookup,
+  links: OrderLinks,
 ): Promise<GatewayWebhookEvent> {
   const base = {
     provider,
@@ -32,7 +36,7 @@ export async function mapWebhookEvent(
   switch (base.type) {
     case "CHECKOUT.ORDER.APPROVED":
     case "CHECKOUT.ORDER.COMPLETED":
-      return { kind: "payment", ...base, payment: mapOrder(camelize<Order>(resource), provider) };
+      return { kind: "payment", ...base, payment: mapOrder(camelize<Order>(resource), provider, links) };
     case "PAYMENT.CAPTURE.COMPLETED":
     case "PAYMENT.CAPTURE.PENDING":
     case "PAYMENT.CAPTURE.DENIED":
@@ -45,7 +49,7 @@ export async function mapWebhookEvent(
     case "PAYMENT.CAPTURE.REVERSED": {
       const refund = camelize<Refund>(resource);
       const captureId = refundCaptureId(refund);
-      const owner = captureId ? await lookupCapture(captureId) : { orderId: null, paymentId: null };
+      const owner = (captureId ? await lookupCapture(captureId) : null) ?? { orderId: null, paymentId: null };
       const currency = refund.amount?.currencyCode ?? "";
       const mapped = mapRefund(refund, owner.orderId ?? captureId ?? "", currency);
       // A reversal is PayPal's doing (a chargeback settled, a fraud hold): there is no refund id of ours on it.
@@ -61,12 +65,16 @@ export async function mapWebhookEvent(
       : [];
     const first = transactions[0] ?? {};
     const amount = resource["dispute_amount"] as { currency_code?: string; value?: string } | undefined;
+    // Disputes name the capture (seller_transaction_id), while our payments know their order: the capture is read
+    // to find both the order and our payment id (its custom_id), so a dispute matches even without `custom`.
+    const captureId = typeof first["seller_transaction_id"] === "string" ? first["seller_transaction_id"] : null;
+    const owner = captureId ? await lookupCapture(captureId) : null;
+    const custom = typeof first["custom"] === "string" && first["custom"].length > 0 ? first["custom"] : null;
     return {
       kind: "dispute",
       ...base,
-      paymentId: typeof first["custom"] === "string" ? first["custom"] : null,
-      // Disputes name the capture (seller_transaction_id), not the order.
-      providerPaymentId: typeof first["seller_transaction_id"] === "string" ? first["seller_transaction_id"] : null,
+      paymentId: custom ?? owner?.paymentId ?? null,
+      providerPaymentId: owner?.orderId ?? captureId,
       dispute: {
         id: String(resource["dispute_id"] ?? ""),
         status: String(resource["status"] ?? ""),
@@ -92,6 +100,7 @@ function paymentFromCapture(capture: CapturedPayment, provider: string): Gateway
     providerPaymentId: capture.supplementaryData?.relatedIds?.orderId ?? capture.id ?? "",
     paymentId: capture.customId ?? null,
     status: succeeded ? "succeeded" : failed ? "failed" : "processing",
+    pendingReason: !succeeded && !failed ? (capture.statusDetails?.reason ?? null) : null,
     amount,
     currency,
     amountCapturable: 0,

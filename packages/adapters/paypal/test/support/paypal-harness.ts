@@ -1,5 +1,5 @@
 import type { GatewayScenario, PaymentGateway } from "@org/payments-core";
-import type { GatewayHarness } from "@org/payments-core/testing";
+import type { GatewayFault, GatewayHarness } from "@org/payments-core/testing";
 import {
   createPayPalWebhookSigner,
   startPayPalFake,
@@ -9,15 +9,18 @@ import {
   type PayPalWebhookSigner,
 } from "@org/payments-test-support/paypal-fake";
 import { createPayPalClient, createPayPalGateway, type PayPalGatewayOptions } from "../../src/index.js";
+import { checkResponse, type SchemaViolation } from "./paypal-schema.js";
 
 /**
  * PayPal has no payment-method tokens in this flow: the "payment method" is a marker, and the scenario is played
- * when the buyer approves the order in the fake (the capture that follows then declines, or not).
+ * when the buyer approves the order in the fake (the capture that follows then declines, or not). A plain decline
+ * is TRANSACTION_REFUSED: INSTRUMENT_DECLINED is not final at PayPal (the buyer picks another funding source).
+ * There is no payment method id to get wrong, so `invalid_payment_method` cannot be produced.
  */
-const APPROVALS: Readonly<Record<GatewayScenario, ApprovalOutcome>> = {
+const APPROVALS: Readonly<Record<Exclude<GatewayScenario, "invalid_payment_method">, ApprovalOutcome>> = {
   succeeds: { kind: "approve" },
   requires_action: { kind: "approve" },
-  declined: { kind: "decline_422", issue: "INSTRUMENT_DECLINED" },
+  declined: { kind: "decline_422", issue: "TRANSACTION_REFUSED" },
   insufficient_funds: { kind: "decline_201", responseCode: "5120" },
   expired_card: { kind: "decline_201", responseCode: "5400" },
   incorrect_cvc: { kind: "decline_201", responseCode: "5110" },
@@ -33,7 +36,37 @@ export interface PayPalTestRig {
   harness: GatewayHarness;
   /** Makes another certificate available to the offline fetcher (a "wrong certificate" at a PayPal URL). */
   addCertificate(url: string, pem: string): void;
+  /** Every response the fake sent so far that PayPal's OpenAPI documents do not allow. */
+  schemaViolations(): SchemaViolation[];
+  /** Closes the fake, failing when any response it sent broke PayPal's published schemas. */
   close(): Promise<void>;
+}
+
+/**
+ * What each core fault is at PayPal. A lost answer is lost on a call that moves money (capture, authorize, void,
+ * refund): an order nobody approved moved none and is invisible to transaction search, so "find what it made"
+ * only has a meaning there (and creating an order again is harmless).
+ */
+async function injectPayPalFault(fake: PayPalFake, fault: GatewayFault): Promise<void> {
+  const money = /^\/v2\/(checkout\/orders\/[^/]+\/(capture|authorize)|payments\/(authorizations\/[^/]+\/(capture|void)|captures\/[^/]+\/refund))$/;
+  switch (fault) {
+    case "answer_lost":
+      return fake.injectFault({ method: "POST", path: money, fault: { kind: "answer_after_success", status: 500 } });
+    case "buyer_refused":
+      return fake.injectFault({ method: "POST", path: /^\/v2\/checkout\/orders\/[^/]+\/(capture|authorize)$/, fault: { kind: "status", status: 422, issue: "PAYER_ACCOUNT_RESTRICTED" } });
+    case "refund_refused":
+      return fake.injectFault({ method: "POST", path: /\/refund$/, fault: { kind: "status", status: 422, issue: "REFUND_FAILED_INSUFFICIENT_FUNDS" } });
+    case "refund_fails_later":
+      return fake.planNextRefund({ status: "PENDING", then: "FAILED" });
+  }
+}
+
+/** Every response the fake sent that PayPal's documents do not allow (the token endpoint is not in them). */
+export function violationsIn(fake: PayPalFake): SchemaViolation[] {
+  return fake.responses.flatMap((r) => {
+    const found = checkResponse(r.method, r.path, r.status, r.body);
+    return found === null || found === "unchecked" ? [] : [found];
+  });
 }
 
 export async function startPayPalRig(
@@ -72,20 +105,28 @@ export async function startPayPalRig(
   };
   const gateway = gatewayWith();
 
+  const close = async () => {
+    await fake.close();
+    const violations = violationsIn(fake);
+    if (violations.length > 0) {
+      throw new Error(`the PayPal fake sent ${violations.length} responses PayPal's OpenAPI documents do not allow:\n${violations.slice(0, 8).map((v) => `${v.where}: ${v.errors.slice(0, 6).join("; ")}`).join("\n")}`);
+    }
+  };
   const harness: GatewayHarness = {
     gateway,
     currency: "USD",
-    paymentMethodFor: (scenario) => `paypal:${scenario}`,
+    paymentMethodFor: (scenario) => (scenario === "invalid_payment_method" ? null : `paypal:${scenario}`),
     async completeAction(payment, scenario) {
+      if (scenario === "invalid_payment_method") throw new Error("PayPal has no payment method ids to refuse");
       fake.approveOrder(payment.providerPaymentId, APPROVALS[scenario]);
     },
+    supportedFaults: ["answer_lost", "buyer_refused", "refund_refused", "refund_fails_later"],
+    injectFault: (fault) => injectPayPalFault(fake, fault),
     async reset() {
       fake.reset();
     },
-    async dispose() {
-      await fake.close();
-    },
+    dispose: close,
   };
 
-  return { fake, signer, gateway, gatewayWith, harness, addCertificate, close: () => fake.close() };
+  return { fake, signer, gateway, gatewayWith, harness, addCertificate, schemaViolations: () => violationsIn(fake), close };
 }
