@@ -1,8 +1,9 @@
-import { PaymentError, textProblem } from "@org/payments-core";
+import { PaymentError } from "@org/payments-core";
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
 import { rateLimit as createRateLimit, ipKeyGenerator } from "express-rate-limit";
 import type { Registry } from "prom-client";
 import { defaultAuthorize } from "./authorization.js";
+import { identifierProblem } from "./http/identifier-rules.js";
 import { sendError, toPaymentError } from "./http/render.js";
 import { maybePrincipal, requestId, requestIdOf, setPrincipal } from "./http/request-context.js";
 import { createJwtAuthenticator } from "./jwt-authenticator.js";
@@ -71,7 +72,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
     const principal = await authenticate({ headers: req.headers });
     if (!principal) throw new PaymentError("unauthenticated", "a valid Bearer token is required");
     // The subject owns payments and scopes idempotency keys, so it is data: text a store cannot hold is no identity.
-    if (textProblem(principal.sub, { min: 1, max: 200 }) !== null) throw new PaymentError("unauthenticated", "the token's subject is not a usable identity");
+    if (identifierProblem(principal.sub, 200) !== null) throw new PaymentError("unauthenticated", "the token's subject is not a usable identity");
     setPrincipal(req, principal);
     next();
   };

@@ -7,12 +7,21 @@ import {
   createPaymentSchema,
   fareRequestSchema,
   refundPaymentSchema,
+  type TextRule,
   textProblem,
   textProblemMessage,
 } from "@org/payments-core";
 import { z } from "zod";
 
 /** Request and response shapes of the routes; the OpenAPI document is generated from these same schemas. */
+
+/** A string under core's acceptable-text rules, for the text the router reads itself (query parameters, tariff names). */
+function ruledText(rule: TextRule) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = textProblem(value, rule);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: textProblemMessage(problem) });
+  });
+}
 
 const minorUnits = z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe("Safe integer of minor units (cents)");
 const anyMinorUnits = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -23,12 +32,8 @@ export const confirmPaymentBody = confirmPaymentSchema;
 export const capturePaymentBody = capturePaymentSchema.extend({ amount: minorUnits.optional() });
 export const cancelPaymentBody = cancelPaymentSchema;
 export const refundPaymentBody = refundPaymentSchema.extend({ amount: minorUnits.optional() });
-/** Tariff names are the host's own; a name with control characters or a card number cannot be one. */
-const tariffName = z.string().superRefine((value, ctx) => {
-  const problem = textProblem(value, { min: 1, max: 100, refuseCardNumbers: true });
-  if (problem !== null) ctx.addIssue({ code: "custom", message: textProblemMessage(problem) });
-});
-export const fareQuoteBody = fareRequestSchema.extend({ tariff: tariffName }).strict();
+// Tariff names are the host's own; a name with control characters or a card number cannot be one.
+export const fareQuoteBody = fareRequestSchema.extend({ tariff: ruledText({ min: 1, max: 100, refuseCardNumbers: true }) }).strict();
 
 /** A date (midnight UTC) or an ISO 8601 time with a zone; parsed and calendar-checked by core's parseInstant. */
 const instantParam = z.string().max(64).describe("A date (2026-03-01, midnight UTC) or an ISO 8601 time with a zone (2026-03-01T12:00:00Z)");
@@ -36,8 +41,8 @@ const instantParam = z.string().max(64).describe("A date (2026-03-01, midnight U
 export const listPaymentsQuery = z
   .object({
     status: z.enum(PAYMENT_STATUSES).optional(),
-    // The same rules as the fields a payment is created with: a filter no payment could match is refused.
-    provider: createPaymentSchema.shape.provider,
+    // The rules of the fields a payment is created with: a filter no payment could match is refused.
+    provider: ruledText({ min: 1, max: 50, refuseCardNumbers: true }).optional(),
     owner: createPaymentSchema.shape.owner.optional(),
     from: instantParam.optional().describe("Created at or after (inclusive)"),
     to: instantParam.optional().describe("Created before (exclusive)"),

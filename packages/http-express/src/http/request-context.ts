@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { PaymentError, containsCardNumber, textProblem, textProblemMessage } from "@org/payments-core";
+import { PaymentError, containsCardNumber, textProblemMessage } from "@org/payments-core";
 import type { NextFunction, Request, Response } from "express";
 import type { Principal } from "../principal.js";
+import { identifierProblem } from "./identifier-rules.js";
 
 const PRINCIPAL = Symbol("payments.principal");
 const REQUEST_ID = Symbol("payments.requestId");
@@ -51,14 +52,7 @@ export function requestId(req: Request, res: Response, next: NextFunction): void
   next();
 }
 
-/** A whole header value that is a card number (digits with optional single spaces or dashes). */
-const CARD_SHAPED = /^\d(?:[ -]?\d){12,18}$/;
-
-/**
- * The Idempotency-Key is stored with the outcome, so it follows the acceptable-text rules (no controls, 1–255).
- * A key that is a card number is refused; a key merely containing a Luhn-valid digit run is not, since about 0.7%
- * of random UUIDs (the keys clients are told to use) contain one.
- */
+/** The Idempotency-Key is stored with the outcome, so it follows the identifier rules (no controls, 1–255, no card number). */
 export function idempotencyKeyOf(req: Request): string {
   const key = req.get("idempotency-key");
   if (key === undefined || key.length === 0 || key.length > 255) {
@@ -66,12 +60,9 @@ export function idempotencyKeyOf(req: Request): string {
       details: { header: "Idempotency-Key" },
     });
   }
-  const problem = textProblem(key, { min: 1, max: 255 });
+  const problem = identifierProblem(key, 255);
   if (problem !== null) {
     throw new PaymentError("validation_error", `Idempotency-Key ${textProblemMessage(problem)}`, { details: { header: "Idempotency-Key", problem } });
-  }
-  if (CARD_SHAPED.test(key.trim()) && containsCardNumber(key)) {
-    throw new PaymentError("validation_error", `Idempotency-Key ${textProblemMessage("card_number")}`, { details: { header: "Idempotency-Key", problem: "card_number" } });
   }
   return key;
 }
