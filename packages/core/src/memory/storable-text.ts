@@ -18,10 +18,22 @@ import { assertAcceptableText, textProblem } from "../validation/acceptable-text
 const SINGLE_LINE = { max: Number.POSITIVE_INFINITY } as const;
 const FREE_TEXT = { max: Number.POSITIVE_INFINITY, multiline: true } as const;
 
+/**
+ * Every code unit the rule could object to. Most text has none, and one native regex test is far cheaper than the
+ * full check (this runs on every write of every charge); text that has one (an emoji's surrogate pair, a line
+ * break) gets the full check.
+ */
+const SUSPECT = /[\u0000-\u001f\u007f\ud800-\udfff]/;
+
 /** Refuses a string field (null and undefined pass: absent is fine) that no store may keep. */
 export function assertStorableText(value: unknown, field: string, multiline = false): void {
-  if (value === null || value === undefined) return;
+  if (value === null || value === undefined || (typeof value === "string" && !SUSPECT.test(value))) return;
   assertAcceptableText(value, field, multiline ? FREE_TEXT : SINGLE_LINE);
+}
+
+/** The same for a record or JSON key; the field is named as "<field> (a key)", built only on a refusal. */
+function assertStorableKey(key: string, field: string, multiline: boolean): void {
+  if (SUSPECT.test(key)) assertStorableText(key, `${field} (a key)`, multiline);
 }
 
 /**
@@ -29,12 +41,12 @@ export function assertStorableText(value: unknown, field: string, multiline = fa
  * nothing: stores answer null or an empty list instead of sending it to a driver that would fail or alter it.
  */
 export function isMatchableText(value: unknown): value is string {
-  return textProblem(value, FREE_TEXT) === null;
+  return typeof value === "string" && (!SUSPECT.test(value) || textProblem(value, FREE_TEXT) === null);
 }
 
 function assertStorableRecord(record: Record<string, string>, field: string): void {
   for (const [key, value] of Object.entries(record)) {
-    assertStorableText(key, `${field} (a key)`);
+    assertStorableKey(key, field, false);
     assertStorableText(value, field);
   }
 }
@@ -46,31 +58,31 @@ export function assertStorableJson(value: unknown, field: string): void {
   } else if (Array.isArray(value)) {
     for (const item of value) assertStorableJson(item, field);
   } else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      assertStorableText(key, `${field} (a key)`, true);
-      assertStorableJson(item, field);
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      assertStorableKey(key, field, true);
+      assertStorableJson((value as Record<string, unknown>)[key], field);
     }
   }
 }
 
 export function assertStorablePayment(payment: Payment): void {
-  const line = (value: unknown, field: string) => assertStorableText(value, `payment.${field}`);
-  line(payment.id, "id");
-  line(payment.owner, "owner");
-  line(payment.currency, "currency");
-  line(payment.status, "status");
-  line(payment.provider, "provider");
-  line(payment.providerPaymentId, "providerPaymentId");
-  line(payment.paymentMethodId, "paymentMethodId");
-  line(payment.paymentMethodType, "paymentMethodType");
-  line(payment.checkoutSessionId, "checkoutSessionId");
-  line(payment.customerId, "customerId");
-  line(payment.customerEmail, "customerEmail");
-  line(payment.captureMethod, "captureMethod");
-  line(payment.receiptNumber, "receiptNumber");
-  line(payment.authorizationExpiresAt, "authorizationExpiresAt");
-  line(payment.createdAt, "createdAt");
-  line(payment.updatedAt, "updatedAt");
+  assertStorableText(payment.id, "payment.id");
+  assertStorableText(payment.owner, "payment.owner");
+  assertStorableText(payment.currency, "payment.currency");
+  assertStorableText(payment.status, "payment.status");
+  assertStorableText(payment.provider, "payment.provider");
+  assertStorableText(payment.providerPaymentId, "payment.providerPaymentId");
+  assertStorableText(payment.paymentMethodId, "payment.paymentMethodId");
+  assertStorableText(payment.paymentMethodType, "payment.paymentMethodType");
+  assertStorableText(payment.checkoutSessionId, "payment.checkoutSessionId");
+  assertStorableText(payment.customerId, "payment.customerId");
+  assertStorableText(payment.customerEmail, "payment.customerEmail");
+  assertStorableText(payment.captureMethod, "payment.captureMethod");
+  assertStorableText(payment.receiptNumber, "payment.receiptNumber");
+  assertStorableText(payment.authorizationExpiresAt, "payment.authorizationExpiresAt");
+  assertStorableText(payment.createdAt, "payment.createdAt");
+  assertStorableText(payment.updatedAt, "payment.updatedAt");
   assertStorableText(payment.description, "payment.description", true);
   assertStorableRecord(payment.references, "payment.references");
   assertStorableRecord(payment.metadata, "payment.metadata");
@@ -80,48 +92,45 @@ export function assertStorablePayment(payment: Payment): void {
 }
 
 export function assertStorableRefund(refund: Refund): void {
-  const line = (value: unknown, field: string) => assertStorableText(value, `refund.${field}`);
-  line(refund.id, "id");
-  line(refund.paymentId, "paymentId");
-  line(refund.currency, "currency");
-  line(refund.status, "status");
-  line(refund.actor, "actor");
-  line(refund.providerRefundId, "providerRefundId");
-  line(refund.createdAt, "createdAt");
-  line(refund.updatedAt, "updatedAt");
+  assertStorableText(refund.id, "refund.id");
+  assertStorableText(refund.paymentId, "refund.paymentId");
+  assertStorableText(refund.currency, "refund.currency");
+  assertStorableText(refund.status, "refund.status");
+  assertStorableText(refund.actor, "refund.actor");
+  assertStorableText(refund.providerRefundId, "refund.providerRefundId");
+  assertStorableText(refund.createdAt, "refund.createdAt");
+  assertStorableText(refund.updatedAt, "refund.updatedAt");
   assertStorableText(refund.reason, "refund.reason", true);
   assertStorableJson(refund.failure, "refund.failure");
 }
 
 export function assertStorableHistory(entry: HistoryEntry): void {
-  const line = (value: unknown, field: string) => assertStorableText(value, `history.${field}`);
-  line(entry.id, "id");
-  line(entry.paymentId, "paymentId");
-  line(entry.from, "from");
-  line(entry.to, "to");
-  line(entry.at, "at");
-  line(entry.actor, "actor");
-  line(entry.kind, "kind");
+  assertStorableText(entry.id, "history.id");
+  assertStorableText(entry.paymentId, "history.paymentId");
+  assertStorableText(entry.from, "history.from");
+  assertStorableText(entry.to, "history.to");
+  assertStorableText(entry.at, "history.at");
+  assertStorableText(entry.actor, "history.actor");
+  assertStorableText(entry.kind, "history.kind");
   assertStorableText(entry.reason, "history.reason", true);
   assertStorableJson(entry.details, "history.details");
 }
 
 export function assertStorableIdempotencyRecord(record: IdempotencyRecord): void {
-  const line = (value: unknown, field: string) => assertStorableText(value, `idempotencyRecord.${field}`);
-  line(record.scope, "scope");
-  line(record.key, "key");
-  line(record.operation, "operation");
-  line(record.fingerprint, "fingerprint");
-  line(record.paymentId, "paymentId");
-  line(record.recoveryPoint, "recoveryPoint");
-  line(record.lockId, "lockId");
-  line(record.lockedAt, "lockedAt");
-  line(record.gatewayKey, "gatewayKey");
-  line(record.gatewaySentAt, "gatewaySentAt");
-  line(record.flaggedAt, "flaggedAt");
-  line(record.createdAt, "createdAt");
-  line(record.updatedAt, "updatedAt");
-  line(record.expiresAt, "expiresAt");
+  assertStorableText(record.scope, "idempotencyRecord.scope");
+  assertStorableText(record.key, "idempotencyRecord.key");
+  assertStorableText(record.operation, "idempotencyRecord.operation");
+  assertStorableText(record.fingerprint, "idempotencyRecord.fingerprint");
+  assertStorableText(record.paymentId, "idempotencyRecord.paymentId");
+  assertStorableText(record.recoveryPoint, "idempotencyRecord.recoveryPoint");
+  assertStorableText(record.lockId, "idempotencyRecord.lockId");
+  assertStorableText(record.lockedAt, "idempotencyRecord.lockedAt");
+  assertStorableText(record.gatewayKey, "idempotencyRecord.gatewayKey");
+  assertStorableText(record.gatewaySentAt, "idempotencyRecord.gatewaySentAt");
+  assertStorableText(record.flaggedAt, "idempotencyRecord.flaggedAt");
+  assertStorableText(record.createdAt, "idempotencyRecord.createdAt");
+  assertStorableText(record.updatedAt, "idempotencyRecord.updatedAt");
+  assertStorableText(record.expiresAt, "idempotencyRecord.expiresAt");
   assertStorableJson(record.gatewayRequest, "idempotencyRecord.gatewayRequest");
   assertStorableJson(record.lastGatewayError, "idempotencyRecord.lastGatewayError");
   assertStorableJson(record.outcome, "idempotencyRecord.outcome");
@@ -136,15 +145,14 @@ export function assertStorableEvent(event: PaymentEvent): void {
 }
 
 export function assertStorableInboxEvent(event: InboxEvent): void {
-  const line = (value: unknown, field: string) => assertStorableText(value, `inboxEvent.${field}`);
-  line(event.provider, "provider");
-  line(event.eventId, "eventId");
-  line(event.type, "type");
-  line(event.paymentId, "paymentId");
-  line(event.providerPaymentId, "providerPaymentId");
-  line(event.status, "status");
-  line(event.receivedAt, "receivedAt");
-  line(event.processedAt, "processedAt");
+  assertStorableText(event.provider, "inboxEvent.provider");
+  assertStorableText(event.eventId, "inboxEvent.eventId");
+  assertStorableText(event.type, "inboxEvent.type");
+  assertStorableText(event.paymentId, "inboxEvent.paymentId");
+  assertStorableText(event.providerPaymentId, "inboxEvent.providerPaymentId");
+  assertStorableText(event.status, "inboxEvent.status");
+  assertStorableText(event.receivedAt, "inboxEvent.receivedAt");
+  assertStorableText(event.processedAt, "inboxEvent.processedAt");
   assertStorableText(event.lastError, "inboxEvent.lastError", true);
   assertStorableText(event.outcome, "inboxEvent.outcome", true);
   assertStorableJson(event.event, "inboxEvent.event");
