@@ -84,6 +84,10 @@ for (const name of BACKENDS) {
         expect(result.stdout + result.stderr, args.join(" ")).not.toMatch(/[\u0001-\u0008\u001b]/);
         expect(parseJson(result).error.details, args.join(" ")).not.toHaveProperty("value");
       }
+      const fromEnvironment = await runInProcess(["payments", "list"], { env: { ...backend.env, PAYMENTS_OPERATOR: "4242424242424242" } });
+      expect(fromEnvironment.code).toBe(EXIT.usage);
+      expect(fromEnvironment.stderr).toMatch(/^error\[invalid_operator\]: the operator name must be/);
+      expect(containsCardNumber(fromEnvironment.stderr)).toBe(false);
       expect(await service.getPayment(payment.id)).toMatchObject({ amountRefunded: 0, amountRefundReserved: 0, version: payment.version });
     });
 
