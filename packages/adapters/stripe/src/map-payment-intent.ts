@@ -97,6 +97,9 @@ export function mapPaymentIntent(pi: Stripe.PaymentIntent, options: MapPaymentIn
         : null,
     paymentMethodType: charge?.payment_method_details?.type ?? pi.payment_method_types[0] ?? null,
     createdAt: new Date(pi.created * 1000).toISOString(),
+    // Stripe's reason (`requested_by_customer`, `abandoned`, `automatic` when an authorization lapsed, …), kept so an
+    // operator can tell a cancel of ours from one Stripe made.
+    cancellationReason: pi.cancellation_reason ?? null,
   };
   if (refunds) payment.refunds = refunds;
   return payment;

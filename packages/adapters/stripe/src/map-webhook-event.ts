@@ -14,21 +14,52 @@ const PAYMENT_EVENTS = new Set([
 ]);
 const REFUND_EVENTS = new Set(["refund.created", "refund.updated", "refund.failed", "charge.refund.updated"]);
 
+/**
+ * The reads a webhook may need: Stripe never expands references in an event's object, so what it leaves out (the
+ * charge's `capture_before`, the PaymentIntent carrying our payment id) is fetched.
+ */
+export interface WebhookLookups {
+  charge(id: string): Promise<Stripe.Charge>;
+  paymentIntent(id: string): Promise<Stripe.PaymentIntent>;
+}
+
 function idOf(value: string | { id: string } | null | undefined): string | null {
   return value === null || value === undefined ? null : typeof value === "string" ? value : value.id;
 }
 
-/** A verified Stripe event → the core's webhook vocabulary; event types we do not act on are `ignored`. */
-export function mapWebhookEvent(event: Stripe.Event, provider: string): GatewayWebhookEvent {
+async function paymentIdOf(paymentIntentId: string | null, lookups: WebhookLookups): Promise<string | null> {
+  if (paymentIntentId === null) return null;
+  return (await lookups.paymentIntent(paymentIntentId)).metadata?.payment_id ?? null;
+}
+
+/**
+ * An authorization's expiry is the charge's `capture_before` (4 days 18 h on some card networks, not always 7 days),
+ * and events carry `latest_charge` as a bare id: for an authorized intent the charge is fetched (its
+ * `capture_before` never changes). The rest of the event's intent is kept as it was when the event happened.
+ */
+async function withChargeForExpiry(pi: Stripe.PaymentIntent, lookups: WebhookLookups): Promise<Stripe.PaymentIntent> {
+  if (pi.status !== "requires_capture" || typeof pi.latest_charge !== "string") return pi;
+  return { ...pi, latest_charge: await lookups.charge(pi.latest_charge) };
+}
+
+/**
+ * A verified Stripe event → the core's webhook vocabulary; event types we do not act on are `ignored`. A refund
+ * event is mapped as Stripe reports it, a `failed` refund after an earlier success included (`refund.failed`,
+ * `charge.refund.updated`): the core decides what a reversal means.
+ */
+export async function mapWebhookEvent(event: Stripe.Event, provider: string, lookups: WebhookLookups): Promise<GatewayWebhookEvent> {
   const base = { provider, eventId: event.id, type: event.type, occurredAt: new Date(event.created * 1000).toISOString() };
   const object = event.data.object as unknown as { object?: string };
 
   if (PAYMENT_EVENTS.has(event.type) && object.object === "payment_intent") {
-    return { kind: "payment", ...base, payment: mapPaymentIntent(object as Stripe.PaymentIntent, { provider }) };
+    const pi = await withChargeForExpiry(object as Stripe.PaymentIntent, lookups);
+    return { kind: "payment", ...base, payment: mapPaymentIntent(pi, { provider }) };
   }
   if (REFUND_EVENTS.has(event.type) && object.object === "refund") {
     const refund = object as Stripe.Refund;
-    return { kind: "refund", ...base, paymentId: refund.metadata?.payment_id ?? null, refund: mapRefund(refund) };
+    // Our refunds carry our payment id; one made in the Dashboard is matched through its PaymentIntent.
+    const paymentId = refund.metadata?.payment_id ?? (await paymentIdOf(idOf(refund.payment_intent), lookups));
+    return { kind: "refund", ...base, paymentId, refund: mapRefund(refund) };
   }
   if (event.type === "charge.refunded" && object.object === "charge") {
     // Since API 2022-11-15 a charge no longer embeds its refunds, so this event usually carries none; the
@@ -42,16 +73,21 @@ export function mapWebhookEvent(event: Stripe.Event, provider: string): GatewayW
   }
   if (event.type.startsWith("charge.dispute.") && object.object === "dispute") {
     const dispute = object as Stripe.Dispute;
+    // A dispute names its charge (and usually its PaymentIntent), never our payment id: that is on the intent.
+    let providerPaymentId = idOf(dispute.payment_intent);
+    const chargeId = idOf(dispute.charge);
+    if (providerPaymentId === null && chargeId !== null) providerPaymentId = idOf((await lookups.charge(chargeId)).payment_intent);
+    const paymentId = dispute.metadata?.payment_id ?? (await paymentIdOf(providerPaymentId, lookups));
     return {
       kind: "dispute",
       ...base,
-      paymentId: dispute.metadata?.payment_id ?? null,
-      providerPaymentId: idOf(dispute.payment_intent),
+      paymentId,
+      providerPaymentId,
       dispute: {
         id: dispute.id,
         status: dispute.status,
         reason: dispute.reason,
-        amount: fromStripeAmount(dispute.amount, dispute.currency),
+        amount: fromStripeAmount(dispute.amount, dispute.currency.toUpperCase()),
       },
     };
   }

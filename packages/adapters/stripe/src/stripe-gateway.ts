@@ -17,8 +17,8 @@ import Stripe from "stripe";
 import { STRIPE_API_VERSION } from "./api-version.js";
 import { mapPaymentIntent } from "./map-payment-intent.js";
 import { mapRefund } from "./map-refund.js";
-import { isStripeError, mapStripeError, type StripeOperation } from "./map-stripe-error.js";
-import { mapWebhookEvent } from "./map-webhook-event.js";
+import { isStripeError, mapStripeError, refundRefusalOf, type StripeOperation } from "./map-stripe-error.js";
+import { mapWebhookEvent, type WebhookLookups } from "./map-webhook-event.js";
 import { paymentIdTime } from "./payment-id-time.js";
 import {
   STRIPE_MINIMUM_AMOUNTS,
@@ -26,6 +26,8 @@ import {
   assertStripeMinimum,
   toStripeAmount,
 } from "./stripe-currencies.js";
+import { DECLINE_LIKE_CODES, isOneOf } from "./stripe-error-codes.js";
+import { assertPinnedApiVersion } from "./webhook-api-version.js";
 import { parseWebhookSecrets, verifyStripeWebhook } from "./webhook-verification.js";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -111,9 +113,10 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
   }
 
   async function withRefunds(pi: Stripe.PaymentIntent): Promise<GatewayPayment> {
-    const charge = typeof pi.latest_charge === "object" ? pi.latest_charge : null;
-    // The expanded charge tells whether anything was refunded; skip the extra call when nothing was.
-    const refunds = charge && charge.amount_refunded === 0 ? [] : await refundsOf(pi.id);
+    // Refunds are listed whenever money was received, whatever the charge's amount_refunded says: a refund that
+    // failed (the only one, or after a partial one) leaves amount_refunded at what succeeded, and must still be seen
+    // by retrieve and reconcile. Only an intent that never received money cannot have any.
+    const refunds = pi.amount_received > 0 ? await refundsOf(pi.id) : [];
     return mapPaymentIntent(pi, { provider, refunds });
   }
 
@@ -122,13 +125,15 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
   }
 
   /**
-   * A 402 on confirm is a definite answer: the PaymentIntent in the error (now `requires_payment_method` with its
-   * `last_payment_error`) becomes a `failed` payment. Everything else is mapped to a PaymentError.
+   * A decline on confirm is a definite answer: the PaymentIntent in the error (now `requires_payment_method` with
+   * its `last_payment_error`, or `requires_action` when the customer must authenticate) becomes the payment — a
+   * 402 card error, or one of the 400s that are declines in all but type. Everything else is mapped to a PaymentError.
    */
   function declineOrThrow(error: unknown, operation: StripeOperation): GatewayPayment {
-    if (isStripeError(error) && error.type === "StripeCardError") {
-      const pi = (error as unknown as { payment_intent?: Stripe.PaymentIntent }).payment_intent;
-      if (pi && typeof pi === "object" && pi.object === "payment_intent") return mapPaymentIntent(pi, { provider });
+    const declined = isStripeError(error) && (error.type === "StripeCardError" || isOneOf(DECLINE_LIKE_CODES, error.code));
+    const pi = isStripeError(error) ? (error as unknown as { payment_intent?: Stripe.PaymentIntent }).payment_intent : undefined;
+    if (pi && typeof pi === "object" && pi.object === "payment_intent") {
+      if (declined || pi.status === "requires_action") return mapPaymentIntent(pi, { provider, refunds: [] });
     }
     throw mapStripeError(error, operation);
   }
@@ -146,6 +151,11 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     if (done(pi)) return withRefunds(pi);
     throw mapped;
   }
+
+  const webhookLookups: WebhookLookups = {
+    charge: (id) => guarded("read", () => stripe.charges.retrieve(id, {}, reading)),
+    paymentIntent: (id) => guarded("read", () => stripe.paymentIntents.retrieve(id, {}, reading)),
+  };
 
   const capabilities: GatewayCapabilities = {
     manualCapture: true,
@@ -243,7 +253,23 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
       };
       const reason = reasonForStripe(request.reason);
       if (reason) params.reason = reason;
-      return guarded("refund", async () => mapRefund(await stripe.refunds.create(params, mutating(call))));
+      try {
+        return mapRefund(await stripe.refunds.create(params, mutating(call)));
+      } catch (error) {
+        // Stripe refusing this refund outright (a disputed charge, nothing left to refund, not refundable) is a
+        // definite answer, saved for the key: a failed refund with Stripe's code as the reason, never a retry.
+        const refusal = refundRefusalOf(error);
+        if (refusal === null) throw mapStripeError(error, "refund");
+        return {
+          providerRefundId: "",
+          refundId: request.refundId,
+          providerPaymentId: request.providerPaymentId,
+          amount: request.amount,
+          currency: request.currency,
+          status: "failed",
+          failureReason: refusal,
+        };
+      }
     },
 
     async retrieve(providerPaymentId: string): Promise<GatewayPayment> {
@@ -304,7 +330,8 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         toleranceSeconds: tolerance,
         nowMs: now().getTime(),
       });
-      return mapWebhookEvent(event, provider);
+      assertPinnedApiVersion(event);
+      return mapWebhookEvent(event, provider, webhookLookups);
     },
   };
 }

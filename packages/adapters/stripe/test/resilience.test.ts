@@ -64,10 +64,13 @@ describe("stripe adapter under failures", () => {
     expect(rig.fake.paymentIntents()).toHaveLength(2);
   });
 
-  it("the same key with different parameters is a gateway_error, never a second charge", async () => {
+  it("the same key with other parameters is an unknown outcome whose key only replays (look up, then a fresh key), never a second charge", async () => {
     await rig.gateway.createPayment(request(), { idempotencyKey: "reused" });
     const error = await failure(rig.gateway.createPayment({ ...request(), amount: 9999 }, { idempotencyKey: "reused" }));
-    expect(error.code).toBe("gateway_error");
+    // Stripe executed the key's first request: what it made must be found by payment id, and the key can only ever
+    // answer this 400 again. A retryable gateway_error would re-send it until the attempts ran out.
+    expect(error.code).toBe("gateway_outcome_unknown");
+    expect(error.details).toMatchObject({ sameKeyReplays: true, stripeType: "idempotency_error", status: 400 });
     expect(rig.fake.paymentIntents()).toHaveLength(1);
   });
 
@@ -92,17 +95,28 @@ describe("stripe adapter under failures", () => {
     expect(error.code).toBe("gateway_outcome_unknown");
   });
 
-  it.each([500, 502, 503])("HTTP %i is gateway_outcome_unknown", async (status) => {
+  it.each([500, 502, 503])("HTTP %i on a mutating call is gateway_outcome_unknown whose key may only replay it", async (status) => {
     rig.fake.injectFault({ kind: "status", status });
     const error = await failure(rig.gateway.createPayment(request(), { idempotencyKey: `s${status}` }));
     expect(error.code).toBe("gateway_outcome_unknown");
     expect(error.retryAfterSeconds).toBeGreaterThan(0);
+    // Stripe saves a 5xx for its key: the core must look up at once, not re-send the key for 24 h.
+    expect(error.details).toMatchObject({ sameKeyReplays: true, status });
   });
 
-  it("HTTP 409 (a request with this key still in flight) is gateway_outcome_unknown", async () => {
-    rig.fake.injectFault({ kind: "status", status: 409, type: "idempotency_error" });
+  it("a 5xx on a read is gateway_outcome_unknown without a key to speak of", async () => {
+    rig.fake.injectFault({ kind: "status", status: 500, method: "GET" });
+    const error = await failure(rig.gateway.retrieve("pi_any"));
+    expect(error.code).toBe("gateway_outcome_unknown");
+    expect(error.details?.["sameKeyReplays"]).toBeUndefined();
+  });
+
+  it("HTTP 409 (a request with this key still in flight) is gateway_outcome_unknown, and the same key is fine later", async () => {
+    rig.fake.injectFault({ kind: "status", status: 409, type: "idempotency_error", code: "idempotency_key_in_use" });
     const error = await failure(rig.gateway.createPayment(request(), { idempotencyKey: "conflict" }));
     expect(error.code).toBe("gateway_outcome_unknown");
+    expect(error.details).toMatchObject({ stripeCode: "idempotency_key_in_use" });
+    expect(error.details?.["sameKeyReplays"]).toBeUndefined();
   });
 
   it("HTTP 429 is gateway_rate_limited with a retry hint", async () => {
@@ -124,10 +138,11 @@ describe("stripe adapter under failures", () => {
     expect(error.code).toBe("gateway_error");
   });
 
-  it("an unmappable 4xx is gateway_error with the Stripe error as cause", async () => {
-    rig.fake.injectFault({ kind: "status", status: 400, message: "Received unknown parameter: foo" });
+  it("an unmappable 400 is an invalid request (validation_error), never retried: its answer is saved for the key", async () => {
+    rig.fake.injectFault({ kind: "status", status: 400, code: "parameter_unknown", message: "Received unknown parameter: foo" });
     const error = await failure(rig.gateway.createPayment(request(), { idempotencyKey: "bad" }));
-    expect(error.code).toBe("gateway_error");
+    expect(error.code).toBe("validation_error");
+    expect(error.details).toMatchObject({ stripeCode: "parameter_unknown" });
     expect((error.cause as { type?: string }).type).toBe("StripeInvalidRequestError");
   });
 

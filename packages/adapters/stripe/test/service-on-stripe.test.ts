@@ -165,4 +165,55 @@ describe("the payment service on Stripe", () => {
     expect(atStripe.reduce((sum, r) => sum + r.amount, 0)).toBe(4500);
     expect(await service.getPayment(raced.id)).toMatchObject({ amountRefunded: 4500, amountRefundReserved: 0, status: "partially_refunded" });
   });
+
+  it("a 500 Stripe saved for the confirm's key is looked up at once: the client's retry settles the one PaymentIntent, no 24 h wait", async () => {
+    const created = await pending();
+    rig.fake.injectFault({ kind: "answer_lost", method: "POST", path: "/v1/payment_intents" });
+    const confirmCtx = ctx("confirm-500");
+    const lost = await failure(service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, confirmCtx));
+    expect(lost.code).toBe("gateway_outcome_unknown");
+    const retried = await service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, confirmCtx);
+    expect(retried.payment).toMatchObject({ status: "succeeded", amountCaptured: 5000 });
+    expect(intentsFor(created.id)).toHaveLength(1);
+    // Settled by the lookup, not by re-sending the key (which Stripe answers with its saved 500 for 24 h).
+    expect(rig.fake.requests.filter((r) => r.method === "POST" && r.path === "/v1/payment_intents")).toHaveLength(1);
+  });
+
+  it("a refund Stripe refuses (charge disputed) fails at once and releases its reservation", async () => {
+    const created = await pending();
+    const paid = await service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));
+    rig.fake.createDispute(paid.payment.providerPaymentId as string);
+    const outcome = await service
+      .refundPayment(created.id, { amount: 1000, reason: "requested_by_customer" }, ctx("refund-disputed"))
+      .then((r) => r.refund, (e: unknown) => e);
+    if (isPaymentError(outcome)) expect(outcome.code).not.toMatch(/^gateway_/);
+    const [refund] = await service.listRefunds(created.id);
+    expect(refund).toMatchObject({ status: "failed" });
+    expect(await service.getPayment(created.id)).toMatchObject({ status: "succeeded", amountRefunded: 0, amountRefundReserved: 0 });
+  });
+
+  it("an unknown payment method leaves the payment confirmable, and a corrected confirm charges once", async () => {
+    const created = await pending();
+    const refused = await failure(service.confirmPayment(created.id, { paymentMethodId: "pm_typo_1234" }, ctx("confirm-bad")));
+    expect(refused.code).toBe("validation_error");
+    expect(refused.message).not.toContain("pm_typo_1234");
+    expect((await service.getPayment(created.id)).status).toBe("pending");
+    const confirmed = await service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm-good"));
+    expect(confirmed.payment.status).toBe("succeeded");
+    expect(intentsFor(created.id)).toHaveLength(1);
+  });
+
+  it("reconcile reports and fails a first refund Stripe failed after a missed webhook, releasing the reservation", async () => {
+    const created = await pending(5000);
+    await service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));
+    rig.fake.setRefundStatus("pending");
+    const { refund } = await service.refundPayment(created.id, { amount: 1200, reason: "requested_by_customer" }, ctx("refund"));
+    rig.fake.settleRefund(refund.providerRefundId!, "failed", "lost_or_stolen_card");
+    const since = new Date(clock.now().getTime() - 60 * 60_000);
+    const report = await service.reconcile({ provider: "stripe", since, apply: true });
+    expect(report.drifts.map((d) => d.paymentId)).toContain(created.id);
+    const [after] = await service.listRefunds(created.id);
+    expect(after).toMatchObject({ status: "failed" });
+    expect(await service.getPayment(created.id)).toMatchObject({ status: "succeeded", amountRefunded: 0, amountRefundReserved: 0 });
+  });
 });

@@ -74,12 +74,13 @@ describe("stripe gateway over HTTP", () => {
     expect(posts).toEqual(["gw-create-1", "gw-capture-1", "gw-refund-1"]);
   });
 
-  it("manual capture authorizes, reports an expiry about 7 days out, and captures partially", async () => {
+  it("manual capture authorizes, reports the charge's capture_before as the expiry, and captures partially", async () => {
     const payment = await create({ captureMethod: "manual", amount: 10_000 });
     expect(payment.status).toBe("authorized");
     expect(payment.amountCapturable).toBe(10_000);
-    const expiresIn = Date.parse(payment.authorizationExpiresAt ?? "") - Date.parse(payment.createdAt ?? "");
-    expect(expiresIn).toBe(7 * 24 * 60 * 60 * 1000);
+    const [charge] = fake.paymentIntents().map((pi) => fake.charge(pi.latest_charge as string));
+    const captureBefore = (charge?.payment_method_details as { card: { capture_before: number } }).card.capture_before;
+    expect(payment.authorizationExpiresAt).toBe(new Date(captureBefore * 1000).toISOString());
 
     const captured = await gateway.capture(
       { paymentId: payment.paymentId ?? "", providerPaymentId: payment.providerPaymentId, amount: 6_000, currency: "USD" },
@@ -129,10 +130,19 @@ describe("stripe gateway over HTTP", () => {
       metadata: { reason: "customer changed trip" },
     });
 
-    const over = await gateway
-      .refund({ ...base, refundId: "ref_d", amount: 1, reason: "requested_by_customer" }, { idempotencyKey: key("r") })
+    // Nothing left to refund: Stripe's 400 charge_already_refunded is its definite refusal of this refund.
+    const over = await gateway.refund({ ...base, refundId: "ref_d", amount: 1, reason: "requested_by_customer" }, { idempotencyKey: key("r") });
+    expect(over).toMatchObject({ status: "failed", failureReason: "charge_already_refunded", refundId: "ref_d", providerRefundId: "" });
+  });
+
+  it("a refund larger than what is left is refund_exceeds_captured (the caller may ask for less)", async () => {
+    const payment = await create({ amount: 3000 });
+    const base = { paymentId: payment.paymentId ?? "", providerPaymentId: payment.providerPaymentId, currency: "USD" };
+    await gateway.refund({ ...base, refundId: "ref_a", amount: 2000, reason: "requested_by_customer" }, { idempotencyKey: key("r") });
+    const error = await gateway
+      .refund({ ...base, refundId: "ref_b", amount: 1001, reason: "requested_by_customer" }, { idempotencyKey: key("r") })
       .catch((e: unknown) => e);
-    expect(isPaymentError(over, "refund_exceeds_captured")).toBe(true);
+    expect(isPaymentError(error, "refund_exceeds_captured")).toBe(true);
   });
 
   it("a card needing 3-D Secure returns requires_action with the client secret, then resumes to success", async () => {

@@ -2,16 +2,18 @@ import { isPaymentError, type GatewayWebhookEvent, type PaymentGateway } from "@
 import { signWebhookPayload, type FakeEvent } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createStripeGateway } from "../src/index.js";
+import { STRIPE_API_VERSION, createStripeGateway } from "../src/index.js";
 import { ROTATED_WEBHOOK_SECRET, WEBHOOK_SECRET, key, newPaymentId, startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
 
 let rig: StripeTestRig;
 const signer = Stripe.webhooks;
 const NOW_S = 1_800_000_000;
 const now = () => new Date(NOW_S * 1000);
+/** Visa's merchant-initiated authorization window (Stripe's docs: 4 days and 18 hours), shorter than the 7-day guess. */
+const VISA_MIT_WINDOW_S = (4 * 24 + 18) * 60 * 60;
 
 beforeAll(async () => {
-  rig = await startStripeRig();
+  rig = await startStripeRig({ fake: { authorizationWindowS: VISA_MIT_WINDOW_S } });
 });
 afterAll(() => rig.close());
 beforeEach(() => rig.fake.reset());
@@ -156,9 +158,89 @@ describe("stripe webhooks", () => {
     const dispute = await parse(rig.fake.events("charge.dispute.created")[0] as FakeEvent);
     expect(dispute).toMatchObject({
       kind: "dispute",
+      paymentId,
       providerPaymentId: paid.providerPaymentId,
       dispute: { status: "needs_response", reason: "fraudulent", amount: 1500 },
     });
     expect(dispute.occurredAt).toMatch(/Z$/);
+  });
+
+  async function pay(captureMethod: "automatic" | "manual" = "automatic", paymentId = newPaymentId()) {
+    return rig.gateway.createPayment(
+      { paymentId, amount: 1500, currency: "USD", captureMethod, paymentMethodId: "pm_card_visa" },
+      { idempotencyKey: key("w") },
+    );
+  }
+
+  it("an authorization's expiry from a webhook is the charge's capture_before (fetched: events never expand it)", async () => {
+    const authorized = await pay("manual");
+    const charge = rig.fake.charge(rig.fake.paymentIntents()[0]?.latest_charge as string);
+    const captureBefore = (charge?.payment_method_details as { card: { capture_before: number } }).card.capture_before;
+    const expected = new Date(captureBefore * 1000).toISOString();
+    expect(authorized.authorizationExpiresAt).toBe(expected);
+
+    const event = rig.fake.events("payment_intent.amount_capturable_updated")[0] as FakeEvent;
+    expect(typeof event.data.object["latest_charge"]).toBe("string");
+    const parsed = await parse(event);
+    // Not created + 7 days: Visa's merchant-initiated window is 4 days 18 hours.
+    expect(parsed).toMatchObject({ kind: "payment", payment: { status: "authorized", authorizationExpiresAt: expected } });
+    expect(rig.fake.requests.at(-1)?.path).toBe(`/v1/charges/${charge?.id}`);
+  });
+
+  it("keeps Stripe's cancellation_reason", async () => {
+    const authorized = await pay("manual");
+    await rig.stripe.paymentIntents.cancel(authorized.providerPaymentId, { cancellation_reason: "abandoned" });
+    const parsed = await parse(rig.fake.events("payment_intent.canceled")[0] as FakeEvent);
+    expect(parsed).toMatchObject({ kind: "payment", payment: { status: "canceled", cancellationReason: "abandoned" } });
+    expect((await rig.gateway.retrieve(authorized.providerPaymentId)).cancellationReason).toBe("abandoned");
+  });
+
+  it("a refund that fails after Stripe reported it succeeded maps to a failed refund event with the reason", async () => {
+    const paymentId = newPaymentId();
+    const paid = await pay("automatic", paymentId);
+    const refund = await rig.gateway.refund(
+      { paymentId, refundId: "ref_late", providerPaymentId: paid.providerPaymentId, amount: 600, currency: "USD", reason: "requested_by_customer" },
+      { idempotencyKey: key("r") },
+    );
+    expect(refund.status).toBe("succeeded");
+    rig.fake.settleRefund(refund.providerRefundId, "failed", "expired_or_canceled_card");
+    for (const type of ["refund.failed", "charge.refund.updated"]) {
+      const parsed = await parse(rig.fake.events(type)[0] as FakeEvent);
+      expect(parsed, type).toMatchObject({
+        kind: "refund",
+        paymentId,
+        refund: { refundId: "ref_late", providerRefundId: refund.providerRefundId, status: "failed", failureReason: "expired_or_canceled_card", amount: 600 },
+      });
+    }
+  });
+
+  it("a refund made in the Dashboard (no metadata of ours) carries our payment id through its PaymentIntent", async () => {
+    const paymentId = newPaymentId();
+    const paid = await pay("automatic", paymentId);
+    await rig.stripe.refunds.create({ payment_intent: paid.providerPaymentId, amount: 300 });
+    const parsed = await parse(rig.fake.events("refund.created")[0] as FakeEvent);
+    expect(parsed).toMatchObject({ kind: "refund", paymentId, refund: { refundId: null, amount: 300 } });
+  });
+
+  it("a dispute carries our payment id, also when Stripe names only the charge", async () => {
+    const paymentId = newPaymentId();
+    const paid = await pay("automatic", paymentId);
+    rig.fake.createDispute(paid.providerPaymentId, "product_not_received", { withoutPaymentIntent: true });
+    const parsed = await parse(rig.fake.events("charge.dispute.created")[0] as FakeEvent);
+    expect(parsed).toMatchObject({ kind: "dispute", paymentId, providerPaymentId: paid.providerPaymentId, dispute: { reason: "product_not_received" } });
+  });
+
+  it("refuses an event of another API version with a clear error naming the version to pin the endpoint to", async () => {
+    const event = await paidEvent();
+    for (const version of ["2024-06-20", null]) {
+      const signed = signWebhookPayload({ signer, payload: { ...event, api_version: version }, secret: WEBHOOK_SECRET, timestamp: NOW_S });
+      const error = await rejection(gatewayWith(WEBHOOK_SECRET).parseWebhook(signed.rawBody, signed.headers));
+      expect(isPaymentError(error, "validation_error"), String(version)).toBe(true);
+      expect((error as Error).message).toContain(STRIPE_API_VERSION);
+      expect((error as { details?: unknown }).details).toMatchObject({ field: "api_version", pinnedVersion: STRIPE_API_VERSION });
+    }
+    // A wrong version is not a bad signature: the signature is checked first and was fine.
+    const tampered = signWebhookPayload({ signer, payload: { ...event, api_version: "2024-06-20" }, secret: "whsec_other", timestamp: NOW_S });
+    expect(isPaymentError(await rejection(gatewayWith(WEBHOOK_SECRET).parseWebhook(tampered.rawBody, tampered.headers)), "webhook_signature_invalid")).toBe(true);
   });
 });

@@ -134,6 +134,8 @@ export interface FakeStateOptions {
   baseUrl: () => string;
   /** Sees every event as it is emitted (the adapter tests check each against Stripe's definition). */
   onEvent?: ((event: FakeEvent) => void) | undefined;
+  /** How long a card authorization stays capturable (`capture_before`); default 7 days. */
+  authorizationWindowS?: number | undefined;
 }
 
 /**
@@ -332,7 +334,7 @@ export class FakeStripeState {
     if (armed?.kind === "processing") {
       pi.status = "processing";
       pi.next_action = null;
-      pi.processing = { type: "card", card: { customer_notification: null } };
+      pi.processing = { type: "card", card: {} };
       this.emit("payment_intent.processing", pi);
       return { status: 200, body: this.renderPaymentIntent(pi, expand) };
     }
@@ -360,7 +362,7 @@ export class FakeStripeState {
       last4: card.last4,
       captured: !manual,
       failed: null,
-      captureBefore: manual ? pi.created + SEVEN_DAYS_S : null,
+      captureBefore: manual ? this.nowSeconds() + (this.options.authorizationWindowS ?? SEVEN_DAYS_S) : null,
     });
     this.charges.set(charge.id, charge);
     this.remember(charge.id);

@@ -4,7 +4,7 @@ import { FakeStripeState, apiError, type ActionOutcome, type ApiResult } from ".
 import { FaultPlan, type FaultKind, type FaultSpec } from "./faults.js";
 import { canonicalParams, parseFormParams, stringParam, type FormParams } from "./form-params.js";
 import { IdempotencyCache } from "./idempotency-cache.js";
-import type { FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
+import type { FakeCharge, FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -19,6 +19,11 @@ export interface StripeFakeOptions {
   onResponse?: (response: SentResponse) => void;
   /** Sees every event the fake emits, as it would be delivered. */
   onEvent?: (event: FakeEvent) => void;
+  /**
+   * How long card authorizations stay capturable, in seconds (default 7 days). Stripe's windows differ by network and
+   * initiator (Visa merchant-initiated: 4 days 18 hours), which is why `capture_before` must be read, not assumed.
+   */
+  authorizationWindowS?: number;
 }
 
 /** One answer the fake sent: what a client saw on the wire. */
@@ -65,6 +70,7 @@ export interface StripeFake {
   createDispute(paymentIntentId: string, reason?: string, options?: { withoutPaymentIntent?: boolean }): FakeDispute;
   events(type?: string): FakeEvent[];
   paymentIntents(): FakePaymentIntent[];
+  charge(chargeId: string): FakeCharge | undefined;
   refunds(): FakeRefund[];
   readonly requests: readonly RequestLogEntry[];
   reset(): void;
@@ -178,7 +184,13 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   const now = (): number => baseNow() + offsetMs;
   let port = 0;
   const state = (): FakeStripeState => current;
-  const newState = () => new FakeStripeState({ now, baseUrl: () => `http://127.0.0.1:${port}`, onEvent: options.onEvent });
+  const newState = () =>
+    new FakeStripeState({
+      now,
+      baseUrl: () => `http://127.0.0.1:${port}`,
+      onEvent: options.onEvent,
+      authorizationWindowS: options.authorizationWindowS,
+    });
   let current = newState();
   const idempotency = new IdempotencyCache(now, options.idempotencyRetentionMs ?? DAY_MS);
   const faults = new FaultPlan();
@@ -374,6 +386,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     createDispute: (piId, reason, disputeOptions) => state().createDispute(piId, reason, disputeOptions),
     events: (type) => state().events.filter((e) => type === undefined || e.type === type).map((e) => structuredClone(e)),
     paymentIntents: () => [...state().paymentIntents.values()].map((pi) => structuredClone(pi)),
+    charge: (chargeId) => {
+      const charge = state().charges.get(chargeId);
+      return charge === undefined ? undefined : structuredClone(charge);
+    },
     refunds: () => [...state().refunds.values()].map((r) => structuredClone(r)),
     requests,
     reset: () => {

@@ -1,7 +1,7 @@
 import type { GatewayScenario, PaymentGateway } from "@org/payments-core";
 import { PAYMENT_METHOD_FOR_SCENARIO } from "@org/payments-core/simulated";
-import type { GatewayHarness } from "@org/payments-core/testing";
-import { startStripeFake, type StripeFake, type StripeFakeOptions } from "@org/payments-test-support/stripe-fake";
+import type { GatewayFault, GatewayHarness } from "@org/payments-core/testing";
+import { startStripeFake, type FaultSpec, type StripeFake, type StripeFakeOptions } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.js";
 import { recordEvent, recordResponse } from "./stripe-wire-schema.js";
@@ -34,6 +34,28 @@ export async function startStripeRig(
   return { fake, stripe, gateway, close: () => fake.close() };
 }
 
+/**
+ * The core's contract faults as the Stripe fake gives them, each the answer real Stripe gives in that case:
+ * - answer_lost: the next mutating call takes effect and is answered 500, saved for its key (Stripe replays it).
+ * - buyer_refused: the next confirmation is a 402 card error `card_declined` / `transaction_not_allowed` (Stripe's
+ *   decline code for a card the issuer does not allow this purchase on).
+ * - refund_refused: the charge is disputed just before the next refund, which Stripe answers 400 `charge_disputed`.
+ * - refund_fails_later: the next refund is created `pending` and has failed (`expired_or_canceled_card`) by the
+ *   next read, as a refund to a closed card does.
+ */
+export const STRIPE_FAULTS: Readonly<Record<GatewayFault, FaultSpec>> = {
+  answer_lost: { kind: "answer_lost", method: "POST", path: "/v1/" },
+  buyer_refused: {
+    kind: "decline",
+    declineCode: "transaction_not_allowed",
+    message: "Your card does not support this type of purchase.",
+    method: "POST",
+    path: /^\/v1\/payment_intents(\/[^/]+\/confirm)?$/,
+  },
+  refund_refused: { kind: "dispute_charge", method: "POST", path: "/v1/refunds" },
+  refund_fails_later: { kind: "refund_fails_later", method: "POST", path: "/v1/refunds" },
+};
+
 export async function stripeGatewayHarness(): Promise<GatewayHarness> {
   const rig = await startStripeRig();
   return {
@@ -43,6 +65,8 @@ export async function stripeGatewayHarness(): Promise<GatewayHarness> {
     completeAction: async (payment) => {
       rig.fake.completeAction(payment.providerPaymentId, "succeed");
     },
+    supportedFaults: Object.keys(STRIPE_FAULTS) as GatewayFault[],
+    injectFault: async (fault) => rig.fake.injectFault(STRIPE_FAULTS[fault]),
     reset: async () => rig.fake.reset(),
     dispose: () => rig.close(),
   };
