@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { type Drift, type DriftSide, formatMoney } from "@org/payments-core";
-import { CliError } from "../errors/cli-error.js";
+import { type Drift, type DriftSide, assertWindow, formatMoney } from "@org/payments-core";
 import { EXIT } from "../errors/exit-codes.js";
 import { statusColour } from "../output/colours.js";
 import { type Column, renderTable } from "../output/table.js";
@@ -47,9 +46,8 @@ export function registerReconcile(program: Command, session: CliSession): void {
       const context = contextFor(command, session);
       const since = parseInstant(options.since, "--since", context.now);
       const until = options.until ? parseInstant(options.until, "--until", context.now) : undefined;
-      if (until && since.getTime() >= until.getTime()) {
-        throw new CliError("invalid_window", "--since must be before --until", EXIT.usage, "swap the dates or widen the window");
-      }
+      // Refused as HTTP and `payments list` refuse it: validation_error, exit 2.
+      assertWindow(since, until, { from: "--since", to: "--until" });
       const stuckAfterMs = parseDuration(options.stuckAfter, "--stuck-after");
       await withRuntime(context, async ({ service, operator }) => {
         const report = await service.reconcile({
