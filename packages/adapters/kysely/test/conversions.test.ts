@@ -1,6 +1,6 @@
 import { isPaymentError } from "@org/payments-core";
 import { describe, expect, it } from "vitest";
-import { readBoolean, readInteger, readTimestamp, writeInteger, writeTimestamp } from "../src/conversions.js";
+import { readBoolean, readExactSum, readInteger, readTimestamp, writeInteger, writeTimestamp } from "../src/conversions.js";
 import { formatReceiptNumber } from "../src/receipt-number.js";
 
 describe("checked conversions", () => {
@@ -22,6 +22,24 @@ describe("checked conversions", () => {
     }
     expect(() => writeInteger(0.1, "amount")).toThrow();
     expect(() => writeInteger(Number.MAX_SAFE_INTEGER + 1, "amount")).toThrow();
+  });
+
+  it("reads sums exactly as bigint in every shape a driver returns, refusing floats and fractions", () => {
+    expect(readExactSum("99079191802150901000", "s")).toBe(99079191802150901000n);
+    expect(readExactSum(-5n, "s")).toBe(-5n);
+    expect(readExactSum(42, "s")).toBe(42n);
+    for (const bad of [1.5, 2 ** 60, "12.0", "1e3", "", null, undefined]) expect(() => readExactSum(bad, "stats.amount")).toThrow(/stats\.amount/);
+  });
+
+  it("names the column of unusable stored data, never its value", () => {
+    try {
+      readInteger("4242424242424242424242", "payments.amount");
+      expect.unreachable();
+    } catch (error) {
+      expect(isPaymentError(error, "internal")).toBe(true);
+      expect((error as { details?: unknown }).details).toEqual({ column: "payments.amount" });
+      expect(JSON.stringify(error) + String(error)).not.toContain("4242424242424242424242");
+    }
   });
 
   it("normalizes timestamps to one ISO-8601 UTC shape, so text order is time order", () => {
