@@ -33,17 +33,19 @@ export function lastTokenFailure(client: Client): unknown {
 
 /**
  * Drops the client's cached access token after PayPal answered 401 to a call made with `rejected`, so the next call
- * fetches a fresh one. Returns whether a retry will present another token: false when the client was not built by
- * `createPayPalClient` (its token cannot be reached); true, without dropping anything, when another call already
- * replaced the rejected token with a fresh one.
+ * fetches a fresh one. Returns whether a retry will present another token: false only when the client was not
+ * built by `createPayPalClient` (its token cannot be reached).
  */
 export function dropAccessToken(client: Client, rejected: string | undefined): boolean {
   const holder = currentTokens.get(client);
-  const token = holder?.token;
-  if (!holder || !token) return false;
-  if (rejected !== undefined && rejected !== token.accessToken) return true;
-  token.expiry = 0n;
-  holder.token = undefined;
+  if (!holder) return false;
+  const token = holder.token;
+  // Only the rejected token is dropped: concurrent calls that were all refused drop it once, and a token fetched
+  // meanwhile by another call is fresh and kept. Either way the retry presents a token other than the refused one.
+  if (token && (rejected === undefined || rejected === token.accessToken)) {
+    token.expiry = 0n;
+    holder.token = undefined;
+  }
   return true;
 }
 

@@ -130,3 +130,91 @@ describe("past the 6 h key retention", () => {
     expect(await rig.gateway.findByPaymentId(id)).toBeNull();
   });
 });
+
+describe("the fake keeps PayPal's PayPal-Request-Id promises (the latest status of the previous request, per id)", () => {
+  const create = (id: string, key: string) =>
+    rig.gateway.createPayment({ paymentId: id, amount: 2000, currency: "USD", captureMethod: "automatic" }, { idempotencyKey: key });
+
+  it("a refusal is the answer for its id: the same id gets the same 422 again, a new id is tried afresh", async () => {
+    const id = paymentId();
+    const created = await create(id, `${id}:confirm`);
+    rig.fake.approveOrder(created.providerPaymentId, { kind: "decline_422", issue: "TRANSACTION_REFUSED" });
+    const resume = { paymentId: id, providerPaymentId: created.providerPaymentId, captureMethod: "automatic" as const };
+    expect((await rig.gateway.resumePayment(resume, { idempotencyKey: `${id}:resume:1` })).status).toBe("failed");
+    rig.fake.approveOrder(created.providerPaymentId);
+    // PayPal answers the stored refusal for the old id, whatever the order is now (so every resume needs its own key).
+    expect((await rig.gateway.resumePayment(resume, { idempotencyKey: `${id}:resume:1` })).status).toBe("failed");
+    expect((await rig.gateway.resumePayment(resume, { idempotencyKey: `${id}:resume:2` })).status).toBe("succeeded");
+    const captures = rig.fake.responses.filter((r) => r.path.endsWith("/capture")).slice(-3).map((r) => r.status);
+    expect(captures).toEqual([422, 422, 201]);
+  });
+
+  it("a second request with an id still in flight is told 409 PREVIOUS_REQUEST_IN_PROGRESS (retryable); its retry gets the first one's order", async () => {
+    const id = paymentId();
+    rig.fake.injectFault({ method: "POST", path: "/v2/checkout/orders", fault: { kind: "delay", ms: 300 } });
+    const first = create(id, `${id}:confirm`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await rejection(create(id, `${id}:confirm`));
+    expect(second).toMatchObject({ code: "gateway_error", retryAfterSeconds: 1 });
+    expect((second as { details?: Record<string, unknown> }).details).toMatchObject({ status: 409, issue: "PREVIOUS_REQUEST_IN_PROGRESS" });
+    const made = await first;
+    expect((await create(id, `${id}:confirm`)).providerPaymentId).toBe(made.providerPaymentId);
+    expect(rig.fake.ledger.orders.size).toBe(1);
+  });
+
+  it("an answer lost after PayPal captured: the retry with the same id gets the capture PayPal made (200), once", async () => {
+    const id = paymentId();
+    const created = await create(id, `${id}:confirm`);
+    rig.fake.approveOrder(created.providerPaymentId);
+    rig.fake.injectFault({ method: "POST", path: /\/capture$/, fault: { kind: "answer_after_success", status: 500 } });
+    const resume = { paymentId: id, providerPaymentId: created.providerPaymentId, captureMethod: "automatic" as const };
+    expect((await rejection(rig.gateway.resumePayment(resume, { idempotencyKey: `${id}:resume:1` }))).code).toBe("gateway_outcome_unknown");
+    expect(await rig.gateway.resumePayment(resume, { idempotencyKey: `${id}:resume:1` })).toMatchObject({ status: "succeeded", amountCaptured: 2000 });
+    expect(rig.fake.responses.filter((r) => r.path.endsWith("/capture")).slice(-2).map((r) => r.status)).toEqual([500, 200]);
+    expect(rig.fake.ledger.captures.size).toBe(1);
+  });
+
+  it("a 5xx PayPal saved for the id is given again: each try is an unknown outcome, and nothing is made", async () => {
+    const id = paymentId();
+    rig.fake.injectFault({ method: "POST", path: "/v2/checkout/orders", fault: { kind: "status", status: 500, saved: true } });
+    expect((await rejection(create(id, `${id}:confirm`))).code).toBe("gateway_outcome_unknown");
+    expect((await rejection(create(id, `${id}:confirm`))).code).toBe("gateway_outcome_unknown");
+    expect(rig.fake.ledger.orders.size).toBe(0);
+  });
+});
+
+describe("refunds PayPal refuses, or accepts and then fails", () => {
+  const refund = (paid: { paymentId: string | null; providerPaymentId: string }, refundId: string, amount = 700) =>
+    rig.gateway.refund(
+      { paymentId: paid.paymentId!, refundId, providerPaymentId: paid.providerPaymentId, amount, currency: "USD", reason: "r" },
+      { idempotencyKey: `${paid.paymentId}:refund:${refundId}` },
+    );
+
+  it.each(["REFUND_FAILED_INSUFFICIENT_FUNDS", "REFUND_TIME_LIMIT_EXCEEDED", "REFUND_NOT_ALLOWED", "TRANSACTION_DISPUTED"])(
+    "422 %s → a definite failed refund with PayPal's reason, never a retryable error",
+    async (issue) => {
+      const paid = await approvedPayment(rig.gateway, rig.fake);
+      rig.fake.injectFault({ method: "POST", path: /\/refund$/, fault: { kind: "status", status: 422, issue } });
+      expect(await refund(paid, "rf_refused")).toEqual({
+        providerRefundId: "",
+        refundId: "rf_refused",
+        providerPaymentId: paid.providerPaymentId,
+        amount: 700,
+        currency: "USD",
+        status: "failed",
+        failureReason: issue,
+      });
+      expect(rig.fake.ledger.refunds.size).toBe(0);
+    },
+  );
+
+  it("a refund accepted PENDING that fails at PayPal is failed on the next retrieve, gives nothing back, and frees the amount", async () => {
+    const paid = await approvedPayment(rig.gateway, rig.fake);
+    rig.fake.planNextRefund({ status: "PENDING", then: "FAILED" });
+    expect(await refund(paid, "rf_bounced", 2000)).toMatchObject({ status: "pending", refundId: "rf_bounced" });
+    const after = await rig.gateway.retrieve(paid.providerPaymentId);
+    expect(after).toMatchObject({ status: "succeeded", amountRefunded: 0 });
+    expect(after.refunds).toMatchObject([{ refundId: "rf_bounced", status: "failed", failureReason: "ECHECK", amount: 2000 }]);
+    expect(await refund(paid, "rf_again", 2000)).toMatchObject({ status: "succeeded" });
+  });
+});

@@ -166,4 +166,37 @@ describe("webhook events map onto payment, refund, dispute and ignored", () => {
     d = deliver(rig.fake.webhookEvent("BILLING.SUBSCRIPTION.CREATED", { id: "I-1" }, "subscription"));
     expect(await rig.gateway.parseWebhook(d.body, d.headers)).toMatchObject({ kind: "ignored", type: "BILLING.SUBSCRIPTION.CREATED" });
   });
+
+  it("CUSTOMER.DISPUTE.CREATED without `custom` is matched through its capture: our payment id and our order", async () => {
+    const paid = await approvedPayment(rig.gateway, rig.fake);
+    const captureId = rig.fake.ledger.orders.get(paid.providerPaymentId)!.captureIds[0]!;
+    const d = deliver(rig.fake.webhookEvent("CUSTOMER.DISPUTE.CREATED", rig.fake.disputeResource(captureId), "dispute"));
+    expect(await rig.gateway.parseWebhook(d.body, d.headers)).toMatchObject({
+      kind: "dispute",
+      paymentId: paid.paymentId,
+      providerPaymentId: paid.providerPaymentId,
+      dispute: { status: "OPEN", amount: 2000 },
+    });
+  });
+
+  it("a PAYMENT.CAPTURE.PENDING keeps PayPal's reason; the COMPLETED that follows settles it", async () => {
+    const held = await approvedPayment(rig.gateway, rig.fake, { outcome: { kind: "pending", reason: "ECHECK" } });
+    expect(held).toMatchObject({ status: "processing", pendingReason: "ECHECK", amountCaptured: 0 });
+    const captureId = rig.fake.ledger.orders.get(held.providerPaymentId)!.captureIds[0]!;
+    let d = deliver(rig.fake.webhookEvent("PAYMENT.CAPTURE.PENDING", rig.fake.capture(captureId), "capture"));
+    expect(await rig.gateway.parseWebhook(d.body, d.headers)).toMatchObject({ kind: "payment", payment: { status: "processing", pendingReason: "ECHECK" } });
+    rig.fake.settleCapture(captureId, "COMPLETED");
+    d = deliver(rig.fake.webhookEvent("PAYMENT.CAPTURE.COMPLETED", rig.fake.capture(captureId), "capture"));
+    expect(await rig.gateway.parseWebhook(d.body, d.headers)).toMatchObject({ kind: "payment", payment: { status: "succeeded", amountCaptured: 2000, pendingReason: null } });
+    expect(await rig.gateway.retrieve(held.providerPaymentId)).toMatchObject({ status: "succeeded", amountCaptured: 2000 });
+  });
+
+  it("a pending capture PayPal then denies is failed by webhook and by retrieve", async () => {
+    const held = await approvedPayment(rig.gateway, rig.fake, { outcome: { kind: "pending", reason: "PENDING_REVIEW" } });
+    const captureId = rig.fake.ledger.orders.get(held.providerPaymentId)!.captureIds[0]!;
+    rig.fake.settleCapture(captureId, "DECLINED");
+    const d = deliver(rig.fake.webhookEvent("PAYMENT.CAPTURE.DENIED", rig.fake.capture(captureId), "capture"));
+    expect(await rig.gateway.parseWebhook(d.body, d.headers)).toMatchObject({ kind: "payment", payment: { status: "failed", paymentId: held.paymentId } });
+    expect(await rig.gateway.retrieve(held.providerPaymentId)).toMatchObject({ status: "failed", amountCaptured: 0 });
+  });
 });
