@@ -79,6 +79,26 @@ for (const name of BACKENDS) {
       expect(refundsAtProvider(payment.providerPaymentId)).toHaveLength(1);
     });
 
+    it.skipIf(name !== "sqlite")("Ctrl-C during sweep --apply finishes the cancel in flight and starts no other (exit 130)", async () => {
+      const first = await paidPayment(service, 2500, { captureMethod: "manual" });
+      const second = await paidPayment(service, 2600, { captureMethod: "manual" });
+      const running = startCli(["sweep", "--within", "8d", "--apply", "--yes", "--json"], slow(backend, 1500));
+      await until(() => running.stderr().includes("[slow-provider] cancel in flight"), "the first cancel");
+      running.child.kill("SIGINT");
+      const result = await running.result;
+      expect(result.signal, result.stderr).toBeNull();
+      expect(result.code, result.stderr).toBe(EXIT.interrupted);
+      const results = Object.fromEntries(parseJson(result).authorizations.map((a: { paymentId: string; result: string }) => [a.paymentId, a.result]));
+      expect(Object.values(results).sort()).toEqual(["canceled", "not attempted (stopped)"]);
+      const statuses = [(await service.getPayment(first.id)).status, (await service.getPayment(second.id)).status].sort();
+      expect(statuses).toEqual(["authorized", "canceled"]);
+      expect(result.stderr.match(/\[slow-provider\] cancel in flight/g)).toHaveLength(1);
+      const locks = await store.transaction(async (tx) =>
+        Promise.all([first, second].map((p) => tx.getIdempotencyRecord(SCOPE, `cli-sweep-cancel:${p.id}`))),
+      );
+      for (const lock of locks) expect(lock?.lockId ?? null).toBeNull();
+    });
+
     it.skipIf(name !== "sqlite")(
       "a re-run waits out the lock of a process that died mid-refund (past the old 10 s), then takes over and finishes it once",
       async () => {
