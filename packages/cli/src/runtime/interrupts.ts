@@ -103,7 +103,7 @@ export class Interrupts {
     const what = this.locks.held.map(describe).join(", ") || "the operation in flight";
     this.tell(
       `${signal}: finishing ${what} first, so that nothing is left locked (the provider call is not cut off).\n` +
-        `Press Ctrl-C again to stop at once: it stays resumable.`,
+        `${signal === "SIGINT" ? "Press Ctrl-C again" : "Send SIGTERM again"} to stop at once: it stays resumable.`,
     );
     const whenIdle = () => {
       if (!this.locks.idle || this.#graceTimer) return;
