@@ -163,6 +163,9 @@ describe.each<StoreKind>(["sqlite", "postgres"])("router edges on %s", (kind) =>
       for (const form of CARD_FORMS) expect(result.text).not.toContain(form);
     }
     expect((await server.service.getPayment(paymentId)).status).toBe("pending");
+    // An unknown parameter is named back shortened, never repeated whole.
+    const long = await api("GET", `/payments?${"q".repeat(2_000)}=1`, { token: admin });
+    expect(long.json.error.details.issues).toEqual([{ path: `${"q".repeat(64)}…`, message: "is not a parameter of this route" }]);
   });
 
   it("replaces an incoming X-Request-Id that carries a card number instead of echoing it", async () => {
