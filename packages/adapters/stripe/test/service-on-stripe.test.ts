@@ -179,6 +179,20 @@ describe("the payment service on Stripe", () => {
     expect(rig.fake.requests.filter((r) => r.method === "POST" && r.path === "/v1/payment_intents")).toHaveLength(1);
   });
 
+  it("a 500 Stripe saved before it made anything: the retry finds nothing by payment id and charges once under a fresh key", async () => {
+    const created = await pending();
+    rig.fake.injectFault({ kind: "status", status: 500, saved: true, method: "POST", path: "/v1/payment_intents" });
+    const confirmCtx = ctx("confirm-saved-500");
+    expect((await failure(service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, confirmCtx))).code).toBe("gateway_outcome_unknown");
+    const retried = await service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, confirmCtx);
+    expect(retried.payment).toMatchObject({ status: "succeeded", amountCaptured: 5000 });
+    const creates = rig.fake.requests.filter((r) => r.method === "POST" && r.path === "/v1/payment_intents");
+    // Re-sending the first key would only have replayed the saved 500 until Stripe forgot it, 24 h later.
+    expect(new Set(creates.map((r) => r.idempotencyKey)).size).toBe(2);
+    expect(creates.some((r) => r.replayed)).toBe(false);
+    expect(intentsFor(created.id)).toHaveLength(1);
+  });
+
   it("a refund Stripe refuses (charge disputed) fails at once and releases its reservation", async () => {
     const created = await pending();
     const paid = await service.confirmPayment(created.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));
@@ -189,6 +203,7 @@ describe("the payment service on Stripe", () => {
     if (isPaymentError(outcome)) expect(outcome.code).not.toMatch(/^gateway_/);
     const [refund] = await service.listRefunds(created.id);
     expect(refund).toMatchObject({ status: "failed" });
+    expect(JSON.stringify(refund?.failure)).toContain("charge_disputed");
     expect(await service.getPayment(created.id)).toMatchObject({ status: "succeeded", amountRefunded: 0, amountRefundReserved: 0 });
   });
 
@@ -214,6 +229,8 @@ describe("the payment service on Stripe", () => {
     expect(report.drifts.map((d) => d.paymentId)).toContain(created.id);
     const [after] = await service.listRefunds(created.id);
     expect(after).toMatchObject({ status: "failed" });
+    // Stripe's own reason is kept: reconcile saw the failed refund itself, not merely a pending one gone missing.
+    expect(JSON.stringify(after?.failure)).toContain("lost_or_stolen_card");
     expect(await service.getPayment(created.id)).toMatchObject({ status: "succeeded", amountRefunded: 0, amountRefundReserved: 0 });
   });
 });
