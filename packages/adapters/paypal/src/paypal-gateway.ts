@@ -171,7 +171,8 @@ class PayPalGateway implements PaymentGateway {
    */
   #needsBuyer(order: Order, answer: PayPalErrorInfo): GatewayPayment {
     const payment = this.#map(order);
-    if (payment.status !== "requires_action" && payment.status !== "processing") return payment;
+    // The order moved on meanwhile (captured by another attempt, voided): what it is now is the answer.
+    if (payment.status !== "requires_action") return payment;
     const url = buyerActionUrl(order, this.#links, answer.links.filter((l) => l.rel === "payer-action"));
     return { ...payment, status: "requires_action", failure: null, nextAction: url ? { type: "redirect", url } : null };
   }

@@ -115,8 +115,19 @@ describe("every answer the fake gives validates against PayPal's OpenAPI documen
 });
 
 describe("the validator catches the forms the fake used to send", () => {
+  // Its own good answers to spoil, whatever ran before.
+  beforeAll(async () => {
+    const paid = await approvedPayment(rig.gateway, rig.fake);
+    await rig.gateway.retrieve(paid.providerPaymentId);
+    rig.fake.injectFault({ method: "POST", path: /\/refund$/, fault: { kind: "status", status: 422, issue: "REFUND_FAILED_INSUFFICIENT_FUNDS" } });
+    await rig.gateway.refund(
+      { paymentId: paid.paymentId!, refundId: "rf_spoil", providerPaymentId: paid.providerPaymentId, amount: 100, currency: "USD", reason: "r" },
+      { idempotencyKey: "k-spoil" },
+    );
+    await rig.gateway.findByPaymentId(paid.paymentId!);
+  });
   const ok = (method: string, path: string, status: number, body: unknown) => checkResponse(method, path, status, body);
-  const pick = (path: RegExp, status: number) => structuredClone(rig.fake.responses.find((r) => path.test(r.path) && r.status === status)!);
+  const pick = (path: RegExp, status: number) => structuredClone(rig.fake.responses.findLast((r) => path.test(r.path) && r.status === status)!);
 
   it("merchant and payer ids that are not PayPal's 13-character account ids", () => {
     const order = pick(/^\/v2\/checkout\/orders\/[^/]+$/, 200);
@@ -130,7 +141,7 @@ describe("the validator catches the forms the fake used to send", () => {
   });
 
   it("search dates in +0000 form, an empty links list and an empty transaction list", () => {
-    const search = rig.fake.responses.find((r) => r.path === "/v1/reporting/transactions" && (r.body as { transaction_details?: unknown[] }).transaction_details)!;
+    const search = rig.fake.responses.findLast((r) => r.path === "/v1/reporting/transactions" && (r.body as { transaction_details?: unknown[] }).transaction_details)!;
     expect(ok("GET", search.path, 200, search.body)).toBeNull();
     const dated = structuredClone(search.body) as { transaction_details: Array<{ transaction_info: Record<string, string> }> };
     dated.transaction_details[0]!.transaction_info["transaction_initiation_date"] = "2026-01-05T10:00:00+0000";
