@@ -220,3 +220,34 @@ describe("refunds the provider refuses or fails", () => {
     expect(refundableAmount(after.payment)).toBe(5000);
   });
 });
+
+describe("outside text we keep is made storable, never refused", () => {
+  it("a provider message with NUL, a lone surrogate and a card number is stored masked; recording the answer cannot fail", async () => {
+    const { service, gateway } = setup();
+    const payment = await newPayment(service);
+    const dirty = "declined\u0000 for card 4242 4242 4242 4242 \ud800 by issuer";
+    const original = gateway.createPayment.bind(gateway);
+    gateway.createPayment = async (request, options) => {
+      const created = await original({ ...request, paymentMethodId: "pm_card_visa_chargeDeclined" }, options);
+      return { ...created, failure: { code: "card_declined", declineCode: "do_not_honor", message: dirty } };
+    };
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "card_declined" });
+    const stored = await service.getPayment(payment.id);
+    expect(stored.status).toBe("failed");
+    expect(stored.lastError?.message).toBe("declined\ufffd for card [card] \ufffd by issuer");
+  });
+
+  it("an unknown outcome whose message holds control characters is still recorded as pending, not refused", async () => {
+    const { service, gateway, store, clock } = setup();
+    const payment = await newPayment(service);
+    const original = gateway.createPayment.bind(gateway);
+    gateway.createPayment = async () => {
+      gateway.createPayment = original;
+      throw new PaymentError("gateway_outcome_unknown", "upstream said \u0000\u001b[31mboom");
+    };
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    const [record] = await store.listPendingIdempotencyRecords(new Date(clock.now().getTime() + 1).toISOString(), 10);
+    expect(record?.lastGatewayError?.message).toBe("upstream said \ufffd\ufffd[31mboom");
+    expect((await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).payment.status).toBe("succeeded");
+  });
+});

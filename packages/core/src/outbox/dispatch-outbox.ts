@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "../ports/clock.js";
+import { toStorableMessage } from "../validation/acceptable-text.js";
 import type { EventPublisher } from "../ports/event-publisher.js";
 import type { OutboxEntry, PaymentStore } from "../ports/payment-store.js";
 
@@ -63,7 +64,8 @@ export async function dispatchOutbox(options: DispatchOptions): Promise<Dispatch
           const attempts = entry.attempts + 1;
           const dead = attempts >= maxAttempts;
           await options.store.markOutboxFailed(entry.sequence, claimant, {
-            error: error instanceof Error ? error.message : String(error),
+            // A broker's message is outside text: made storable, so recording the failure can never fail too.
+            error: toStorableMessage(error instanceof Error ? error.message : String(error)),
             nextAttemptAt: new Date(clock.now().getTime() + backoff(attempts)).toISOString(),
             dead,
           });

@@ -2,6 +2,7 @@ import { buildEvent, canTransition, correctPayment, transitionPayment, type Tran
 import { snapshotRefund } from "../domain/events.js";
 import type { Payment, PaymentStatus, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors.js";
+import { toStorableMessage } from "../validation/acceptable-text.js";
 import type { GatewayPayment, GatewayRefund } from "../ports/payment-gateway.js";
 import type { PaymentStoreTx } from "../ports/payment-store.js";
 
@@ -86,7 +87,9 @@ export async function advancePayment(
     }
     if (to === "failed") {
       changes.nextAction = null;
-      changes.lastError = reported.failure ?? { code: "processing_error", message: "the provider reported a failure" };
+      changes.lastError = reported.failure
+        ? { ...reported.failure, message: toStorableMessage(reported.failure.message) }
+        : { code: "processing_error", message: "the provider reported a failure" };
     }
     if (to === "canceled") changes.nextAction = null;
     current = await persistTransition(tx, current, transitionPayment(current, to, ctx, changes));
@@ -99,7 +102,10 @@ function failedRefund(refund: Refund, reported: GatewayRefund, at: string): Refu
     ...refund,
     status: "failed",
     providerRefundId: reported.providerRefundId || refund.providerRefundId,
-    failure: { code: "processing_error", message: reported.failureReason ?? "the provider did not complete the refund" },
+    failure: {
+      code: "processing_error",
+      message: reported.failureReason ? toStorableMessage(reported.failureReason) : "the provider did not complete the refund",
+    },
     updatedAt: at,
   };
 }

@@ -1,4 +1,5 @@
-import { PaymentError, isPaymentError } from "../errors.js";
+import { PaymentError, type PaymentErrorBody, isPaymentError } from "../errors.js";
+import { toStorableMessage } from "../validation/acceptable-text.js";
 import { requestFingerprint } from "../idempotency/fingerprint.js";
 import { assertIdempotencyKey } from "../idempotency/keys.js";
 import type { Clock } from "../ports/clock.js";
@@ -39,6 +40,17 @@ export interface ExecutorOptions {
   lockTimeoutMs: number;
   maxConflictRetries: number;
   retryPolicy: GatewayRetryPolicy;
+}
+
+/**
+ * A gateway error as we store it (on the record, as the outcome): the provider's message is outside text, made
+ * storable so that recording the answer can never fail, and never carrying a card number.
+ */
+function storableErrorBody(error: PaymentError): PaymentErrorBody {
+  const body = error.toJSON();
+  body.message = toStorableMessage(body.message);
+  if (body.declineCode !== undefined) body.declineCode = toStorableMessage(body.declineCode, 200).replace(/[\t\r\n]/g, " ");
+  return body;
 }
 
 /** Errors that are the answer to a request, stored for replay; the rest (conflicts, unknown outcomes) are not. */
@@ -269,17 +281,18 @@ export class IdempotentExecutor {
             retryAfterSeconds: 5,
             cause: error,
           });
+      const body = storableErrorBody(failure);
       if (isDefiniteAnswer(kind)) {
-        result = { kind: "rejected", error: failure.toJSON(), answer: kind === "declined" ? "declined" : "invalid_request" };
+        result = { kind: "rejected", error: body, answer: kind === "declined" ? "declined" : "invalid_request" };
       } else {
         const attempts = attempt.gatewayAttempts + 1;
         const spent = !options.operatorAttempt && isPolicySpent(this.options.retryPolicy, attempts, attempt.gatewaySentAt, this.options.clock.now());
         if (spent && kind === "retryable" && !lastWasUnknown) {
           // Every attempt was refused before the provider acted: nothing moved, so the operation resolves as refused.
-          result = { kind: "rejected", error: failure.toJSON(), answer: "invalid_request" };
+          result = { kind: "rejected", error: body, answer: "invalid_request" };
         } else {
           const flaggedAt = spent ? (attempt.flaggedAt ?? this.now()) : attempt.flaggedAt;
-          await this.release({ ...attempt, gatewayAttempts: attempts, lastGatewayError: failure.toJSON(), flaggedAt });
+          await this.release({ ...attempt, gatewayAttempts: attempts, lastGatewayError: body, flaggedAt });
           throw failure;
         }
       }

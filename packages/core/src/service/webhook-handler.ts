@@ -1,4 +1,5 @@
 import { buildEvent } from "../domain/state-machine.js";
+import { toStorableMessage } from "../validation/acceptable-text.js";
 import type { Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors.js";
 import type { GatewayPayment, GatewayWebhookEvent, PaymentGateway } from "../ports/payment-gateway.js";
@@ -186,7 +187,7 @@ async function markFailed(deps: WebhookDeps, provider: string, eventId: string, 
       const row = await tx.getInboxEvent(provider, eventId);
       if (!row) throw new PaymentError("not_found", `no webhook event ${provider} ${eventId}`);
       if (row.status === "processed") return result(row, "duplicate", row.paymentId, row.outcome);
-      const next: InboxEvent = { ...row, status: "failed", attempts: row.attempts + 1, lastError: error };
+      const next: InboxEvent = { ...row, status: "failed", attempts: row.attempts + 1, lastError: toStorableMessage(error) };
       const won = await tx.updateInboxEvent(next, { status: row.status, attempts: row.attempts });
       return result(row, won ? "failed" : "duplicate", row.paymentId, null);
     });

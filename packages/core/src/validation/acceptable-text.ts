@@ -1,5 +1,5 @@
 import { PaymentError } from "../errors.js";
-import { containsCardNumber, isCardDataFieldName } from "./card-data.js";
+import { containsCardNumber, isCardDataFieldName, maskCardNumbers } from "./card-data.js";
 
 /**
  * The one definition of text a payment may carry, applied wherever a string enters (service inputs, the router's
@@ -94,4 +94,28 @@ export function recordKeyProblemMessage(problem: RecordKeyProblem): string {
   if (problem === "reserved_key") return "is a reserved name (__proto__, constructor and prototype are refused)";
   if (problem === "card_field") return "names card data (a card number or security code), which is never accepted";
   return textProblemMessage(problem);
+}
+
+/**
+ * Text from outside that we keep but did not choose — a provider's or a broker's error message — made storable
+ * rather than refused: every character a store could not keep (NUL, other controls, DEL, a lone surrogate) becomes
+ * U+FFFD, card numbers are masked, and it is cut to `max` code units (without splitting a surrogate pair). Line breaks
+ * and tabs are kept.
+ */
+export function toStorableMessage(text: string, max = 2000): string {
+  let out = "";
+  for (let i = 0; i < text.length && out.length < max; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        if (out.length + 2 > max) break;
+        out += text[i]! + text[i + 1]!;
+        i++;
+      } else out += "\ufffd";
+    } else if ((code >= 0xdc00 && code <= 0xdfff) || isForbiddenControl(code, true)) {
+      out += "\ufffd";
+    } else out += text[i]!;
+  }
+  return maskCardNumbers(out);
 }
