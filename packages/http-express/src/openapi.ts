@@ -9,8 +9,39 @@ function json(schema: Schema, io: "input" | "output"): Record<string, unknown> {
 }
 
 const errorRef = { $ref: "#/components/schemas/Error" };
-const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), { description: "Error", content: { "application/json": { schema: errorRef } } }]));
+const internalErrorRef = { $ref: "#/components/schemas/InternalError" };
+
+/** What each error status means on this API; a route adds its own notes (e.g. `invalid_cursor` on the list). */
+const ERROR_MEANINGS: Readonly<Record<number, string>> = {
+  400:
+    "validation_error (details.issues names each field, query parameter or header; the client's value is never repeated), " +
+    "invalid_amount, amount_too_small, currency_not_supported",
+  401: "unauthenticated: no usable Bearer token (also a token whose subject holds control characters or is a card number)",
+  402: "a card outcome: card_declined, insufficient_funds, expired_card, incorrect_cvc, processing_error, authentication_required",
+  403: "forbidden",
+  404:
+    "not_found: no such resource, another owner's payment, or a payment id no payment can have (a control character, a lone " +
+    "surrogate, a card number, over 200 characters), which is answered without being repeated",
+  409: "idempotency_key_in_use (Retry-After), invalid_state_transition, conflict",
+  413: "payload_too_large",
+  422: "idempotency_key_reused, refund_exceeds_captured",
+  429: "rate_limited (Retry-After)",
+  500: "internal: only { code, message, requestId }, no details; the cause is logged under the request id",
+  502: "gateway_error",
+  503: "gateway_outcome_unknown or gateway_rate_limited (Retry-After): retry with the same Idempotency-Key",
+};
+
+const errorResponses = (statuses: number[], notes: Readonly<Record<number, string>> = {}) =>
+  Object.fromEntries(
+    // Any route can fail inside: 500 is documented everywhere, with its own body.
+    [...new Set([...statuses, 500])].map((status) => [
+      String(status),
+      {
+        description: [ERROR_MEANINGS[status] ?? "Error", notes[status]].filter(Boolean).join("; "),
+        content: { "application/json": { schema: status === 500 ? internalErrorRef : errorRef } },
+      },
+    ]),
+  );
 
 interface Operation {
   summary: string;
@@ -20,14 +51,28 @@ interface Operation {
   query?: z.ZodObject;
   ok: { status: number; schema?: Schema; ref?: string; contentTypes?: string[] };
   errors: number[];
+  /** Route-specific meanings added to the status's general one. */
+  errorNotes?: Record<number, string>;
 }
 
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const idParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "A payment id; one no payment can have (control characters, a card number, over 200 characters) is 404",
+  schema: { type: "string", minLength: 1, maxLength: 200 },
+};
 
 function operation(op: Operation, pathParams: object[] = []): Record<string, unknown> {
   const parameters: object[] = [...pathParams];
   if (op.idempotent) {
-    parameters.push({ name: "Idempotency-Key", in: "header", required: true, schema: { type: "string", minLength: 1, maxLength: 255 } });
+    parameters.push({
+      name: "Idempotency-Key",
+      in: "header",
+      required: true,
+      description: "1–255 characters, no control characters, not a card number (400 validation_error naming the header)",
+      schema: { type: "string", minLength: 1, maxLength: 255 },
+    });
   }
   if (op.query) {
     const shape = json(op.query, "input") as { properties?: Record<string, unknown>; required?: string[] };
@@ -44,7 +89,7 @@ function operation(op: Operation, pathParams: object[] = []): Record<string, unk
     ...(op.auth === false ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: json(op.body, "input") } } } } : {}),
-    responses: { [String(op.ok.status)]: { description: "OK", ...(op.ok.status === 204 ? {} : { content }) }, ...errorResponses(...op.errors) },
+    responses: { [String(op.ok.status)]: { description: "OK", ...(op.ok.status === 204 ? {} : { content }) }, ...errorResponses(op.errors, op.errorNotes) },
   };
 }
 
@@ -63,12 +108,23 @@ export function buildOpenApiDocument(options: { title?: string; version?: string
         Payment: json(s.paymentResponse, "output"),
         Refund: json(s.refundResponse, "output"),
         Error: json(s.errorResponse, "output"),
+        InternalError: json(s.internalErrorResponse, "output"),
       },
     },
     paths: {
       "/payments": {
         post: operation({ summary: "Create a payment", idempotent: true, body: s.createPaymentBody, ok: { status: 201, ref: "Payment" }, errors: [400, 401, 403, 409, 413, 422, 429] }),
-        get: operation({ summary: "List payments (owners see their own)", query: s.listPaymentsQuery, ok: { status: 200, schema: s.paymentList }, errors: [400, 401, 403, 429] }),
+        get: operation({
+          summary: "List payments (owners see their own)",
+          query: s.listPaymentsQuery,
+          ok: { status: 200, schema: s.paymentList },
+          errors: [400, 401, 403, 429],
+          errorNotes: {
+            400:
+              "invalid_cursor for a cursor this list did not issue; validation_error for a filter no payment could match, an " +
+              "impossible date (2026-02-30) or a window whose from is not before its to",
+          },
+        }),
       },
       "/payments/{id}": {
         get: operation({ summary: "Get a payment", ok: { status: 200, ref: "Payment" }, errors: [401, 404, 429] }, [idParam]),

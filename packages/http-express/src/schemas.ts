@@ -44,8 +44,8 @@ export const listPaymentsQuery = z
     // The rules of the fields a payment is created with: a filter no payment could match is refused.
     provider: ruledText({ min: 1, max: 50, refuseCardNumbers: true }).optional(),
     owner: createPaymentSchema.shape.owner.optional(),
-    from: instantParam.optional().describe("Created at or after (inclusive)"),
-    to: instantParam.optional().describe("Created before (exclusive)"),
+    from: instantParam.optional().describe("Created at or after; must be before to"),
+    to: instantParam.optional().describe("Created before"),
     reference: z.string().max(600).describe("key:value (split at the first colon)").optional(),
     limit: z
       .string()
@@ -57,7 +57,9 @@ export const listPaymentsQuery = z
   })
   .strict();
 
-export const statsQuery = z.object({ since: instantParam.optional(), until: instantParam.optional() }).strict();
+export const statsQuery = z
+  .object({ since: instantParam.optional().describe("Created at or after; must be before until"), until: instantParam.optional().describe("Created before") })
+  .strict();
 export const receiptQuery = z.object({ format: z.enum(["json", "text", "html"]).optional() }).strict();
 
 const lineItem = z.object({
@@ -208,5 +210,14 @@ export const errorResponse = z.object({
     declineCode: z.string().optional(),
     details: z.record(z.string(), z.unknown()).optional(),
     requestId: z.string().optional().describe("On 500 internal only (which carries no details): quote it when reporting the error"),
+  }),
+});
+
+/** A 500 says that it happened and which request it was, nothing more: its cause is in the log under that id. */
+export const internalErrorResponse = z.object({
+  error: z.strictObject({
+    code: z.literal("internal"),
+    message: z.string(),
+    requestId: z.string().describe("The X-Request-Id of the request; the log line with the cause carries it"),
   }),
 });

@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDefaultLogger, createPaymentsRouter, paymentsLoggerOptions } from "../src/index.js";
 import { captureLogs, sensitiveFindings } from "./log-capture.js";
+import { createResponseValidator } from "./openapi-validator.js";
 import { JWT_SECRET, token } from "./server-harness.js";
 
 const CARD = "4242424242424242";
@@ -138,12 +139,15 @@ describe("the router's own log records and 500s", () => {
     const server = await serve(broken, logs.logger);
     close = server.close;
     const admin = await token("ops", { admin: true });
+    const validate = createResponseValidator(await (await fetch(`${server.base}/openapi.json`)).json());
     for (const path of ["/stats", "/payments/pay_x", `/payments/pay_x/receipt`]) {
       const response = await fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${admin}` } });
-      const body = await response.json();
+      const text = await response.text();
+      const body = JSON.parse(text);
       const requestId = response.headers.get("x-request-id");
       expect(response.status, path).toBe(500);
       expect(body, path).toEqual({ error: { code: "internal", message: "internal error", requestId } });
+      validate("GET", path, { status: response.status, headers: response.headers, text, json: body });
       expect(logs.text()).toContain(requestId);
     }
     const metrics = await fetch(`${server.base}/metrics`);
