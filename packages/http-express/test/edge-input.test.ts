@@ -176,6 +176,31 @@ describe.each<StoreKind>(["sqlite", "postgres"])("router edges on %s", (kind) =>
     expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("refuses the issue's reproductions exactly as reported, changing nothing", async () => {
+    const before = await storeSnapshot(server.store);
+    const metadata = await api("POST", "/payments", {
+      token: alice,
+      key: key(),
+      rawBody: '{"amount":100,"currency":"USD","metadata":{"card":"4242424242424242","cvc":"737","x":"a\\ud800b"}}',
+    });
+    expect(metadata.status).toBe(400);
+    expect(metadata.json.error.code).toBe("validation_error");
+    expectNoEcho(metadata, "737");
+    const nul = await api("GET", "/payments/pay_%00", { token: alice });
+    expect([nul.status, nul.json.error.code]).toEqual([404, "not_found"]);
+    const inPath = await api("GET", `/payments/${CARD}`, { token: alice });
+    expect(inPath.status).toBe(404);
+    expectNoEcho(inPath);
+    for (const query of ["cursor=%00", "provider=%00", "reference=trip:%00", "reference=%00:T-1", "owner=%00"]) {
+      const result = await api("GET", `/payments?${query}`, { token: admin });
+      expect(result.status, query).toBe(400);
+    }
+    expect((await api("GET", "/payments?cursor=garbage", { token: admin })).json.error.code).toBe("invalid_cursor");
+    expect((await call(server, "GET", "/stats?since=2020-01-01", { token: admin })).status).toBe(200);
+    expect((await call(server, "GET", "/stats?since=2026-02-30", { token: admin })).status).toBe(400);
+    expect(await storeSnapshot(server.store)).toBe(before);
+  });
+
   it("logged nothing sensitive while refusing all of the above", () => {
     const findings = logs.lines.flatMap((line) => sensitiveFindings(line, [alice, admin]));
     expect(findings).toEqual([]);
