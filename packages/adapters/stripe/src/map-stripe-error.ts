@@ -141,6 +141,12 @@ export function mapStripeError(error: unknown, operation: StripeOperation): Paym
   }
   const status = error.statusCode;
   const mutating = operation !== "read";
+  if (status === 409 || error.code === KEY_IN_USE_CODE) {
+    // The first request with this key is still running: this one was neither executed nor saved. Its outcome is the
+    // first one's, so: look up, then retry with the same key (which replays the first answer once it is saved).
+    // stripe-node gives it as a StripeAPIError today; whatever class a later SDK picks, it is this case.
+    return unknownOutcome(error, "a request with this idempotency key is still in flight", detailsOf(error), false);
+  }
   switch (error.type) {
     case "StripeConnectionError":
       // Either nothing arrived or Stripe acted and the answer was lost; a saved answer (if any) is the real one.
@@ -174,11 +180,6 @@ export function mapStripeError(error: unknown, operation: StripeOperation): Paym
       return invalidRequest(error, operation);
     default: {
       // StripeAPIError and anything newer.
-      if (status === 409 || error.code === KEY_IN_USE_CODE) {
-        // The first request with this key is still running: this one was not executed or saved. Its outcome is the
-        // first one's, so: look up, then retry with the same key (which replays the first answer once it is saved).
-        return unknownOutcome(error, "a request with this idempotency key is still in flight", detailsOf(error), false);
-      }
       if (status === undefined || status >= 500 || status === 424) {
         const replayed = error.headers?.["idempotent-replayed"] === "true";
         const details = replayed ? { ...detailsOf(error), replayed: true } : detailsOf(error);
