@@ -1,6 +1,8 @@
 /**
  * A local, stateful Stripe API for the Stripe adapter's tests: the real stripe-node SDK talks to it over HTTP.
- * Our own code on node:http; object shapes follow Stripe's published fixtures (see spec-facts.json).
+ * Our own code on node:http; object shapes follow Stripe's published fixtures (spec-facts.json) and its OpenAPI
+ * definition (stripe-openapi-subset.json), against which the adapter's tests check every answer it sends. Its
+ * idempotency layer, answers and faults follow Stripe's documentation (idempotency-cache.ts, faults.ts).
  */
 export { startStripeFake } from "./server.js";
 export type { StripeFake, StripeFakeOptions, RequestLogEntry, SentResponse } from "./server.js";
