@@ -50,6 +50,7 @@ for (const name of BACKENDS) {
       expectRefused(await cli(["payments", "list", "--since", "2026-02-30"]), "--since");
       expectRefused(await cli(["payments", "list", "--until", "2026-03-01T24:00:00Z"]), "--until");
       expectRefused(await cli(["stats", "--since", "2026-02-30"]), "--since");
+      expectRefused(await cli(["stats", "--since", "24h", "--until", "48h"]), "--since must be before --until");
       expectRefused(await cli(["reconcile", "--provider", "simulated", "--since", "2026-02-30"]), "--since");
       expectRefused(await cli(["reconcile", "--provider", "simulated", "--since", "24h", "--until", "48h"]), "--since must be before --until");
       // Date-only (UTC midnight) and full ISO 8601 with a zone, as HTTP takes them; durations are the CLI's own.

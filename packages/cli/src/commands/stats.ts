@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { type CurrencyTotals, type MinorUnitsTotal, currencyExponent } from "@org/payments-core";
 import { renderTable } from "../output/table.js";
-import { parseInstant } from "../parse/date.js";
+import { parseWindow } from "../parse/date.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
 
 /**
@@ -26,9 +26,10 @@ export function registerStats(program: Command, session: CliSession): void {
     .addHelpText("after", "\nExample:\n  $ payments-cli stats --since 30d\n")
     .action(async (options: { since?: string; until?: string }, command: Command) => {
       const context = contextFor(command, session);
+      const window = parseWindow(options, context.now);
       const filter = {
-        createdFrom: options.since ? parseInstant(options.since, "--since", context.now).toISOString() : undefined,
-        createdTo: options.until ? parseInstant(options.until, "--until", context.now).toISOString() : undefined,
+        createdFrom: window.since?.toISOString(),
+        createdTo: window.until?.toISOString(),
       };
       await withRuntime(context, async ({ service }) => {
         const stats = await service.stats(filter);
