@@ -25,6 +25,7 @@ export * from "./service/payment-service.js";
 export * from "./service/reconcile.js";
 export type { OperationContext, Replayable } from "./service/idempotent-executor.js";
 export * from "./service/inputs.js";
+export * from "./service/gateway-answer.js";
 export type { WebhookResult, WebhookStatus } from "./service/webhook-handler.js";
 export type { HeldWebhooksReport } from "./service/webhook-inbox.js";
 export type { PaymentStats, CurrencyTotals, StatsSummaryRow, MinorUnitsTotal } from "./service/stats.js";

@@ -13,6 +13,7 @@ import {
   type ResumeGatewayPaymentRequest,
   type WebhookHeaders,
 } from "@org/payments-core";
+import { checkStripePaymentMethod } from "./payment-method-id.js";
 import Stripe from "stripe";
 import { STRIPE_API_VERSION } from "./api-version.js";
 import { mapPaymentIntent } from "./map-payment-intent.js";
@@ -163,11 +164,13 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     idempotencyKeyRetentionMs: 24 * HOUR_MS,
     currencies: "any",
     minimumAmounts: STRIPE_MINIMUM_AMOUNTS,
+    paymentMethodRequired: true,
   };
 
   return {
     provider,
     capabilities,
+    checkPaymentMethod: checkStripePaymentMethod,
 
     async createPayment(request: CreateGatewayPaymentRequest, call: GatewayCallOptions): Promise<GatewayPayment> {
       const currency = assertStripeCurrency(request.currency);

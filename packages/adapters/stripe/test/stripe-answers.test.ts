@@ -280,3 +280,17 @@ describe("Stripe's answers on a refund", () => {
     expect(found?.refunds?.find((r) => r.refundId === "rf_6")).toMatchObject({ status: "succeeded", amount: 500 });
   });
 });
+
+describe("payment method ids checked before the payment moves", () => {
+  it("accepts the shapes Stripe takes and refuses anything else without echoing it", async () => {
+    const { createStripeGateway } = await import("../src/index.js");
+    const gateway = createStripeGateway({ secretKey: "sk_test_local" });
+    expect(gateway.capabilities.paymentMethodRequired).toBe(true);
+    for (const ok of ["pm_card_visa", "pm_1QabcDEF", "card_1Qx", "src_1Qx", "ba_1Qx"]) expect(gateway.checkPaymentMethod?.(ok), ok).toBeNull();
+    for (const bad of ["pm_bogus!", "4242424242424242", "tok_visa", "cus_123", "pm_x y", "PM_card_visa"]) {
+      const refused = gateway.checkPaymentMethod?.(bad);
+      expect(refused, bad).toMatchObject({ code: "validation_error" });
+      expect(refused!.message).not.toContain(bad);
+    }
+  });
+});
