@@ -21,6 +21,12 @@ export function captureLogs(options: { logger?: (stream: Writable) => Logger } =
 /** pino's own fields: `time` is a 13-digit number that may pass Luhn by chance; it is the logger's, not data. */
 const LOGGER_FIELDS = new Set(["time", "pid", "level"]);
 
+/** A log line without pino's own fields (time, pid…), whose digits could match anything by chance. */
+export function dataOf(line: string): string {
+  const { level: _level, time: _time, pid: _pid, hostname: _hostname, ...data } = JSON.parse(line) as Record<string, unknown>;
+  return JSON.stringify(data);
+}
+
 /**
  * Everything sensitive in one log line: card numbers in any string, key or number (other than pino's own fields),
  * a card-data field name whose value is not "[redacted]", and any of the given secrets (tokens) verbatim.

@@ -27,13 +27,14 @@ export type PaymentsLogger = Pick<Logger, "info" | "warn" | "error" | "debug">;
 
 /**
  * pino options that keep card data, CVCs, bearer tokens and database row data out of every line, through pino's
- * own hooks: `formatters.log` scrubs the logged object (errors anywhere in it become summaries), the `err`
- * serializer does the same for errors pino serializes itself, and `hooks.streamWrite` scrubs the finished line,
- * which also covers the message, printf arguments and child bindings. Spread it into your own `pino({...})`.
+ * own hooks: `formatters.log` scrubs the logged object (errors anywhere in it become summaries; card and
+ * credential fields are redacted by name at any depth, which covers REDACTED_PATHS), the `err` serializer does the
+ * same for errors pino serializes itself, and `hooks.streamWrite` scrubs the finished line, which also covers the
+ * message, printf arguments, child bindings and the output of a host's own serializers (a line with nothing
+ * suspect in it is passed through untouched). Spread it into your own `pino({...})`.
  */
 export function paymentsLoggerOptions(): LoggerOptions {
   return {
-    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     formatters: { log: (record) => scrubLogValue(record) as Record<string, unknown> },
     serializers: { err: (error: unknown) => scrubLogValue(error) },
     hooks: { streamWrite: scrubLogLine },

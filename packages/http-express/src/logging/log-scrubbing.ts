@@ -35,8 +35,17 @@ const CREDENTIAL_FIELDS = new Set([
   "paymentssignature",
 ]);
 
+/** Field names repeat from line to line; their verdicts are remembered (a bounded cache). */
+const fieldVerdicts = new Map<string, boolean>();
+
 export function isSecretFieldName(name: string): boolean {
-  return isCardDataFieldName(name) || CREDENTIAL_FIELDS.has(name.toLowerCase().replace(/[-_\s]/g, ""));
+  let secret = fieldVerdicts.get(name);
+  if (secret === undefined) {
+    secret = isCardDataFieldName(name) || CREDENTIAL_FIELDS.has(name.toLowerCase().replace(/[-_\s]/g, ""));
+    if (fieldVerdicts.size >= 2_000) fieldVerdicts.clear();
+    fieldVerdicts.set(name, secret);
+  }
+  return secret;
 }
 
 const CREDENTIAL_SCHEME = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
@@ -46,9 +55,17 @@ const MAX_STRING = 16_384;
 const MAX_DEPTH = 10;
 const MAX_KEYS = 200;
 
+/**
+ * Cheap tests first: most log text holds no 13-digit run and no token, and is returned as it is. Both are
+ * supersets of what the masks look for, so nothing they would mask is skipped.
+ */
+const MAYBE_CARD = /\d(?:[ -]?\d){12}/;
+const MAYBE_TOKEN = /bearer|basic|eyJ/i;
+
 export function scrubLogText(text: string): string {
   const bounded = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…[truncated]` : text;
-  return maskCardNumbers(bounded.replace(CREDENTIAL_SCHEME, `$1 ${REDACTED}`).replace(JWT, "[jwt]"));
+  const tokens = MAYBE_TOKEN.test(bounded) ? bounded.replace(CREDENTIAL_SCHEME, `$1 ${REDACTED}`).replace(JWT, "[jwt]") : bounded;
+  return MAYBE_CARD.test(tokens) ? maskCardNumbers(tokens) : tokens;
 }
 
 function scrubNumber(value: number | bigint): number | bigint | string {
@@ -111,8 +128,18 @@ export function scrubLogValue(value: unknown): unknown {
 /** pino's own fields: `time` is a 13-digit number that may pass Luhn by chance; it is not data. */
 const LOGGER_FIELDS = new Set(["level", "time", "pid"]);
 
+/**
+ * Any key that might name card data or a credential, as it appears in JSON: a superset of isSecretFieldName, to
+ * decide cheaply whether a line needs parsing at all.
+ */
+const MAYBE_SECRET_KEY = /(cv[cvn]|csc|cid|pan|security|card|auth|cookie|passw|secret|token|apikey|sig)[^"]*":/i;
+
 /** Scrubs one serialized JSON log line (the last step before it is written), keeping pino's own fields. */
 export function scrubLogLine(line: string): string {
+  // pino's `time` is a 13-digit number: it is not data, and must not make every line look suspect.
+  const data = line.replace(/"time":\d+/, "");
+  // Separators are dropped for the key test, as isSecretFieldName ignores them ("security-code", "api_key").
+  if (!MAYBE_CARD.test(data) && !MAYBE_TOKEN.test(data) && !MAYBE_SECRET_KEY.test(data.replace(/[-_\s]/g, ""))) return line;
   const newline = line.endsWith("\n") ? "\n" : "";
   let record: unknown;
   try {
