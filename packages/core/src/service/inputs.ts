@@ -4,11 +4,16 @@ import { assertMinorUnits, normalizeCurrency } from "../money/money.js";
 import { containsCardNumber } from "../validation/card-data.js";
 import { acceptableRecord, acceptableString } from "../validation/text-schema.js";
 
-/** Identifiers and names: one line, no card numbers. */
-const shortText = acceptableString({ min: 1, max: 200, refuseCardNumbers: true });
-/** Text a person writes (descriptions, reasons): may span lines, never holds card data. */
-const freeText = (max: number) => acceptableString({ max, multiline: true, refuseCardNumbers: true });
-const stringMap = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50 });
+/** Identifiers and names: one line, and never a card number (one whose digits merely pass Luhn is fine). */
+const shortText = acceptableString({ min: 1, max: 200, refuseCardNumbers: "whole" });
+/** Text a person writes (descriptions, reasons): may span lines, never holds a card number. */
+const freeText = (max: number) => acceptableString({ max, multiline: true, refuseCardNumbers: "contains" });
+/** Business references (booking, order, trip): identifiers. */
+const references = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50, values: "whole" });
+/** Free-form metadata: free text, as Stripe's rule for metadata (no card data) says. */
+const metadata = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50, values: "contains" });
+/** Where the provider sends the customer back: http(s) only (never `javascript:`), no card number in it. */
+const redirectUrl = acceptableString({ max: 2000, refuseCardNumbers: "contains" }).pipe(z.url({ protocol: /^https?$/ }));
 
 /**
  * A provider's payment method token (`pm_card_visa`, `pm_1Q…`, `tok_…`): letters, digits and `_ - . :` only. A
@@ -28,8 +33,8 @@ export const paymentMethodIdSchema = z
 
 export const lineItemSchema = z
   .object({
-    code: acceptableString({ min: 1, max: 64, refuseCardNumbers: true }),
-    description: acceptableString({ min: 1, max: 200, refuseCardNumbers: true }),
+    code: acceptableString({ min: 1, max: 64, refuseCardNumbers: "whole" }),
+    description: acceptableString({ min: 1, max: 200, refuseCardNumbers: "contains" }),
     amount: z.number().int().nonnegative().refine(Number.isSafeInteger, "must be a safe integer"),
     kind: z.enum(["charge", "discount", "tax"]).optional(),
     quantity: acceptableString({ max: 64 }).optional(),
@@ -48,8 +53,8 @@ export const createPaymentSchema = z
     customerId: shortText.optional(),
     customerEmail: acceptableString({ max: 254 }).pipe(z.email()).optional(),
     description: freeText(1000).optional(),
-    references: stringMap.optional(),
-    metadata: stringMap.optional(),
+    references: references.optional(),
+    metadata: metadata.optional(),
     lineItems: z.array(lineItemSchema).max(100).optional(),
   })
   .strict();
@@ -58,8 +63,8 @@ export type CreatePaymentInput = z.input<typeof createPaymentSchema>;
 export const confirmPaymentSchema = z
   .object({
     paymentMethodId: paymentMethodIdSchema.optional(),
-    returnUrl: acceptableString({ max: 2000 }).pipe(z.url()).optional(),
-    cancelUrl: acceptableString({ max: 2000 }).pipe(z.url()).optional(),
+    returnUrl: redirectUrl.optional(),
+    cancelUrl: redirectUrl.optional(),
   })
   .strict();
 export type ConfirmPaymentInput = z.input<typeof confirmPaymentSchema>;

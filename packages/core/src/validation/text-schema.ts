@@ -13,7 +13,13 @@ export function acceptableString(rule: TextRule = {}) {
  * A string-to-string record (metadata, references) whose keys and values follow the acceptable-text rules. Keys
  * are checked on the raw object, before zod copies it: a copy silently drops `__proto__`, which must be refused.
  */
-export function acceptableRecord(options: { keyMax: number; valueMax: number; maxEntries: number }) {
+export function acceptableRecord(options: {
+  keyMax: number;
+  valueMax: number;
+  maxEntries: number;
+  /** How values are held to the card-number rule: "whole" for identifiers (references), "contains" for free text. */
+  values: "whole" | "contains";
+}) {
   const keys = z.unknown().superRefine((raw, ctx) => {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
     const names = Object.keys(raw);
@@ -23,5 +29,5 @@ export function acceptableRecord(options: { keyMax: number; valueMax: number; ma
       if (problem !== null) ctx.addIssue({ code: "custom", path: [name], message: `key ${recordKeyProblemMessage(problem)}` });
     }
   });
-  return keys.pipe(z.record(z.string(), acceptableString({ max: options.valueMax, refuseCardNumbers: true })));
+  return keys.pipe(z.record(z.string(), acceptableString({ max: options.valueMax, refuseCardNumbers: options.values })));
 }

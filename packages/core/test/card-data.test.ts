@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { containsCardNumber, isCardNumber, maskCardNumbers } from "../src/validation/card-data.js";
+import { ctx, setup } from "./helpers.js";
+
+/** Stripe's and the networks' published test numbers, as people write them. */
+const CARDS = [
+  "4242424242424242",
+  "4242 4242 4242 4242",
+  "4242-4242-4242-4242",
+  "4000056655665556",
+  "5555555555554444",
+  "2223003122003222",
+  "378282246310005",
+  "3782 822463 10005",
+  "6011111111111117",
+  "4000002500001001",
+];
+
+function luhnCheckDigit(body: string): string {
+  for (let d = 0; d < 10; d++) {
+    const digits = body + d;
+    let sum = 0;
+    for (let i = 0; i < digits.length; i++) {
+      let v = digits.charCodeAt(digits.length - 1 - i) - 48;
+      if (i % 2 === 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+      sum += v;
+    }
+    if (sum % 10 === 0) return String(d);
+  }
+  throw new Error("unreachable");
+}
+
+describe("card numbers", () => {
+  it("finds every card number however it is written, inside other text too, and masks it in logs", () => {
+    for (const card of CARDS) {
+      expect(containsCardNumber(card), card).toBe(true);
+      expect(isCardNumber(card), card).toBe(true);
+      expect(containsCardNumber(`card: ${card} exp 12/34`), card).toBe(true);
+      expect(containsCardNumber(`ref 12 ${card}`), card).toBe(true);
+      expect(maskCardNumbers(`paid with ${card} today`), card).toBe("paid with [card] today");
+    }
+  });
+
+  it("any generated Luhn-valid number of a card network, in groups of four, is found", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("2", "3", "4", "5", "6"), fc.stringMatching(/^\d{14}$/), (first, rest) => {
+        const card = first + rest + luhnCheckDigit(first + rest);
+        const grouped = card.match(/.{1,4}/g)!.join(" ");
+        return containsCardNumber(card) && containsCardNumber(grouped) && maskCardNumbers(`x ${grouped} y`) === "x [card] y";
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("identifiers are not card numbers by chance: no UUID, no digit run longer than a card, no number failing Luhn", () => {
+    let flagged = 0;
+    for (let i = 0; i < 20_000; i++) if (containsCardNumber(randomUUID())) flagged++;
+    expect(flagged).toBe(0);
+    expect(containsCardNumber("8088b7e0-c620-4e58-9170-333788006e72")).toBe(false);
+    expect(containsCardNumber("42424242424242424242")).toBe(false); // 20 digits
+    expect(containsCardNumber("4242424242424241")).toBe(false); // Luhn fails
+    expect(containsCardNumber("1234567890123452")).toBe(false); // no card network starts with 1 here
+    expect(isCardNumber("order 4242424242424242")).toBe(false);
+  });
+
+  it("an owner or customer id that is a UUID is accepted; one that is a card number is refused without echo", async () => {
+    const { service } = setup();
+    for (let i = 0; i < 300; i++) {
+      const owner = randomUUID();
+      await service.createPayment({ owner, customerId: randomUUID(), amount: 100, currency: "USD", references: { order: randomUUID() } }, ctx(`u${i}`));
+    }
+    const refused = await service.createPayment({ owner: "4242 4242 4242 4242", amount: 100, currency: "USD" }, ctx("card-owner")).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "validation_error" });
+    expect((refused as Error).message).not.toMatch(/4242/);
+  });
+
+  it("redirect URLs must be http(s) and carry no card number", async () => {
+    const { service } = setup();
+    const { payment } = await service.createPayment({ owner: "u", amount: 100, currency: "USD" }, ctx("c"));
+    for (const returnUrl of ["javascript:alert(1)", "data:text/html,hi", "https://shop.example/return?card=4242424242424242"]) {
+      await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa", returnUrl }, ctx(`r-${returnUrl}`))).rejects.toMatchObject({ code: "validation_error" });
+    }
+    expect((await service.getPayment(payment.id)).status).toBe("pending");
+  });
+});
