@@ -251,3 +251,108 @@ describe("outside text we keep is made storable, never refused", () => {
     expect((await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).payment.status).toBe("succeeded");
   });
 });
+
+describe("what the review found: a retry must never charge twice or give up on money that may have moved", () => {
+  it("a saved 5xx after the charge, then a lookup that is itself rate limited: the next retry still looks up first, one charge", async () => {
+    let saving!: SavesServerErrors;
+    const { service, gateway } = setup({ wrapGateway: (g) => (saving = new SavesServerErrors(g)) });
+    const payment = await newPayment(service);
+    saving.lose = "after_acting";
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    const find = saving.findByPaymentId;
+    saving.findByPaymentId = async () => {
+      saving.findByPaymentId = find;
+      throw new PaymentError("gateway_rate_limited", "429 on the lookup");
+    };
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_rate_limited" });
+    const { payment: paid } = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"));
+    expect(paid.status).toBe("succeeded");
+    expect(gateway.chargesFor(payment.id)).toBe(1);
+  });
+
+  it("an unknown outcome followed by rate limits until the policy is spent is flagged, never refused: the customer cannot be charged twice", async () => {
+    const { service, gateway, clock } = setup({ gatewayRetryPolicy: { maxAttempts: 3 } });
+    const payment = await newPayment(service);
+    gateway.injectFault({ kind: "lose_response", operation: "createPayment" });
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    // The lookups that follow are refused by the provider's rate limit.
+    const find = gateway.findByPaymentId.bind(gateway);
+    gateway.findByPaymentId = async () => {
+      throw new PaymentError("gateway_rate_limited", "429");
+    };
+    for (let i = 0; i < 2; i++) {
+      await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_rate_limited" });
+    }
+    expect((await service.getPayment(payment.id)).status).toBe("processing");
+    // Flagged: a client retry is answered without asking the provider, and no new confirm can start.
+    gateway.findByPaymentId = find;
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown", details: { flagged: true } });
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c2"))).rejects.toMatchObject({ code: "invalid_state_transition" });
+    clock.advance(1);
+    const operator = await service.recoverStale({ olderThanMs: 0, includeFlagged: true });
+    expect(operator.settled).toMatchObject([{ paymentId: payment.id, ok: true }]);
+    expect((await service.getPayment(payment.id)).status).toBe("succeeded");
+    expect(gateway.chargesFor(payment.id)).toBe(1);
+  });
+
+  it("a fresh key waits out a provider's lookup lag, so a lagging search cannot hide the first charge", async () => {
+    let saving!: SavesServerErrors;
+    const { service, gateway, clock } = setup({ wrapGateway: (g) => (saving = new SavesServerErrors(g)) });
+    Object.assign(saving, { capabilities: { ...saving.capabilities, lookupLagMs: 60_000 } });
+    const payment = await newPayment(service);
+    saving.lose = "after_acting";
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    // A search index that has not caught up yet sees nothing.
+    const find = saving.findByPaymentId;
+    saving.findByPaymentId = async () => null;
+    clock.advance(10_000);
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown", retryAfterSeconds: 50 });
+    expect(saving.keysSeen).toHaveLength(1);
+    saving.findByPaymentId = find;
+    clock.advance(60_000);
+    expect((await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).payment.status).toBe("succeeded");
+    expect(gateway.chargesFor(payment.id)).toBe(1);
+  });
+
+  it("a resume whose answer was lost is sent again when the provider object is still processing, not settled as processing", async () => {
+    const { service, gateway } = setup();
+    const payment = await newPayment(service);
+    const { payment: waiting } = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_authenticationRequired" }, ctx("c"));
+    gateway.completeAction(waiting.providerPaymentId!);
+    gateway.injectFault({ kind: "server_error", operation: "resumePayment" });
+    await expect(service.confirmPayment(payment.id, {}, ctx("r"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    const retrieve = gateway.retrieve.bind(gateway);
+    gateway.retrieve = async (id) => ({ ...(await retrieve(id)), status: "processing" });
+    expect((await service.confirmPayment(payment.id, {}, ctx("r"))).payment.status).toBe("succeeded");
+  });
+
+  it("a refund refused after a webhook settled it succeeded stays succeeded: a refusal never un-counts a refund", async () => {
+    const { service, gateway, store } = setup();
+    const paid = await paidPayment(service, 5000);
+    gateway.injectFault({ kind: "lose_response", operation: "refund" });
+    const lost = await service.refundPayment(paid.id, { amount: 2000, reason: "late" }, ctx("r", "admin")).catch((e: unknown) => e);
+    expect(lost).toMatchObject({ code: "gateway_outcome_unknown" });
+    const [refund] = await service.listRefunds(paid.id);
+    const [object] = gateway.listObjects().filter((o) => o.paymentId === paid.id);
+    // The provider's webhook settles it.
+    gateway.parseWebhook = async () => ({
+      kind: "refund",
+      provider: "simulated",
+      eventId: "evt_refund_ok",
+      type: "refund.succeeded",
+      occurredAt: "2026-03-01T10:00:00.000Z",
+      paymentId: paid.id,
+      refund: { providerRefundId: object!.refunds[0]!.id, refundId: refund!.id, providerPaymentId: object!.id, amount: 2000, currency: "USD", status: "succeeded" },
+    });
+    await service.handleWebhook("simulated", "{}", {});
+    // The retry is then refused by the provider (as after a key drift): the refund must stay succeeded.
+    gateway.findByPaymentId = async () => null;
+    gateway.refund = async () => {
+      throw new PaymentError("refund_exceeds_captured", "already refunded");
+    };
+    await service.refundPayment(paid.id, { amount: 2000, reason: "late" }, ctx("r", "admin")).catch(() => undefined);
+    const after = await store.getPayment(paid.id);
+    expect(after).toMatchObject({ amountRefunded: 2000, amountRefundReserved: 0, status: "partially_refunded" });
+    expect((await service.listRefunds(paid.id))[0]!.status).toBe("succeeded");
+  });
+});

@@ -113,6 +113,8 @@ export interface IdempotencyRecordsTable {
   gateway_attempts: Generated<number>;
   last_gateway_error: NullableJson;
   flagged_at: NullableTimestamp;
+  outcome_unknown_since: NullableTimestamp;
+  gateway_last_sent_at: NullableTimestamp;
   outcome: NullableJson;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -334,6 +334,8 @@ function gatewayAttempts(types: ColumnTypes): Migration {
         .execute();
       await db.schema.alterTable("idempotency_records").addColumn("last_gateway_error", types.json).execute();
       await db.schema.alterTable("idempotency_records").addColumn("flagged_at", types.timestamp).execute();
+      await db.schema.alterTable("idempotency_records").addColumn("outcome_unknown_since", types.timestamp).execute();
+      await db.schema.alterTable("idempotency_records").addColumn("gateway_last_sent_at", types.timestamp).execute();
     },
   };
 }

@@ -127,14 +127,16 @@ export const ISSUE_ANSWER_KINDS: Readonly<Record<string, IssueRule>> = {
   PREVIOUSLY_CAPTURED: LOOK_UP,
   PREVIOUSLY_VOIDED: LOOK_UP,
 
-  // ── retryable: PayPal did not act; credentials, permissions, or a request still in progress ──────────────────
+  // ── unknown outcome: the first request with this PayPal-Request-Id is still running and may capture or refund ──
+  PREVIOUS_REQUEST_IN_PROGRESS: LOOK_UP,
+
+  // ── retryable: PayPal did not act; credentials or permissions ──────────────────────────────────────────────────
   CONSENT_NEEDED: RETRYABLE,
   INVALID_ACCOUNT_STATUS: RETRYABLE,
   NOT_ELIGIBLE_FOR_TOKEN_PROCESSING: RETRYABLE,
   PAYEE_ACCOUNT_NOT_VERIFIED: RETRYABLE,
   PERMISSION_DENIED: RETRYABLE,
   PERMISSION_DENIED_FOR_DONATION_ITEMS: RETRYABLE,
-  PREVIOUS_REQUEST_IN_PROGRESS: RETRYABLE,
 
   // ── invalid request: amounts and currencies ───────────────────────────────────────────────────────────────────
   AMOUNT_MISMATCH: invalid("invalid_amount"),
@@ -294,15 +296,16 @@ export const ISSUE_ANSWER_KINDS: Readonly<Record<string, IssueRule>> = {
 /**
  * The rule for one PayPal error answer. A 408 or 5xx may have acted whatever it says, and a 429 or 401 did not act
  * whatever it says; otherwise the issue's row decides, and an issue PayPal added since the documents (or none at
- * all) takes the kind its status implies: 403 and 409 did not act and may pass later, any other 4xx refused the
- * request.
+ * all) takes the kind its status implies: 403 did not act and may pass later, 409 is a request still running (its
+ * outcome unknown until it ends), any other 4xx refused the request.
  */
 export function answerRuleFor(status: number, issue: string | undefined): IssueRule {
   if (status === 408 || status >= 500) return { kind: "unknown_outcome" };
   if (status === 429 || status === 401) return { kind: "retryable" };
   const row = issue !== undefined ? ISSUE_ANSWER_KINDS[issue] : undefined;
   if (row) return row;
-  if (status === 403 || status === 409) return { kind: "retryable" };
+  if (status === 409) return { kind: "unknown_outcome" };
+  if (status === 403) return { kind: "retryable" };
   if (status === 404) return { kind: "invalid_request", errorCode: "not_found" };
   return { kind: "invalid_request", errorCode: "validation_error" };
 }

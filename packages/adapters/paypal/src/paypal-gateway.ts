@@ -51,9 +51,12 @@ function answerOf(error: unknown): (PayPalErrorInfo & { rule: ReturnType<typeof 
   return info ? { ...info, rule: answerRuleFor(info.status, info.issue) } : null;
 }
 
-/** True for the unknown-outcome answers that say the action already happened (not a 5xx, which says nothing). */
+/**
+ * True for the unknown-outcome answers that say the action already happened (not a 5xx, which says nothing, and not
+ * a 409, which says the first request is still running: reading the order now would see it half done).
+ */
 function saysAlreadyDone(answer: { status: number; rule: { kind: string } }): boolean {
-  return answer.rule.kind === "unknown_outcome" && answer.status !== 408 && answer.status < 500;
+  return answer.rule.kind === "unknown_outcome" && answer.status !== 408 && answer.status !== 409 && answer.status < 500;
 }
 
 export function createPayPalGateway(options: PayPalGatewayOptions): PaymentGateway {

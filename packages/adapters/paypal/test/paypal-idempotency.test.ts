@@ -149,13 +149,13 @@ describe("the fake keeps PayPal's PayPal-Request-Id promises (the latest status 
     expect(captures).toEqual([422, 422, 201]);
   });
 
-  it("a second request with an id still in flight is told 409 PREVIOUS_REQUEST_IN_PROGRESS (retryable); its retry gets the first one's order", async () => {
+  it("a second request with an id still in flight is told 409 PREVIOUS_REQUEST_IN_PROGRESS (an unknown outcome: the first may act); its retry gets the first one's order", async () => {
     const id = paymentId();
     rig.fake.injectFault({ method: "POST", path: "/v2/checkout/orders", fault: { kind: "delay", ms: 300 } });
     const first = create(id, `${id}:confirm`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const second = await rejection(create(id, `${id}:confirm`));
-    expect(second).toMatchObject({ code: "gateway_error", retryAfterSeconds: 1 });
+    expect(second).toMatchObject({ code: "gateway_outcome_unknown", retryAfterSeconds: 1 });
     expect((second as { details?: Record<string, unknown> }).details).toMatchObject({ status: 409, issue: "PREVIOUS_REQUEST_IN_PROGRESS" });
     const made = await first;
     expect((await create(id, `${id}:confirm`)).providerPaymentId).toBe(made.providerPaymentId);

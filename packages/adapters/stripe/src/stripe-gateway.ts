@@ -165,6 +165,8 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     currencies: "any",
     minimumAmounts: STRIPE_MINIMUM_AMOUNTS,
     paymentMethodRequired: true,
+    // The Search API lags about a minute behind writes; the list strategy reads what was written.
+    lookupLagMs: findStrategy === "search" ? 90_000 : 0,
   };
 
   return {

@@ -128,6 +128,8 @@ export function assertStorableIdempotencyRecord(record: IdempotencyRecord): void
   assertStorableText(record.gatewayKey, "idempotencyRecord.gatewayKey");
   assertStorableText(record.gatewaySentAt, "idempotencyRecord.gatewaySentAt");
   assertStorableText(record.flaggedAt, "idempotencyRecord.flaggedAt");
+  assertStorableText(record.outcomeUnknownSince, "idempotencyRecord.outcomeUnknownSince");
+  assertStorableText(record.gatewayLastSentAt, "idempotencyRecord.gatewayLastSentAt");
   assertStorableText(record.createdAt, "idempotencyRecord.createdAt");
   assertStorableText(record.updatedAt, "idempotencyRecord.updatedAt");
   assertStorableText(record.expiresAt, "idempotencyRecord.expiresAt");

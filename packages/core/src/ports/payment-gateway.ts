@@ -111,6 +111,12 @@ export interface GatewayCapabilities {
   readonly currencies: "any" | readonly string[];
   /** Smallest chargeable amount in minor units, by currency; absent means 1. */
   readonly minimumAmounts: Readonly<Record<string, number>>;
+  /**
+   * How long after a write `findByPaymentId` may still miss it (a search index's lag; absent means 0: it reads
+   * what was written). The core sends under a fresh key only once this has passed since the last send, so a lookup
+   * that misses a charge by lag never leads to a second one.
+   */
+  readonly lookupLagMs?: number | undefined;
   /** A confirm must name a payment method (card providers); false for redirect flows such as PayPal's. */
   readonly paymentMethodRequired?: boolean | undefined;
 }

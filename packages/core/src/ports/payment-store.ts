@@ -33,6 +33,13 @@ export interface IdempotencyRecord {
   lastGatewayError: PaymentErrorBody | null;
   /** Set when the attempt policy was spent without a definite answer: an operator settles it (`payments-cli recover`). */
   flaggedAt: string | null;
+  /**
+   * When an attempt first ended with an unknown outcome (the provider may have acted). Sticky until the operation
+   * finishes: every later attempt looks the object up first, and the operation can no longer settle as refused.
+   */
+  outcomeUnknownSince: string | null;
+  /** When the request last went out to the provider (a lookup alone does not count). */
+  gatewayLastSentAt: string | null;
   outcome: StoredOutcome | null;
   createdAt: string;
   updatedAt: string;

@@ -97,6 +97,20 @@ export async function advancePayment(
   return current;
 }
 
+/**
+ * The provider failed the very refund it reported succeeded: it names that refund by its own id. A failure without
+ * the provider's id (a refusal, our own giving up) never un-counts money that was refunded.
+ */
+export function isReportedReversal(refund: Refund, reported: GatewayRefund): boolean {
+  return (
+    refund.status === "succeeded" &&
+    reported.status === "failed" &&
+    reported.providerRefundId !== "" &&
+    refund.providerRefundId !== null &&
+    reported.providerRefundId === refund.providerRefundId
+  );
+}
+
 function failedRefund(refund: Refund, reported: GatewayRefund, at: string): Refund {
   return {
     ...refund,
@@ -123,7 +137,7 @@ export async function settleRefund(
   reported: GatewayRefund,
   ctx: ApplyContext,
 ): Promise<{ refund: Refund; payment: Payment }> {
-  if (refund.status === "succeeded" && reported.status === "failed") return reverseRefund(tx, refund, payment, reported, ctx);
+  if (isReportedReversal(refund, reported)) return reverseRefund(tx, refund, payment, reported, ctx);
   if (refund.status !== "pending") return { refund, payment };
   if (reported.status === "pending") {
     if (refund.providerRefundId === reported.providerRefundId) return { refund, payment };

@@ -55,24 +55,45 @@ export type GatewayCallResult =
   | { kind: "refund"; refund: GatewayRefund }
   | { kind: "rejected"; error: PaymentErrorBody; answer: "declined" | "invalid_request" };
 
+/** How phase 2 sends one attempt. */
+export interface SendPlan {
+  /** The key the provider has seen this request under. */
+  key: string;
+  /** Look for what an earlier attempt may have made before sending anything. */
+  lookupFirst: boolean;
+  /**
+   * Sent instead of `key` when the lookup (run in this same attempt) shows the provider did not act: under `key` it
+   * would only replay an answer it saved (a 5xx).
+   */
+  keyAfterEmptyLookup?: string | undefined;
+  /** Told the key a request goes out under, just before it is sent, so the caller can record it. */
+  onSend: (key: string) => void;
+}
+
+/** Provider statuses that end a resume: it was acted on, whatever our attempt did. */
+const RESUME_SETTLED: readonly string[] = ["succeeded", "authorized", "failed", "canceled"];
+
 /**
  * Phase 2. Normally the identical request is simply (re-)sent: within the provider's key retention it answers a
- * repeat with the original result. With `lookupFirst` — past the retention, or after an answer that left the outcome
- * unknown — we first look for what an earlier attempt may have made (by our payment id) and send only when nothing
- * is there.
+ * repeat with the original result. With `lookupFirst` — past the retention, or once an attempt left the outcome
+ * unknown — we first look for what an earlier attempt may have made (by our payment id, or the provider object's
+ * state) and send only when that shows the provider did not act; only then may a fresh key be used.
  */
-export async function sendGatewayCall(
-  gateway: PaymentGateway,
-  call: GatewayCall,
-  idempotencyKey: string,
-  lookupFirst: boolean,
-): Promise<GatewayCallResult> {
-  const options = { idempotencyKey };
+export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall, plan: SendPlan): Promise<GatewayCallResult> {
+  let key = plan.key;
+  const send = () => {
+    plan.onSend(key);
+    return { idempotencyKey: key };
+  };
+  const notActed = () => {
+    if (plan.keyAfterEmptyLookup !== undefined) key = plan.keyAfterEmptyLookup;
+  };
   switch (call.op) {
     case "create": {
-      if (lookupFirst) {
+      if (plan.lookupFirst) {
         const existing = await gateway.findByPaymentId(call.paymentId);
         if (existing) return { kind: "payment", payment: existing };
+        notActed();
       }
       const payment = await gateway.createPayment(
         {
@@ -87,38 +108,50 @@ export async function sendGatewayCall(
           customerId: call.customerId,
           customerEmail: call.customerEmail,
         },
-        options,
+        send(),
       );
       return { kind: "payment", payment };
     }
     case "resume": {
-      if (lookupFirst) {
+      if (plan.lookupFirst) {
         const current = await gateway.retrieve(call.providerPaymentId);
-        if (current.status !== "requires_action") return { kind: "payment", payment: current };
+        // Only a settled object answers the resume; one still processing (or awaiting confirmation) is resumed.
+        if (RESUME_SETTLED.includes(current.status)) return { kind: "payment", payment: current };
+        if (current.status === "requires_action") notActed();
       }
-      return { kind: "payment", payment: await gateway.resumePayment(call, options) };
+      const request = {
+        paymentId: call.paymentId,
+        providerPaymentId: call.providerPaymentId,
+        paymentMethodId: call.paymentMethodId,
+        returnUrl: call.returnUrl,
+        captureMethod: call.captureMethod,
+      };
+      return { kind: "payment", payment: await gateway.resumePayment(request, send()) };
     }
     case "capture": {
-      if (lookupFirst) {
+      if (plan.lookupFirst) {
         const current = await gateway.retrieve(call.providerPaymentId);
         if (current.status !== "authorized") return { kind: "payment", payment: current };
+        notActed();
       }
-      return { kind: "payment", payment: await gateway.capture(call, options) };
+      return { kind: "payment", payment: await gateway.capture(call, send()) };
     }
     case "cancel": {
-      if (lookupFirst) {
+      if (plan.lookupFirst) {
         const current = await gateway.retrieve(call.providerPaymentId);
         if (current.status === "canceled") return { kind: "payment", payment: current };
+        if (current.status === "authorized" || current.status === "requires_action") notActed();
       }
-      return { kind: "payment", payment: await gateway.cancel(call, options) };
+      return { kind: "payment", payment: await gateway.cancel(call, send()) };
     }
     case "refund": {
-      if (lookupFirst) {
+      if (plan.lookupFirst) {
         const current = await gateway.findByPaymentId(call.paymentId);
         const earlier = current?.refunds?.find((r) => r.refundId === call.refundId);
         if (earlier) return { kind: "refund", refund: earlier };
+        notActed();
       }
-      return { kind: "refund", refund: await gateway.refund(call, options) };
+      return { kind: "refund", refund: await gateway.refund(call, send()) };
     }
   }
 }

@@ -165,6 +165,8 @@ export class IdempotentExecutor {
       gatewayAttempts: 0,
       lastGatewayError: null,
       flaggedAt: null,
+      outcomeUnknownSince: null,
+      gatewayLastSentAt: null,
       outcome: null,
       createdAt: now,
       updatedAt: now,
@@ -187,6 +189,13 @@ export class IdempotentExecutor {
     if (this.lockIsFresh(record)) {
       throw new PaymentError("idempotency_key_in_use", "a request with this idempotency key is in progress; retry shortly", {
         retryAfterSeconds: 1,
+      });
+    }
+    if (record.recoveryPoint === "gateway_pending" && record.flaggedAt !== null) {
+      // Its attempts are spent: only an operator's `recover --flagged` asks the provider again.
+      throw new PaymentError("gateway_outcome_unknown", "the provider's answer to this request is still unknown and an operator is settling it; retry later", {
+        retryAfterSeconds: 60,
+        details: { flagged: true },
       });
     }
     // The holder died or released the record after an unknown outcome: take over and resume.
@@ -255,52 +264,86 @@ export class IdempotentExecutor {
 
   /**
    * Phases 2 and 3 for a record we hold at `gateway_pending`. The provider's answer is classified (gateway-answer.ts):
-   * a definite one settles; an indefinite one is counted against the attempt policy, and the record is released for
-   * the next attempt — which looks the object up first when the outcome was unknown, and sends under a fresh key
-   * when the provider would only replay the old answer for the old one. When the policy is spent, an operation the
-   * provider never acted on settles as refused; one whose outcome is still unknown is flagged for an operator.
+   * a definite one settles; an indefinite one is counted against the attempt policy and the record is released for
+   * the next attempt. Once any attempt left the outcome unknown (`outcomeUnknownSince`, sticky), every later attempt
+   * looks the object up first, and a fresh key is used only when that lookup, in the same attempt, shows the provider
+   * did not act and the provider would only replay a saved answer under the old key. When the policy is spent, an
+   * operation the provider certainly never acted on settles as refused; any other is flagged for an operator.
    */
   private async callAndSettle(record: IdempotencyRecord, actor: string, options: { operatorAttempt?: boolean } = {}): Promise<StoredOutcome> {
     const call = record.gatewayRequest as GatewayCall;
     const gateway = this.options.gatewayFor(call.provider);
+    const now = this.options.clock.now().getTime();
     const sentAt = record.gatewaySentAt ? Date.parse(record.gatewaySentAt) : Date.parse(record.createdAt);
-    const pastRetention = this.options.clock.now().getTime() - sentAt > gateway.capabilities.idempotencyKeyRetentionMs;
-    const lastWasUnknown = record.lastGatewayError !== null && classifyGatewayError(PaymentError.fromJSON(record.lastGatewayError)) === "unknown_outcome";
+    const pastRetention = now - sentAt > gateway.capabilities.idempotencyKeyRetentionMs;
+    const mayHaveActed = record.outcomeUnknownSince !== null;
     const baseKey = record.gatewayKey ?? "";
-    // A saved answer would only be replayed under the old key; the lookup below runs before the fresh key is used.
-    const gatewayKey = lastWasUnknown && sameKeyReplays(record.lastGatewayError) ? `${baseKey.replace(/:retry\d+$/, "")}:retry${record.gatewayAttempts}` : baseKey;
-    const attempt: IdempotencyRecord = gatewayKey === baseKey ? record : { ...record, gatewayKey };
+    let keyAfterEmptyLookup: string | undefined;
+    if (mayHaveActed && sameKeyReplays(record.lastGatewayError)) {
+      // A lookup that lags behind the provider's writes could miss what the last send made: wait it out first.
+      const lag = gateway.capabilities.lookupLagMs ?? 0;
+      const sinceLastSend = now - Date.parse(record.gatewayLastSentAt ?? record.gatewaySentAt ?? record.createdAt);
+      if (sinceLastSend < lag) {
+        await this.release(record);
+        throw new PaymentError("gateway_outcome_unknown", "the provider's answer is not known yet; retry with the same key shortly", {
+          retryAfterSeconds: Math.ceil((lag - sinceLastSend) / 1000),
+        });
+      }
+      keyAfterEmptyLookup = `${baseKey.replace(/:retry\d+$/, "")}:retry${record.gatewayAttempts}`;
+    }
+    let sentKey = baseKey;
+    let sentAtNow = record.gatewayLastSentAt;
     let result: GatewayCallResult;
     try {
-      result = await sendGatewayCall(gateway, call, gatewayKey, pastRetention || lastWasUnknown);
+      result = await sendGatewayCall(gateway, call, {
+        key: baseKey,
+        lookupFirst: pastRetention || mayHaveActed || options.operatorAttempt === true,
+        keyAfterEmptyLookup,
+        onSend: (key) => {
+          sentKey = key;
+          sentAtNow = this.now();
+        },
+      });
     } catch (error) {
-      const kind = classifyGatewayError(error);
       const failure = isPaymentError(error)
         ? error
         : new PaymentError("gateway_outcome_unknown", "the gateway call failed unexpectedly; retry with the same key", {
             retryAfterSeconds: 5,
             cause: error,
           });
+      const kind = classifyGatewayError(failure);
       const body = storableErrorBody(failure);
+      const attempt: IdempotencyRecord = { ...record, gatewayKey: sentKey, gatewayLastSentAt: sentAtNow };
       if (isDefiniteAnswer(kind)) {
         result = { kind: "rejected", error: body, answer: kind === "declined" ? "declined" : "invalid_request" };
-      } else {
-        const attempts = attempt.gatewayAttempts + 1;
-        const spent = !options.operatorAttempt && isPolicySpent(this.options.retryPolicy, attempts, attempt.gatewaySentAt, this.options.clock.now());
-        if (spent && kind === "retryable" && !lastWasUnknown) {
-          // Every attempt was refused before the provider acted: nothing moved, so the operation resolves as refused.
-          result = { kind: "rejected", error: body, answer: "invalid_request" };
-        } else {
-          const flaggedAt = spent ? (attempt.flaggedAt ?? this.now()) : attempt.flaggedAt;
-          await this.release({ ...attempt, gatewayAttempts: attempts, lastGatewayError: body, flaggedAt });
-          throw failure;
-        }
+        return this.settleAndFinish(attempt, call, result, actor);
       }
+      const attempts = record.gatewayAttempts + 1;
+      const outcomeUnknownSince = kind === "unknown_outcome" ? (record.outcomeUnknownSince ?? this.now()) : record.outcomeUnknownSince;
+      const spent = !options.operatorAttempt && isPolicySpent(this.options.retryPolicy, attempts, record.gatewaySentAt, this.options.clock.now());
+      if (spent && outcomeUnknownSince === null) {
+        // Every attempt was refused before the provider acted: nothing moved, so the operation resolves as refused.
+        return this.settleAndFinish(attempt, call, { kind: "rejected", error: body, answer: "invalid_request" }, actor);
+      }
+      await this.release({
+        ...attempt,
+        gatewayAttempts: attempts,
+        // The unknown answer is kept over later retryable ones: it says whether the old key only replays.
+        lastGatewayError: kind === "unknown_outcome" || record.outcomeUnknownSince === null ? body : record.lastGatewayError,
+        outcomeUnknownSince,
+        flaggedAt: spent ? (record.flaggedAt ?? this.now()) : record.flaggedAt,
+      });
+      throw failure;
     }
+    return this.settleAndFinish({ ...record, gatewayKey: sentKey, gatewayLastSentAt: sentAtNow }, call, result, actor);
+  }
+
+  /** Phase 3: applies a definite answer and finishes the record, in one transaction. */
+  private settleAndFinish(record: IdempotencyRecord, call: GatewayCall, result: GatewayCallResult, actor: string): Promise<StoredOutcome> {
     return this.withConflictRetry(() =>
       this.options.store.transaction(async (tx) => {
         const outcome = await this.options.settle(tx, call, result, actor);
-        await this.finish(tx, attempt, outcome, this.now());
+        await this.finish(tx, record, outcome, this.now());
         return outcome;
       }),
     );

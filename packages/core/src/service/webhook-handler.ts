@@ -4,7 +4,7 @@ import type { Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors.js";
 import type { GatewayPayment, GatewayWebhookEvent, PaymentGateway } from "../ports/payment-gateway.js";
 import type { InboxEvent, PaymentStore, PaymentStoreTx } from "../ports/payment-store.js";
-import { type ApplyContext, advancePayment, pathTo, persistUpdate, settleRefund } from "./apply-gateway-result.js";
+import { type ApplyContext, advancePayment, isReportedReversal, pathTo, persistUpdate, settleRefund } from "./apply-gateway-result.js";
 
 /**
  * What handling a webhook did. applied: changed the payment; ignored: nothing to change (stale, already known, not
@@ -121,7 +121,7 @@ function planFor(event: GatewayWebhookEvent, payment: Payment, refund: Refund | 
     case "refund":
       if (!refund) return { kind: "fetch", why: "a refund this service did not make" };
       // A provider may fail a refund it reported succeeded (the money never reached the customer): that applies.
-      if (refund.status === "succeeded" && event.refund.status === "failed") return { kind: "apply" };
+      if (isReportedReversal(refund, event.refund)) return { kind: "apply" };
       if (refund.status !== "pending") return { kind: "ignore", why: `the refund is already ${refund.status}` };
       return { kind: "apply" };
   }
@@ -286,7 +286,7 @@ async function applyGatewayState(tx: PaymentStoreTx, payment: Payment, reported:
     if (!gatewayRefund.refundId || gatewayRefund.status === "pending") continue;
     const refund = await tx.getRefund(gatewayRefund.refundId);
     if (!refund || refund.paymentId !== payment.id) continue;
-    const reversed = refund.status === "succeeded" && gatewayRefund.status === "failed";
+    const reversed = isReportedReversal(refund, gatewayRefund);
     if (refund.status !== "pending" && !reversed) continue;
     current = (await settleRefund(tx, refund, current, gatewayRefund, ctx)).payment;
   }

@@ -82,6 +82,8 @@ export function sampleIdempotencyRecord(overrides: Partial<IdempotencyRecord> = 
     gatewayAttempts: 0,
     lastGatewayError: null,
     flaggedAt: null,
+    outcomeUnknownSince: null,
+    gatewayLastSentAt: null,
     outcome: null,
     createdAt: at,
     updatedAt: at,

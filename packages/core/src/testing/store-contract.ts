@@ -218,6 +218,8 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
         gatewayAttempts: 3,
         lastGatewayError: { code: "gateway_outcome_unknown", message: "lost", details: { sameKeyReplays: true } },
         flaggedAt: "2026-01-02T00:00:00.000Z",
+        outcomeUnknownSince: "2026-01-01T00:00:01.000Z",
+        gatewayLastSentAt: "2026-01-01T00:00:02.000Z",
       });
       await store.transaction((tx) => tx.insertIdempotencyRecord(record));
       expect(await store.transaction((tx) => tx.getIdempotencyRecord(record.scope, record.key))).toEqual(record);
