@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PaymentStore, containsCardNumber, textProblem } from "@org/payments-core";
+import { type PaymentStore, maskCardNumbers, textProblem } from "@org/payments-core";
 import { EXIT } from "../src/errors/exit-codes.js";
 import { createProgram } from "../src/program.js";
 import { BACKENDS, type Backend, backendAvailable, createBackend } from "./support/backends.js";
@@ -23,7 +23,7 @@ const DOCUMENTED_EXIT_CODES = new Set<number>(Object.values(EXIT));
 
 /** A Luhn-valid 16-digit number (what a card number looks like), optionally grouped as people type them. */
 const cardNumber = fc
-  .tuple(fc.constantFrom("4", "51", "37", "6011"), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 14, maxLength: 14 }), fc.constantFrom("", " ", "-"))
+  .tuple(fc.constantFrom("4", "51", "55", "6011"), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 14, maxLength: 14 }), fc.constantFrom("", " ", "-"))
   .map(([prefix, digits, separator]) => {
     const body = (prefix + digits.join("")).slice(0, 15);
     let sum = 0;
@@ -172,7 +172,7 @@ for (const name of BACKENDS) {
               expect(result.stderr, context).toContain(s.display);
             }
             expect(after, context).toBe(before);
-            expect(containsCardNumber(output), context).toBe(false);
+            expect(maskCardNumbers(output), context).toBe(output);
             expect(UNSAFE_OUTPUT.test(output), context).toBe(false);
             expect(textProblem(output, { max: Number.MAX_SAFE_INTEGER, multiline: true }), context).not.toBe("lone_surrogate");
           }),

@@ -33,7 +33,7 @@ export const capturePaymentBody = capturePaymentSchema.extend({ amount: minorUni
 export const cancelPaymentBody = cancelPaymentSchema;
 export const refundPaymentBody = refundPaymentSchema.extend({ amount: minorUnits.optional() });
 // Tariff names are the host's own; a name with control characters or a card number cannot be one.
-export const fareQuoteBody = fareRequestSchema.extend({ tariff: ruledText({ min: 1, max: 100, refuseCardNumbers: true }) }).strict();
+export const fareQuoteBody = fareRequestSchema.extend({ tariff: ruledText({ min: 1, max: 100, refuseCardNumbers: "identifier" }) }).strict();
 
 /** A date (midnight UTC) or an ISO 8601 time with a zone; parsed and calendar-checked by core's parseInstant. */
 const instantParam = z.string().max(64).describe("A date (2026-03-01, midnight UTC) or an ISO 8601 time with a zone (2026-03-01T12:00:00Z)");
@@ -42,7 +42,7 @@ export const listPaymentsQuery = z
   .object({
     status: z.enum(PAYMENT_STATUSES).optional(),
     // The rules of the fields a payment is created with: a filter no payment could match is refused.
-    provider: ruledText({ min: 1, max: 50, refuseCardNumbers: true }).optional(),
+    provider: ruledText({ min: 1, max: 50, refuseCardNumbers: "identifier" }).optional(),
     owner: createPaymentSchema.shape.owner.optional(),
     from: instantParam.optional().describe("Created at or after; must be before to"),
     to: instantParam.optional().describe("Created before"),

@@ -30,8 +30,9 @@ export const KNOWN_CARDS = ["4242424242424242", "4000056655665556", "55555555555
 export const cardNumber: fc.Arbitrary<string> = fc
   .oneof(
     fc.constantFrom(...KNOWN_CARDS),
-    fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 18 }).map((digits) => {
-      const payload = `${digits[0] === 0 ? 4 : digits[0]}${digits.slice(1).join("")}`;
+    // Generated numbers of a network's shape: Visa 4… (16 digits), Mastercard 51–55 (16), Discover 6011 (16).
+    fc.tuple(fc.constantFrom("4", "51", "55", "6011"), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 14, maxLength: 14 })).map(([prefix, digits]) => {
+      const payload = (prefix + digits.join("")).slice(0, 15);
       return payload + luhnCheckDigit(payload);
     }),
   )
@@ -51,11 +52,14 @@ function poisonCore(options: { surrogates: boolean; cards: boolean }): fc.Arbitr
   return fc.oneof(...cores);
 }
 
-/** A string with a hostile core between ordinary text (any Unicode, possibly empty). */
+/**
+ * A string with a hostile core between ordinary text (any Unicode, possibly empty). A card number is set apart by a
+ * space, as people write it in text: digits that run straight into other digits or hex are not a card (a UUID).
+ */
 export function hostileText(options: { surrogates?: boolean; cards?: boolean } = {}): fc.Arbitrary<string> {
   return fc
     .tuple(fc.string({ maxLength: 12 }), poisonCore({ surrogates: options.surrogates ?? true, cards: options.cards ?? true }), fc.string({ maxLength: 12 }))
-    .map(([before, core, after]) => before + core + after);
+    .map(([before, core, after]) => (/^\d/.test(core) ? `${before} ${core} ${after}` : before + core + after));
 }
 
 /** Text far over any field's limit. */

@@ -1,4 +1,4 @@
-import { containsCardNumber } from "@org/payments-core";
+import { containsCardNumber, maskCardNumbers } from "@org/payments-core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -248,7 +248,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("generated hostile requests aga
         const where = `${plan.route}: ${plan.method} ${plan.path.slice(0, 200)} ${plan.body?.slice(0, 200) ?? ""} → ${result.status} ${result.text.slice(0, 300)}`;
         expect(result.status, where).toBeLessThan(500);
         if (plan.mustRefuse) expect(result.status, where).toBeGreaterThanOrEqual(400);
-        if (result.status >= 400) expect(containsCardNumber(result.text), where).toBe(false);
+        if (result.status >= 400) expect(maskCardNumbers(result.text), where).toBe(result.text);
         expect(await storeSnapshot(server.store), where).toBe(before);
       }),
       { numRuns: RUNS, endOnFailure: true },

@@ -1,5 +1,8 @@
 import { Writable } from "node:stream";
-import { containsCardNumber, isCardDataFieldName } from "@org/payments-core";
+import { isCardDataFieldName, maskCardNumbers } from "@org/payments-core";
+
+/** The widest reading (the log mask's): any Luhn-valid window of 13–19 digits, however separated. */
+const holdsCard = (text: string): boolean => maskCardNumbers(text) !== text;
 import { type Logger, pino } from "pino";
 
 /**
@@ -38,16 +41,16 @@ export function sensitiveFindings(line: string, secrets: readonly string[] = [])
   try {
     record = JSON.parse(line);
   } catch {
-    if (containsCardNumber(line)) findings.push("card number in a non-JSON line");
+    if (holdsCard(line)) findings.push("card number in a non-JSON line");
     return findings;
   }
   const visit = (value: unknown, key: string | null, top: boolean): void => {
-    if (key !== null && containsCardNumber(key)) findings.push(`card number in key at ${key.slice(0, 8)}…`);
+    if (key !== null && holdsCard(key)) findings.push(`card number in key at ${key.slice(0, 8)}…`);
     if (key !== null && isCardDataFieldName(key) && value !== "[redacted]" && value !== undefined) findings.push(`card field ${key} logged`);
     if (typeof value === "string") {
-      if (containsCardNumber(value)) findings.push(`card number under ${key}`);
+      if (holdsCard(value)) findings.push(`card number under ${key}`);
     } else if (typeof value === "number") {
-      if (!(top && key !== null && LOGGER_FIELDS.has(key)) && containsCardNumber(String(value))) findings.push(`card number (number) under ${key}`);
+      if (!(top && key !== null && LOGGER_FIELDS.has(key)) && holdsCard(String(value))) findings.push(`card number (number) under ${key}`);
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, key, false);
     } else if (value !== null && typeof value === "object") {

@@ -51,7 +51,7 @@ function parseReference(text: string): { key: string; value: string } {
       details: { field: "--reference", issues: [{ path: "--reference", message: `key ${recordKeyProblemMessage(problem)}` }] },
     });
   }
-  return { key, value: assertAcceptableText(text.slice(at + 1), "--reference value", { max: 500, refuseCardNumbers: true }) };
+  return { key, value: assertAcceptableText(text.slice(at + 1), "--reference value", { max: 500, refuseCardNumbers: "identifier" }) };
 }
 
 export function registerPaymentsList(payments: Command, session: CliSession): void {

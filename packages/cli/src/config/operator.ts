@@ -24,7 +24,7 @@ function osUser(): string | undefined {
 export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv): Operator {
   const name = flag ?? (env.PAYMENTS_OPERATOR || undefined) ?? osUser() ?? env.USER;
   // Recorded on every history row and refund: a card number (even from PAYMENTS_OPERATOR) never becomes an actor.
-  if (!name || !/^[A-Za-z0-9._@-]{1,64}$/.test(name) || containsCardNumber(name)) {
+  if (!name || !/^[A-Za-z0-9._@-]{1,64}$/.test(name) || containsCardNumber(name, { networks: true })) {
     throw new CliError(
       "invalid_operator",
       // The name is not repeated: whatever was typed (or set in the environment) may not be fit for a terminal.

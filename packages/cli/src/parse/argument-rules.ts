@@ -10,18 +10,18 @@ import { type TextRule, assertAcceptableText } from "@org/payments-core";
  * The rules per value follow the service's own limits for the same fields, so the CLI never accepts what the
  * service would refuse half-way through an operation.
  */
-const IDENTIFIER: TextRule = { min: 1, max: 200, refuseCardNumbers: true };
+const IDENTIFIER: TextRule = { min: 1, max: 200, refuseCardNumbers: "identifier" };
 
 export const ARGUMENT_RULES: Readonly<Record<string, TextRule>> = {
   // Ids and names that reach the store.
   paymentId: IDENTIFIER,
   payment: IDENTIFIER,
   owner: IDENTIFIER,
-  eventId: { min: 1, max: 255, refuseCardNumbers: true },
-  provider: { min: 1, max: 50, refuseCardNumbers: true },
-  actor: { min: 1, max: 64, refuseCardNumbers: true },
-  idempotencyKey: { min: 1, max: 255, refuseCardNumbers: true },
-  reference: { min: 1, max: 600, refuseCardNumbers: true },
+  eventId: { min: 1, max: 255, refuseCardNumbers: "identifier" },
+  provider: { min: 1, max: 50, refuseCardNumbers: "identifier" },
+  actor: { min: 1, max: 64, refuseCardNumbers: "identifier" },
+  idempotencyKey: { min: 1, max: 255, refuseCardNumbers: "identifier" },
+  reference: { min: 1, max: 600, refuseCardNumbers: "identifier" },
   // Text a person writes: recorded on refunds, in history and on skipped events.
   reason: { min: 1, max: 500, multiline: true, refuseCardNumbers: true },
   // Issued by the store and handed back unchanged; its format is the store's, so digits are not second-guessed here.

@@ -4,16 +4,16 @@ import { assertMinorUnits, normalizeCurrency } from "../money/money.js";
 import { containsCardNumber } from "../validation/card-data.js";
 import { acceptableRecord, acceptableString } from "../validation/text-schema.js";
 
-/** Identifiers and names: one line, and never a card number (one whose digits merely pass Luhn is fine). */
-const shortText = acceptableString({ min: 1, max: 200, refuseCardNumbers: "whole" });
+/** Identifiers and names: one line, never holding a card network's number. */
+const shortText = acceptableString({ min: 1, max: 200, refuseCardNumbers: "identifier" });
 /** Text a person writes (descriptions, reasons): may span lines, never holds a card number. */
-const freeText = (max: number) => acceptableString({ max, multiline: true, refuseCardNumbers: "contains" });
+const freeText = (max: number) => acceptableString({ max, multiline: true, refuseCardNumbers: true });
 /** Business references (booking, order, trip): identifiers. */
-const references = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50, values: "whole" });
+const references = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50, values: "identifier" });
 /** Free-form metadata: free text, as Stripe's rule for metadata (no card data) says. */
-const metadata = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50, values: "contains" });
+const metadata = acceptableRecord({ keyMax: 64, valueMax: 500, maxEntries: 50, values: "free_text" });
 /** Where the provider sends the customer back: http(s) only (never `javascript:`), no card number in it. */
-const redirectUrl = acceptableString({ max: 2000, refuseCardNumbers: "contains" }).pipe(z.url({ protocol: /^https?$/ }));
+const redirectUrl = acceptableString({ max: 2000, refuseCardNumbers: true }).pipe(z.url({ protocol: /^https?$/ }));
 
 /**
  * A provider's payment method token (`pm_card_visa`, `pm_1Q…`, `tok_…`): letters, digits and `_ - . :` only. A
@@ -33,8 +33,8 @@ export const paymentMethodIdSchema = z
 
 export const lineItemSchema = z
   .object({
-    code: acceptableString({ min: 1, max: 64, refuseCardNumbers: "whole" }),
-    description: acceptableString({ min: 1, max: 200, refuseCardNumbers: "contains" }),
+    code: acceptableString({ min: 1, max: 64, refuseCardNumbers: "identifier" }),
+    description: acceptableString({ min: 1, max: 200, refuseCardNumbers: true }),
     amount: z.number().int().nonnegative().refine(Number.isSafeInteger, "must be a safe integer"),
     kind: z.enum(["charge", "discount", "tax"]).optional(),
     quantity: acceptableString({ max: 64 }).optional(),
@@ -46,7 +46,7 @@ export const createPaymentSchema = z
     owner: shortText,
     amount: z.number(),
     currency: z.string(),
-    provider: acceptableString({ min: 1, max: 50 }).optional(),
+    provider: acceptableString({ min: 1, max: 50, refuseCardNumbers: "identifier" }).optional(),
     captureMethod: z.enum(["automatic", "manual"]).optional(),
     paymentMethodId: paymentMethodIdSchema.optional(),
     checkoutSessionId: shortText.optional(),

@@ -6,6 +6,7 @@ import { type FareQuote, type FareRequest, quoteCancellation, quoteFare } from "
 import { type Tariff, type TariffInput } from "../fares/tariff.js";
 import { gatewayKeyFor } from "../idempotency/keys.js";
 import { normalizeCurrency } from "../money/money.js";
+import { maskCardNumbers } from "../validation/card-data.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import { type IdGenerator, ulidIdGenerator } from "../ports/id-generator.js";
 import type { PaymentGateway, WebhookHeaders } from "../ports/payment-gateway.js";
@@ -169,8 +170,9 @@ export class PaymentService {
   gatewayFor(provider: string): PaymentGateway {
     const gateway = this.gateways.get(provider);
     if (!gateway) {
-      throw new PaymentError("validation_error", `provider "${provider}" is not configured`, {
-        details: { provider, configured: [...this.gateways.keys()] },
+      // The name is repeated only masked: a careless caller may have put anything there.
+      throw new PaymentError("validation_error", `provider "${maskCardNumbers(provider)}" is not configured`, {
+        details: { configured: [...this.gateways.keys()] },
       });
     }
     return gateway;

@@ -1,5 +1,5 @@
 import { PaymentError } from "../errors.js";
-import { containsCardNumber, isCardDataFieldName, isCardNumber, maskCardNumbers } from "./card-data.js";
+import { containsCardNumber, isCardDataFieldName, maskCardNumbers } from "./card-data.js";
 
 /**
  * The one definition of text a payment may carry, applied wherever a string enters (service inputs, the router's
@@ -18,11 +18,11 @@ export interface TextRule {
   /** Allows TAB, LF and CR. */
   multiline?: boolean | undefined;
   /**
-   * Refuses card numbers: `true` (or "contains") for free text a person types (descriptions, metadata values,
-   * reasons) — any card number in it; "whole" for identifiers (owners, customer ids, references) — only a value that
-   * is itself a card number, so an identifier is never refused because some of its digits happen to pass Luhn.
+   * Refuses a value holding a card number (card-data.ts): `true` for free text a person types (descriptions,
+   * metadata values, reasons); "identifier" for ids and references, where only numbers of a card network's prefix
+   * and length count, so numeric ids are not refused by chance.
    */
-  refuseCardNumbers?: boolean | "contains" | "whole" | undefined;
+  refuseCardNumbers?: boolean | "identifier" | undefined;
 }
 
 export type TextProblem = "not_a_string" | "too_short" | "too_long" | "control_character" | "lone_surrogate" | "card_number";
@@ -65,7 +65,7 @@ export function textProblem(value: unknown, rule: TextRule = {}): TextProblem | 
       return "lone_surrogate";
     }
   }
-  if (rule.refuseCardNumbers === "whole" ? isCardNumber(value) : rule.refuseCardNumbers && containsCardNumber(value)) return "card_number";
+  if (rule.refuseCardNumbers && containsCardNumber(value, { networks: rule.refuseCardNumbers === "identifier" })) return "card_number";
   return null;
 }
 
@@ -91,7 +91,7 @@ export type RecordKeyProblem = TextProblem | "reserved_key" | "card_field";
 export function recordKeyProblem(key: string, rule: TextRule = {}): RecordKeyProblem | null {
   if (FORBIDDEN_RECORD_KEYS.includes(key)) return "reserved_key";
   if (isCardDataFieldName(key)) return "card_field";
-  return textProblem(key, { ...rule, refuseCardNumbers: "whole" });
+  return textProblem(key, { ...rule, refuseCardNumbers: "identifier" });
 }
 
 export function recordKeyProblemMessage(problem: RecordKeyProblem): string {

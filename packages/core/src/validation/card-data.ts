@@ -1,11 +1,22 @@
 /**
- * Card data detection. A card number is a Luhn-valid run of 13–19 digits, written with or without single spaces
- * or dashes between digits (as people and card readers write them). Used to refuse card data in free text and to
- * mask it in logs, whatever field it arrives in.
+ * Card data detection, in three strengths for three uses:
+ * - `maskCardNumbers`, for logs and error bodies: the widest — any Luhn-valid window of 13–19 digits, however the
+ *   digits are separated. Masking an order number by chance costs nothing; missing a card number costs a breach.
+ * - `containsCardNumber`, for free text a person types (descriptions, metadata, reasons, URLs): a number written as
+ *   cards are written — one group of 13–19 digits, or groups of four (the last may be shorter) or 4-6-5 / 4-6-4,
+ *   split by one kind of separator (a space or a run of spaces, a dash, a dot) — that passes Luhn.
+ * - `containsCardNumber(text, { networks: true })`, for identifiers (owners, customer ids, references, keys): the
+ *   same, and the digits must also start and be as long as a card network's numbers are (Visa 4…, Mastercard 51–55
+ *   and 2221–2720, Amex 34/37, …), so numeric ids such as snowflake ids (which start with 1) are not refused by
+ *   chance.
+ * In both refusal readings a dash-separated number that runs into hex digits (`…-8772-5338ed27…`) is not a card:
+ * that is a UUID, and about 1 in 140 random UUIDs would otherwise hold a Luhn-valid 4-4-4-4 run.
  */
 
-/** Runs of 13–19 digits with optional single separators; a run longer than 19 digits is checked window by window. */
-const DIGIT_RUN = /\d(?:[ -]?\d){12,}/g;
+/** Digits with optional separators between them: a space run, a dash or a dot. */
+const DIGIT_RUN = /\d(?:(?: +|[.-])?\d){12,}/g;
+const SEPARATOR = / +|[.-]/g;
+const HEX = /[0-9A-Fa-f]/;
 
 function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -20,8 +31,8 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** The [start, end) spans in `run` (offsets into its characters) that hold a Luhn-valid 13–19 digit card number. */
-function cardSpans(run: string): Array<[number, number]> {
+/** The [start, end) spans in `run` (offsets into its characters) that hold a Luhn-valid 13–19 digit window. */
+function windowSpans(run: string): Array<[number, number]> {
   const positions: number[] = [];
   for (let i = 0; i < run.length; i++) if (run[i]! >= "0" && run[i]! <= "9") positions.push(i);
   const spans: Array<[number, number]> = [];
@@ -39,73 +50,95 @@ function cardSpans(run: string): Array<[number, number]> {
   return spans;
 }
 
-/**
- * How people write a card number: 13–19 digits in one group, or groups of four (the last may be shorter), or
- * American Express's and Diners' 4-6-5 and 4-6-4 — with one kind of separator throughout.
- */
+/** How people write a card number: one group, groups of four (the last may be shorter), or 4-6-5 and 4-6-4. */
 function isCardLayout(groups: readonly string[]): boolean {
-  const digits = groups.join("");
-  if (digits.length < 13 || digits.length > 19) return false;
+  const length = groups.reduce((n, g) => n + g.length, 0);
+  if (length < 13 || length > 19) return false;
   if (groups.length === 1) return true;
   const lengths = groups.map((g) => g.length).join("-");
   if (lengths === "4-6-5" || lengths === "4-6-4") return true;
   return groups.every((g, i) => (i < groups.length - 1 ? g.length === 4 : g.length >= 1 && g.length <= 4));
 }
 
-/** A card number as the refusal rule reads it: a card layout, a card network's first digit (2–6), Luhn-valid. */
-function isCardGroups(groups: readonly string[]): boolean {
-  const digits = groups.join("");
-  return isCardLayout(groups) && digits[0]! >= "2" && digits[0]! <= "6" && luhnValid(digits);
+/** Digits that start and are as long as some card network's numbers (ISO/IEC 7812 issuer ranges in use). */
+function isNetworkNumber(digits: string): boolean {
+  const n = digits.length;
+  const two = Number(digits.slice(0, 2));
+  const three = Number(digits.slice(0, 3));
+  const four = Number(digits.slice(0, 4));
+  switch (digits[0]) {
+    case "4": // Visa
+      return n === 13 || n === 16 || n === 19;
+    case "5": // Mastercard 51–55; Maestro 50, 56–59
+      return two >= 51 && two <= 55 ? n === 16 : n >= 13;
+    case "2": // Mastercard 2221–2720; Mir 2200–2204
+      return (four >= 2221 && four <= 2720 && n === 16) || (four >= 2200 && four <= 2204 && n >= 16);
+    case "3": // Amex 34/37; Diners 300–305, 36, 38, 39; JCB 3528–3589
+      if (two === 34 || two === 37) return n === 15;
+      if ((three >= 300 && three <= 305) || two === 36 || two === 38 || two === 39) return n >= 14;
+      return four >= 3528 && four <= 3589 && n >= 16;
+    case "6": // Discover, UnionPay, Maestro, RuPay
+      return n >= 13;
+    case "8": // RuPay 81, 82
+      return (two === 81 || two === 82) && n === 16;
+    case "9": // troy
+      return four === 9792 && n === 16;
+    default:
+      return false;
+  }
 }
 
-const ALPHANUMERIC = /[A-Za-z0-9]/;
+export interface CardReading {
+  /** Identifiers: only numbers of a card network's shape (prefix and length) count. */
+  networks?: boolean | undefined;
+}
 
-/**
- * True when `text` carries a card number, by the strict reading used to refuse input: digits laid out as a card is
- * written (one group, or groups split by one kind of separator), standing alone (no letter or digit right before or
- * after: `…8772-5338ed27…` in a UUID is not a group), starting with a card network's digit and Luhn-valid. So digits
- * that merely contain a Luhn-valid window — a UUID, a 20-digit number — are not refused by chance. Logs use the
- * wider `maskCardNumbers`.
- */
-export function containsCardNumber(text: string): boolean {
+/** True when `text` carries a card number, by the refusal reading (see the file's comment). */
+export function containsCardNumber(text: string, reading: CardReading = {}): boolean {
   for (const match of text.matchAll(DIGIT_RUN)) {
     const run = match[0];
     const at = match.index ?? 0;
+    const groups = run.split(SEPARATOR);
+    const separators = (run.match(SEPARATOR) ?? []).map((s) => (s[0] === " " ? " " : s));
     const before = text[at - 1];
     const after = text[at + run.length];
-    const groups = run.split(/[ -]/);
-    const separators = run.match(/[ -]/g) ?? [];
-    // Any consecutive groups may be the card (a reference number before it, an expiry after it), with one kind of
-    // separator between them and standing alone at the run's ends.
+    // Any consecutive groups with one kind of separator between them may be the card (a reference number before
+    // it, an expiry after it).
     for (let start = 0; start < groups.length; start++) {
-      if (start === 0 && before !== undefined && ALPHANUMERIC.test(before)) continue;
       for (let end = start + 1; end <= groups.length; end++) {
         if (end > start + 1 && separators[end - 2] !== separators[start]) break;
-        if (end === groups.length && after !== undefined && ALPHANUMERIC.test(after)) continue;
-        if (isCardGroups(groups.slice(start, end))) return true;
+        const slice = groups.slice(start, end);
+        if (!isCardLayout(slice)) continue;
+        if (end > start + 1 && separators[start] === "-") {
+          // A UUID's groups run into hex digits: not a card written with dashes.
+          if (start === 0 && before !== undefined && HEX.test(before)) continue;
+          if (end === groups.length && after !== undefined && HEX.test(after)) continue;
+        }
+        const digits = slice.join("");
+        if (luhnValid(digits) && (!reading.networks || isNetworkNumber(digits))) return true;
       }
     }
   }
   return false;
 }
 
-/** True when the whole of `text` (trimmed) is a card number: the rule for identifiers (owners, customer ids, references). */
+/** True when the whole of `text` (trimmed) is one card number of a network's shape. */
 export function isCardNumber(text: string): boolean {
   const trimmed = text.trim();
-  if (!/^\d(?:[ -]?\d){12,}$/.test(trimmed)) return false;
-  const separator = /[ -]/.exec(trimmed)?.[0];
-  const groups = separator === undefined ? [trimmed] : trimmed.split(separator);
-  return groups.every((g) => /^\d+$/.test(g)) && isCardGroups(groups);
+  if (!/^\d(?:(?: +|[.-])?\d)*$/.test(trimmed)) return false;
+  const groups = trimmed.split(SEPARATOR);
+  const kinds = new Set((trimmed.match(SEPARATOR) ?? []).map((s) => (s[0] === " " ? " " : s)));
+  const digits = groups.join("");
+  return kinds.size <= 1 && isCardLayout(groups) && luhnValid(digits) && isNetworkNumber(digits);
 }
 
 /**
- * `text` with every card number replaced by `[card]`, for logs: wider than the refusal rule (any Luhn-valid window of
- * 13–19 digits, any separators), because masking an order number by chance costs nothing and missing a card
- * number costs a breach. Other digits are kept.
+ * `text` with every card number replaced by `[card]`, for logs and error bodies: the widest reading (any Luhn-valid
+ * window of 13–19 digits, any separators). Other digits are kept.
  */
 export function maskCardNumbers(text: string): string {
   return text.replace(DIGIT_RUN, (run) => {
-    const spans = cardSpans(run);
+    const spans = windowSpans(run);
     if (spans.length === 0) return run;
     let out = "";
     let at = 0;

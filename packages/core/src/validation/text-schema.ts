@@ -17,8 +17,8 @@ export function acceptableRecord(options: {
   keyMax: number;
   valueMax: number;
   maxEntries: number;
-  /** How values are held to the card-number rule: "whole" for identifiers (references), "contains" for free text. */
-  values: "whole" | "contains";
+  /** How values are held to the card-number rule: "identifier" (references) or "free_text" (metadata). */
+  values: "identifier" | "free_text";
 }) {
   const keys = z.unknown().superRefine((raw, ctx) => {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
@@ -29,5 +29,5 @@ export function acceptableRecord(options: {
       if (problem !== null) ctx.addIssue({ code: "custom", path: [name], message: `key ${recordKeyProblemMessage(problem)}` });
     }
   });
-  return keys.pipe(z.record(z.string(), acceptableString({ max: options.valueMax, refuseCardNumbers: options.values })));
+  return keys.pipe(z.record(z.string(), acceptableString({ max: options.valueMax, refuseCardNumbers: options.values === "identifier" ? "identifier" : true })));
 }

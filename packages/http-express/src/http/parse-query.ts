@@ -36,7 +36,7 @@ export function parseWindow(
  */
 export function parseCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  if (textProblem(cursor, { min: 1, max: 4096, refuseCardNumbers: true }) !== null || /\s/.test(cursor)) {
+  if (textProblem(cursor, { min: 1, max: 4096, refuseCardNumbers: "identifier" }) !== null || /\s/.test(cursor)) {
     throw new PaymentError("invalid_cursor", "cursor was not issued by this list: pass back a nextCursor unchanged, or omit it for the first page", {
       details: { field: "cursor" },
     });

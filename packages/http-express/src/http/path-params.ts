@@ -8,7 +8,7 @@ import type { Request } from "express";
  */
 export function paymentIdParam(req: Request): string {
   const id = req.params.id;
-  if (typeof id !== "string" || textProblem(id, { min: 1, max: 200, refuseCardNumbers: true }) !== null) {
+  if (typeof id !== "string" || textProblem(id, { min: 1, max: 200, refuseCardNumbers: "identifier" }) !== null) {
     throw new PaymentError("not_found", "no payment has this id", { details: { field: "id" } });
   }
   return id;

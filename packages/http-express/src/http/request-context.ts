@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { PaymentError, containsCardNumber, textProblemMessage } from "@org/payments-core";
+import { PaymentError, maskCardNumbers, textProblemMessage } from "@org/payments-core";
 import type { NextFunction, Request, Response } from "express";
 import type { Principal } from "../principal.js";
 import { identifierProblem } from "./identifier-rules.js";
@@ -30,13 +30,18 @@ export function requestIdOf(req: Request): string {
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** True when the log scrubber (the widest card reading) would mask part of `id`. */
+function maskedInLogs(id: string): boolean {
+  return maskCardNumbers(id) !== id;
+}
+
 /**
- * A UUID that the log scrubber will never mistake for a card number (about 0.7% of random UUIDs hold a
- * Luhn-valid run of 13+ digits across their dashes), so a request id is always findable in the log as sent.
+ * A UUID that the log scrubber will never mask (some random UUIDs hold a Luhn-valid run of 13+ digits across their
+ * dashes), so a request id is always findable in the log as sent.
  */
 function newRequestId(): string {
   let id = randomUUID();
-  while (containsCardNumber(id)) id = randomUUID();
+  while (maskedInLogs(id)) id = randomUUID();
   return id;
 }
 
@@ -46,7 +51,7 @@ function newRequestId(): string {
  */
 export function requestId(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.get("x-request-id");
-  const id = incoming && VALID_REQUEST_ID.test(incoming) && !containsCardNumber(incoming) ? incoming : newRequestId();
+  const id = incoming && VALID_REQUEST_ID.test(incoming) && !maskedInLogs(incoming) ? incoming : newRequestId();
   (req as Annotated)[REQUEST_ID] = id;
   res.setHeader("X-Request-Id", id);
   next();

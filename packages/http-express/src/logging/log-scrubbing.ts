@@ -1,4 +1,4 @@
-import { containsCardNumber, isCardDataFieldName, maskCardNumbers } from "@org/payments-core";
+import { isCardDataFieldName, maskCardNumbers } from "@org/payments-core";
 import { summarizeError } from "./error-summary.js";
 
 /**
@@ -59,7 +59,7 @@ const MAX_KEYS = 200;
  * Cheap tests first: most log text holds no 13-digit run and no token, and is returned as it is. Both are
  * supersets of what the masks look for, so nothing they would mask is skipped.
  */
-const MAYBE_CARD = /\d(?:[ -]?\d){12}/;
+const MAYBE_CARD = /\d(?:(?: +|[.-])?\d){12}/;
 const MAYBE_TOKEN = /bearer|basic|eyJ/i;
 
 export function scrubLogText(text: string): string {
@@ -71,7 +71,7 @@ export function scrubLogText(text: string): string {
 function scrubNumber(value: number | bigint): number | bigint | string {
   // Only integers of 13+ digits can be card numbers; amounts and counts stay numbers.
   const digits = value.toString();
-  return digits.length >= 13 && containsCardNumber(digits) ? "[card]" : value;
+  return digits.length >= 13 && maskCardNumbers(digits) !== digits ? "[card]" : value;
 }
 
 function scrub(value: unknown, depth: number, seen: WeakSet<object>): unknown {
