@@ -40,13 +40,16 @@ export type InvalidRequestCode = Extract<
 export type IssueRule =
   | { readonly kind: "declined" | "needs_customer"; readonly declineCode: DeclineCode }
   | { readonly kind: "invalid_request"; readonly errorCode: InvalidRequestCode }
-  | { readonly kind: "retryable" | "unknown_outcome" };
+  | { readonly kind: "retryable" }
+  /** `readBack: false`: the object cannot tell yet (a request still running, an earlier order of the payment). */
+  | { readonly kind: "unknown_outcome"; readonly readBack?: false };
 
 const declined = (declineCode: DeclineCode): IssueRule => ({ kind: "declined", declineCode });
 const needsCustomer = (declineCode: DeclineCode): IssueRule => ({ kind: "needs_customer", declineCode });
 const invalid = (errorCode: InvalidRequestCode = "validation_error"): IssueRule => ({ kind: "invalid_request", errorCode });
 const RETRYABLE: IssueRule = { kind: "retryable" };
 const LOOK_UP: IssueRule = { kind: "unknown_outcome" };
+const MAY_HAVE_ACTED: IssueRule = { kind: "unknown_outcome", readBack: false };
 
 export const ISSUE_ANSWER_KINDS: Readonly<Record<string, IssueRule>> = {
   // ── declined: the buyer's funding, account or limits ──────────────────────────────────────────────────────────
@@ -128,7 +131,7 @@ export const ISSUE_ANSWER_KINDS: Readonly<Record<string, IssueRule>> = {
   PREVIOUSLY_VOIDED: LOOK_UP,
 
   // ── unknown outcome: the first request with this PayPal-Request-Id is still running and may capture or refund ──
-  PREVIOUS_REQUEST_IN_PROGRESS: LOOK_UP,
+  PREVIOUS_REQUEST_IN_PROGRESS: MAY_HAVE_ACTED,
 
   // ── retryable: PayPal did not act; credentials or permissions ──────────────────────────────────────────────────
   CONSENT_NEEDED: RETRYABLE,
@@ -185,9 +188,10 @@ export const ISSUE_ANSWER_KINDS: Readonly<Record<string, IssueRule>> = {
   CURRENCY_MISMATCH: invalid(),
   DEVICE_DATA_NOT_AVAILABLE: invalid(),
   DONATION_ITEMS_NOT_SUPPORTED: invalid(),
-  // Our payment id is the invoice id: PayPal already holds a transaction for this payment. Nothing was charged
-  // again; reconcile finds the earlier order through transaction search.
-  DUPLICATE_INVOICE_ID: invalid(),
+  // Our payment id is the invoice id: PayPal already holds a transaction for this payment — money may have moved on
+  // an earlier order. Never "invalid" (the payment would be offered for payment again): the core looks it up, and
+  // flags it for an operator if the lookup cannot tell; reconcile reports the earlier order.
+  DUPLICATE_INVOICE_ID: MAY_HAVE_ACTED,
   DUPLICATE_REFERENCE_ID: invalid(),
   EMV_DATA_REQUIRED: invalid(),
   FIELD_NOT_PATCHABLE: invalid(),

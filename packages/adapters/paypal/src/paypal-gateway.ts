@@ -25,7 +25,7 @@ import {
   type Client,
   type Order,
 } from "@paypal/paypal-server-sdk";
-import { answerRuleFor } from "./issue-answer-kinds.js";
+import { type IssueRule, answerRuleFor } from "./issue-answer-kinds.js";
 import { readPayPalError, rejectedAccessToken, toPaymentError, type PayPalErrorInfo } from "./map-paypal-error.js";
 import { buyerActionUrl, mapOrder, mapRefund, minor, refundCaptureId, type OrderLinks } from "./map-order.js";
 import { createPayPalClient, dropAccessToken, lastTokenFailure } from "./paypal-client.js";
@@ -55,8 +55,9 @@ function answerOf(error: unknown): (PayPalErrorInfo & { rule: ReturnType<typeof 
  * True for the unknown-outcome answers that say the action already happened (not a 5xx, which says nothing, and not
  * a 409, which says the first request is still running: reading the order now would see it half done).
  */
-function saysAlreadyDone(answer: { status: number; rule: { kind: string } }): boolean {
-  return answer.rule.kind === "unknown_outcome" && answer.status !== 408 && answer.status !== 409 && answer.status < 500;
+function saysAlreadyDone(answer: { status: number; rule: IssueRule }): boolean {
+  if (answer.rule.kind !== "unknown_outcome" || answer.rule.readBack === false) return false;
+  return answer.status !== 408 && answer.status !== 409 && answer.status < 500;
 }
 
 export function createPayPalGateway(options: PayPalGatewayOptions): PaymentGateway {
