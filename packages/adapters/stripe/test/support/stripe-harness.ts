@@ -24,7 +24,19 @@ export async function startStripeRig(
   options: { fake?: StripeFakeOptions; gateway?: Partial<StripeGatewayOptions>; timeoutMs?: number } = {},
 ): Promise<StripeTestRig> {
   // Every answer and event the fake sends is checked against Stripe's definition (asserted after each test file).
-  const fake = await startStripeFake({ onResponse: recordResponse, onEvent: recordEvent, ...options.fake });
+  // A test's own hooks run beside the check, never instead of it.
+  const own = options.fake ?? {};
+  const fake = await startStripeFake({
+    ...own,
+    onResponse: (...args: Parameters<NonNullable<StripeFakeOptions["onResponse"]>>) => {
+      recordResponse(...args);
+      own.onResponse?.(...args);
+    },
+    onEvent: (...args: Parameters<NonNullable<StripeFakeOptions["onEvent"]>>) => {
+      recordEvent(...args);
+      own.onEvent?.(...args);
+    },
+  });
   const stripe = new Stripe(fake.apiKey, fake.clientConfig(options.timeoutMs ?? 5000));
   const gateway = createStripeGateway({
     stripe,
