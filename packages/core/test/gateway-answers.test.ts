@@ -264,7 +264,11 @@ describe("what the review found: a retry must never charge twice or give up on m
       saving.findByPaymentId = find;
       throw new PaymentError("gateway_rate_limited", "429 on the lookup");
     };
-    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_rate_limited" });
+    // A lookup that failed is an unknown outcome too, whatever the lookup was told.
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({
+      code: "gateway_outcome_unknown",
+      details: { lookupFailed: true, lookupError: "gateway_rate_limited" },
+    });
     const { payment: paid } = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"));
     expect(paid.status).toBe("succeeded");
     expect(gateway.chargesFor(payment.id)).toBe(1);
@@ -281,7 +285,7 @@ describe("what the review found: a retry must never charge twice or give up on m
       throw new PaymentError("gateway_rate_limited", "429");
     };
     for (let i = 0; i < 2; i++) {
-      await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_rate_limited" });
+      await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
     }
     expect((await service.getPayment(payment.id)).status).toBe("processing");
     // Flagged: a client retry is answered without asking the provider, and no new confirm can start.
@@ -354,5 +358,87 @@ describe("what the review found: a retry must never charge twice or give up on m
     const after = await store.getPayment(paid.id);
     expect(after).toMatchObject({ amountRefunded: 2000, amountRefundReserved: 0, status: "partially_refunded" });
     expect((await service.listRefunds(paid.id))[0]!.status).toBe("succeeded");
+  });
+});
+
+describe("what the second review found", () => {
+  it("a lookup the provider refuses (not found, not offered) never settles an operation whose outcome is unknown", async () => {
+    const { service, gateway } = setup();
+    const payment = await newPayment(service);
+    gateway.injectFault({ kind: "lose_response", operation: "createPayment" });
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    const find = gateway.findByPaymentId.bind(gateway);
+    gateway.findByPaymentId = async () => {
+      throw new PaymentError("not_found", "search is not offered in this region");
+    };
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    expect((await service.getPayment(payment.id)).status).toBe("processing");
+    gateway.findByPaymentId = find;
+    expect((await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).payment.status).toBe("succeeded");
+    expect(gateway.chargesFor(payment.id)).toBe(1);
+  });
+
+  it("taking over a holder that never released counts as a possible send: spent attempts then flag it, never refuse it", async () => {
+    const { service, gateway, clock } = setup({ gatewayRetryPolicy: { maxAttempts: 1 } });
+    const payment = await newPayment(service);
+    const original = gateway.createPayment.bind(gateway);
+    // The first holder's request reaches the provider, and the holder never comes back (a crash mid-call).
+    gateway.createPayment = async (request, options) => {
+      await original(request, options);
+      return new Promise<never>(() => undefined);
+    };
+    void service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    clock.advance(61_000);
+    gateway.createPayment = original;
+    const find = gateway.findByPaymentId.bind(gateway);
+    gateway.findByPaymentId = async () => {
+      throw new PaymentError("gateway_rate_limited", "429");
+    };
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    expect((await service.getPayment(payment.id)).status).toBe("processing");
+    gateway.findByPaymentId = find;
+    clock.advance(1);
+    const operator = await service.recoverStale({ olderThanMs: 0, includeFlagged: true });
+    expect(operator.settled).toMatchObject([{ paymentId: payment.id, ok: true }]);
+    expect(gateway.chargesFor(payment.id)).toBe(1);
+  });
+
+  it("a slow call keeps its lock fresh, so a retry meanwhile is told the request is in progress instead of taking it over", async () => {
+    const { service, gateway, clock } = setup({ lockTimeoutMs: 3_000 });
+    const payment = await newPayment(service);
+    gateway.injectFault({ kind: "delay", ms: 1_600, operation: "createPayment" });
+    const first = service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    clock.advance(3_500); // past the lock timeout as first taken
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // the keep-alive has refreshed it since
+    await expect(service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("c"))).rejects.toMatchObject({ code: "idempotency_key_in_use" });
+    expect((await first).payment.status).toBe("succeeded");
+  });
+
+  it("a refund the provider already holds under its own id is not failed by a later refusal of another attempt", async () => {
+    const { service, gateway } = setup();
+    const paid = await paidPayment(service, 5000);
+    gateway.injectFault({ kind: "fail_refund_later", operation: "refund" });
+    const { refund } = await service.refundPayment(paid.id, { amount: 1000, reason: "late" }, ctx("r", "admin"));
+    expect(refund).toMatchObject({ status: "pending", providerRefundId: expect.any(String) });
+    // A refusal without the provider's refund id (as of a rotated key) arrives for the same refund.
+    const event = {
+      kind: "refund" as const,
+      provider: "simulated",
+      eventId: "evt_other_refusal",
+      type: "refund.failed",
+      occurredAt: "2026-03-01T10:00:00.000Z",
+      paymentId: paid.id,
+      refund: { providerRefundId: "", refundId: refund.id, providerPaymentId: paid.providerPaymentId!, amount: 1000, currency: "USD", status: "failed" as const, failureReason: "charge_disputed" },
+    };
+    gateway.parseWebhook = async () => event;
+    await service.handleWebhook("simulated", "{}", {});
+    expect((await service.listRefunds(paid.id))[0]).toMatchObject({ status: "pending" });
+    expect((await service.getPayment(paid.id)).amountRefundReserved).toBe(1000);
+  });
+
+  it("an adapter's refusal marked mayHaveActed (an SDK's hidden retry) is an unknown outcome", () => {
+    expect(classifyGatewayError(new PaymentError("gateway_rate_limited", "429", { details: { mayHaveActed: true } }))).toBe("unknown_outcome");
   });
 });

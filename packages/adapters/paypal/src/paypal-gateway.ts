@@ -80,6 +80,9 @@ class PayPalGateway implements PaymentGateway {
     idempotencyKeyRetentionMs: ORDERS_KEY_RETENTION_MS,
     currencies: PAYPAL_CURRENCIES,
     minimumAmounts: PAYPAL_MINIMUM_AMOUNTS,
+    // findByPaymentId reads transaction search, which PayPal documents may take up to three hours to show a
+    // transaction: a send the provider takes as new (past the key's retention) waits that long after the last one.
+    lookupLagMs: 3 * 3_600_000,
   };
 
   readonly #client: Client;

@@ -161,16 +161,18 @@ export function mapStripeError(error: unknown, operation: StripeOperation): Paym
     }
     case "StripeRateLimitError":
       // Stripe's rate limiter runs before its idempotency layer: nothing was saved, the same key is fine later.
+      // But stripe-node may have sent this request once already (its own retry of a dropped connection), and that
+      // hidden first try may have acted: on a mutating call the core must not read this as "certainly did nothing".
       return new PaymentError("gateway_rate_limited", "Stripe is rate limiting requests; retry later", {
         retryAfterSeconds: retryAfter(error, 1),
         cause: error,
-        details: detailsOf(error),
+        details: mutating ? { ...detailsOf(error), mayHaveActed: true } : detailsOf(error),
       });
     case "StripeAuthenticationError":
     case "StripePermissionError":
       return new PaymentError("gateway_error", `Stripe refused this account's credentials (HTTP ${status ?? "?"})`, {
         cause: error,
-        details: detailsOf(error),
+        details: mutating ? { ...detailsOf(error), mayHaveActed: true } : detailsOf(error),
       });
     case "StripeIdempotencyError":
       // 400: this key was first used with other parameters. Stripe did execute that first request, so what it made

@@ -1,4 +1,4 @@
-import { isPaymentError, type CreateGatewayPaymentRequest, type GatewayPayment, type GatewayRefund, type PaymentError } from "@org/payments-core";
+import { classifyGatewayError, isPaymentError, type CreateGatewayPaymentRequest, type GatewayPayment, type GatewayRefund, type PaymentError } from "@org/payments-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { key, newPaymentId, startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
 
@@ -219,6 +219,9 @@ describe("Stripe's answers on a payment", () => {
     const error = (await outcome(rig.gateway.createPayment(request(), { idempotencyKey: key("c") }))) as PaymentError;
     expect(kindOf(error)).toBe("retryable");
     expect(error.code).toBe("gateway_rate_limited");
+    // stripe-node may have sent it once already: the core must never settle it as "certainly did nothing".
+    expect(error.details).toMatchObject({ mayHaveActed: true });
+    expect(classifyGatewayError(error)).toBe("unknown_outcome");
   });
 
   it.each([401, 403])("%i: retryable (gateway_error) without the key in the message", async (status) => {

@@ -139,6 +139,8 @@ export async function settleRefund(
 ): Promise<{ refund: Refund; payment: Payment }> {
   if (isReportedReversal(refund, reported)) return reverseRefund(tx, refund, payment, reported, ctx);
   if (refund.status !== "pending") return { refund, payment };
+  // Once the provider named its refund, only that refund's own answer settles ours.
+  if (refund.providerRefundId !== null && reported.providerRefundId !== refund.providerRefundId) return { refund, payment };
   if (reported.status === "pending") {
     if (refund.providerRefundId === reported.providerRefundId) return { refund, payment };
     const updated = { ...refund, providerRefundId: reported.providerRefundId, updatedAt: ctx.at };

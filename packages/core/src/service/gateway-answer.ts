@@ -25,6 +25,8 @@ const RETRYABLE: ReadonlySet<PaymentErrorCode> = new Set<PaymentErrorCode>(["gat
 /** The kind of a thrown gateway error. Anything unrecognised may have acted: it is an unknown outcome. */
 export function classifyGatewayError(error: unknown): GatewayAnswerKind {
   if (!isPaymentError(error)) return "unknown_outcome";
+  // An adapter that cannot rule out an earlier, hidden try (an SDK's own retry) marks its refusal so.
+  if (error.details?.["mayHaveActed"] === true) return "unknown_outcome";
   if (isDeclineCode(error.code)) return "declined";
   if (INVALID_REQUEST.has(error.code)) return "invalid_request";
   if (RETRYABLE.has(error.code)) return "retryable";

@@ -1,5 +1,5 @@
 import type { CaptureMethod, NextAction } from "../domain/payment.js";
-import type { PaymentErrorBody } from "../errors.js";
+import { PaymentError, type PaymentErrorBody, isPaymentError } from "../errors.js";
 import type { GatewayPayment, GatewayRefund, PaymentGateway } from "../ports/payment-gateway.js";
 
 /**
@@ -70,6 +70,22 @@ export interface SendPlan {
   onSend: (key: string) => void;
 }
 
+/**
+ * A lookup that failed tells nothing about the request: whatever the provider answered (a 429, a 404 from a search
+ * that is not offered, a timeout), it is an unknown outcome, never a definite answer that could settle the operation.
+ */
+async function lookUp<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new PaymentError("gateway_outcome_unknown", "the provider could not be asked what an earlier attempt did; retry with the same key", {
+      retryAfterSeconds: isPaymentError(error) ? (error.retryAfterSeconds ?? 5) : 5,
+      details: { lookupFailed: true, lookupError: isPaymentError(error) ? error.code : "unexpected" },
+      cause: error,
+    });
+  }
+}
+
 /** Provider statuses that end a resume: it was acted on, whatever our attempt did. */
 const RESUME_SETTLED: readonly string[] = ["succeeded", "authorized", "failed", "canceled"];
 
@@ -91,7 +107,7 @@ export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall
   switch (call.op) {
     case "create": {
       if (plan.lookupFirst) {
-        const existing = await gateway.findByPaymentId(call.paymentId);
+        const existing = await lookUp(() => gateway.findByPaymentId(call.paymentId));
         if (existing) return { kind: "payment", payment: existing };
         notActed();
       }
@@ -114,7 +130,7 @@ export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall
     }
     case "resume": {
       if (plan.lookupFirst) {
-        const current = await gateway.retrieve(call.providerPaymentId);
+        const current = await lookUp(() => gateway.retrieve(call.providerPaymentId));
         // Only a settled object answers the resume; one still processing (or awaiting confirmation) is resumed.
         if (RESUME_SETTLED.includes(current.status)) return { kind: "payment", payment: current };
         if (current.status === "requires_action") notActed();
@@ -130,7 +146,7 @@ export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall
     }
     case "capture": {
       if (plan.lookupFirst) {
-        const current = await gateway.retrieve(call.providerPaymentId);
+        const current = await lookUp(() => gateway.retrieve(call.providerPaymentId));
         if (current.status !== "authorized") return { kind: "payment", payment: current };
         notActed();
       }
@@ -138,7 +154,7 @@ export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall
     }
     case "cancel": {
       if (plan.lookupFirst) {
-        const current = await gateway.retrieve(call.providerPaymentId);
+        const current = await lookUp(() => gateway.retrieve(call.providerPaymentId));
         if (current.status === "canceled") return { kind: "payment", payment: current };
         if (current.status === "authorized" || current.status === "requires_action") notActed();
       }
@@ -146,8 +162,10 @@ export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall
     }
     case "refund": {
       if (plan.lookupFirst) {
-        const current = await gateway.findByPaymentId(call.paymentId);
-        const earlier = current?.refunds?.find((r) => r.refundId === call.refundId);
+        // The payment's own object, by the provider's id: a search by our payment id may not reach back far enough
+        // (PayPal searches 31 days), and a miss here would refund twice.
+        const current = await lookUp(() => gateway.retrieve(call.providerPaymentId));
+        const earlier = current.refunds?.find((r) => r.refundId === call.refundId);
         if (earlier) return { kind: "refund", refund: earlier };
         notActed();
       }

@@ -53,6 +53,23 @@ function storableErrorBody(error: PaymentError): PaymentErrorBody {
   return body;
 }
 
+/**
+ * A record at `gateway_pending` still locked by a holder whose lock went stale never released it: that holder crashed
+ * or stalled, possibly after its request went out and before it recorded the answer. So it counts as an unknown
+ * outcome, sent when the holder took the lock — later attempts look up first and can never settle it as refused.
+ */
+function abandonedHolderMayHaveSent(record: IdempotencyRecord): IdempotencyRecord {
+  if (record.recoveryPoint !== "gateway_pending" || record.lockId === null || record.lockedAt === null) return record;
+  const lastSent = record.gatewayLastSentAt !== null && record.gatewayLastSentAt > record.lockedAt ? record.gatewayLastSentAt : record.lockedAt;
+  return { ...record, outcomeUnknownSince: record.outcomeUnknownSince ?? record.lockedAt, gatewayLastSentAt: lastSent };
+}
+
+/** The next key of a request whose old key only replays a saved answer: `<base>:retry<n+1>`, counted per rotation. */
+function rotatedKey(key: string): string {
+  const match = /^(.*):retry(\d+)$/.exec(key);
+  return match ? `${match[1]}:retry${Number(match[2]) + 1}` : `${key}:retry1`;
+}
+
 /** Errors that are the answer to a request, stored for replay; the rest (conflicts, unknown outcomes) are not. */
 function isStorableOutcome(error: unknown): error is PaymentError {
   return (
@@ -111,7 +128,7 @@ export class IdempotentExecutor {
         if (!current || current.recoveryPoint !== "gateway_pending" || this.lockIsFresh(current)) return null;
         if (current.flaggedAt !== null && !options.includeFlagged) return null;
         const now = this.now();
-        const next = { ...current, lockId, lockedAt: now, updatedAt: now };
+        const next = { ...abandonedHolderMayHaveSent(current), lockId, lockedAt: now, updatedAt: now };
         return (await tx.updateIdempotencyRecord(next, current.lockId)) ? next : null;
       }),
     );
@@ -199,7 +216,7 @@ export class IdempotentExecutor {
       });
     }
     // The holder died or released the record after an unknown outcome: take over and resume.
-    const takenOver: IdempotencyRecord = { ...record, lockId, lockedAt: now, updatedAt: now };
+    const takenOver: IdempotencyRecord = { ...abandonedHolderMayHaveSent(record), lockId, lockedAt: now, updatedAt: now };
     if (!(await tx.updateIdempotencyRecord(takenOver, record.lockId))) {
       throw new PaymentError("idempotency_key_in_use", "a request with this idempotency key is in progress; retry shortly", {
         retryAfterSeconds: 1,
@@ -278,9 +295,10 @@ export class IdempotentExecutor {
     const pastRetention = now - sentAt > gateway.capabilities.idempotencyKeyRetentionMs;
     const mayHaveActed = record.outcomeUnknownSince !== null;
     const baseKey = record.gatewayKey ?? "";
-    let keyAfterEmptyLookup: string | undefined;
-    if (mayHaveActed && sameKeyReplays(record.lastGatewayError)) {
-      // A lookup that lags behind the provider's writes could miss what the last send made: wait it out first.
+    const rotate = mayHaveActed && sameKeyReplays(record.lastGatewayError);
+    if (rotate || pastRetention) {
+      // A send the provider will take as new (a fresh key, or a key it has forgotten) follows a lookup that must
+      // not miss what the last send made: a lookup that lags behind the provider's writes is waited out first.
       const lag = gateway.capabilities.lookupLagMs ?? 0;
       const sinceLastSend = now - Date.parse(record.gatewayLastSentAt ?? record.gatewaySentAt ?? record.createdAt);
       if (sinceLastSend < lag) {
@@ -289,11 +307,12 @@ export class IdempotentExecutor {
           retryAfterSeconds: Math.ceil((lag - sinceLastSend) / 1000),
         });
       }
-      keyAfterEmptyLookup = `${baseKey.replace(/:retry\d+$/, "")}:retry${record.gatewayAttempts}`;
     }
+    const keyAfterEmptyLookup = rotate ? rotatedKey(baseKey) : undefined;
     let sentKey = baseKey;
     let sentAtNow = record.gatewayLastSentAt;
     let result: GatewayCallResult;
+    const heartbeat = this.keepLock(record);
     try {
       result = await sendGatewayCall(gateway, call, {
         key: baseKey,
@@ -311,8 +330,11 @@ export class IdempotentExecutor {
             retryAfterSeconds: 5,
             cause: error,
           });
+      heartbeat.stop();
       const kind = classifyGatewayError(failure);
       const body = storableErrorBody(failure);
+      // A failed lookup says nothing about the request: the answer that decided how to retry is kept.
+      const fromLookup = failure.details?.["lookupFailed"] === true;
       const attempt: IdempotencyRecord = { ...record, gatewayKey: sentKey, gatewayLastSentAt: sentAtNow };
       if (isDefiniteAnswer(kind)) {
         result = { kind: "rejected", error: body, answer: kind === "declined" ? "declined" : "invalid_request" };
@@ -329,13 +351,42 @@ export class IdempotentExecutor {
         ...attempt,
         gatewayAttempts: attempts,
         // The unknown answer is kept over later retryable ones: it says whether the old key only replays.
-        lastGatewayError: kind === "unknown_outcome" || record.outcomeUnknownSince === null ? body : record.lastGatewayError,
+        lastGatewayError:
+          !fromLookup && (kind === "unknown_outcome" || record.outcomeUnknownSince === null) ? body : record.lastGatewayError,
         outcomeUnknownSince,
         flaggedAt: spent ? (record.flaggedAt ?? this.now()) : record.flaggedAt,
       });
       throw failure;
     }
+    heartbeat.stop();
     return this.settleAndFinish({ ...record, gatewayKey: sentKey, gatewayLastSentAt: sentAtNow }, call, result, actor);
+  }
+
+  /**
+   * Keeps our lock fresh while a slow gateway call runs (a provider timeout plus the SDK's own retry can outlast the
+   * lock timeout), so no other process takes the record over and sends beside us. Refreshes at a third of the
+   * timeout; a refresh that finds the lock gone stops (the taker treats us as a possible send).
+   */
+  private keepLock(record: IdempotencyRecord): { stop: () => void } {
+    let current = record;
+    let stopped = false;
+    const timer = setInterval(() => {
+      const refreshed: IdempotencyRecord = { ...current, lockedAt: this.now() };
+      void this.options.store
+        .transaction((tx) => tx.updateIdempotencyRecord(refreshed, current.lockId))
+        .then((kept) => {
+          if (kept && !stopped) current = refreshed;
+          else clearInterval(timer);
+        })
+        .catch(() => clearInterval(timer));
+    }, Math.max(1_000, Math.floor(this.options.lockTimeoutMs / 3)));
+    timer.unref?.();
+    return {
+      stop: () => {
+        stopped = true;
+        clearInterval(timer);
+      },
+    };
   }
 
   /** Phase 3: applies a definite answer and finishes the record, in one transaction. */

@@ -483,8 +483,11 @@ export class PaymentService {
     if (call.op === "refund") {
       const refund = await tx.getRefund(call.refundId);
       if (!refund) throw new PaymentError("internal", `refund ${call.refundId} vanished before settling`);
-      // A refusal (or our own giving up) says nothing about a refund a webhook has settled meanwhile: keep it.
-      if (result.kind === "rejected" && refund.status !== "pending") return { ok: true, value: { refund, payment } };
+      // A refusal (or our own giving up) says nothing about a refund a webhook has settled meanwhile, nor about one
+      // the provider already holds under its own id (a webhook saw it pending): keep it; that id settles it.
+      if (result.kind === "rejected" && (refund.status !== "pending" || refund.providerRefundId !== null)) {
+        return { ok: true, value: { refund, payment } };
+      }
       const reported =
         result.kind === "refund"
           ? result.refund

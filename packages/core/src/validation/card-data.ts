@@ -9,14 +9,29 @@
  *   same, and the digits must also start and be as long as a card network's numbers are (Visa 4…, Mastercard 51–55
  *   and 2221–2720, Amex 34/37, …), so numeric ids such as snowflake ids (which start with 1) are not refused by
  *   chance.
- * In both refusal readings a dash-separated number that runs into hex digits (`…-8772-5338ed27…`) is not a card:
- * that is a UUID, and about 1 in 140 random UUIDs would otherwise hold a Luhn-valid 4-4-4-4 run.
+ * In both refusal readings UUIDs (8-4-4-4-12 hex) are set aside first — about 1 in 140 random UUIDs holds a
+ * Luhn-valid 4-4-4-4 run — and a single group of digits (no separators) must have a card network's shape too, so
+ * epoch-millisecond timestamps and snowflake ids in free text are not refused by chance.
  */
 
-/** Digits with optional separators between them: a space run, a dash or a dot. */
-const DIGIT_RUN = /\d(?:(?: +|[.-])?\d){12,}/g;
-const SEPARATOR = / +|[.-]/g;
-const HEX = /[0-9A-Fa-f]/;
+/** Separators people and forms put between a card's digit groups: spaces of any kind, a dash, a dot, `+`, `%20`. */
+const SEPARATOR_SOURCE = String.raw`[\s\u00a0\u2007\u2009\u202f]+|[.+-]|%20`;
+const DIGIT_RUN = new RegExp(String.raw`\d(?:(?:${SEPARATOR_SOURCE})?\d){12,}`, "g");
+const SEPARATOR = new RegExp(SEPARATOR_SOURCE, "g");
+const UUID = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g;
+
+/** A cheap first test for hot paths (log lines): false means no reading here can find a card number in `text`. */
+export function mayHoldCardNumber(text: string): boolean {
+  DIGIT_RUN.lastIndex = 0;
+  const found = DIGIT_RUN.test(text);
+  DIGIT_RUN.lastIndex = 0;
+  return found;
+}
+
+/** One kind per separator, so a run of spaces and a single space count as the same. */
+function separatorKind(separator: string): string {
+  return /^[\s\u00a0\u2007\u2009\u202f]+$/.test(separator) ? " " : separator;
+}
 
 function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -31,23 +46,13 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** The [start, end) spans in `run` (offsets into its characters) that hold a Luhn-valid 13–19 digit window. */
-function windowSpans(run: string): Array<[number, number]> {
-  const positions: number[] = [];
-  for (let i = 0; i < run.length; i++) if (run[i]! >= "0" && run[i]! <= "9") positions.push(i);
-  const spans: Array<[number, number]> = [];
-  for (let start = 0; start < positions.length; start++) {
-    for (let length = 19; length >= 13; length--) {
-      if (start + length > positions.length) continue;
-      const digits = positions.slice(start, start + length).map((p) => run[p]).join("");
-      if (luhnValid(digits)) {
-        spans.push([positions[start]!, positions[start + length - 1]! + 1]);
-        start += length - 1;
-        break;
-      }
-    }
+/** True when `run` holds a Luhn-valid window of 13–19 of its digits. */
+function hasLuhnWindow(run: string): boolean {
+  const digits = run.replace(/\D/g, "");
+  for (let start = 0; start + 13 <= digits.length; start++) {
+    for (let length = 13; length <= 19 && start + length <= digits.length; length++) if (luhnValid(digits.slice(start, start + length))) return true;
   }
-  return spans;
+  return false;
 }
 
 /** How people write a card number: one group, groups of four (the last may be shorter), or 4-6-5 and 4-6-4. */
@@ -95,13 +100,11 @@ export interface CardReading {
 
 /** True when `text` carries a card number, by the refusal reading (see the file's comment). */
 export function containsCardNumber(text: string, reading: CardReading = {}): boolean {
-  for (const match of text.matchAll(DIGIT_RUN)) {
+  const scanned = text.replace(UUID, " ");
+  for (const match of scanned.matchAll(DIGIT_RUN)) {
     const run = match[0];
-    const at = match.index ?? 0;
     const groups = run.split(SEPARATOR);
-    const separators = (run.match(SEPARATOR) ?? []).map((s) => (s[0] === " " ? " " : s));
-    const before = text[at - 1];
-    const after = text[at + run.length];
+    const separators = (run.match(SEPARATOR) ?? []).map(separatorKind);
     // Any consecutive groups with one kind of separator between them may be the card (a reference number before
     // it, an expiry after it).
     for (let start = 0; start < groups.length; start++) {
@@ -109,13 +112,10 @@ export function containsCardNumber(text: string, reading: CardReading = {}): boo
         if (end > start + 1 && separators[end - 2] !== separators[start]) break;
         const slice = groups.slice(start, end);
         if (!isCardLayout(slice)) continue;
-        if (end > start + 1 && separators[start] === "-") {
-          // A UUID's groups run into hex digits: not a card written with dashes.
-          if (start === 0 && before !== undefined && HEX.test(before)) continue;
-          if (end === groups.length && after !== undefined && HEX.test(after)) continue;
-        }
         const digits = slice.join("");
-        if (luhnValid(digits) && (!reading.networks || isNetworkNumber(digits))) return true;
+        // Written in groups, it is written as a card; one bare group of digits must also look like a network's.
+        const networkShape = reading.networks === true || slice.length === 1;
+        if (luhnValid(digits) && (!networkShape || isNetworkNumber(digits))) return true;
       }
     }
   }
@@ -125,29 +125,20 @@ export function containsCardNumber(text: string, reading: CardReading = {}): boo
 /** True when the whole of `text` (trimmed) is one card number of a network's shape. */
 export function isCardNumber(text: string): boolean {
   const trimmed = text.trim();
-  if (!/^\d(?:(?: +|[.-])?\d)*$/.test(trimmed)) return false;
+  if (!new RegExp(String.raw`^\d(?:(?:${SEPARATOR_SOURCE})?\d)*$`).test(trimmed)) return false;
   const groups = trimmed.split(SEPARATOR);
-  const kinds = new Set((trimmed.match(SEPARATOR) ?? []).map((s) => (s[0] === " " ? " " : s)));
+  const kinds = new Set((trimmed.match(SEPARATOR) ?? []).map(separatorKind));
   const digits = groups.join("");
   return kinds.size <= 1 && isCardLayout(groups) && luhnValid(digits) && isNetworkNumber(digits);
 }
 
 /**
  * `text` with every card number replaced by `[card]`, for logs and error bodies: the widest reading (any Luhn-valid
- * window of 13–19 digits, any separators). Other digits are kept.
+ * window of 13–19 digits, any separators). A run of digits holding one is masked whole, so no digit of the card is
+ * left beside the mask; other digits are kept.
  */
 export function maskCardNumbers(text: string): string {
-  return text.replace(DIGIT_RUN, (run) => {
-    const spans = windowSpans(run);
-    if (spans.length === 0) return run;
-    let out = "";
-    let at = 0;
-    for (const [start, end] of spans) {
-      out += run.slice(at, start) + "[card]";
-      at = end;
-    }
-    return out + run.slice(at);
-  });
+  return text.replace(DIGIT_RUN, (run) => (hasLuhnWindow(run) ? "[card]" : run));
 }
 
 /** Field names that carry card security codes or full card data; their values are never stored or logged. */

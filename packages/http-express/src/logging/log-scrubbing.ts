@@ -1,4 +1,4 @@
-import { isCardDataFieldName, maskCardNumbers } from "@org/payments-core";
+import { isCardDataFieldName, mayHoldCardNumber, maskCardNumbers } from "@org/payments-core";
 import { summarizeError } from "./error-summary.js";
 
 /**
@@ -57,15 +57,14 @@ const MAX_KEYS = 200;
 
 /**
  * Cheap tests first: most log text holds no 13-digit run and no token, and is returned as it is. Both are
- * supersets of what the masks look for, so nothing they would mask is skipped.
+ * supersets of what the masks look for (the card test is core's own), so nothing they would mask is skipped.
  */
-const MAYBE_CARD = /\d(?:(?: +|[.-])?\d){12}/;
 const MAYBE_TOKEN = /bearer|basic|eyJ/i;
 
 export function scrubLogText(text: string): string {
   const bounded = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…[truncated]` : text;
   const tokens = MAYBE_TOKEN.test(bounded) ? bounded.replace(CREDENTIAL_SCHEME, `$1 ${REDACTED}`).replace(JWT, "[jwt]") : bounded;
-  return MAYBE_CARD.test(tokens) ? maskCardNumbers(tokens) : tokens;
+  return mayHoldCardNumber(tokens) ? maskCardNumbers(tokens) : tokens;
 }
 
 function scrubNumber(value: number | bigint): number | bigint | string {
@@ -139,7 +138,7 @@ export function scrubLogLine(line: string): string {
   // pino's `time` is a 13-digit number: it is not data, and must not make every line look suspect.
   const data = line.replace(/"time":\d+/, "");
   // Separators are dropped for the key test, as isSecretFieldName ignores them ("security-code", "api_key").
-  if (!MAYBE_CARD.test(data) && !MAYBE_TOKEN.test(data) && !MAYBE_SECRET_KEY.test(data.replace(/[-_\s]/g, ""))) return line;
+  if (!mayHoldCardNumber(data) && !MAYBE_TOKEN.test(data) && !MAYBE_SECRET_KEY.test(data.replace(/[-_\s]/g, ""))) return line;
   const newline = line.endsWith("\n") ? "\n" : "";
   let record: unknown;
   try {
