@@ -7,12 +7,6 @@ import { EXIT } from "../errors/exit-codes.js";
 import { HeldLocks } from "./held-locks.js";
 import { type MigrationStatus, type OpenedStore, openStore } from "./open-store.js";
 
-/**
- * How long an idempotency lock may be held before it counts as abandoned (the service's default, stated here so the
- * CLI's own waiting agrees with it): above every gateway's request timeout, so a slow call is never taken over.
- */
-export const LOCK_TIMEOUT_MS = 60_000;
-
 export interface GlobalOptions {
   db?: string | undefined;
   actor?: string | undefined;
@@ -101,7 +95,7 @@ export async function openRuntime(globals: GlobalOptions, env: NodeJS.ProcessEnv
     const { gateways, defaultProvider } = await createGateways(env, simulatedStateFile(connection, env));
     const locks = new HeldLocks();
     const store = locks.wrap(opened.store);
-    const service = createPaymentService({ store, gateways, defaultProvider, lockTimeoutMs: LOCK_TIMEOUT_MS });
+    const service = createPaymentService({ store, gateways, defaultProvider });
     return {
       connection,
       operator,
@@ -109,7 +103,8 @@ export async function openRuntime(globals: GlobalOptions, env: NodeJS.ProcessEnv
       rawStore: opened.store,
       locks,
       service,
-      lockTimeoutMs: LOCK_TIMEOUT_MS,
+      // The service's own lock timeout, so the CLI's waiting always agrees with the executor's takeover.
+      lockTimeoutMs: service.lockTimeoutMs,
       close: () => opened.close(),
     };
   } catch (error) {

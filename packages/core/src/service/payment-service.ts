@@ -116,6 +116,12 @@ export interface FlaggedOperation {
 const HOUR = 3_600_000;
 
 /**
+ * How long an idempotency lock may be held before it counts as abandoned, unless configured: above the gateways'
+ * request timeouts, so a slow call is never mistaken for a dead holder (and a holder keeps it fresh meanwhile).
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+/**
  * The payment service: every state-changing call is idempotent under (scope, key), every gateway-touching call
  * follows the three phases, and every change commits with its history and outbox events.
  */
@@ -124,6 +130,8 @@ export class PaymentService {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly defaultProvider: string;
+  /** After this, a held idempotency lock counts as abandoned; front ends that wait on a lock wait this long. */
+  readonly lockTimeoutMs: number;
   private readonly gateways: ReadonlyMap<string, PaymentGateway>;
   private readonly tariffs: Readonly<Record<string, Tariff | TariffInput>>;
   private readonly authorizationValidityMs: number;
@@ -138,6 +146,7 @@ export class PaymentService {
     this.ids = options.ids ?? ulidIdGenerator();
     this.gateways = new Map(options.gateways.map((g) => [g.provider, g]));
     this.defaultProvider = options.defaultProvider ?? options.gateways[0]!.provider;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     this.gatewayFor(this.defaultProvider);
     this.tariffs = options.tariffs ?? {};
     this.authorizationValidityMs = options.authorizationValidityMs ?? 7 * 24 * HOUR;
@@ -148,7 +157,7 @@ export class PaymentService {
       gatewayFor: (provider) => this.gatewayFor(provider),
       settle: (tx, call, result, actor) => this.settle(tx, call, result, actor),
       ttlMs: options.idempotencyTtlMs ?? 24 * HOUR,
-      lockTimeoutMs: options.lockTimeoutMs ?? 60_000,
+      lockTimeoutMs: this.lockTimeoutMs,
       maxConflictRetries: options.maxConflictRetries ?? 8,
       retryPolicy: { ...DEFAULT_GATEWAY_RETRY_POLICY, ...options.gatewayRetryPolicy },
     });
