@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { containsCardNumber, isCardNumber, maskCardNumbers } from "../src/validation/card-data.js";
+import { containsCardNumber, mayHoldCardNumber, maskCardNumbers } from "../src/validation/card-data.js";
 import { ctx, setup } from "./helpers.js";
 
 /** Stripe's and the networks' published test numbers, as people write them. */
@@ -36,7 +36,8 @@ describe("card numbers", () => {
   it("finds every card number however it is written, inside other text too, and masks it in logs", () => {
     for (const card of CARDS) {
       expect(containsCardNumber(card), card).toBe(true);
-      expect(isCardNumber(card), card).toBe(true);
+      expect(containsCardNumber(card, { networks: true }), card).toBe(true);
+      expect(mayHoldCardNumber(`x ${card} y`), card).toBe(true);
       expect(containsCardNumber(`card: ${card} exp 12/34`), card).toBe(true);
       expect(containsCardNumber(`ref 12 ${card}`), card).toBe(true);
       expect(containsCardNumber(`x${card}x`, { networks: true }), card).toBe(true);
@@ -83,8 +84,7 @@ describe("card numbers", () => {
       expect(containsCardNumber(`order ${id} paid`), id).toBe(false);
     }
     expect(maskCardNumbers("1234 4242 4242 4242 4242")).toBe("[card]");
-    expect(isCardNumber("order 4242424242424242")).toBe(false);
-    expect(isCardNumber("4242 4242 4242 4242")).toBe(true);
+    expect(mayHoldCardNumber("pay_01M8CQ29Y21QG35KRN6YM2CM4G at 2026-12-01T10:00:00Z")).toBe(false);
   });
 
   it("masks in logs every Luhn-valid run however it is separated, wider than the refusal", () => {
