@@ -85,6 +85,9 @@ describe("card numbers", () => {
     }
     expect(maskCardNumbers("1234 4242 4242 4242 4242")).toBe("[card]");
     expect(mayHoldCardNumber("pay_01M8CQ29Y21QG35KRN6YM2CM4G at 2026-12-01T10:00:00Z")).toBe(false);
+    // Found by the generated case below in CI: a URL-encoded space's digits must not hide the card from the mask.
+    const encoded = `6011%202729%205587%2000${luhnCheckDigit("601127295587000").padStart(2, "0")}`;
+    expect(maskCardNumbers(`x ${encoded} y`)).toBe("x [card] y");
   });
 
   it("masks in logs every Luhn-valid run however it is separated, wider than the refusal", () => {

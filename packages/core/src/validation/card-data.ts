@@ -44,9 +44,15 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** True when `run` holds a Luhn-valid window of 13–19 of its digits. */
+/**
+ * True when `run` holds a Luhn-valid window of 13–19 of its digits — read both with its separators taken out (so the
+ * digits of a `%20` are not mistaken for the card's) and with every non-digit taken out.
+ */
 function hasLuhnWindow(run: string): boolean {
-  const digits = run.replace(/\D/g, "");
+  return hasLuhnWindowIn(run.split(SEPARATOR).join("")) || hasLuhnWindowIn(run.replace(/\D/g, ""));
+}
+
+function hasLuhnWindowIn(digits: string): boolean {
   for (let start = 0; start + 13 <= digits.length; start++) {
     for (let length = 13; length <= 19 && start + length <= digits.length; length++) if (luhnValid(digits.slice(start, start + length))) return true;
   }
