@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { refundableAmount } from "../src/domain/payment.js";
-import { PaymentError } from "../src/errors.js";
+import { refundableAmount } from "../src/domain/refunds.js";
+import { PaymentError } from "../src/errors/index.js";
 import type { CreateGatewayPaymentRequest, GatewayCallOptions, GatewayPayment, PaymentGateway } from "../src/ports/payment-gateway.js";
 import { classifyGatewayError } from "../src/service/gateway-answer.js";
 import { SimulatedGateway } from "../src/simulated/index.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PaymentError, isPaymentError } from "../src/errors.js";
+import { PaymentError, isPaymentError } from "../src/errors/index.js";
 import type { PaymentStore, PaymentStoreTx } from "../src/ports/payment-store.js";
 import { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import { ctx, setup } from "./helpers.js";

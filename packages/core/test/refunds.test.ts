@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPaymentError } from "../src/errors.js";
+import { isPaymentError } from "../src/errors/index.js";
 import { ctx, paidPayment, setup } from "./helpers.js";
 
 describe("refunds", () => {

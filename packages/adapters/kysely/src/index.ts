@@ -12,4 +12,5 @@ export { MIGRATION_NAMES, paymentMigrations } from "./migrations.js";
 export { readMigrationStatus, runMigrations } from "./migration-runner.js";
 export type { MigrationReport, MigrationStatus, MigrationTarget } from "./migration-runner.js";
 export { parseJsonText, readInteger } from "./conversions.js";
-export { formatReceiptNumber } from "./receipt-number.js";
+/** Re-exported from the core, where every store takes it from. */
+export { formatReceiptNumber } from "@org/payments-core";

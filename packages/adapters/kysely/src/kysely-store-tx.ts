@@ -8,6 +8,8 @@ import {
   assertStorableRefund,
   assertStorableText,
   isMatchableText,
+  receiptYear,
+  formatReceiptNumber,
 } from "@org/payments-core";
 import type {
   HistoryEntry,
@@ -24,7 +26,6 @@ import type { Kysely } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
 import type { Database } from "./database.js";
 import type { CompiledStatements, StatementArgs } from "./compiled-statements.js";
-import { formatReceiptNumber } from "./receipt-number.js";
 import {
   eventToOutboxRow,
   historyToRow,
@@ -190,7 +191,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     assertStorableText(paymentId, "receipt.paymentId");
     assertStorableText(issuedAt, "receipt.issuedAt");
     const issued = writeTimestamp(issuedAt, "receipts.issued_at");
-    const year = new Date(issued).getUTCFullYear();
+    const year = receiptYear(issued);
     // Take the year's next number first, in one statement that also creates the year's counter: the row it
     // writes stays locked (PostgreSQL row lock, SQLite write lock) until commit, so a concurrent allocation for
     // the same payment waits here and then finds the receipt the first one committed. A rolled-back allocation

@@ -152,7 +152,3 @@ export function newPendingPayment(fields: NewPaymentFields): Payment {
     version: 1,
   };
 }
-
-export function refundableAmount(payment: Payment): number {
-  return payment.amountCaptured - payment.amountRefunded - payment.amountRefundReserved;
-}

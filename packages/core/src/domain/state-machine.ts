@@ -1,51 +1,13 @@
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
+import { canTransition } from "./transitions.js";
 import type { PaymentEvent, PaymentEventType } from "./events.js";
 import { EVENT_SCHEMA_VERSION, snapshotPayment } from "./events.js";
 import type { HistoryEntry, Payment, PaymentStatus } from "./payment.js";
 
-/**
- * The payment state machine as data. Automatic capture goes processing → succeeded; manual capture stops at
- * authorized. requires_action loops back to processing when the customer finishes 3-D Secure or approval.
- * failed, canceled and refunded are terminal. Every edge points forward except that loop and processing → pending
- * (a confirm the provider refused as invalid, see `refuseConfirmation`); no provider reports `pending`, so webhooks
- * and retries that only follow edges can never move a payment backwards.
+/*
+ * The payment state machine's mechanics: a move along the table in transitions.ts produces the next payment, its
+ * history row and its outbox events, purely; the operations store all three together.
  */
-export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
-  pending: ["processing", "canceled"],
-  // processing → pending: the provider refused the confirm request itself (no money moved); confirm again.
-  processing: ["pending", "requires_action", "authorized", "succeeded", "failed", "canceled"],
-  requires_action: ["processing", "authorized", "succeeded", "failed", "canceled"],
-  authorized: ["succeeded", "canceled", "failed"],
-  succeeded: ["partially_refunded", "refunded"],
-  partially_refunded: ["partially_refunded", "refunded"],
-  refunded: [],
-  failed: [],
-  canceled: [],
-};
-
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = ["refunded", "failed", "canceled"];
-
-/** Order used to tell forward from backward when an outside source (webhook, reconcile) reports a status. */
-const PROGRESS: Record<PaymentStatus, number> = {
-  pending: 0,
-  processing: 1,
-  requires_action: 1,
-  authorized: 2,
-  succeeded: 3,
-  partially_refunded: 4,
-  refunded: 5,
-  failed: 5,
-  canceled: 5,
-};
-
-export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
-  return PAYMENT_TRANSITIONS[from].includes(to);
-}
-
-/** True when `to` is an edge of the table that does not go back (the requires_action loop counts as forward). */
-export function isForwardTransition(from: PaymentStatus, to: PaymentStatus): boolean {
-  return canTransition(from, to) && PROGRESS[to] >= PROGRESS[from];
-}
 
 const EVENT_FOR_STATUS: Record<PaymentStatus, PaymentEventType> = {
   pending: "payment.created",

@@ -1,6 +1,7 @@
+import { validationErrorOf, zodIssues } from "../validation/zod-issues.js";
 import { z } from "zod";
 import type { LineItem } from "../domain/payment.js";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import type { ExactDecimal } from "../money/decimal.js";
 import { compareDecimals, multiplyRoundHalfUp, parseExactDecimal } from "../money/decimal.js";
 import { type Tariff, type TariffInput, tariffSchema } from "./tariff.js";
@@ -33,9 +34,7 @@ const ONE: ExactDecimal = { units: 1n, scale: 0 };
 export function parseTariff(input: TariffInput | unknown): Tariff {
   const parsed = tariffSchema.safeParse(input);
   if (!parsed.success) {
-    throw new PaymentError("validation_error", "invalid tariff", {
-      details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
-    });
+    throw validationErrorOf("tariff", zodIssues(parsed.error));
   }
   return parsed.data;
 }
@@ -68,9 +67,7 @@ export function quoteFare(tariffInput: Tariff | TariffInput, request: FareReques
   const tariff = parseTariff(tariffInput);
   const parsed = fareRequestSchema.safeParse(request);
   if (!parsed.success) {
-    throw new PaymentError("validation_error", "invalid fare request", {
-      details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
-    });
+    throw validationErrorOf("fare request", zodIssues(parsed.error));
   }
   const { distanceMeters, durationSeconds } = parsed.data;
   const surge = resolveSurge(tariff, parsed.data.surge);

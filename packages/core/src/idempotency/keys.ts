@@ -1,4 +1,4 @@
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 

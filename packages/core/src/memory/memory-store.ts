@@ -1,6 +1,7 @@
+import { formatReceiptNumber, receiptYear } from "../receipts/receipt-number.js";
 import type { PaymentEvent } from "../domain/events.js";
 import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import type {
   IdempotencyRecord,
   InboxEvent,
@@ -16,8 +17,9 @@ import type {
   StatsRow,
 } from "../ports/payment-store.js";
 import { AsyncMutex } from "./async-mutex.js";
-import { decodePageCursor, encodePageCursor } from "./page-cursor.js";
-import { matchesFilter, normalizePaymentFilter } from "./payment-filter.js";
+import { decodePageCursor, encodePageCursor } from "../queries/page-cursor.js";
+import { clampPageLimit } from "../queries/page-limit.js";
+import { matchesFilter, normalizePaymentFilter } from "../queries/payment-filter.js";
 import {
   assertStorableEvent,
   assertStorableHistory,
@@ -27,7 +29,7 @@ import {
   assertStorableRefund,
   assertStorableText,
   isMatchableText,
-} from "./storable-text.js";
+} from "../validation/storable-text.js";
 
 const clone = <T>(value: T): T => structuredClone(value);
 const pair = (a: string, b: string) => `${a}\u0000${b}`;
@@ -47,7 +49,7 @@ export class MemoryPaymentStore implements PaymentStore {
   readonly #payments = new Map<string, Payment>();
   readonly #history = new Map<string, HistoryEntry[]>();
   readonly #refunds = new Map<string, Refund>();
-  readonly #receiptCounters = new Map<string, number>();
+  readonly #receiptCounters = new Map<number, number>();
   readonly #receipts = new Map<string, string>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
   readonly #outbox: OutboxEntry[] = [];
@@ -125,9 +127,9 @@ export class MemoryPaymentStore implements PaymentStore {
         assertStorableText(issuedAt, "receipt.issuedAt");
         const existing = this.#receipts.get(paymentId);
         if (existing) return existing;
-        const year = issuedAt.slice(0, 4);
+        const year = receiptYear(issuedAt);
         const next = (this.#receiptCounters.get(year) ?? 0) + 1;
-        const number = `R-${year}-${String(next).padStart(6, "0")}`;
+        const number = formatReceiptNumber(year, next);
         this.#set(this.#receiptCounters, year, next, undo);
         this.#set(this.#receipts, paymentId, number, undo);
         return number;
@@ -204,7 +206,7 @@ export class MemoryPaymentStore implements PaymentStore {
     const normalized = normalizePaymentFilter(filter);
     return this.#read(() => {
       if (normalized === null) return { items: [], nextCursor: null };
-      const limit = Math.min(Math.max(Math.trunc(page.limit) || 1, 1), 500);
+      const limit = clampPageLimit(page.limit);
       const matching = [...this.#payments.values()]
         .filter((p) => matchesFilter(p, normalized) && (after === undefined || p.id < after))
         .sort((a, b) => (a.id < b.id ? 1 : -1));

@@ -28,7 +28,3 @@ function table(): ReadonlyMap<string, number> {
 }
 
 export const CURRENCY_EXPONENTS: ReadonlyMap<string, number> = table();
-
-export function isKnownCurrency(code: string): boolean {
-  return CURRENCY_EXPONENTS.has(code);
-}

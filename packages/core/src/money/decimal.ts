@@ -1,4 +1,4 @@
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 
 /**
  * An exact decimal (surge multiplier "1.5", tax rate "0.0875") as an integer scaled by 10^scale. Rates are never

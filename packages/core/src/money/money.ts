@@ -1,14 +1,11 @@
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import { CURRENCY_EXPONENTS } from "./currencies.js";
 
 /**
  * Money is an integer number of minor units (cents, yen, fils) plus an ISO 4217 code. Amounts are JavaScript
  * numbers restricted to safe integers: exact, JSON-friendly, and far above any real payment (9e15 minor units).
+ * Sums beyond that range (stats over many payments) are bigint, never a float.
  */
-export interface Money {
-  readonly amount: number;
-  readonly currency: string;
-}
 
 /** Upper-case three-letter code known to ISO 4217, or a `validation_error`. */
 export function normalizeCurrency(code: unknown): string {
@@ -95,33 +92,6 @@ export function formatMoney(amount: number, currency: string): string {
   const [whole = "", fraction] = plain.replace("-", "").split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${amount < 0 ? "-" : ""}${currency.toUpperCase()} ${grouped}${fraction === undefined ? "" : `.${fraction}`}`;
-}
-
-function checkedSafe(value: number, what: string): number {
-  if (!Number.isSafeInteger(value)) {
-    throw new PaymentError("invalid_amount", `${what} overflows the safe integer range`);
-  }
-  return value;
-}
-
-function assertSameCurrency(a: Money, b: Money): void {
-  if (a.currency !== b.currency) {
-    throw new PaymentError("validation_error", `cannot combine ${a.currency} with ${b.currency}`);
-  }
-}
-
-export function money(amount: number, currency: string): Money {
-  return { amount: assertMinorUnits(amount, { allowZero: true }), currency: normalizeCurrency(currency) };
-}
-
-export function addMoney(a: Money, b: Money): Money {
-  assertSameCurrency(a, b);
-  return { amount: checkedSafe(a.amount + b.amount, "sum"), currency: a.currency };
-}
-
-export function subtractMoney(a: Money, b: Money): Money {
-  assertSameCurrency(a, b);
-  return { amount: checkedSafe(a.amount - b.amount, "difference"), currency: a.currency };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CaptureMethod, NextAction, PaymentFailure } from "../domain/payment.js";
-import type { PaymentError } from "../errors.js";
+import type { PaymentError } from "../errors/index.js";
 
 /** The provider-side status of a payment object, mapped onto the core's vocabulary. */
 export type GatewayPaymentStatus = "requires_action" | "processing" | "authorized" | "succeeded" | "failed" | "canceled";
@@ -119,6 +119,11 @@ export interface GatewayCapabilities {
   readonly lookupLagMs?: number | undefined;
   /** A confirm must name a payment method (card providers); false for redirect flows such as PayPal's. */
   readonly paymentMethodRequired?: boolean | undefined;
+  /**
+   * Payment method ids this provider accepts without a real instrument (a simulated provider's `pm_card_visa`), for
+   * front ends to offer in development; absent or empty for a real provider.
+   */
+  readonly testPaymentMethods?: readonly string[] | undefined;
 }
 
 export type GatewayWebhookEvent =

@@ -1,6 +1,6 @@
 import type { PaymentEvent } from "../domain/events.js";
 import type { HistoryEntry, Payment, PaymentStatus, Refund } from "../domain/payment.js";
-import type { PaymentErrorBody } from "../errors.js";
+import type { PaymentErrorBody } from "../errors/index.js";
 import type { INBOX_STATUSES } from "../domain/inbox-status.js";
 import type { GatewayWebhookEvent } from "./payment-gateway.js";
 

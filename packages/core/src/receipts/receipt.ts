@@ -1,5 +1,5 @@
 import type { LineItem, Payment, Refund } from "../domain/payment.js";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 
 export interface Receipt {
   number: string;

@@ -1,7 +1,8 @@
-import { buildEvent, canTransition, correctPayment, transitionPayment, type TransitionResult } from "../domain/state-machine.js";
+import { buildEvent, correctPayment, transitionPayment, type TransitionResult } from "../domain/state-machine.js";
+import { pathTo } from "../domain/transitions.js";
 import { snapshotRefund } from "../domain/events.js";
 import type { Payment, PaymentStatus, Refund } from "../domain/payment.js";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import { toStorableMessage } from "../validation/acceptable-text.js";
 import type { GatewayPayment, GatewayRefund } from "../ports/payment-gateway.js";
 import type { PaymentStoreTx } from "../ports/payment-store.js";
@@ -35,14 +36,6 @@ export async function persistUpdate(
   const stored = await tx.updatePayment(next, current.version);
   if (!stored) throw new PaymentError("conflict", `payment ${current.id} changed concurrently`);
   return stored;
-}
-
-/** The edges from `from` to `to`: direct, or through processing for a payment we never saw leave pending. */
-export function pathTo(from: PaymentStatus, to: PaymentStatus): PaymentStatus[] | null {
-  if (from === to) return [];
-  if (canTransition(from, to)) return [to];
-  if (from === "pending" && to !== "processing" && canTransition("processing", to)) return ["processing", to];
-  return null;
 }
 
 /**

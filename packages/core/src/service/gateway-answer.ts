@@ -1,36 +1,21 @@
-import { type PaymentErrorBody, type PaymentErrorCode, isDeclineCode, isPaymentError } from "../errors.js";
+import { type GatewayAnswerKind, type PaymentErrorBody, errorCodeRule, isPaymentError } from "../errors/index.js";
 
 /**
  * The five kinds every provider answer maps to (ports/payment-gateway.ts). Four can be thrown; "needs the customer"
- * is always a returned `requires_action` payment. One table decides, so no answer can fall between kinds:
+ * is always a returned `requires_action` payment. The error-code table decides (`gatewayAnswer` in error-codes.ts),
+ * so no answer can fall between kinds:
  * - declined: the buyer's funding was refused; the payment fails.
  * - invalid_request: the provider refused the request itself and moved no money; the payment stays where it was.
  * - retryable: the provider certainly did not act; the same request may succeed later, within the attempt policy.
  * - unknown_outcome: the provider may have acted; look the object up by our payment id before sending again.
+ *
+ * Anything unrecognised may have acted: it is an unknown outcome.
  */
-export type GatewayAnswerKind = "declined" | "invalid_request" | "retryable" | "unknown_outcome";
-
-const INVALID_REQUEST: ReadonlySet<PaymentErrorCode> = new Set<PaymentErrorCode>([
-  "validation_error",
-  "invalid_amount",
-  "amount_too_small",
-  "currency_not_supported",
-  "not_found",
-  "invalid_state_transition",
-  "refund_exceeds_captured",
-]);
-
-const RETRYABLE: ReadonlySet<PaymentErrorCode> = new Set<PaymentErrorCode>(["gateway_rate_limited", "gateway_error", "conflict"]);
-
-/** The kind of a thrown gateway error. Anything unrecognised may have acted: it is an unknown outcome. */
 export function classifyGatewayError(error: unknown): GatewayAnswerKind {
   if (!isPaymentError(error)) return "unknown_outcome";
   // An adapter that cannot rule out an earlier, hidden try (an SDK's own retry) marks its refusal so.
   if (error.details?.["mayHaveActed"] === true) return "unknown_outcome";
-  if (isDeclineCode(error.code)) return "declined";
-  if (INVALID_REQUEST.has(error.code)) return "invalid_request";
-  if (RETRYABLE.has(error.code)) return "retryable";
-  return "unknown_outcome";
+  return errorCodeRule(error.code).gatewayAnswer;
 }
 
 /** True when a definite answer: the operation settles now (a decline fails, an invalid request changes nothing). */

@@ -1,5 +1,5 @@
 import type { CaptureMethod, NextAction } from "../domain/payment.js";
-import { PaymentError, type PaymentErrorBody, isPaymentError } from "../errors.js";
+import { PaymentError, type PaymentErrorBody, isPaymentError } from "../errors/index.js";
 import type { GatewayPayment, GatewayRefund, PaymentGateway } from "../ports/payment-gateway.js";
 
 /**

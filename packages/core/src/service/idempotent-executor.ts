@@ -1,4 +1,5 @@
-import { PaymentError, type PaymentErrorBody, isPaymentError } from "../errors.js";
+import { retryOnConflict } from "./conflict-retry.js";
+import { PaymentError, type PaymentErrorBody, errorCodeRule, isPaymentError } from "../errors/index.js";
 import { toStorableMessage } from "../validation/acceptable-text.js";
 import { requestFingerprint } from "../idempotency/fingerprint.js";
 import { assertIdempotencyKey } from "../idempotency/keys.js";
@@ -72,13 +73,7 @@ function rotatedKey(key: string): string {
 
 /** Errors that are the answer to a request, stored for replay; the rest (conflicts, unknown outcomes) are not. */
 function isStorableOutcome(error: unknown): error is PaymentError {
-  return (
-    isPaymentError(error) &&
-    !["conflict", "internal", "idempotency_key_in_use", "idempotency_key_reused", "validation_error", "invalid_amount"].includes(
-      error.code,
-    ) &&
-    !error.code.startsWith("gateway_")
-  );
+  return isPaymentError(error) && errorCodeRule(error.code).storedForReplay;
 }
 
 function outcomeToResult<T>(outcome: StoredOutcome, replayed: boolean): Replayable<T> {
@@ -147,16 +142,8 @@ export class IdempotentExecutor {
     );
   }
 
-  private async withConflictRetry<R>(work: () => Promise<R>): Promise<R> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!isPaymentError(error, "conflict") || attempt >= this.options.maxConflictRetries) throw error;
-        // Jittered pause so racers that lost a version race do not collide again in lockstep.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
-      }
-    }
+  private withConflictRetry<R>(work: () => Promise<R>): Promise<R> {
+    return retryOnConflict(work, this.options.maxConflictRetries);
   }
 
   private async claim(

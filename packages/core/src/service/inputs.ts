@@ -1,5 +1,6 @@
+import { validationErrorOf, zodIssues } from "../validation/zod-issues.js";
 import { z } from "zod";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import { assertMinorUnits, normalizeCurrency } from "../money/money.js";
 import { containsCardNumber } from "../validation/card-data.js";
 import { acceptableRecord, acceptableString } from "../validation/text-schema.js";
@@ -99,10 +100,7 @@ export function parseInput<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new PaymentError("validation_error", `invalid input: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, {
-      details: { issues },
-    });
+    throw validationErrorOf("input", zodIssues(parsed.error), { wholeInput: "body" });
   }
   if ("currency" in (parsed.data as object)) normalizeCurrency((parsed.data as { currency: unknown }).currency);
   return parsed.data;

@@ -1,7 +1,8 @@
 import { buildEvent, createdRecords, refuseConfirmation, transitionPayment } from "../domain/state-machine.js";
 import { snapshotRefund } from "../domain/events.js";
-import { type Payment, type Refund, newPendingPayment, refundableAmount } from "../domain/payment.js";
-import { PaymentError, type PaymentErrorBody, isDeclineCode } from "../errors.js";
+import { type Payment, type Refund, newPendingPayment } from "../domain/payment.js";
+import { refundableAmount } from "../domain/refunds.js";
+import { PaymentError, type PaymentErrorBody, isDeclineCode } from "../errors/index.js";
 import { type FareQuote, type FareRequest, quoteCancellation, quoteFare } from "../fares/quote-fare.js";
 import { type Tariff, type TariffInput } from "../fares/tariff.js";
 import { gatewayKeyFor } from "../idempotency/keys.js";

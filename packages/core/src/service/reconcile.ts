@@ -1,6 +1,6 @@
 import { correctPayment } from "../domain/state-machine.js";
 import type { Payment, PaymentFailure, PaymentStatus, Refund } from "../domain/payment.js";
-import { PaymentError, isPaymentError } from "../errors.js";
+import { PaymentError, isPaymentError } from "../errors/index.js";
 import { formatMoney } from "../money/money.js";
 import type { Clock } from "../ports/clock.js";
 import type { IdGenerator } from "../ports/id-generator.js";

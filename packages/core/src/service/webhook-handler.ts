@@ -1,10 +1,12 @@
+import { retryOnConflict } from "./conflict-retry.js";
 import { buildEvent } from "../domain/state-machine.js";
 import { toStorableMessage } from "../validation/acceptable-text.js";
 import type { Payment, Refund } from "../domain/payment.js";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import type { GatewayPayment, GatewayWebhookEvent, PaymentGateway } from "../ports/payment-gateway.js";
 import type { InboxEvent, PaymentStore, PaymentStoreTx } from "../ports/payment-store.js";
-import { type ApplyContext, advancePayment, isReportedReversal, pathTo, persistUpdate, settleRefund } from "./apply-gateway-result.js";
+import { type ApplyContext, advancePayment, isReportedReversal, persistUpdate, settleRefund } from "./apply-gateway-result.js";
+import { pathTo } from "../domain/transitions.js";
 
 /**
  * What handling a webhook did. applied: changed the payment; ignored: nothing to change (stale, already known, not
@@ -143,7 +145,7 @@ export async function applyInboxEvent(
   live?: GatewayWebhookEvent | undefined,
 ): Promise<WebhookResult> {
   try {
-    const first = await withConflictRetries(deps, () => deps.store.transaction((tx) => attempt(deps, tx, provider, eventId, live, undefined)));
+    const first = await retryOnConflict(() => deps.store.transaction((tx) => attempt(deps, tx, provider, eventId, live, undefined)), deps.maxConflictRetries);
     if ("done" in first) return first.done;
     let fetched: GatewayPayment;
     try {
@@ -151,24 +153,15 @@ export async function applyInboxEvent(
     } catch (error) {
       return await markFailed(deps, provider, eventId, `could not fetch ${first.fetch.providerPaymentId} (${first.fetch.why}): ${describe(error)}`);
     }
-    const second = await withConflictRetries(deps, () =>
+    const second = await retryOnConflict(() =>
       deps.store.transaction((tx) => attempt(deps, tx, provider, eventId, live, { payment: fetched, why: first.fetch.why })),
+      deps.maxConflictRetries,
     );
     if ("done" in second) return second.done;
     throw new PaymentError("internal", "the gateway's state did not settle the event");
   } catch (error) {
     if (error instanceof PaymentError && error.code === "not_found") throw error;
     return markFailed(deps, provider, eventId, describe(error));
-  }
-}
-
-async function withConflictRetries<T>(deps: WebhookDeps, work: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof PaymentError && error.code === "conflict") || attempt >= deps.maxConflictRetries) throw error;
-    }
   }
 }
 

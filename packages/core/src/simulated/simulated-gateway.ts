@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import { canonicalJson } from "../idempotency/fingerprint.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import type {
@@ -80,6 +80,7 @@ export class SimulatedGateway implements PaymentGateway {
       currencies: "any",
       minimumAmounts: {},
       paymentMethodRequired: true,
+      testPaymentMethods: Object.keys(TEST_PAYMENT_METHODS),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { DeclineCode } from "../errors.js";
+import type { DeclineCode } from "../errors/index.js";
 import type { GatewayScenario } from "../ports/payment-gateway.js";
 
 /**

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 
 export const SIMULATED_SIGNATURE_HEADER = "simulated-signature";
 

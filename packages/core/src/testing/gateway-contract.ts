@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CaptureMethod } from "../domain/payment.js";
-import { isPaymentError } from "../errors.js";
+import { isPaymentError } from "../errors/index.js";
 import type { GatewayPayment, GatewayScenario, PaymentGateway } from "../ports/payment-gateway.js";
 import type { GatewayFault, GatewayHarness } from "./harness.js";
 import { testId } from "./fixtures.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Payment } from "../domain/payment.js";
-import { type PaymentErrorCode, isPaymentError } from "../errors.js";
+import { type PaymentErrorCode, isPaymentError } from "../errors/index.js";
 import type { PaymentStore } from "../ports/payment-store.js";
 import type { StoreHarness } from "./harness.js";
 import {

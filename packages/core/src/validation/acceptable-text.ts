@@ -1,4 +1,4 @@
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import { containsCardNumber, isCardDataFieldName, maskCardNumbers } from "./card-data.js";
 
 /**

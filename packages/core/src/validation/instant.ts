@@ -1,4 +1,4 @@
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 
 /**
  * The date forms every front end accepts, with one meaning: a calendar date `2026-03-01` (UTC midnight) or a full

@@ -1,4 +1,4 @@
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import { isAcceptableText } from "../validation/acceptable-text.js";
 
 /**

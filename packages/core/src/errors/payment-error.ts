@@ -1,54 +1,9 @@
+import { type PaymentErrorCode, errorHttpStatus } from "./error-codes.js";
+
 /**
- * The one error type of the payment domain. Every failure a caller can act on carries a stable `code`; the HTTP
- * status follows from the code (DESIGN "Decisions") so every front end renders the same answer.
+ * The one error type of the payment domain. Every failure a caller can act on carries a stable `code`; everything
+ * decided from the code (HTTP status, replay, retry, CLI exit) is read from `ERROR_CODES` (error-codes.ts).
  */
-export const errorHttpStatus = {
-  validation_error: 400,
-  invalid_amount: 400,
-  invalid_cursor: 400,
-  amount_too_small: 400,
-  currency_not_supported: 400,
-  webhook_signature_invalid: 400,
-  unauthenticated: 401,
-  card_declined: 402,
-  insufficient_funds: 402,
-  expired_card: 402,
-  incorrect_cvc: 402,
-  processing_error: 402,
-  authentication_required: 402,
-  forbidden: 403,
-  not_found: 404,
-  idempotency_key_in_use: 409,
-  invalid_state_transition: 409,
-  conflict: 409,
-  payload_too_large: 413,
-  idempotency_key_reused: 422,
-  refund_exceeds_captured: 422,
-  rate_limited: 429,
-  internal: 500,
-  gateway_error: 502,
-  gateway_outcome_unknown: 503,
-  gateway_rate_limited: 503,
-  schema_out_of_date: 500,
-} as const;
-
-export type PaymentErrorCode = keyof typeof errorHttpStatus;
-
-/** The card outcomes a gateway maps every decline onto; the provider's own code stays in `declineCode`. */
-export const DECLINE_CODES = [
-  "card_declined",
-  "insufficient_funds",
-  "expired_card",
-  "incorrect_cvc",
-  "processing_error",
-  "authentication_required",
-] as const;
-export type DeclineCode = (typeof DECLINE_CODES)[number];
-
-export function isDeclineCode(code: string): code is DeclineCode {
-  return (DECLINE_CODES as readonly string[]).includes(code);
-}
-
 export interface PaymentErrorOptions {
   declineCode?: string | undefined;
   details?: Record<string, unknown> | undefined;
@@ -106,4 +61,12 @@ export class PaymentError extends Error {
 
 export function isPaymentError(value: unknown, code?: PaymentErrorCode): value is PaymentError {
   return value instanceof PaymentError && (code === undefined || value.code === code);
+}
+
+/**
+ * A mistake in how the library was set up (a missing option, contradictory options): thrown at construction, the
+ * same way by every package, so a host's start-up check can tell it from a request's failure.
+ */
+export function configurationError(message: string, details?: Record<string, unknown>): PaymentError {
+  return new PaymentError("configuration_error", message, details === undefined ? {} : { details });
 }

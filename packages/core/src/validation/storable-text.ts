@@ -1,7 +1,7 @@
 import type { PaymentEvent } from "../domain/events.js";
 import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
 import type { IdempotencyRecord, InboxEvent } from "../ports/payment-store.js";
-import { assertAcceptableText, textProblem } from "../validation/acceptable-text.js";
+import { assertAcceptableText, textProblem } from "./acceptable-text.js";
 
 /**
  * What every store refuses to keep, so that every store gives the same answer to the same write: text holding NUL,

@@ -1,8 +1,8 @@
 import type { Payment } from "../domain/payment.js";
 import type { PaymentFilter, StatsFilter } from "../ports/payment-store.js";
-import { PaymentError } from "../errors.js";
+import { PaymentError } from "../errors/index.js";
 import { parseInstant } from "../validation/instant.js";
-import { isMatchableText } from "./storable-text.js";
+import { isMatchableText } from "../validation/storable-text.js";
 
 /** The meaning of a `PaymentFilter`, in code: what every store's query must agree with. */
 export function matchesFilter(payment: Payment, filter: PaymentFilter & StatsFilter): boolean {
