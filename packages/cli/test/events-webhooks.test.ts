@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PaymentService, type PaymentStore, createMemoryStore, createPaymentService } from "@org/payments-core";
 import { SimulatedGateway } from "@org/payments-core/simulated";
-import { verifyPaymentsSignature } from "@org/payments-express";
+import { verifyPaymentsSignature } from "@org/payments-http-publisher";
 import { createTestExchange, rabbitMqAvailable } from "@org/payments-test-support/rabbitmq";
 import { EXIT } from "../src/errors/exit-codes.js";
 import { BACKENDS, type Backend, backendAvailable, createBackend } from "./support/backends.js";

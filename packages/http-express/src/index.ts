@@ -11,5 +11,5 @@ export { REDACTED_PATHS, createDefaultLogger, paymentsLoggerOptions } from "./lo
 export type { PaymentsLogger } from "./logging/default-logger.js";
 export { MOUNT_ORDER_HINT } from "./routes/webhook-routes.js";
 export { createGracefulShutdown } from "./graceful-shutdown.js";
-export { createSignedHttpPublisher, verifyPaymentsSignature, SignedHttpPublisherError, PAYMENTS_SIGNATURE_HEADER, PAYMENTS_EVENT_ID_HEADER } from "./signed-http-publisher.js";
-export type { SignedHttpPublisherOptions, PaymentsSignatureCheck, VerifyPaymentsSignatureOptions } from "./signed-http-publisher.js";
+export { createSignedHttpPublisher, verifyPaymentsSignature, SignedHttpPublisherError, PAYMENTS_SIGNATURE_HEADER, PAYMENTS_EVENT_ID_HEADER } from "@org/payments-http-publisher";
+export type { SignedHttpPublisherOptions, PaymentsSignatureCheck, VerifyPaymentsSignatureOptions } from "@org/payments-http-publisher";

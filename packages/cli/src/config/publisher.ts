@@ -12,7 +12,7 @@ export interface ConfiguredPublisher {
 /**
  * The event publisher the environment names: RabbitMQ (PAYMENTS_RABBITMQ_URL, PAYMENTS_EVENTS_EXCHANGE) or the
  * signed HTTP publisher (PAYMENTS_EVENTS_WEBHOOK_URL, PAYMENTS_EVENTS_WEBHOOK_SECRET). Imported on demand, so the
- * other commands never load amqplib or express.
+ * other commands never load amqplib or the HTTP publisher.
  */
 export async function publisherFromEnv(env: NodeJS.ProcessEnv): Promise<ConfiguredPublisher> {
   const rabbitUrl = env.PAYMENTS_RABBITMQ_URL || undefined;
@@ -36,7 +36,7 @@ export async function publisherFromEnv(env: NodeJS.ProcessEnv): Promise<Configur
     if (secret === "") {
       throw new CliError("publisher_secret_missing", "PAYMENTS_EVENTS_WEBHOOK_URL is set without PAYMENTS_EVENTS_WEBHOOK_SECRET", EXIT.usage, "set the shared secret the receiver verifies with");
     }
-    const { createSignedHttpPublisher } = await import("@org/payments-express");
+    const { createSignedHttpPublisher } = await import("@org/payments-http-publisher");
     return { publisher: createSignedHttpPublisher({ url: webhookUrl, secret }), target: `signed HTTP POST to ${withoutCredentials(webhookUrl)}`, close: async () => undefined };
   }
   throw new CliError(

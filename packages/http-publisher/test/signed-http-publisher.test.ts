@@ -109,6 +109,13 @@ describe("signed HTTP publisher", () => {
     expect(received.every((r) => r.verdict.valid)).toBe(true);
   });
 
+  it("an empty secret is a configuration error at construction, before anything is sent", () => {
+    expect(() => createSignedHttpPublisher({ url, secret: "" })).toThrow(
+      expect.objectContaining({ name: "PaymentError", code: "configuration_error", message: "createSignedHttpPublisher: secret must not be empty" }),
+    );
+    expect(received).toHaveLength(0);
+  });
+
   it("an unreachable receiver rejects with the cause", async () => {
     const publisher = createSignedHttpPublisher({ url: "http://127.0.0.1:1/x", secret: SECRET, timeoutMs: 1_000 });
     await expect(publisher.publish(event())).rejects.toThrow(/not delivered/);
