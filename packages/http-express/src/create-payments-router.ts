@@ -1,4 +1,4 @@
-import { PaymentError } from "@org/payments-core";
+import { PaymentError, configurationError } from "@org/payments-core";
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
 import { rateLimit as createRateLimit, ipKeyGenerator } from "express-rate-limit";
 import type { Registry } from "prom-client";
@@ -8,35 +8,22 @@ import { sendError, toPaymentError } from "./http/render.js";
 import { maybePrincipal, requestId, requestIdOf, setPrincipal } from "./http/request-context.js";
 import { createJwtAuthenticator } from "./jwt-authenticator.js";
 import { createDefaultLogger } from "./logging/default-logger.js";
-import { type RouterLog, scrubbedLogger } from "./logging/scrubbed-logger.js";
+import { scrubbedLogger } from "./logging/scrubbed-logger.js";
 import { createPaymentsMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import type { Authenticate } from "./principal.js";
 import type { PaymentsRouterOptions } from "./router-options.js";
 import { mountOperationRoutes } from "./routes/operation-routes.js";
 import { mountPaymentRoutes } from "./routes/payment-routes.js";
+import type { RouteDeps } from "./routes/route-deps.js";
 import { mountWebhookRoutes } from "./routes/webhook-routes.js";
 
 export type PaymentsRouter = Router & { metricsRegistry: Registry; openapi: Record<string, unknown> };
 
-/** Shared by the route files: everything a handler needs, resolved once. */
-export interface RouteDeps {
-  options: PaymentsRouterOptions;
-  authorize: NonNullable<PaymentsRouterOptions["authorize"]>;
-  metrics: ReturnType<typeof createPaymentsMetrics>;
-  json: RequestHandler;
-  requireAuth: RequestHandler;
-  limit: RequestHandler;
-  openapi: Record<string, unknown>;
-  /** Logs why the store failed a health check; the response itself carries no detail. */
-  onStoreUnavailable: (error: unknown) => void;
-  log: RouterLog;
-}
-
 function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
   if (options.authenticate) return options.authenticate;
   if (options.jwt) return createJwtAuthenticator(options.jwt);
-  throw new Error("createPaymentsRouter needs `authenticate` or `jwt` options");
+  throw configurationError("createPaymentsRouter needs `authenticate` or `jwt` options");
 }
 
 /**

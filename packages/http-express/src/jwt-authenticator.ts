@@ -1,7 +1,8 @@
+import { configurationError } from "@org/payments-core";
 import { type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, errors, importSPKI, jwtVerify } from "jose";
+import type { Authenticate, Principal } from "./principal.js";
 
 type VerificationKey = Exclude<Parameters<typeof jwtVerify>[1], JWTVerifyGetKey>;
-import type { Authenticate, Principal } from "./principal.js";
 
 export type JwtAlgorithm = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "EdDSA";
 
@@ -69,16 +70,16 @@ function bearerToken(header: string | string[] | undefined): string | null {
  */
 export function createJwtAuthenticator(options: JwtOptions): Authenticate {
   const algorithms = [...options.algorithms];
-  if (algorithms.length === 0) throw new Error("JWT: at least one algorithm must be allowed");
+  if (algorithms.length === 0) throw configurationError("JWT: at least one algorithm must be allowed");
   const symmetric = algorithms.every((a) => a.startsWith("HS"));
   const asymmetric = algorithms.every((a) => !a.startsWith("HS"));
-  if (!symmetric && !asymmetric) throw new Error("JWT: do not mix HMAC and public-key algorithms; that invites key confusion");
+  if (!symmetric && !asymmetric) throw configurationError("JWT: do not mix HMAC and public-key algorithms; that invites key confusion");
   const tolerance = Math.min(options.clockToleranceSeconds ?? 30, 60);
   const adminClaim = options.adminClaim ?? "admin";
 
   let key: Promise<VerificationKey | JWTVerifyGetKey>;
   if (symmetric) {
-    if (!options.secret) throw new Error("JWT: HS algorithms need a secret");
+    if (!options.secret) throw configurationError("JWT: HS algorithms need a secret");
     key = Promise.resolve(hmacKeyResolver(options.secret, algorithms));
   } else if (options.publicKey) {
     key = importSPKI(options.publicKey, algorithms[0]!);
@@ -87,7 +88,7 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticate {
   } else if (options.jwks) {
     key = Promise.resolve(createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0]));
   } else {
-    throw new Error("JWT: public-key algorithms need publicKey, jwksUrl or jwks");
+    throw configurationError("JWT: public-key algorithms need publicKey, jwksUrl or jwks");
   }
 
   return async (request) => {

@@ -1,4 +1,4 @@
-import type { LineItem, PaymentService, Tariff, TariffInput } from "@org/payments-core";
+import type { LineItem, NamedTariffs, PaymentService } from "@org/payments-core";
 import type { Request } from "express";
 import type { Store } from "express-rate-limit";
 import type { Registry } from "prom-client";
@@ -31,7 +31,7 @@ export interface PaymentsRouterOptions {
   protectMetrics?: boolean | undefined;
   logger?: PaymentsLogger | undefined;
   /** Tariffs for POST /fares/quote, by name; defaults to the service's. */
-  tariffs?: Readonly<Record<string, Tariff | TariffInput>> | undefined;
+  tariffs?: NamedTariffs | undefined;
   /** Largest JSON body accepted (default "32kb"); larger is 413 payload_too_large. */
   bodyLimit?: string | undefined;
   /** Also probe the gateways on readiness (cached for `cacheMs`, default 30 s). */

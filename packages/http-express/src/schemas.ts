@@ -1,4 +1,5 @@
 import {
+  MAX_PAGE_LIMIT,
   PAYMENT_STATUSES,
   REFUND_STATUSES,
   cancelPaymentSchema,
@@ -35,6 +36,13 @@ export const refundPaymentBody = refundPaymentSchema.extend({ amount: minorUnits
 // Tariff names are the host's own; a name with control characters or a card number cannot be one.
 export const fareQuoteBody = fareRequestSchema.extend({ tariff: ruledText({ min: 1, max: 100, refuseCardNumbers: "identifier" }) }).strict();
 
+/**
+ * A page size as a query parameter: digits only (no sign, exponent, fraction or leading zero), no more of them than
+ * the largest page has, then at most that page. Validated, not clamped: a limit past it is the caller's mistake.
+ */
+const PAGE_LIMIT_DIGITS = new RegExp(`^[1-9][0-9]{0,${String(MAX_PAGE_LIMIT).length - 1}}$`);
+const PAGE_LIMIT_MESSAGE = `must be a whole number from 1 to ${MAX_PAGE_LIMIT}`;
+
 /** A date (midnight UTC) or an ISO 8601 time with a zone; parsed and calendar-checked by core's parseInstant. */
 const instantParam = z.string().max(64).describe("A date (2026-03-01, midnight UTC) or an ISO 8601 time with a zone (2026-03-01T12:00:00Z)");
 
@@ -49,9 +57,9 @@ export const listPaymentsQuery = z
     reference: z.string().max(600).describe("key:value (split at the first colon)").optional(),
     limit: z
       .string()
-      .regex(/^[1-9][0-9]{0,2}$/, "must be a whole number from 1 to 500")
+      .regex(PAGE_LIMIT_DIGITS, PAGE_LIMIT_MESSAGE)
       .transform(Number)
-      .pipe(z.int().max(500, "must be a whole number from 1 to 500"))
+      .pipe(z.int().max(MAX_PAGE_LIMIT, PAGE_LIMIT_MESSAGE))
       .optional(),
     cursor: z.string().describe("The nextCursor of the previous page, unchanged; anything else is 400 invalid_cursor").optional(),
   })

@@ -1,6 +1,5 @@
-import { PaymentError, assertWindow, createPaymentSchema, parseInstant, textProblem } from "@org/payments-core";
+import { PaymentError, assertWindow, createPaymentSchema, parseInstant, textProblem, validationErrorOf, zodIssues } from "@org/payments-core";
 import type { z } from "zod";
-import { issuesOf, validationError } from "./validation-issues.js";
 
 /**
  * Query parameters become typed values here, before anything reaches the service or a store: a parameter no
@@ -11,7 +10,7 @@ import { issuesOf, validationError } from "./validation-issues.js";
 /** Validates a query string with zod; unknown parameters and repeated ones are refused, not ignored. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
   const parsed = schema.safeParse(query);
-  if (!parsed.success) throw validationError("query", issuesOf(parsed.error, "is not a parameter of this route"));
+  if (!parsed.success) throw validationErrorOf("query", zodIssues(parsed.error, { unknownKeyMessage: "is not a parameter of this route" }));
   return parsed.data;
 }
 
@@ -50,11 +49,11 @@ export function parseReference(reference: string | undefined): { key: string; va
   const colon = reference.indexOf(":");
   const key = reference.slice(0, colon);
   const value = reference.slice(colon + 1);
-  if (colon < 1 || value.length === 0) throw validationError("query", [{ path: "reference", message: "must be key:value" }]);
+  if (colon < 1 || value.length === 0) throw validationErrorOf("query", [{ path: "reference", message: "must be key:value" }]);
   const parsed = createPaymentSchema.shape.references.safeParse(Object.fromEntries([[key, value]]));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ path: "reference", message: issue.message }));
-    throw validationError("query", issues);
+    throw validationErrorOf("query", issues);
   }
   return { key, value };
 }

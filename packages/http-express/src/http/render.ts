@@ -1,4 +1,4 @@
-import { PaymentError, type PaymentErrorBody, canonicalJson, maskCardNumbers } from "@org/payments-core";
+import { PaymentError, type PaymentErrorBody, canonicalJson, errorCodeRule, maskCardNumbers } from "@org/payments-core";
 import type { Response } from "express";
 
 /**
@@ -49,11 +49,11 @@ function internalBody(res: Response, publicMessage: string | undefined): ErrorBo
   return { error: { code: "internal", message: publicMessage ?? INTERNAL_MESSAGE, ...(typeof requestId === "string" ? { requestId } : {}) } };
 }
 
-/** Renders a PaymentError with its status, Retry-After where the code implies one, and the replay marker. */
+/** Renders a PaymentError with its status, Retry-After where it or its code's rule names one, and the replay marker. */
 export function sendError(res: Response, error: PaymentError, options: { publicMessage?: string } = {}): void {
   if (error.replayed) res.setHeader("Idempotent-Replayed", "true");
-  const retryAfter =
-    error.retryAfterSeconds ?? (["gateway_outcome_unknown", "gateway_rate_limited", "rate_limited", "idempotency_key_in_use"].includes(error.code) ? 1 : undefined);
+  // The error's own wait (a rate limiter's window) wins; otherwise the code's rule says whether a retry should wait.
+  const retryAfter = error.retryAfterSeconds ?? errorCodeRule(error.code).retryAfterSeconds;
   if (retryAfter !== undefined) res.setHeader("Retry-After", String(Math.ceil(retryAfter)));
   if (error.code === "unauthenticated") res.setHeader("WWW-Authenticate", 'Bearer realm="payments"');
   sendJson(res, error.httpStatus, error.httpStatus === 500 ? internalBody(res, options.publicMessage) : errorBody(error));

@@ -1,12 +1,9 @@
-import { PaymentError, type PaymentService, quoteFare } from "@org/payments-core";
-import { TEST_PAYMENT_METHODS } from "@org/payments-core/simulated";
+import { PaymentError, type PaymentService, lookUpTariff, quoteFare, validationErrorOf, zodIssues } from "@org/payments-core";
 import type { Router } from "express";
-import type { RouteDeps } from "../create-payments-router.js";
 import { sendJson } from "../http/render.js";
-import { issuesOf, validationError } from "../http/validation-issues.js";
 import { principalOf } from "../http/request-context.js";
 import { fareQuoteBody } from "../schemas.js";
-
+import type { RouteDeps } from "./route-deps.js";
 
 type Check = { status: "ok" | "unavailable"; detail?: string };
 
@@ -85,8 +82,8 @@ export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
           name,
           manualCapture: gateway.capabilities.manualCapture,
           partialCapture: gateway.capabilities.partialCapture,
-          // Test ids are offered only where the provider accepts them (the simulated one in development).
-          testPaymentMethods: name === "simulated" ? Object.keys(TEST_PAYMENT_METHODS) : [],
+          // Test ids are offered only where the gateway says it accepts them (the simulated one, in development).
+          testPaymentMethods: gateway.capabilities.testPaymentMethods ?? [],
         };
       }),
     });
@@ -94,12 +91,10 @@ export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
 
   router.post("/fares/quote", json, requireAuth, limit, (req, res) => {
     const parsed = fareQuoteBody.safeParse(req.body);
-    if (!parsed.success) throw validationError("fare request", issuesOf(parsed.error, "is not a field of a fare request"));
+    if (!parsed.success) throw validationErrorOf("fare request", zodIssues(parsed.error, { unknownKeyMessage: "is not a field of a fare request" }));
     const { tariff, ...request } = parsed.data;
     if (tariffs) {
-      const named = Object.hasOwn(tariffs, tariff) ? tariffs[tariff] : undefined;
-      if (!named) throw new PaymentError("not_found", "no tariff has this name", { details: { tariffs: Object.keys(tariffs) } });
-      sendJson(res, 200, quoteFare(named, request));
+      sendJson(res, 200, quoteFare(lookUpTariff(tariffs, tariff), request));
       return;
     }
     sendJson(res, 200, service.quoteFare(tariff, request));

@@ -2,20 +2,13 @@ import { type Payment, PaymentError, type PaymentFilter, type PaymentService } f
 import type { Request, Router } from "express";
 import type { PaymentAction } from "../authorization.js";
 import { canSee } from "../authorization.js";
-import type { RouteDeps } from "../create-payments-router.js";
+import { bodyObject, createPaymentInput, refundPaymentInput } from "../http/command-body.js";
 import { sendJson, sendOutcome } from "../http/render.js";
 import { idempotencyKeyOf, principalOf } from "../http/request-context.js";
 import { parseCursor, parseQuery, parseReference, parseWindow } from "../http/parse-query.js";
 import { paymentIdParam } from "../http/path-params.js";
 import { listPaymentsQuery, receiptQuery, statsQuery } from "../schemas.js";
-
-function bodyObject(req: Request): Record<string, unknown> {
-  const body: unknown = req.body;
-  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new PaymentError("validation_error", "the request body must be a JSON object (Content-Type: application/json)");
-  }
-  return body as Record<string, unknown>;
-}
+import type { RouteDeps } from "./route-deps.js";
 
 export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
   const { options, authorize, metrics, json, requireAuth, limit } = deps;
@@ -78,7 +71,7 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
               lineItems: resolved.lineItems ?? [],
             };
     }
-    const result = await track("create", () => service.createPayment(input as never, ctx));
+    const result = await track("create", async () => service.createPayment(createPaymentInput(input), ctx));
     sendOutcome(res, 201, result.payment, result.replayed);
   });
 
@@ -142,7 +135,7 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     const payment = await visiblePayment(req, "payment.refund");
     const result = await track(
       "refund",
-      () => service.refundPayment(payment.id, bodyObject(req) as never, ctx),
+      async () => service.refundPayment(payment.id, refundPaymentInput(bodyObject(req)), ctx),
       (r) => (r.refund.status === "succeeded" ? { amount: r.refund.amount, currency: r.refund.currency } : null),
     );
     if (!result.replayed) metrics.refunds.inc({ status: result.refund.status });

@@ -1,8 +1,8 @@
 import { PaymentError } from "@org/payments-core";
 import express, { type Router } from "express";
-import type { RouteDeps } from "../create-payments-router.js";
 import { sendError, sendJson } from "../http/render.js";
 import { requestIdOf } from "../http/request-context.js";
+import type { RouteDeps } from "./route-deps.js";
 
 export const MOUNT_ORDER_HINT =
   "the webhook body arrived already parsed, so its signature cannot be checked: mount the payments router before any " +
