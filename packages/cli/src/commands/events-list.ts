@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import type { OutboxEntry } from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
-import { quoteValue } from "../errors/safe-text.js";
 import { statusColour } from "../output/colours.js";
 import { when } from "../output/format.js";
 import { type Column, renderTable } from "../output/table.js";
 import { parseCount } from "../parse/integer.js";
+import { parseStatus } from "../parse/status-list.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
 
 const OUTBOX_STATUSES: ReadonlyArray<OutboxEntry["status"]> = ["pending", "delivered", "dead", "skipped"];
@@ -32,13 +32,11 @@ export function registerEventsList(events: Command, session: CliSession): void {
       if (options.failed && options.status && options.status !== "dead") {
         throw new CliError("invalid_status", "--failed lists dead events; it cannot be combined with another --status", EXIT.usage, "drop one of the two");
       }
-      const status = options.failed ? "dead" : options.status;
-      if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
-        throw new CliError("invalid_status", `unknown outbox status ${quoteValue(status)}`, EXIT.usage, `use one of ${OUTBOX_STATUSES.join(", ")}`);
-      }
+      const typed = options.failed ? "dead" : options.status;
+      const status = typed === undefined ? undefined : parseStatus(typed, OUTBOX_STATUSES, "outbox status");
       const limit = parseCount(options.limit, "--limit", { min: 1, max: 1000 });
       await withRuntime(context, async ({ store }) => {
-        const entries = await store.listOutbox({ status: status as OutboxEntry["status"] | undefined, paymentId: options.payment, limit });
+        const entries = await store.listOutbox({ status, paymentId: options.payment, limit });
         const { colours } = context.out;
         const columns: Array<Column<OutboxEntry>> = [
           { header: "SEQ", value: (e) => String(e.sequence), align: "right" },

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import {
+  MAX_PAGE_LIMIT,
   PAYMENT_STATUSES,
   PaymentError,
   type Payment,
   type PaymentFilter,
-  type PaymentStatus,
   assertAcceptableText,
   recordKeyProblem,
   recordKeyProblemMessage,
@@ -17,6 +17,7 @@ import { money, when } from "../output/format.js";
 import { type Column, renderTable } from "../output/table.js";
 import { parseWindow } from "../parse/date.js";
 import { parseCount } from "../parse/integer.js";
+import { parseStatusList } from "../parse/status-list.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
 
 interface ListOptions {
@@ -28,16 +29,6 @@ interface ListOptions {
   reference?: string;
   limit: string;
   cursor?: string;
-}
-
-function parseStatuses(text: string): PaymentStatus[] {
-  const statuses = text.split(",").map((s) => s.trim());
-  for (const status of statuses) {
-    if (!(PAYMENT_STATUSES as readonly string[]).includes(status)) {
-      throw new CliError("invalid_status", `unknown status ${quoteValue(status)}`, EXIT.usage, `use one or more of ${PAYMENT_STATUSES.join(", ")}`);
-    }
-  }
-  return statuses as PaymentStatus[];
 }
 
 function parseReference(text: string): { key: string; value: string } {
@@ -64,21 +55,21 @@ export function registerPaymentsList(payments: Command, session: CliSession): vo
     .option("--since <date>", "created at or after: 2026-03-01, an ISO 8601 time with a zone, or a duration ago (24h)")
     .option("--until <date>", "created before (same forms as --since; after --since)")
     .option("--reference <key=value>", "a business reference, e.g. booking=BK-1001")
-    .option("--limit <n>", "page size, 1–500", "20")
+    .option("--limit <n>", `page size, 1–${MAX_PAGE_LIMIT}`, "20")
     .option("--cursor <cursor>", "the next-page cursor printed by the previous page")
     .addHelpText("after", "\nExamples:\n  $ payments-cli payments list --status failed --since 24h\n  $ payments-cli payments list --reference booking=BK-1001 --json\n")
     .action(async (options: ListOptions, command: Command) => {
       const context = contextFor(command, session);
       const window = parseWindow(options, context.now);
       const filter: PaymentFilter = {
-        status: options.status ? parseStatuses(options.status) : undefined,
+        status: options.status ? parseStatusList(options.status, PAYMENT_STATUSES) : undefined,
         provider: options.provider,
         owner: options.owner,
         createdFrom: window.since?.toISOString(),
         createdTo: window.until?.toISOString(),
         reference: options.reference ? parseReference(options.reference) : undefined,
       };
-      const limit = parseCount(options.limit, "--limit", { min: 1, max: 500 });
+      const limit = parseCount(options.limit, "--limit", { min: 1, max: MAX_PAGE_LIMIT });
       await withRuntime(context, async ({ service }) => {
         const page = await service.listPayments(filter, { limit, cursor: options.cursor });
         const { colours } = context.out;

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import {
   type IdempotencyRecord,
   PaymentError,
+  assertRefundable,
   parseMajorUnits,
   refundableAmount,
   requestFingerprint,
@@ -46,8 +47,6 @@ async function recordOf(store: PaymentStore, scope: string, key: string) {
 function madeByThisRequest(record: IdempotencyRecord, paymentId: string, amount: number, reason: string): boolean {
   return record.operation === "payment.refund" && record.fingerprint === requestFingerprint("payment.refund", { paymentId, amount, reason });
 }
-
-const REFUNDABLE_STATUSES = ["succeeded", "partially_refunded", "refunded"];
 
 export function registerRefund(program: Command, session: CliSession): void {
   program
@@ -99,21 +98,9 @@ export function registerRefund(program: Command, session: CliSession): void {
               : `resuming an interrupted refund under key ${key}; the provider sees the same request, so it refunds at most once`,
           );
         } else {
-          if (!REFUNDABLE_STATUSES.includes(payment.status)) {
-            throw new PaymentError("invalid_state_transition", `a ${payment.status} payment cannot be refunded`, { details: { paymentId } });
-          }
-          if (refundable === 0) {
-            throw new PaymentError(
-              "refund_exceeds_captured",
-              `nothing is left to refund on ${paymentId}: ${money(payment.amountCaptured, c)} captured, ${money(payment.amountRefunded, c)} refunded`,
-            );
-          }
-          if (amount > refundable) {
-            throw new PaymentError(
-              "refund_exceeds_captured",
-              `a refund of ${money(amount, c)} exceeds the ${money(refundable, c)} still refundable on ${paymentId}`,
-            );
-          }
+          // Core's own ceiling check, before the prompt: an operator is never asked to confirm a refund the service
+          // would refuse, and the refusal reads the same as the service's.
+          assertRefundable(payment, amount);
           context.out.note(
             `Refund ${money(amount, c)} of payment ${paymentId} (owner ${payment.owner})\n` +
               renderFields([

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type Payment, PaymentError } from "@org/payments-core";
+import { MAX_PAGE_LIMIT, type Payment, PaymentError } from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { money, when } from "../output/format.js";
@@ -37,7 +37,8 @@ export function registerSweep(program: Command, session: CliSession): void {
         do {
           const page = await service.listPayments(
             { status: "authorized", authorizationExpiresBefore: new Date(now + withinMs).toISOString() },
-            { limit: 500, cursor },
+            // The largest page every store serves: fewer round trips while collecting them all.
+            { limit: MAX_PAGE_LIMIT, cursor },
           );
           for (const payment of page.items) {
             rows.push({ payment, expiresInMs: Date.parse(payment.authorizationExpiresAt ?? new Date(now).toISOString()) - now });

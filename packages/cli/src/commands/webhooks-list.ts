@@ -1,12 +1,10 @@
 import type { Command } from "commander";
-import { INBOX_STATUSES, type InboxEvent, type InboxStatus } from "@org/payments-core";
-import { CliError } from "../errors/cli-error.js";
-import { EXIT } from "../errors/exit-codes.js";
-import { quoteValue } from "../errors/safe-text.js";
+import { INBOX_STATUSES, type InboxEvent } from "@org/payments-core";
 import { statusColour } from "../output/colours.js";
 import { when } from "../output/format.js";
 import { type Column, renderTable } from "../output/table.js";
 import { parseCount } from "../parse/integer.js";
+import { parseStatusList } from "../parse/status-list.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
 
 interface ListOptions {
@@ -14,16 +12,6 @@ interface ListOptions {
   payment?: string;
   provider?: string;
   limit: string;
-}
-
-export function parseInboxStatuses(text: string): InboxStatus[] {
-  const statuses = text.split(",").map((s) => s.trim());
-  for (const status of statuses) {
-    if (!(INBOX_STATUSES as readonly string[]).includes(status)) {
-      throw new CliError("invalid_status", `unknown webhook status ${quoteValue(status)}`, EXIT.usage, `use one or more of ${INBOX_STATUSES.join(", ")}`);
-    }
-  }
-  return statuses as InboxStatus[];
 }
 
 export function registerWebhooksList(webhooks: Command, session: CliSession): void {
@@ -37,7 +25,7 @@ export function registerWebhooksList(webhooks: Command, session: CliSession): vo
     .addHelpText("after", "\nExamples:\n  $ payments-cli webhooks list --status held,orphaned,failed\n  $ payments-cli webhooks list --payment pay_01JQ7Z8M4W6F3T9B2K5N0XR1AD --json\n")
     .action(async (options: ListOptions, command: Command) => {
       const context = contextFor(command, session);
-      const status = options.status ? parseInboxStatuses(options.status) : undefined;
+      const status = options.status ? parseStatusList(options.status, INBOX_STATUSES, "webhook status") : undefined;
       const limit = parseCount(options.limit, "--limit", { min: 1, max: 1000 });
       await withRuntime(context, async ({ store }) => {
         const events = await store.listInboxEvents({ status, paymentId: options.payment, provider: options.provider, limit });

@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { PaymentError, type PaymentErrorCode } from "@org/payments-core";
+import { PaymentError, errorCodeRule } from "@org/payments-core";
 import { CliError } from "./cli-error.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
@@ -11,42 +11,13 @@ export interface ExplainedError {
   details?: Record<string, unknown> | undefined;
 }
 
-const PAYMENT_ERRORS: Partial<Record<PaymentErrorCode, { exitCode: ExitCode; hint: string }>> = {
-  validation_error: { exitCode: EXIT.usage, hint: "check the flag values; `--help` shows each option with an example" },
-  invalid_cursor: { exitCode: EXIT.usage, hint: "pass the cursor printed under the previous page, unchanged, with the same filters" },
-  invalid_amount: { exitCode: EXIT.usage, hint: 'type amounts in major units with at most the currency\'s decimals, e.g. "10.50"' },
-  not_found: { exitCode: EXIT.notFound, hint: "check the id with `payments-cli payments list`" },
-  refund_exceeds_captured: { exitCode: EXIT.refused, hint: "see what is left with `payments-cli payments show <id>`; nothing was changed" },
-  invalid_state_transition: { exitCode: EXIT.refused, hint: "see the payment's status with `payments-cli payments show <id>`; nothing was changed" },
-  idempotency_key_reused: { exitCode: EXIT.refused, hint: "this key was used for a different request: pass a new --idempotency-key" },
-  idempotency_key_in_use: {
-    exitCode: EXIT.error,
-    hint: "the same operation is still held elsewhere past its lock timeout; check for a stuck payments-cli or host, then re-run",
-  },
-  conflict: { exitCode: EXIT.error, hint: "the payment kept changing under us; re-run the command" },
-  amount_too_small: { exitCode: EXIT.refused, hint: "the provider's minimum amount applies" },
-  currency_not_supported: { exitCode: EXIT.refused, hint: "the provider does not accept this currency" },
-  gateway_outcome_unknown: {
-    exitCode: EXIT.gatewayUnavailable,
-    hint: "the provider may or may not have acted: re-run the same command (same key), or `payments-cli recover` later",
-  },
-  gateway_rate_limited: { exitCode: EXIT.gatewayUnavailable, hint: "the provider is rate limiting: re-run the same command in a minute" },
-  gateway_error: { exitCode: EXIT.gatewayUnavailable, hint: "the provider refused or failed: check its credentials and status page, then re-run" },
-  schema_out_of_date: { exitCode: EXIT.schemaOutOfDate, hint: "run `payments-cli migrate` against this database first" },
-};
-
-const CARD_ERRORS = new Set(["card_declined", "insufficient_funds", "expired_card", "incorrect_cvc", "processing_error", "authentication_required"]);
-
 /** Every failure as `error[<code>]`, an exit code and a one-line fix; unknown errors are `internal`. */
 export function explainError(error: unknown): ExplainedError {
   if (error instanceof CliError) return { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode };
   if (error instanceof PaymentError) {
-    const known = PAYMENT_ERRORS[error.code];
-    if (known) return { code: error.code, message: error.message, details: error.details, ...known };
-    if (CARD_ERRORS.has(error.code)) {
-      return { code: error.code, message: error.message, exitCode: EXIT.refused, hint: "the card was declined; nothing to retry from here" };
-    }
-    return { code: error.code, message: error.message, exitCode: EXIT.error, hint: "re-run with --debug for details" };
+    // Exit category and hint come from core's one error table, so a new code is classified there, once.
+    const rule = errorCodeRule(error.code);
+    return { code: error.code, message: error.message, details: error.details, exitCode: EXIT[rule.cliExit], hint: rule.cliHint };
   }
   if (error instanceof CommanderError) {
     return { code: "usage", message: error.message.replace(/^error: /, ""), exitCode: EXIT.usage, hint: "see `payments-cli <command> --help`" };
