@@ -30,14 +30,21 @@ export class CompiledStatements {
     this.#builder = builder;
   }
 
-  query(key: string, args: StatementArgs, build: (db: Kysely<Database>, args: StatementArgs) => Compilable): CompiledQuery {
+  /**
+   * `args` is typed by the caller (a row of `database.ts`'s tables, or the WHERE values), so `build` writes the
+   * same type-checked kysely query it would write without the cache, and the rows come back typed as it selects them.
+   */
+  query<A extends StatementArgs, O>(key: string, args: A, build: (db: Kysely<Database>, args: A) => Compilable<O>): CompiledQuery<O> {
     let fullKey = key;
     for (const name in args) if (args[name] === undefined) fullKey += `|-${name}`;
     let template = this.#templates.get(fullKey);
     if (template === undefined) {
       const placeholders: Record<string, unknown> = {};
       for (const name in args) if (args[name] !== undefined) placeholders[name] = `${SLOT}${name}`;
-      const compiled = build(this.#builder, placeholders).compile();
+      // The one place the types are bent, on purpose: `build` sees a marker string where `A` has a number or a
+      // timestamp. kysely only carries the value into the parameters (it never inspects it), and the marker is
+      // replaced by the real argument below before anything runs.
+      const compiled = build(this.#builder, placeholders as unknown as A).compile();
       template = {
         sql: compiled.sql,
         slots: compiled.parameters.map((value) =>

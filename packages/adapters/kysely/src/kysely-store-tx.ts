@@ -22,9 +22,9 @@ import type {
   Refund,
 } from "@org/payments-core";
 import { sql } from "kysely";
-import type { Kysely } from "kysely";
+import type { Compilable, Insertable, Kysely } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
-import type { Database } from "./database.js";
+import type { Database, ReceiptsTable } from "./database.js";
 import type { CompiledStatements, StatementArgs } from "./compiled-statements.js";
 import {
   eventToOutboxRow,
@@ -73,7 +73,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     this.#statements = statements;
   }
 
-  #run(key: string, args: StatementArgs, build: Parameters<CompiledStatements["query"]>[2]) {
+  #run<A extends StatementArgs, O>(key: string, args: A, build: (db: Kysely<Database>, args: A) => Compilable<O>) {
     return this.#db.executeQuery(this.#statements.query(key, args, build));
   }
 
@@ -83,23 +83,24 @@ export class KyselyStoreTx implements PaymentStoreTx {
 
   async getPayment(id: string): Promise<Payment | null> {
     if (!isMatchableText(id)) return null;
-    const { rows } = await this.#run("getPayment", { id }, (db, a) => db.selectFrom("payments").selectAll().where("id", "=", a.id as string));
-    const row = rows[0] as Database["payments"] | undefined;
+    const { rows } = await this.#run("getPayment", { id }, (db, a) => db.selectFrom("payments").selectAll().where("id", "=", a.id));
+    const row = rows[0];
     if (row === undefined) return null;
-    const payment = rowToPayment(row as never, this.#dialect);
+    const payment = rowToPayment(row, this.#dialect);
     this.#remember(payment);
     return payment;
   }
 
   async findPaymentByProviderId(provider: string, providerPaymentId: string): Promise<Payment | null> {
     if (!isMatchableText(provider) || !isMatchableText(providerPaymentId)) return null;
-    // Not unique by schema: a provider could in principle reuse an id across accounts. The newest payment wins.
+    // Not unique by schema: a second attempt can name the same provider object. The oldest payment wins (the port's
+    // rule): ids sort by creation time, so every store and every run picks the same one.
     const row = await this.#db
       .selectFrom("payments")
       .selectAll()
       .where("provider", "=", provider)
       .where("provider_payment_id", "=", providerPaymentId)
-      .orderBy("id", "desc")
+      .orderBy("id", "asc")
       .limit(1)
       .executeTakeFirst();
     return row === undefined ? null : rowToPayment(row, this.#dialect);
@@ -108,7 +109,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   async insertPayment(payment: Payment): Promise<void> {
     assertStorablePayment(payment);
     try {
-      await this.#run("insertPayment", paymentToRow(payment, this.#dialect), (db, row) => db.insertInto("payments").values(row as never));
+      await this.#run("insertPayment", paymentToRow(payment, this.#dialect), (db, row) => db.insertInto("payments").values(row));
     } catch (cause) {
       if (this.#dialect.isUniqueViolation(cause)) {
         throw new PaymentError("conflict", `payment ${payment.id} already exists`, { cause });
@@ -133,9 +134,9 @@ export class KyselyStoreTx implements PaymentStoreTx {
         const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = a;
         return db
           .updateTable("payments")
-          .set(set as never)
-          .where("id", "=", id as string)
-          .where("version", "=", version as number);
+          .set(set)
+          .where("id", "=", id)
+          .where("version", "=", version);
       },
     );
     if (result.numAffectedRows !== 1n) return null;
@@ -158,7 +159,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     for (const entry of entries) assertStorableHistory(entry);
     // One statement per entry keeps `seq` in the caller's order.
     for (const entry of entries) {
-      await this.#run("appendHistory", historyToRow(entry), (db, row) => db.insertInto("payment_history").values(row as never));
+      await this.#run("appendHistory", historyToRow(entry), (db, row) => db.insertInto("payment_history").values(row));
     }
   }
 
@@ -199,24 +200,23 @@ export class KyselyStoreTx implements PaymentStoreTx {
     const counter = await this.#run("takeReceiptNumber", { year }, (db, a) =>
       db
         .insertInto("receipt_counters")
-        .values({ year: a.year as number, last_number: 1 })
+        .values({ year: a.year, last_number: 1 })
         .onConflict((oc) => oc.column("year").doUpdateSet({ last_number: sql<number>`receipt_counters.last_number + 1` }))
         .returning("last_number"),
     );
     const existing = await this.#run("findReceipt", { paymentId }, (db, a) =>
-      db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId as string),
+      db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId),
     );
-    const found = existing.rows[0] as { number: unknown } | undefined;
+    const found = existing.rows[0];
     if (found !== undefined) {
       // Rare (a second settle of one payment): give the number back. The counter is still ours alone until commit.
       await this.#db.updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
       return readString(found.number, "receipts.number");
     }
-    const taken = (counter.rows[0] as { last_number: unknown } | undefined)?.last_number;
+    const taken = counter.rows[0]?.last_number;
     const number = formatReceiptNumber(year, readInteger(taken, "receipt_counters.last_number"));
-    await this.#run("insertReceipt", { payment_id: paymentId, number, year, issued_at: issued }, (db, row) =>
-      db.insertInto("receipts").values(row as never),
-    );
+    const receipt: Insertable<ReceiptsTable> = { payment_id: paymentId, number, year, issued_at: issued };
+    await this.#run("insertReceipt", receipt, (db, row) => db.insertInto("receipts").values(row));
     return number;
   }
 
@@ -226,11 +226,11 @@ export class KyselyStoreTx implements PaymentStoreTx {
       db
         .selectFrom("idempotency_records")
         .selectAll()
-        .where("scope", "=", a.scope as string)
-        .where("key", "=", a.key as string),
+        .where("scope", "=", a.scope)
+        .where("key", "=", a.key),
     );
     const row = rows[0];
-    return row === undefined ? null : rowToIdempotency(row as never, this.#dialect);
+    return row === undefined ? null : rowToIdempotency(row, this.#dialect);
   }
 
   async insertIdempotencyRecord(record: IdempotencyRecord): Promise<boolean> {
@@ -240,7 +240,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     const result = await this.#run("insertIdempotencyRecord", idempotencyToRow(record), (db, row) =>
       db
         .insertInto("idempotency_records")
-        .values(row as never)
+        .values(row)
         .onConflict((oc) => oc.columns(["scope", "key"]).doNothing()),
     );
     return result.numAffectedRows === 1n;
@@ -258,10 +258,11 @@ export class KyselyStoreTx implements PaymentStoreTx {
         const { "\u0000scope": whereScope, "\u0000key": whereKey, "\u0000lockId": lockId, ...set } = a;
         const update = db
           .updateTable("idempotency_records")
-          .set(set as never)
-          .where("scope", "=", whereScope as string)
-          .where("key", "=", whereKey as string);
-        return unlocked ? update.where("lock_id", "is", null) : update.where("lock_id", "=", lockId as string);
+          .set(set)
+          .where("scope", "=", whereScope)
+          .where("key", "=", whereKey);
+        // No expected lock (null, passed as undefined): only an unlocked record matches.
+        return lockId === undefined ? update.where("lock_id", "is", null) : update.where("lock_id", "=", lockId);
       },
     );
     return result.numAffectedRows === 1n;
@@ -272,7 +273,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     // One statement per event: the sequence must follow the caller's order, which a multi-row insert does not
     // promise on every database.
     for (const event of events) {
-      await this.#run("appendOutbox", eventToOutboxRow(event), (db, row) => db.insertInto("outbox").values(row as never));
+      await this.#run("appendOutbox", eventToOutboxRow(event), (db, row) => db.insertInto("outbox").values(row));
     }
   }
 

@@ -1,7 +1,6 @@
-import { isPaymentError } from "@org/payments-core";
+import { formatReceiptNumber, isPaymentError } from "@org/payments-core";
 import { describe, expect, it } from "vitest";
 import { readBoolean, readExactSum, readInteger, readTimestamp, writeInteger, writeTimestamp } from "../src/conversions.js";
-import { formatReceiptNumber } from "../src/receipt-number.js";
 
 describe("checked conversions", () => {
   it("reads int8 in every shape a driver returns, up to Number.MAX_SAFE_INTEGER", () => {

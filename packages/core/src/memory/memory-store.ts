@@ -89,8 +89,13 @@ export class MemoryPaymentStore implements PaymentStore {
   #tx(undo: Array<() => void>): PaymentStoreTx {
     return {
       getPayment: async (id) => clone((findable(id) && this.#payments.get(id)) || null),
+      // The oldest of several (lowest id, as ids sort by creation time), as the port says — not insertion order.
       findPaymentByProviderId: async (provider, providerPaymentId) =>
-        clone([...this.#payments.values()].find((p) => p.provider === provider && p.providerPaymentId === providerPaymentId) ?? null),
+        clone(
+          [...this.#payments.values()]
+            .filter((p) => p.provider === provider && p.providerPaymentId === providerPaymentId)
+            .reduce<Payment | null>((oldest, p) => (oldest === null || p.id < oldest.id ? p : oldest), null),
+        ),
       insertPayment: async (payment) => {
         assertStorablePayment(payment);
         if (this.#payments.has(payment.id)) throw new PaymentError("conflict", `payment ${payment.id} already exists`);

@@ -170,8 +170,17 @@ export interface StoreCapabilities {
 /** The reads and writes available inside one transaction. */
 export interface PaymentStoreTx {
   getPayment(id: string): Promise<Payment | null>;
+  /**
+   * The payment that names this provider object. Nothing in the schema makes the pair unique (a second charge
+   * attempt can name the same object), so when several do, the answer is the oldest: the lowest id, as ids sort by
+   * creation time — the first payment that claimed the object. Every store answers the same whatever the insertion
+   * order; webhooks apply to that payment, and reconcile reports any other as a second attempt.
+   */
   findPaymentByProviderId(provider: string, providerPaymentId: string): Promise<Payment | null>;
-  /** Inserts a new payment (version 1). A duplicate id is an error. */
+  /**
+   * Inserts a new payment (version 1). A duplicate id is refused with `conflict` and changes nothing: the code
+   * of every lost race on this port, so the loser of concurrent inserts can re-read the payment the winner stored.
+   */
   insertPayment(payment: Payment): Promise<void>;
   /**
    * Compare-and-set on `version`: stores `next` (whose version must be `expectedVersion + 1`) only if the stored
@@ -182,7 +191,12 @@ export interface PaymentStoreTx {
   appendHistory(entries: readonly HistoryEntry[]): Promise<void>;
 
   getRefund(id: string): Promise<Refund | null>;
+  /** Inserts a new refund. A duplicate id is refused with `conflict` and changes nothing, as for payments. */
   insertRefund(refund: Refund): Promise<void>;
+  /**
+   * Stores the new state of a refund. One that does not exist is refused with `not_found` and nothing is stored:
+   * an update never creates a refund (that is `insertRefund`, with its own duplicate check).
+   */
   updateRefund(refund: Refund): Promise<void>;
 
   /**

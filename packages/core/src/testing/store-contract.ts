@@ -32,6 +32,9 @@ export const STORE_CONTRACT_TESTS = {
   inboxList: "lists inbox events by status, payment (either id), event id and age, oldest first",
   historyAndRefunds: "history and refunds read back in insertion order",
   providerLookup: "finds a payment by provider and provider payment id",
+  providerLookupOldest: "of two payments naming one provider payment id, the lookup finds the oldest (lowest id), whatever the insertion order",
+  duplicatePaymentId: "a second insert of a payment or refund id is refused with conflict, also for 10 concurrent inserters; the stored one is untouched",
+  missingRefundUpdate: "an update of a refund that does not exist is refused with not_found and stores nothing",
   listFiltersAndCursor: "lists by filter and pages with a cursor without gaps or repeats",
   stats: "groups counts and amounts by status, provider and currency",
   statsExactPastInt64: "sums stats exactly however many rows: 1,100 payments of 2^53 - 1 sum past 2^63",
@@ -361,6 +364,51 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       await insertPayment(store, samplePayment({ provider: "paypal", providerPaymentId: "pi_123" }));
       expect((await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_123")))?.id).toBe(payment.id);
       expect(await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_none"))).toBeNull();
+    });
+
+    rule("providerLookupOldest", async () => {
+      // Ids sort by creation time: `older` is the first payment that named pi_twice, `newer` a later attempt.
+      const older = samplePayment({ provider: "stripe", providerPaymentId: "pi_twice" });
+      const newer = samplePayment({ provider: "stripe", providerPaymentId: "pi_twice" });
+      expect(older.id < newer.id).toBe(true);
+      // Inserted newest first, in separate transactions: neither insertion order nor row order decides.
+      await insertPayment(store, newer);
+      await insertPayment(store, older);
+      await insertPayment(store, samplePayment({ provider: "paypal", providerPaymentId: "pi_twice" }));
+      expect((await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_twice")))?.id).toBe(older.id);
+      // An update of the newer one (a later version) changes nothing either.
+      expect(await store.transaction((tx) => tx.updatePayment({ ...newer, description: "touched", version: 2 }, 1))).not.toBeNull();
+      expect((await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_twice")))?.id).toBe(older.id);
+    });
+
+    rule("duplicatePaymentId", async () => {
+      const payment = await insertPayment(store, samplePayment({ status: "succeeded", amountCaptured: 2500 }));
+      const twin = { ...payment, description: "a second insert", amount: 1 };
+      expect(await refusal(() => store.transaction((tx) => tx.insertPayment(twin)), payment.id, "")).toBe("conflict");
+      expect(await store.getPayment(payment.id)).toEqual(payment);
+      // A racer that lost is told `conflict` (it may re-read), never a driver error.
+      const contested = samplePayment();
+      const results = await Promise.allSettled(
+        Array.from({ length: RACERS }, (_, i) => store.transaction((tx) => tx.insertPayment({ ...contested, description: `racer ${i}` }))),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === "rejected") expect(isPaymentError(result.reason, "conflict"), String(result.reason)).toBe(true);
+      }
+      const winner = results.findIndex((r) => r.status === "fulfilled");
+      expect((await store.getPayment(contested.id))?.description).toBe(`racer ${winner}`);
+      const refund = sampleRefund(payment, { amount: 100 });
+      await store.transaction((tx) => tx.insertRefund(refund));
+      expect(await refusal(() => store.transaction((tx) => tx.insertRefund({ ...refund, amount: 200 })), refund.id, "")).toBe("conflict");
+      expect(await store.listRefunds(payment.id)).toEqual([refund]);
+    });
+
+    rule("missingRefundUpdate", async () => {
+      const payment = await insertPayment(store, samplePayment({ status: "succeeded", amountCaptured: 2500 }));
+      const missing = sampleRefund(payment, { status: "succeeded", providerRefundId: "re_missing" });
+      expect(await refusal(() => store.transaction((tx) => tx.updateRefund(missing)), missing.id, "")).toBe("not_found");
+      expect(await store.listRefunds(payment.id)).toEqual([]);
+      expect(await store.transaction((tx) => tx.getRefund(missing.id))).toBeNull();
     });
 
     rule("listFiltersAndCursor", async () => {
