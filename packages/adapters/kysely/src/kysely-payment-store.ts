@@ -1,5 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { PAYMENT_STATUSES, assertStorableText, decodePageCursor, encodePageCursor, isMatchableText, normalizePaymentFilter } from "@org/payments-core";
+import {
+  PAYMENT_STATUSES,
+  PaymentError,
+  assertStorableText,
+  clampPageLimit,
+  decodePageCursor,
+  encodePageCursor,
+  isMatchableText,
+  normalizePaymentFilter,
+} from "@org/payments-core";
 import type {
   HistoryEntry,
   IdempotencyRecord,
@@ -42,7 +51,14 @@ export function nestedCallGuardDefault(): boolean {
   return process.env.NODE_ENV !== "production";
 }
 
-const MAX_PAGE = 500;
+/**
+ * A call the store refuses because the calling code misuses it at run time (a nested transaction, a store method
+ * awaited inside one, a call after `close()`): a bug in the caller, `internal` like every other broken promise of
+ * the port. Not `configuration_error`, which is for options refused while the library is being set up.
+ */
+function misuse(message: string): PaymentError {
+  return new PaymentError("internal", message);
+}
 
 /** `PaymentStore` over kysely, for any database a `StoreDialect` describes. */
 export class KyselyPaymentStore implements PaymentStore {
@@ -70,7 +86,7 @@ export class KyselyPaymentStore implements PaymentStore {
     // SQLite: it would wait forever for the one connection the outer call holds). Refuse it loudly.
     const guard = this.#inTransaction;
     if (guard?.getStore()) {
-      throw new Error(`${this.dialect.name} store: transaction() called inside transaction(); use the tx passed to work`);
+      throw misuse(`${this.dialect.name} store: transaction() called inside transaction(); use the tx passed to work`);
     }
     this.#assertOpen();
     return this.dialect.transaction(this.db, (trx) => {
@@ -83,7 +99,7 @@ export class KyselyPaymentStore implements PaymentStore {
   #outside(): Kysely<Database> {
     this.#assertOpen();
     if (this.dialect.singleConnection && this.#inTransaction?.getStore()) {
-      throw new Error(
+      throw misuse(
         `${this.dialect.name} store: a store method was awaited inside transaction(); it would wait for the connection that transaction holds. Use the tx passed to work.`,
       );
     }
@@ -91,7 +107,7 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error(`${this.dialect.name} store is closed`);
+    if (this.#closed) throw misuse(`${this.dialect.name} store is closed`);
   }
 
   async getPayment(id: string): Promise<Payment | null> {
@@ -102,7 +118,7 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async listPayments(requested: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
-    const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(page.limit) || 1));
+    const limit = clampPageLimit(page.limit);
     // Both checked before anything else, as on every store: `invalid_cursor`, `validation_error` for an instant.
     const after = page.cursor === undefined ? undefined : decodePageCursor(page.cursor);
     const filter = normalizePaymentFilter(requested);

@@ -1,3 +1,5 @@
+import { configurationError } from "@org/payments-core";
+
 /** Reads `?schema=` off a connection URL: pg would pass an unknown parameter to the server, which rejects it. */
 export function splitSchemaFromUrl(connectionString: string): { connectionString: string; schema: string | undefined } {
   let url: URL;
@@ -21,7 +23,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  */
 export function quoteSchema(schema: string): string {
   if (!IDENTIFIER.test(schema)) {
-    throw new Error(`schema ${JSON.stringify(schema)} must be letters, digits and underscores (at most 63), not starting with a digit`);
+    throw configurationError(`schema ${JSON.stringify(schema)} must be letters, digits and underscores (at most 63), not starting with a digit`, {
+      option: "schema",
+    });
   }
   return `"${schema}"`;
 }

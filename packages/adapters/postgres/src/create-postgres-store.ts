@@ -1,3 +1,4 @@
+import { configurationError } from "@org/payments-core";
 import { KyselyPaymentStore } from "@org/payments-kysely";
 import type { Database } from "@org/payments-kysely";
 import { CompiledQuery, Kysely, PostgresDialect } from "kysely";
@@ -46,14 +47,14 @@ export class PostgresPaymentStore extends KyselyPaymentStore {
 /** A `PaymentStore` on PostgreSQL. It never migrates by itself: call `migrate(store)` first. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresPaymentStore> {
   if ((options.connectionString === undefined) === (options.pool === undefined)) {
-    throw new Error("createPostgresStore needs exactly one of connectionString and pool");
+    throw configurationError("createPostgresStore needs exactly one of connectionString and pool", { option: "connectionString" });
   }
   const fromUrl = options.connectionString === undefined ? undefined : splitSchemaFromUrl(options.connectionString);
   const schema = options.schema ?? fromUrl?.schema;
   const searchPath = schema === undefined ? undefined : quoteSchema(schema);
   const maxTransactionAttempts = options.maxTransactionAttempts ?? DEFAULT_TRANSACTION_ATTEMPTS;
   if (!Number.isSafeInteger(maxTransactionAttempts) || maxTransactionAttempts < 1) {
-    throw new Error("maxTransactionAttempts must be a positive integer");
+    throw configurationError("maxTransactionAttempts must be a positive integer", { option: "maxTransactionAttempts" });
   }
 
   let pool: PostgresPool;

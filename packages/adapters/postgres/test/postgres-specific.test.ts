@@ -3,6 +3,7 @@ import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
 import { Migrator } from "kysely";
 import pg from "pg";
+import { type PaymentErrorCode, isPaymentError } from "@org/payments-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresStore, isRetryableTransactionError, migrate, migrationStatus, splitSchemaFromUrl } from "../src/index.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
@@ -29,6 +30,19 @@ describe("postgres connection options", () => {
 
   it("refuses a schema name that would need escaping", async () => {
     await expect(createPostgresStore({ connectionString: "postgres://u@h/db?schema=a;drop" })).rejects.toThrow(/schema/);
+  });
+
+  it("refuses contradictory or impossible options with configuration_error, and a closed store's calls with internal", async () => {
+    const refused = (code: PaymentErrorCode) => (error: unknown) => isPaymentError(error, code);
+    await expect(createPostgresStore({ connectionString: "postgres://u@h/db?schema=a;drop" })).rejects.toSatisfy(refused("configuration_error"));
+    await expect(createPostgresStore({})).rejects.toSatisfy(refused("configuration_error"));
+    await expect(createPostgresStore({ connectionString: "postgres://u@h/db", pool: new pg.Pool() })).rejects.toSatisfy(refused("configuration_error"));
+    await expect(createPostgresStore({ connectionString: "postgres://u@h/db", maxTransactionAttempts: 0 })).rejects.toSatisfy(refused("configuration_error"));
+    // Never connected: the pool connects on first use.
+    const closed = await createPostgresStore({ connectionString: "postgres://u@h/db" });
+    await closed.close();
+    await expect(closed.getPayment("pay_x")).rejects.toSatisfy(refused("internal"));
+    await expect(closed.transaction(async () => 1)).rejects.toSatisfy(refused("internal"));
   });
 
   it("classifies serialization failures and deadlocks as retryable, nothing else", () => {

@@ -1,3 +1,4 @@
+import { configurationError } from "@org/payments-core";
 import { KyselyPaymentStore } from "@org/payments-kysely";
 import type { Database } from "@org/payments-kysely";
 import BetterSqlite3 from "better-sqlite3";
@@ -38,11 +39,14 @@ const STATEMENT_CACHE_CAPACITY = 256;
  * beyond 2^53 is detected instead of silently rounded.
  */
 export function openSqliteDatabase(options: SqliteStoreOptions = {}): BetterSqlite3.Database {
+  // Checked before opening: a refused option must not leave a file created and a handle open behind it.
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw configurationError("busyTimeoutMs must be a non-negative integer", { option: "busyTimeoutMs" });
+  }
   const database =
     options.database ??
     new BetterSqlite3(options.filename ?? DEFAULT_SQLITE_FILENAME, options.readOnly ? { readonly: true, fileMustExist: true } : {});
-  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new Error("busyTimeoutMs must be a non-negative integer");
   // First, so that switching to WAL waits for a concurrent opener instead of failing.
   database.pragma(`busy_timeout = ${busyTimeoutMs}`);
   // Switching to WAL writes the file's header: never on a read-only look.

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { isPaymentError } from "@org/payments-core";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePayment } from "@org/payments-test-support/store-fixtures";
@@ -40,6 +42,19 @@ describe("sqlite store", () => {
     await expect(store.transaction(() => store.transaction(async () => 1))).rejects.toThrow(/inside transaction/);
     // The connection is free again afterwards.
     expect(await store.getPayment("pay_x")).toBeNull();
+  });
+
+  it("refuses a bad option with configuration_error before creating any file, and misuse at run time with internal", async () => {
+    const filename = `${database.filename}.never`;
+    await expect(createSqliteStore({ filename, busyTimeoutMs: -1 })).rejects.toSatisfy((error: unknown) => isPaymentError(error, "configuration_error"));
+    expect(existsSync(filename)).toBe(false);
+    const internal = (error: unknown) => isPaymentError(error, "internal");
+    await expect(store.transaction(() => store.getPayment("pay_x"))).rejects.toSatisfy(internal);
+    await expect(store.transaction(() => store.transaction(async () => 1))).rejects.toSatisfy(internal);
+    const closed = await createSqliteStore({ filename: database.filename });
+    await closed.close();
+    await expect(closed.getPayment("pay_x")).rejects.toSatisfy(internal);
+    await expect(closed.transaction(async () => 1)).rejects.toSatisfy(internal);
   });
 
   it("guards against nested calls by default except under NODE_ENV=production, where the guard's cost is saved", async () => {
