@@ -1,7 +1,8 @@
 import { buildEvent, correctPayment, transitionPayment, type TransitionResult } from "../domain/state-machine.js";
-import { pathTo } from "../domain/transitions.js";
+import { pathTo, statusGroup } from "../domain/transitions.js";
 import { snapshotRefund } from "../domain/events.js";
-import type { Payment, PaymentStatus, Refund } from "../domain/payment.js";
+import type { Payment, PaymentFailure, PaymentStatus, Refund } from "../domain/payment.js";
+import { releaseRefund, reverseSettledRefund, settleReservedRefund } from "../domain/refunds.js";
 import { PaymentError } from "../errors/index.js";
 import { toStorableMessage } from "../validation/acceptable-text.js";
 import type { GatewayPayment, GatewayRefund } from "../ports/payment-gateway.js";
@@ -38,6 +39,52 @@ export async function persistUpdate(
   return stored;
 }
 
+/** What the provider reported about a payment, as far as reaching a status records it. */
+export type ReportedFields = Pick<GatewayPayment, "amountCaptured" | "nextAction" | "authorizationExpiresAt" | "failure">;
+
+const UNREPORTED_FAILURE: PaymentFailure = { code: "processing_error", message: "the provider reported a failure" };
+
+/**
+ * The fields a payment records on reaching `to` as the provider reports it — the one home of this rule, for the
+ * settle steps and webhooks (advancePayment) and reconcile's corrections alike:
+ * - requires_action: the provider's next action (a 3-D Secure step, an approval URL);
+ * - authorized: until when (the provider's expiry, else the validity we assume);
+ * - a captured status: what was captured (the provider's amount, never more than the payment's, and the whole
+ *   amount when it reports none), a receipt number (allocated once, kept after), no error;
+ * - failed: the failure, as storable text (the provider's own, else `unreported`);
+ * - authorized, captured, failed, canceled: no next action, the customer's step is over.
+ * processing and pending record nothing of their own.
+ */
+export async function fieldsOnReaching(
+  tx: PaymentStoreTx,
+  current: Payment,
+  to: PaymentStatus,
+  reported: ReportedFields | null,
+  ctx: Pick<ApplyContext, "at" | "authorizationValidityMs">,
+  unreported: PaymentFailure,
+): Promise<Partial<Payment>> {
+  const changes: Partial<Payment> = {};
+  if (to === "requires_action") changes.nextAction = reported?.nextAction ?? null;
+  if (to === "authorized") {
+    changes.nextAction = null;
+    changes.authorizationExpiresAt =
+      reported?.authorizationExpiresAt ?? new Date(Date.parse(ctx.at) + ctx.authorizationValidityMs).toISOString();
+  }
+  if (statusGroup(to) === "captured") {
+    const captured = reported && reported.amountCaptured > 0 ? reported.amountCaptured : current.amount;
+    changes.amountCaptured = Math.min(captured, current.amount);
+    changes.nextAction = null;
+    changes.lastError = null;
+    changes.receiptNumber = current.receiptNumber ?? (await tx.allocateReceiptNumber(current.id, ctx.at));
+  }
+  if (to === "failed") {
+    changes.nextAction = null;
+    changes.lastError = reported?.failure ? { ...reported.failure, message: toStorableMessage(reported.failure.message) } : unreported;
+  }
+  if (to === "canceled") changes.nextAction = null;
+  return changes;
+}
+
 /**
  * Moves a payment forward to what the provider reports, along the table only; a report that would move it
  * backwards (a late webhook) changes nothing. Returns the stored payment.
@@ -64,27 +111,7 @@ export async function advancePayment(
     return current;
   }
   for (const to of path) {
-    const changes: Partial<Payment> = { ...common };
-    if (to === "requires_action") changes.nextAction = reported.nextAction ?? null;
-    if (to === "authorized") {
-      changes.nextAction = null;
-      changes.authorizationExpiresAt =
-        reported.authorizationExpiresAt ?? new Date(Date.parse(ctx.at) + ctx.authorizationValidityMs).toISOString();
-    }
-    if (to === "succeeded") {
-      const captured = reported.amountCaptured > 0 ? reported.amountCaptured : current.amount;
-      changes.amountCaptured = Math.min(captured, current.amount);
-      changes.nextAction = null;
-      changes.lastError = null;
-      changes.receiptNumber = current.receiptNumber ?? (await tx.allocateReceiptNumber(current.id, ctx.at));
-    }
-    if (to === "failed") {
-      changes.nextAction = null;
-      changes.lastError = reported.failure
-        ? { ...reported.failure, message: toStorableMessage(reported.failure.message) }
-        : { code: "processing_error", message: "the provider reported a failure" };
-    }
-    if (to === "canceled") changes.nextAction = null;
+    const changes: Partial<Payment> = { ...common, ...(await fieldsOnReaching(tx, current, to, reported, ctx, UNREPORTED_FAILURE)) };
     current = await persistTransition(tx, current, transitionPayment(current, to, ctx, changes));
   }
   return current;
@@ -104,17 +131,31 @@ export function isReportedReversal(refund: Refund, reported: GatewayRefund): boo
   );
 }
 
-function failedRefund(refund: Refund, reported: GatewayRefund, at: string): Refund {
+/**
+ * Our refund, failed as the provider reports it: under the provider's id (else the one we knew), with its reason as
+ * storable text (else `unreportedReason`).
+ */
+export function failedRefund(
+  refund: Refund,
+  reported: { providerRefundId: string | null; failureReason?: string | null | undefined },
+  at: string,
+  unreportedReason = "the provider did not complete the refund",
+): Refund {
   return {
     ...refund,
     status: "failed",
     providerRefundId: reported.providerRefundId || refund.providerRefundId,
     failure: {
       code: "processing_error",
-      message: reported.failureReason ? toStorableMessage(reported.failureReason) : "the provider did not complete the refund",
+      message: reported.failureReason ? toStorableMessage(reported.failureReason) : unreportedReason,
     },
     updatedAt: at,
   };
+}
+
+/** Our refund, succeeded under the provider's id. */
+export function succeededRefund(refund: Refund, providerRefundId: string | null, at: string): Refund {
+  return { ...refund, status: "succeeded", providerRefundId, failure: null, updatedAt: at };
 }
 
 /**
@@ -141,25 +182,16 @@ export async function settleRefund(
     return { refund: updated, payment };
   }
   if (reported.status === "succeeded") {
-    const settled: Refund = { ...refund, status: "succeeded", providerRefundId: reported.providerRefundId, updatedAt: ctx.at };
-    const amountRefunded = payment.amountRefunded + refund.amount;
-    const to: PaymentStatus = amountRefunded >= payment.amountCaptured ? "refunded" : "partially_refunded";
-    const result = transitionPayment(payment, to, ctx, {
-      amountRefunded,
-      amountRefundReserved: payment.amountRefundReserved - refund.amount,
-    });
+    const settled = succeededRefund(refund, reported.providerRefundId, ctx.at);
+    const { status, ...amounts } = settleReservedRefund(payment, refund.amount);
+    const result = transitionPayment(payment, status, ctx, amounts);
     for (const event of result.events) event.data.refund = snapshotRefund(settled);
     await tx.updateRefund(settled);
     return { refund: settled, payment: await persistTransition(tx, payment, result) };
   }
   const failed = failedRefund(refund, reported, ctx.at);
   await tx.updateRefund(failed);
-  const released = await persistUpdate(
-    tx,
-    payment,
-    { amountRefundReserved: payment.amountRefundReserved - refund.amount },
-    ctx.at,
-  );
+  const released = await persistUpdate(tx, payment, releaseRefund(payment, refund.amount), ctx.at);
   await tx.appendOutbox([buildEvent("refund.failed", released, ctx, { refund: snapshotRefund(failed) })]);
   return { refund: failed, payment: released };
 }
@@ -177,14 +209,8 @@ async function reverseRefund(
   ctx: ApplyContext,
 ): Promise<{ refund: Refund; payment: Payment }> {
   const failed = failedRefund(refund, reported, ctx.at);
-  const amountRefunded = Math.max(0, payment.amountRefunded - refund.amount);
-  const refundStatuses: PaymentStatus[] = ["succeeded", "partially_refunded", "refunded"];
-  const to: PaymentStatus = !refundStatuses.includes(payment.status)
-    ? payment.status
-    : amountRefunded === 0
-      ? "succeeded"
-      : "partially_refunded";
-  const result = correctPayment(payment, to, { ...ctx, reason: "refund failed at the provider after it succeeded" }, { amountRefunded }, {
+  const { status, amountRefunded } = reverseSettledRefund(payment, refund.amount);
+  const result = correctPayment(payment, status, { ...ctx, reason: "refund failed at the provider after it succeeded" }, { amountRefunded }, {
     refundId: refund.id,
     providerRefundId: failed.providerRefundId,
     failureReason: failed.failure?.message ?? null,

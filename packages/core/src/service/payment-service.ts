@@ -1,41 +1,39 @@
-import { buildEvent, createdRecords, refuseConfirmation, transitionPayment } from "../domain/state-machine.js";
-import { snapshotRefund } from "../domain/events.js";
-import { type Payment, type Refund, newPendingPayment } from "../domain/payment.js";
-import { refundableAmount } from "../domain/refunds.js";
-import { PaymentError, type PaymentErrorBody, isDeclineCode } from "../errors/index.js";
+import type { Payment, Refund } from "../domain/payment.js";
+import type { HistoryEntry } from "../domain/payment.js";
+import { PaymentError, configurationError } from "../errors/index.js";
 import { type FareQuote, type FareRequest, quoteCancellation, quoteFare } from "../fares/quote-fare.js";
+import { lookUpTariff } from "../fares/named-tariffs.js";
 import { type Tariff, type TariffInput } from "../fares/tariff.js";
-import { gatewayKeyFor } from "../idempotency/keys.js";
-import { normalizeCurrency } from "../money/money.js";
 import { maskCardNumbers } from "../validation/card-data.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import { type IdGenerator, ulidIdGenerator } from "../ports/id-generator.js";
 import type { PaymentGateway, WebhookHeaders } from "../ports/payment-gateway.js";
-import type { HistoryEntry } from "../domain/payment.js";
-import type { Page, PageRequest, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StoredOutcome } from "../ports/payment-store.js";
+import type { Page, PageRequest, PaymentFilter, PaymentStore, StatsFilter } from "../ports/payment-store.js";
+import { clampPageLimit } from "../queries/page-limit.js";
 import { buildReceipt, type Receipt } from "../receipts/receipt.js";
 import { type ReceiptFormat, renderReceipt } from "../receipts/render-receipt.js";
-import { type ApplyContext, advancePayment, persistTransition, persistUpdate, settleRefund } from "./apply-gateway-result.js";
-import type { GatewayCall, GatewayCallResult } from "./gateway-call.js";
+import type { ApplyContext } from "./apply-gateway-result.js";
 import { DEFAULT_GATEWAY_RETRY_POLICY, type GatewayRetryPolicy } from "./gateway-answer.js";
-import { IdempotentExecutor, type OperationContext, type PhaseOneResult } from "./idempotent-executor.js";
-import {
-  type CancelPaymentInput,
-  type CapturePaymentInput,
-  type ConfirmPaymentInput,
-  type CreatePaymentInput,
-  type RefundPaymentInput,
-  cancelPaymentSchema,
-  capturePaymentSchema,
-  confirmPaymentSchema,
-  createPaymentSchema,
-  parseInput,
-  refundPaymentSchema,
-} from "./inputs.js";
+import { type CancelContext, type CancelPaymentInput, cancelPayment } from "./operations/cancel-payment.js";
+import { type CapturePaymentInput, capturePayment } from "./operations/capture-payment.js";
+import { type ConfirmPaymentInput, confirmPayment } from "./operations/confirm-payment.js";
+import { type CreatePaymentInput, createPayment } from "./operations/create-payment.js";
+import { paymentNotFound } from "./operations/load-payment.js";
+import type { OperationContext, OperationDeps, PaymentResult, RefundResult } from "./operations/operation.js";
+import { type RefundPaymentInput, refundPayment } from "./operations/refund-payment.js";
+import { SETTLE_STEPS } from "./operations/settle-steps.js";
+import { ThreePhaseRunner } from "./operations/three-phase-runner.js";
+import { type RecoverStaleOptions, type RecoveryReport, recoverStale } from "./recover-stale.js";
 import { type WebhookDeps, type WebhookResult, applyInboxEvent } from "./webhook-handler.js";
 import { type HeldWebhooksReport, applyHeldFor, receiveWebhook, sweepInbox } from "./webhook-inbox.js";
 import { summarizeStats, type PaymentStats } from "./stats.js";
-import { reconcile, type ReconcileOptions, type ReconcileReport } from "./reconcile.js";
+import { reconcile } from "./reconcile/reconcile.js";
+import type { ReconcileOptions, ReconcileReport } from "./reconcile/report.js";
+
+/*
+ * The service as its hosts see it: the wiring of ports, runner and operations, and one line per command, each an
+ * operation of its own in operations/ (its input schema, claim step and settle step), plus the reads.
+ */
 
 export interface PaymentServiceOptions {
   store: PaymentStore;
@@ -68,50 +66,10 @@ export interface PaymentServiceOptions {
   gatewayRetryPolicy?: Partial<GatewayRetryPolicy> | undefined;
 }
 
-/** Limits a caller's cancel (an owner may cancel only before authorization), decided inside the operation. */
-export interface CancelPolicy {
-  allowedStatuses?: readonly Payment["status"][] | undefined;
-}
-
-export interface PaymentResult {
-  payment: Payment;
-  replayed: boolean;
-}
-
-export interface RefundResult {
-  refund: Refund;
-  payment: Payment;
-  replayed: boolean;
-}
-
 export interface PaymentDetails {
   payment: Payment;
   history: HistoryEntry[];
   refunds: Refund[];
-}
-
-export interface RecoveryReport {
-  examined: number;
-  settled: Array<{ scope: string; key: string; paymentId: string | null; ok: boolean; code?: string | undefined }>;
-  stillPending: Array<{ scope: string; key: string; paymentId: string | null; code: string }>;
-  skipped: number;
-  /**
-   * Operations whose attempt policy is spent with the outcome still unknown: left to an operator, who settles them
-   * with `recoverStale({ includeFlagged: true })` (`payments-cli recover --flagged`) once the provider can answer.
-   */
-  flagged: FlaggedOperation[];
-}
-
-/** An operation the attempt policy gave up on, as operators see it. */
-export interface FlaggedOperation {
-  scope: string;
-  key: string;
-  operation: string;
-  paymentId: string | null;
-  attempts: number;
-  lastError: string | null;
-  firstSentAt: string | null;
-  flaggedAt: string;
 }
 
 const HOUR = 3_600_000;
@@ -136,39 +94,54 @@ export class PaymentService {
   private readonly gateways: ReadonlyMap<string, PaymentGateway>;
   private readonly tariffs: Readonly<Record<string, Tariff | TariffInput>>;
   private readonly authorizationValidityMs: number;
-  private readonly executor: IdempotentExecutor;
+  private readonly runner: ThreePhaseRunner;
+  private readonly operations: OperationDeps;
   private readonly webhooks: WebhookDeps;
   private readonly webhookMaxAttempts: number;
 
   constructor(options: PaymentServiceOptions) {
-    if (options.gateways.length === 0) throw new PaymentError("validation_error", "at least one gateway is required");
+    if (options.gateways.length === 0) throw configurationError("at least one gateway is required");
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? ulidIdGenerator();
     this.gateways = new Map(options.gateways.map((g) => [g.provider, g]));
     this.defaultProvider = options.defaultProvider ?? options.gateways[0]!.provider;
     this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    this.gatewayFor(this.defaultProvider);
+    if (!this.gateways.has(this.defaultProvider)) {
+      throw configurationError(`the default provider "${maskCardNumbers(this.defaultProvider)}" is not one of the gateways`, {
+        configured: [...this.gateways.keys()],
+      });
+    }
     this.tariffs = options.tariffs ?? {};
     this.authorizationValidityMs = options.authorizationValidityMs ?? 7 * 24 * HOUR;
-    this.executor = new IdempotentExecutor({
+    const maxConflictRetries = options.maxConflictRetries ?? 8;
+    this.runner = new ThreePhaseRunner({
       store: this.store,
       clock: this.clock,
       ids: this.ids,
       gatewayFor: (provider) => this.gatewayFor(provider),
-      settle: (tx, call, result, actor) => this.settle(tx, call, result, actor),
+      settleSteps: SETTLE_STEPS,
+      applyContext: (actor, reason) => this.applyContext(actor, reason),
       ttlMs: options.idempotencyTtlMs ?? 24 * HOUR,
       lockTimeoutMs: this.lockTimeoutMs,
-      maxConflictRetries: options.maxConflictRetries ?? 8,
+      maxConflictRetries,
       retryPolicy: { ...DEFAULT_GATEWAY_RETRY_POLICY, ...options.gatewayRetryPolicy },
     });
+    this.operations = {
+      run: (operation, params, ctx, claim) => this.runner.run(operation, params, ctx, claim),
+      gatewayFor: (provider) => this.gatewayFor(provider),
+      applyContext: (actor, reason) => this.applyContext(actor, reason),
+      newId: (prefix) => this.ids.newId(prefix),
+      now: () => this.clock.now(),
+      defaultProvider: this.defaultProvider,
+    };
     this.webhooks = {
       store: this.store,
       gatewayFor: (provider) => this.gatewayFor(provider),
       context: (event) => this.applyContext(`webhook:${event.provider}`, `webhook ${event.type}`),
       now: () => this.clock.now(),
       orphanAfterMs: options.orphanAfterMs ?? HOUR,
-      maxConflictRetries: options.maxConflictRetries ?? 8,
+      maxConflictRetries,
     };
     this.webhookMaxAttempts = options.webhookMaxAttempts ?? 10;
   }
@@ -198,62 +171,11 @@ export class PaymentService {
     };
   }
 
-  private async loadForUpdate(tx: PaymentStoreTx, paymentId: string): Promise<Payment> {
-    const payment = await tx.getPayment(paymentId);
-    if (!payment) throw new PaymentError("not_found", `payment ${paymentId} not found`, { details: { paymentId } });
-    return payment;
-  }
-
-  // ---------------------------------------------------------------- commands
+  // ---------------------------------------------------------------- commands (operations/)
 
   /** Creates a pending payment. No money moves until `confirmPayment`. */
-  async createPayment(input: CreatePaymentInput, ctx: OperationContext): Promise<PaymentResult> {
-    const parsed = parseInput(createPaymentSchema, input, [{ field: "amount", optional: false }]);
-    const currency = normalizeCurrency(parsed.currency);
-    const provider = parsed.provider ?? this.defaultProvider;
-    const gateway = this.gatewayFor(provider);
-    const captureMethod = parsed.captureMethod ?? "automatic";
-    const { currencies, minimumAmounts, manualCapture } = gateway.capabilities;
-    if (currencies !== "any" && !currencies.includes(currency)) {
-      throw new PaymentError("currency_not_supported", `${provider} does not accept ${currency}`, { details: { currency, provider } });
-    }
-    const minimum = minimumAmounts[currency] ?? 1;
-    if (parsed.amount < minimum) {
-      throw new PaymentError("amount_too_small", `${provider} requires at least ${minimum} minor units of ${currency}`, {
-        details: { minimum, currency, provider },
-      });
-    }
-    if (captureMethod === "manual" && !manualCapture) {
-      throw new PaymentError("validation_error", `${provider} does not support manual capture`, { details: { provider } });
-    }
-    const lineItems = parsed.lineItems ?? [];
-    if (lineItems.length > 0) {
-      const sum = lineItems.reduce((s, l) => s + (l.kind === "discount" ? -l.amount : l.amount), 0);
-      if (sum !== parsed.amount) {
-        throw new PaymentError("invalid_amount", `line items add up to ${sum}, not the amount ${parsed.amount}`, {
-          details: { field: "lineItems", sum, amount: parsed.amount },
-        });
-      }
-    }
-    const params = { ...parsed, currency, provider, captureMethod };
-    const result = await this.executor.execute<{ payment: Payment }>("payment.create", params, ctx, async (tx, actor) => {
-      const at = this.clock.now().toISOString();
-      const payment = newPendingPayment({
-        ...parsed,
-        id: this.ids.newId("pay"),
-        currency,
-        provider,
-        captureMethod,
-        lineItems,
-        createdAt: at,
-      });
-      const records = createdRecords(payment, { ...this.applyContext(actor, "created"), at });
-      await tx.insertPayment(payment);
-      await tx.appendHistory([records.history]);
-      await tx.appendOutbox(records.events);
-      return { kind: "done", paymentId: payment.id, value: { payment } };
-    });
-    return { payment: result.value.payment, replayed: result.replayed };
+  createPayment(input: CreatePaymentInput, ctx: OperationContext): Promise<PaymentResult> {
+    return createPayment(this.operations, input, ctx);
   }
 
   /**
@@ -261,161 +183,20 @@ export class PaymentService {
    * after the customer completed the step. Declines answer with their card error code and leave it `failed`.
    */
   async confirmPayment(paymentId: string, input: ConfirmPaymentInput, ctx: OperationContext): Promise<PaymentResult> {
-    const parsed = parseInput(confirmPaymentSchema, input);
-    const result = await this.executor.execute<{ payment: Payment }>(
-      "payment.confirm",
-      { paymentId, ...parsed },
-      ctx,
-      async (tx, actor): Promise<PhaseOneResult> => {
-        const payment = await this.loadForUpdate(tx, paymentId);
-        const applyCtx = this.applyContext(actor, payment.status === "requires_action" ? "resumed" : "confirmed");
-        const paymentMethodId = parsed.paymentMethodId ?? payment.paymentMethodId;
-        if (payment.status === "pending") this.assertConfirmable(payment, paymentMethodId);
-        if (payment.status === "requires_action" && payment.providerPaymentId) {
-          const moved = await persistTransition(
-            tx,
-            payment,
-            transitionPayment(payment, "processing", applyCtx, { paymentMethodId, nextAction: null }),
-          );
-          return {
-            kind: "gateway",
-            paymentId,
-            gatewayKey: gatewayKeyFor(paymentId, "resume", String(moved.version)),
-            call: {
-              op: "resume",
-              paymentId,
-              provider: payment.provider,
-              providerPaymentId: payment.providerPaymentId,
-              paymentMethodId,
-              returnUrl: parsed.returnUrl ?? null,
-              captureMethod: payment.captureMethod,
-              previousNextAction: payment.nextAction,
-            },
-          };
-        }
-        const moved = await persistTransition(tx, payment, transitionPayment(payment, "processing", applyCtx, { paymentMethodId }));
-        return {
-          kind: "gateway",
-          paymentId,
-          // A payment confirmed before (and refused as an invalid request) gets a key of its own per attempt: the
-          // provider remembers the refused request under the old key.
-          gatewayKey: payment.version === 1 ? gatewayKeyFor(paymentId, "confirm") : gatewayKeyFor(paymentId, "confirm", `v${moved.version}`),
-          call: {
-            op: "create",
-            paymentId,
-            provider: moved.provider,
-            amount: moved.amount,
-            currency: moved.currency,
-            captureMethod: moved.captureMethod,
-            paymentMethodId,
-            returnUrl: parsed.returnUrl ?? null,
-            cancelUrl: parsed.cancelUrl ?? null,
-            description: moved.description,
-            customerId: moved.customerId,
-            customerEmail: moved.customerEmail,
-          },
-        };
-      },
-    );
-    return this.afterSettle({ payment: result.value.payment, replayed: result.replayed });
-  }
-
-  /**
-   * Everything a first confirm needs that can be known without the provider, checked before the payment moves: a
-   * refused request (validation_error, not stored under the key) leaves the payment exactly as it was.
-   */
-  private assertConfirmable(payment: Payment, paymentMethodId: string | null): void {
-    const gateway = this.gatewayFor(payment.provider);
-    if (paymentMethodId === null) {
-      if (!gateway.capabilities.paymentMethodRequired) return;
-      throw new PaymentError("validation_error", `${payment.provider} needs a payment method to confirm: pass paymentMethodId`, {
-        details: { paymentId: payment.id, issues: [{ path: "paymentMethodId", message: "is required by this provider" }] },
-      });
-    }
-    const refused = gateway.checkPaymentMethod?.(paymentMethodId) ?? null;
-    if (refused) throw refused;
+    return this.afterSettle(await confirmPayment(this.operations, paymentId, input, ctx));
   }
 
   /** Captures an authorized payment, in full or in part (the rest of the authorization is released). */
   async capturePayment(paymentId: string, input: CapturePaymentInput, ctx: OperationContext): Promise<PaymentResult> {
-    const parsed = parseInput(capturePaymentSchema, input, [{ field: "amount", optional: true }]);
-    const result = await this.executor.execute<{ payment: Payment }>(
-      "payment.capture",
-      { paymentId, ...parsed },
-      ctx,
-      async (tx): Promise<PhaseOneResult> => {
-        const payment = await this.loadForUpdate(tx, paymentId);
-        if (payment.status !== "authorized" || !payment.providerPaymentId) {
-          throw new PaymentError("invalid_state_transition", `a ${payment.status} payment cannot be captured`, {
-            details: { paymentId, from: payment.status, to: "succeeded" },
-          });
-        }
-        const amount = parsed.amount ?? payment.amount;
-        if (amount > payment.amount) {
-          throw new PaymentError("invalid_amount", `cannot capture ${amount}: only ${payment.amount} was authorized`, {
-            details: { field: "amount", authorized: payment.amount },
-          });
-        }
-        if (amount < payment.amount && !this.gatewayFor(payment.provider).capabilities.partialCapture) {
-          throw new PaymentError("validation_error", `${payment.provider} does not support partial capture`);
-        }
-        return {
-          kind: "gateway",
-          paymentId,
-          gatewayKey: gatewayKeyFor(paymentId, "capture"),
-          call: {
-            op: "capture",
-            paymentId,
-            provider: payment.provider,
-            providerPaymentId: payment.providerPaymentId,
-            amount,
-            currency: payment.currency,
-          },
-        };
-      },
-    );
-    return this.afterSettle({ payment: result.value.payment, replayed: result.replayed });
+    return this.afterSettle(await capturePayment(this.operations, paymentId, input, ctx));
   }
 
-  /** Cancels a payment before money moved: pending (locally), requires_action or authorized (at the provider). */
-  async cancelPayment(
-    paymentId: string,
-    input: CancelPaymentInput,
-    ctx: OperationContext,
-    policy: CancelPolicy = {},
-  ): Promise<PaymentResult> {
-    const parsed = parseInput(cancelPaymentSchema, input);
-    const result = await this.executor.execute<{ payment: Payment }>(
-      "payment.cancel",
-      { paymentId, ...parsed },
-      ctx,
-      async (tx, actor): Promise<PhaseOneResult> => {
-        const payment = await this.loadForUpdate(tx, paymentId);
-        const reason = parsed.reason ?? "canceled";
-        // Checked here, under the key, so the refusal is stored and a retry replays it rather than re-deciding.
-        if (policy.allowedStatuses && !policy.allowedStatuses.includes(payment.status)) {
-          throw new PaymentError("forbidden", `you may cancel only a payment that is ${policy.allowedStatuses.join(" or ")}; this one is ${payment.status}`, {
-            details: { paymentId, status: payment.status },
-          });
-        }
-        if (payment.status === "pending" || (payment.status === "requires_action" && !payment.providerPaymentId)) {
-          const canceled = await persistTransition(tx, payment, transitionPayment(payment, "canceled", this.applyContext(actor, reason)));
-          return { kind: "done", paymentId, value: { payment: canceled } };
-        }
-        if ((payment.status !== "authorized" && payment.status !== "requires_action") || !payment.providerPaymentId) {
-          throw new PaymentError("invalid_state_transition", `a ${payment.status} payment cannot be canceled`, {
-            details: { paymentId, from: payment.status, to: "canceled" },
-          });
-        }
-        return {
-          kind: "gateway",
-          paymentId,
-          gatewayKey: gatewayKeyFor(paymentId, "cancel"),
-          call: { op: "cancel", paymentId, provider: payment.provider, providerPaymentId: payment.providerPaymentId },
-        };
-      },
-    );
-    return this.afterSettle({ payment: result.value.payment, replayed: result.replayed });
+  /**
+   * Cancels a payment before money moved: pending (locally), requires_action or authorized (at the provider).
+   * `ctx.allowedStatuses` limits what this caller may cancel (an owner: only before authorization).
+   */
+  async cancelPayment(paymentId: string, input: CancelPaymentInput, ctx: CancelContext): Promise<PaymentResult> {
+    return this.afterSettle(await cancelPayment(this.operations, paymentId, input, ctx));
   }
 
   /**
@@ -423,124 +204,14 @@ export class PaymentService {
    * it, so concurrent refunds can never together exceed the captured amount.
    */
   async refundPayment(paymentId: string, input: RefundPaymentInput, ctx: OperationContext): Promise<RefundResult> {
-    const parsed = parseInput(refundPaymentSchema, input, [{ field: "amount", optional: true }]);
-    const result = await this.executor.execute<{ refund: Refund; payment: Payment }>(
-      "payment.refund",
-      { paymentId, ...parsed },
-      ctx,
-      async (tx, actor): Promise<PhaseOneResult> => {
-        const payment = await this.loadForUpdate(tx, paymentId);
-        // A fully refunded payment falls through to "nothing is left to refund", which says more than a state error.
-        if (payment.status !== "succeeded" && payment.status !== "partially_refunded" && payment.status !== "refunded") {
-          throw new PaymentError("invalid_state_transition", `a ${payment.status} payment cannot be refunded`, {
-            details: { paymentId, from: payment.status },
-          });
-        }
-        const refundable = refundableAmount(payment);
-        const amount = parsed.amount ?? refundable;
-        if (amount <= 0 || amount > refundable) {
-          throw new PaymentError(
-            "refund_exceeds_captured",
-            refundable === 0
-              ? `nothing is left to refund on ${paymentId}`
-              : `refund of ${amount} exceeds the ${refundable} still refundable on ${paymentId}`,
-            { details: { paymentId, requested: amount, refundable } },
-          );
-        }
-        const at = this.clock.now().toISOString();
-        const refund: Refund = {
-          id: this.ids.newId("rf"),
-          paymentId,
-          amount,
-          currency: payment.currency,
-          status: "pending",
-          reason: parsed.reason,
-          actor,
-          providerRefundId: null,
-          failure: null,
-          createdAt: at,
-          updatedAt: at,
-        };
-        const reserved = await persistUpdate(tx, payment, { amountRefundReserved: payment.amountRefundReserved + amount }, at);
-        await tx.insertRefund(refund);
-        await tx.appendOutbox([
-          buildEvent("refund.created", reserved, this.applyContext(actor, "refund"), { refund: snapshotRefund(refund) }),
-        ]);
-        return {
-          kind: "gateway",
-          paymentId,
-          gatewayKey: gatewayKeyFor(paymentId, "refund", refund.id),
-          call: {
-            op: "refund",
-            paymentId,
-            provider: payment.provider,
-            providerPaymentId: payment.providerPaymentId ?? "",
-            refundId: refund.id,
-            amount,
-            currency: payment.currency,
-            reason: parsed.reason,
-          },
-        };
-      },
-    );
-    return this.afterSettle({ ...result.value, replayed: result.replayed });
-  }
-
-  /** Phase 3 for every operation: apply the gateway's definite answer through the state machine. */
-  private async settle(tx: PaymentStoreTx, call: GatewayCall, result: GatewayCallResult, actor: string): Promise<StoredOutcome> {
-    const ctx = this.applyContext(actor, `gateway ${call.op}`);
-    const payment = await this.loadForUpdate(tx, call.paymentId);
-    if (call.op === "refund") {
-      const refund = await tx.getRefund(call.refundId);
-      if (!refund) throw new PaymentError("internal", `refund ${call.refundId} vanished before settling`);
-      // A refusal (or our own giving up) says nothing about a refund a webhook has settled meanwhile, nor about one
-      // the provider already holds under its own id (a webhook saw it pending): keep it; that id settles it.
-      if (result.kind === "rejected" && (refund.status !== "pending" || refund.providerRefundId !== null)) {
-        return { ok: true, value: { refund, payment } };
-      }
-      const reported =
-        result.kind === "refund"
-          ? result.refund
-          : {
-              providerRefundId: refund.providerRefundId ?? "",
-              refundId: refund.id,
-              providerPaymentId: call.providerPaymentId,
-              amount: refund.amount,
-              currency: refund.currency,
-              status: "failed" as const,
-              failureReason: result.kind === "rejected" ? result.error.message : "unexpected gateway answer",
-            };
-      const settled = await settleRefund(tx, refund, payment, reported, ctx);
-      return { ok: true, value: settled };
-    }
-    if (result.kind === "rejected") {
-      if ((call.op === "create" || call.op === "resume") && payment.status === "processing") {
-        const lastError = { code: result.error.code, message: result.error.message, declineCode: result.error.declineCode };
-        if (result.answer === "declined") {
-          const failed = await persistTransition(tx, payment, transitionPayment(payment, "failed", ctx, { lastError }));
-          return { ok: false, error: { ...result.error, details: { ...result.error.details, paymentId: failed.id } } };
-        }
-        // The provider refused the request itself: no money moved, so the payment goes back to where the confirm
-        // found it, and the customer can confirm again with a corrected request (under a new key).
-        const back = call.op === "create" ? "pending" : "requires_action";
-        const nextAction = call.op === "resume" ? (call.previousNextAction ?? null) : null;
-        await persistTransition(tx, payment, refuseConfirmation(payment, back, { ...ctx, reason: `refused by ${call.provider}: ${result.error.code}` }, { lastError, nextAction }));
-      }
-      return { ok: false, error: { ...result.error, details: { ...result.error.details, paymentId: payment.id } } };
-    }
-    if (result.kind !== "payment") throw new PaymentError("internal", "gateway answered a payment call with a refund");
-    const next = await advancePayment(tx, payment, result.payment, ctx);
-    if ((call.op === "create" || call.op === "resume") && next.status === "failed") {
-      return { ok: false, error: declineError(next) };
-    }
-    return { ok: true, value: { payment: next } };
+    return this.afterSettle(await refundPayment(this.operations, paymentId, input, ctx));
   }
 
   // ---------------------------------------------------------------- queries
 
   async getPayment(paymentId: string): Promise<Payment> {
     const payment = await this.store.getPayment(paymentId);
-    if (!payment) throw new PaymentError("not_found", `payment ${paymentId} not found`, { details: { paymentId } });
+    if (!payment) throw paymentNotFound(paymentId);
     return payment;
   }
 
@@ -551,7 +222,7 @@ export class PaymentService {
   }
 
   listPayments(filter: PaymentFilter = {}, page: PageRequest = { limit: 50 }): Promise<Page<Payment>> {
-    return this.store.listPayments(filter, { ...page, limit: Math.min(Math.max(page.limit, 1), 500) });
+    return this.store.listPayments(filter, { ...page, limit: clampPageLimit(page.limit) });
   }
 
   async listRefunds(paymentId: string): Promise<Refund[]> {
@@ -583,11 +254,7 @@ export class PaymentService {
   }
 
   private resolveTariff(tariff: string | Tariff | TariffInput): Tariff | TariffInput {
-    if (typeof tariff !== "string") return tariff;
-    // Own names only: "constructor" or "__proto__" must be "no such tariff", not an inherited object.
-    const named = Object.hasOwn(this.tariffs, tariff) ? this.tariffs[tariff] : undefined;
-    if (!named) throw new PaymentError("not_found", `no tariff named "${tariff}"`, { details: { tariffs: this.tariffNames } });
-    return named;
+    return typeof tariff === "string" ? lookUpTariff(this.tariffs, tariff) : tariff;
   }
 
   async stats(filter: StatsFilter = {}): Promise<PaymentStats> {
@@ -601,43 +268,11 @@ export class PaymentService {
    * the same gateway key — or, past the provider's key retention, by finding what the first attempt created.
    * Safe to run repeatedly and beside client retries: a record is resumed by one holder at a time.
    */
-  async recoverStale(options: { olderThanMs: number; limit?: number; actor?: string; includeFlagged?: boolean }): Promise<RecoveryReport> {
-    const before = new Date(this.clock.now().getTime() - options.olderThanMs).toISOString();
-    const records = await this.store.listPendingIdempotencyRecords(before, options.limit ?? 500);
-    const report: RecoveryReport = { examined: records.length, settled: [], stillPending: [], skipped: 0, flagged: [] };
-    for (const record of records) {
-      if (record.flaggedAt !== null && !options.includeFlagged) {
-        report.flagged.push({
-          scope: record.scope,
-          key: record.key,
-          operation: record.operation,
-          paymentId: record.paymentId,
-          attempts: record.gatewayAttempts,
-          lastError: record.lastGatewayError?.code ?? null,
-          firstSentAt: record.gatewaySentAt,
-          flaggedAt: record.flaggedAt,
-        });
-        continue;
-      }
-      try {
-        const outcome = await this.executor.resume(record.scope, record.key, options.actor ?? "system:recovery", {
-          includeFlagged: options.includeFlagged === true,
-        });
-        if (outcome === null) report.skipped++;
-        else {
-          report.settled.push({ scope: record.scope, key: record.key, paymentId: record.paymentId, ok: outcome.ok, code: outcome.ok ? undefined : outcome.error.code });
-          const payment = record.paymentId ? await this.store.getPayment(record.paymentId) : null;
-          if (payment) await this.afterSettle({ payment, replayed: false });
-        }
-      } catch (error) {
-        const code = error instanceof PaymentError ? error.code : "internal";
-        report.stillPending.push({ scope: record.scope, key: record.key, paymentId: record.paymentId, code });
-      }
-    }
-    return report;
+  recoverStale(options: RecoverStaleOptions): Promise<RecoveryReport> {
+    return recoverStale({ store: this.store, clock: this.clock, runner: this.runner, afterSettle: (result) => this.afterSettle(result) }, options);
   }
 
-  /** Runs recovery, then compares payments with the provider's records and, with `apply`, corrects drift (reconcile.ts). */
+  /** Runs recovery, then compares payments with the provider's records and, with `apply`, corrects drift (reconcile/). */
   reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
     const deps = { store: this.store, gateway: this.gatewayFor(options.provider), clock: this.clock, ids: this.ids };
     const recover = (o: { olderThanMs: number; actor: string }) => this.recoverStale(o);
@@ -688,18 +323,6 @@ export class PaymentService {
     }
     return result;
   }
-}
-
-function declineError(payment: Payment): PaymentErrorBody {
-  const failure = payment.lastError;
-  const code = failure && isDeclineCode(failure.code) ? failure.code : "card_declined";
-  const body: PaymentErrorBody = {
-    code,
-    message: failure?.message ?? "the payment was declined",
-    details: { paymentId: payment.id },
-  };
-  if (failure?.declineCode !== undefined) body.declineCode = failure.declineCode;
-  return body;
 }
 
 export function createPaymentService(options: PaymentServiceOptions): PaymentService {

@@ -1,46 +1,46 @@
-import { retryOnConflict } from "./conflict-retry.js";
-import { PaymentError, type PaymentErrorBody, errorCodeRule, isPaymentError } from "../errors/index.js";
-import { toStorableMessage } from "../validation/acceptable-text.js";
-import { requestFingerprint } from "../idempotency/fingerprint.js";
-import { assertIdempotencyKey } from "../idempotency/keys.js";
-import type { Clock } from "../ports/clock.js";
-import type { IdGenerator } from "../ports/id-generator.js";
-import type { PaymentGateway } from "../ports/payment-gateway.js";
-import type { IdempotencyRecord, PaymentStore, PaymentStoreTx, StoredOutcome } from "../ports/payment-store.js";
-import { type GatewayCall, type GatewayCallResult, sendGatewayCall } from "./gateway-call.js";
-import { type GatewayRetryPolicy, classifyGatewayError, isDefiniteAnswer, isPolicySpent, sameKeyReplays } from "./gateway-answer.js";
+import { retryOnConflict } from "../conflict-retry.js";
+import { PaymentError, type PaymentErrorBody, errorCodeRule, isPaymentError } from "../../errors/index.js";
+import { toStorableMessage } from "../../validation/acceptable-text.js";
+import { requestFingerprint } from "../../idempotency/fingerprint.js";
+import { assertIdempotencyKey } from "../../idempotency/keys.js";
+import type { Clock } from "../../ports/clock.js";
+import type { IdGenerator } from "../../ports/id-generator.js";
+import type { PaymentGateway } from "../../ports/payment-gateway.js";
+import type { IdempotencyRecord, PaymentStore, PaymentStoreTx, StoredOutcome } from "../../ports/payment-store.js";
+import type { ApplyContext } from "../apply-gateway-result.js";
+import { type GatewayCall, type GatewayCallResult, sendGatewayCall } from "../gateway-call.js";
+import { type GatewayRetryPolicy, classifyGatewayError, isDefiniteAnswer, isPolicySpent, sameKeyReplays } from "../gateway-answer.js";
+import type { CallOf, ClaimStep, OperationContext, PhaseOneResult, Replayable, SettleSteps } from "./operation.js";
 
-/** Who is calling and under which key. The scope keeps one principal's keys apart from another's. */
-export interface OperationContext {
-  /** The principal: a JWT `sub`, or `operator:<name>` for the CLI. */
-  scope: string;
-  idempotencyKey: string;
-  /** Recorded in history; defaults to the scope. */
-  actor?: string | undefined;
-}
-
-export interface Replayable<T> {
-  value: T;
-  /** True when this is the stored outcome of an earlier request with the same key. */
-  replayed: boolean;
-}
-
-/** Phase 1's verdict: finished without the gateway, or a call to make with its derived gateway key. */
-export type PhaseOneResult =
-  | { kind: "done"; paymentId: string | null; value: unknown }
-  | { kind: "gateway"; paymentId: string; gatewayKey: string; call: GatewayCall };
-
-export interface ExecutorOptions {
+export interface ThreePhaseRunnerOptions {
   store: PaymentStore;
   clock: Clock;
   ids: IdGenerator;
   gatewayFor: (provider: string) => PaymentGateway;
-  /** Phase 3: applies a definite gateway answer; returns the operation's outcome. */
-  settle: (tx: PaymentStoreTx, call: GatewayCall, result: GatewayCallResult, actor: string) => Promise<StoredOutcome>;
+  /** Phase 3 of each kind of gateway call, keyed by its `op` (settle-steps.ts). */
+  settleSteps: SettleSteps;
+  /** The context a settle step records its change under. */
+  applyContext: (actor: string, reason: string) => ApplyContext;
   ttlMs: number;
   lockTimeoutMs: number;
   maxConflictRetries: number;
   retryPolicy: GatewayRetryPolicy;
+}
+
+/**
+ * The settle step of `call`'s kind, applied. Indexing the table by the call's own `op` pairs each step with the one
+ * kind of call it takes, which the compiler checks through the mapped type of `SettleSteps`.
+ */
+function settleWith<Op extends GatewayCall["op"]>(
+  steps: SettleSteps,
+  op: Op,
+  call: CallOf<Op>,
+  tx: PaymentStoreTx,
+  result: GatewayCallResult,
+  ctx: ApplyContext,
+): Promise<StoredOutcome> {
+  const step: SettleSteps[Op] = steps[op];
+  return step(tx, call, result, ctx);
 }
 
 /**
@@ -86,20 +86,15 @@ type Claimed =
   | { kind: "gateway"; record: IdempotencyRecord };
 
 /**
- * Runs state-changing operations in the three phases of DESIGN.md: claim and guarded change in one transaction;
- * the gateway call outside any transaction; settle in one transaction. Every outcome is stored under
- * (scope, key) and replayed verbatim; an unknown gateway outcome is left at `gateway_pending` for a retry or
- * recovery to finish with the same gateway key.
+ * Runs every state-changing operation in the three phases of DESIGN.md: its claim step and guarded change in one
+ * transaction; the gateway call outside any transaction; its settle step in one transaction. Every outcome is
+ * stored under (scope, key) and replayed verbatim; an unknown gateway outcome is left at `gateway_pending` for a
+ * retry or recovery to finish with the same gateway key.
  */
-export class IdempotentExecutor {
-  constructor(private readonly options: ExecutorOptions) {}
+export class ThreePhaseRunner {
+  constructor(private readonly options: ThreePhaseRunnerOptions) {}
 
-  async execute<T>(
-    operation: string,
-    params: unknown,
-    ctx: OperationContext,
-    phaseOne: (tx: PaymentStoreTx, actor: string) => Promise<PhaseOneResult>,
-  ): Promise<Replayable<T>> {
+  async run<T>(operation: string, params: unknown, ctx: OperationContext, phaseOne: ClaimStep): Promise<Replayable<T>> {
     const key = assertIdempotencyKey(ctx.idempotencyKey);
     const actor = ctx.actor ?? ctx.scope;
     const fingerprint = requestFingerprint(operation, params);
@@ -150,7 +145,7 @@ export class IdempotentExecutor {
     tx: PaymentStoreTx,
     request: { operation: string; fingerprint: string; scope: string; key: string },
     actor: string,
-    phaseOne: (tx: PaymentStoreTx, actor: string) => Promise<PhaseOneResult>,
+    phaseOne: ClaimStep,
   ): Promise<Claimed> {
     const now = this.now();
     const lockId = this.options.ids.newId("lock");
@@ -217,7 +212,7 @@ export class IdempotentExecutor {
     tx: PaymentStoreTx,
     record: IdempotencyRecord,
     actor: string,
-    phaseOne: (tx: PaymentStoreTx, actor: string) => Promise<PhaseOneResult>,
+    phaseOne: ClaimStep,
   ): Promise<Claimed> {
     const now = this.now();
     let result: PhaseOneResult;
@@ -376,11 +371,12 @@ export class IdempotentExecutor {
     };
   }
 
-  /** Phase 3: applies a definite answer and finishes the record, in one transaction. */
+  /** Phase 3: the call's settle step applies a definite answer, and the record is finished, in one transaction. */
   private settleAndFinish(record: IdempotencyRecord, call: GatewayCall, result: GatewayCallResult, actor: string): Promise<StoredOutcome> {
     return this.withConflictRetry(() =>
       this.options.store.transaction(async (tx) => {
-        const outcome = await this.options.settle(tx, call, result, actor);
+        const ctx = this.options.applyContext(actor, `gateway ${call.op}`);
+        const outcome = await settleWith(this.options.settleSteps, call.op, call, tx, result, ctx);
         await this.finish(tx, record, outcome, this.now());
         return outcome;
       }),
