@@ -1,4 +1,4 @@
-import { type Payment, PaymentError, type PaymentFilter, type PaymentService } from "@org/payments-core";
+import { type CancelContext, type Payment, PaymentError, type PaymentFilter, type PaymentService } from "@org/payments-core";
 import type { Request, Router } from "express";
 import type { PaymentAction } from "../authorization.js";
 import { canSee } from "../authorization.js";
@@ -125,8 +125,9 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     const ctx = context(req);
     const payment = await visiblePayment(req, "payment.cancel");
     const cancelsAnything = await authorize("payment.cancel_authorized", principalOf(req), payment);
-    const policy = cancelsAnything ? {} : { allowedStatuses: ["pending", "requires_action"] as const };
-    const result = await track("cancel", () => service.cancelPayment(payment.id, bodyObject(req), ctx, policy));
+    // Decided inside the idempotent operation, so a retry replays the refusal instead of re-deciding it.
+    const cancelContext: CancelContext = cancelsAnything ? ctx : { ...ctx, allowedStatuses: ["pending", "requires_action"] };
+    const result = await track("cancel", () => service.cancelPayment(payment.id, bodyObject(req), cancelContext));
     sendOutcome(res, 200, result.payment, result.replayed);
   });
 
