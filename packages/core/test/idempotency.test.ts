@@ -70,6 +70,21 @@ describe("idempotency of service calls", () => {
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });
 
+  it("a refusal a corrected request may get past is not stored: the same key then carries the corrected request", async () => {
+    const { service } = setup();
+    // validation_error inside the operation (this provider needs a payment method): the key stays free.
+    const pending = await pendingPayment(service);
+    await expect(service.confirmPayment(pending.id, {}, ctx("confirm-fixed"))).rejects.toMatchObject({ code: "validation_error" });
+    const confirmed = await service.confirmPayment(pending.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm-fixed"));
+    expect(confirmed).toMatchObject({ replayed: false, payment: { status: "succeeded" } });
+    // invalid_amount inside the operation (more than was authorized): likewise.
+    const manual = (await service.createPayment({ owner: "user_1", amount: 4200, currency: "USD", captureMethod: "manual" }, ctx("create-m"))).payment;
+    await service.confirmPayment(manual.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm-m"));
+    await expect(service.capturePayment(manual.id, { amount: 5000 }, ctx("capture-fixed"))).rejects.toMatchObject({ code: "invalid_amount" });
+    const captured = await service.capturePayment(manual.id, { amount: 4200 }, ctx("capture-fixed"));
+    expect(captured).toMatchObject({ replayed: false, payment: { status: "succeeded", amountCaptured: 4200 } });
+  });
+
   it("finished records expire after their TTL and are swept; a key is then new again", async () => {
     const { service, store, clock } = setup();
     await service.createPayment({ owner: "user_1", amount: 100, currency: "USD" }, ctx("ttl"));
