@@ -26,6 +26,7 @@ export type * from "./ports/payment-gateway.js";
 export type * from "./ports/event-publisher.js";
 export * from "./ports/clock.js";
 export * from "./ports/id-generator.js";
+export * from "./decorate/index.js";
 export * from "./service/payment-service.js";
 export type { FlaggedOperation, RecoveryReport } from "./service/recover-stale.js";
 export type { OperationContext, PaymentResult, RefundResult, Replayable } from "./service/operations/operation.js";

@@ -1,28 +1,56 @@
-import type { GatewayPayment, GatewayScenario, PaymentGateway } from "../ports/payment-gateway.js";
+import type { GatewayPayment, GatewayScenario, PaymentGateway, WebhookHeaders } from "../ports/payment-gateway.js";
 import type { PaymentStore } from "../ports/payment-store.js";
 
 /**
- * What a store adapter hands the store contract. `readBack` reads through the adapter's own raw access (SQL), not
- * through the port, so an adapter cannot pass by agreeing with itself.
+ * The store contract's independent view of what was stored. Each hook reads the store's data the way the store's
+ * own lower layer holds it — plain SQL through the driver, the JSON file parsed from disk, the rows of the
+ * service's HTTP API — never through the `PaymentStore` methods under test, so a store cannot pass by agreeing
+ * with itself (a write that loses a field and a read that invents it back would otherwise look right). A store with
+ * no lower layer at all (the in-memory store) reads its own internal maps.
  */
+export interface StoreReadBack {
+  payment(id: string): Promise<{
+    status: string;
+    amount: number;
+    amountCaptured: number;
+    amountRefunded: number;
+    amountRefundReserved: number;
+    version: number;
+  } | null>;
+  historyCount(paymentId: string): Promise<number>;
+  outboxCount(paymentId: string): Promise<number>;
+  idempotencyRecord(scope: string, key: string): Promise<{ lockId: string | null; recoveryPoint: string } | null>;
+  inboxEvent(provider: string, eventId: string): Promise<{ status: string; attempts: number } | null>;
+}
+
+/** A store's schema migrations, for the cases that run them from an empty database. */
+export interface MigrationsHarness {
+  /** A new, empty, unmigrated database (its own file, schema or prefix) with its migrator. */
+  fresh(): Promise<{
+    migrate(): Promise<{ applied: string[]; current: string | null }>;
+    status(): Promise<{ current: string | null; pending: string[] }>;
+    dispose(): Promise<void>;
+  }>;
+}
+
+/** What a store adapter hands the store contract. */
 export interface StoreHarness {
   store: PaymentStore;
   /** Empties every table; called before each test. */
   reset(): Promise<void>;
-  readBack: {
-    payment(id: string): Promise<{
-      status: string;
-      amount: number;
-      amountCaptured: number;
-      amountRefunded: number;
-      amountRefundReserved: number;
-      version: number;
-    } | null>;
-    historyCount(paymentId: string): Promise<number>;
-    outboxCount(paymentId: string): Promise<number>;
-    idempotencyRecord(scope: string, key: string): Promise<{ lockId: string | null; recoveryPoint: string } | null>;
-    inboxEvent(provider: string, eventId: string): Promise<{ status: string; attempts: number } | null>;
-  };
+  readBack: StoreReadBack;
+  /**
+   * A second store over its own connection(s) to the same data, for racers that must cross connections (and, for a
+   * store with concurrent writers, processes). Absent: the racers share `store`.
+   */
+  openSecondStore?(): Promise<PaymentStore>;
+  /**
+   * Overwrites a payment's stored `amount` with `amount` (a decimal integer past 2^53) behind the port's back, to
+   * prove a read refuses a value it cannot represent exactly. Absent: that case is skipped with the reason.
+   */
+  corruptStoredAmount?(paymentId: string, amount: string): Promise<void>;
+  /** Present for a store with a schema to migrate; absent: the migration cases are skipped with the reason. */
+  migrations?: MigrationsHarness;
   dispose(): Promise<void>;
 }
 
@@ -31,6 +59,9 @@ export interface StoreHarness {
  * real provider gives and a happy path never shows.
  * - `answer_lost`: the provider performs the next mutating call but its answer is lost (a 5xx or timeout after it
  *   acted): the adapter must throw `gateway_outcome_unknown`, and `findByPaymentId` must then find what it made.
+ * - `timeout`: the provider performs the next mutating call but answers only after the adapter's own timeout: the
+ *   adapter must give up with `gateway_outcome_unknown` (never `gateway_error`, which would mean "did not act"), and
+ *   `findByPaymentId` must then find what it made.
  * - `buyer_refused`: the next charge is refused for the buyer's account or limits (not a card decline): it must be
  *   a definite `failed` payment, never a retryable error.
  * - `refund_refused`: the provider refuses the next refund outright (a disputed charge, a time limit): a definite
@@ -38,7 +69,29 @@ export interface StoreHarness {
  * - `refund_fails_later`: the next refund is accepted as pending and then fails at the provider: `retrieve` must
  *   show it `failed`.
  */
-export type GatewayFault = "answer_lost" | "buyer_refused" | "refund_refused" | "refund_fails_later";
+export type GatewayFault = "answer_lost" | "timeout" | "buyer_refused" | "refund_refused" | "refund_fails_later";
+
+/**
+ * Webhooks as the provider sends them, for the signature cases: the kit takes a correctly signed delivery and
+ * forges it (signature dropped, signed with another secret, body changed after signing, timestamp too old); the
+ * adapter's `parseWebhook` must accept the first and refuse every forgery with `webhook_signature_invalid`.
+ */
+export interface WebhookHarness {
+  /** The raw body the provider would send to announce `payment`'s current state; it must name the payment. */
+  eventBody(payment: GatewayPayment): Promise<string>;
+  /**
+   * The headers the provider would send with `rawBody`: signed with the secret the adapter was configured with,
+   * or with `secret` when given (the kit passes one the adapter does not know), dated `timestamp` (default now).
+   */
+  sign(rawBody: string, options?: { secret?: string; timestamp?: Date }): Promise<WebhookHeaders>;
+  /** The header names that carry the signature; the kit removes them for the unsigned case. */
+  signatureHeaders: readonly string[];
+  /**
+   * How old a signed delivery may be before the adapter must refuse it (Stripe's default: 300 s); null when the
+   * provider's scheme signs no time, and the stale case is skipped with that reason.
+   */
+  toleranceMs: number | null;
+}
 
 /** What a gateway adapter hands the gateway contract. */
 export interface GatewayHarness {
@@ -59,6 +112,8 @@ export interface GatewayHarness {
   supportedFaults?: readonly GatewayFault[];
   /** Makes the fake give `fault` on the next call it applies to. */
   injectFault?(fault: GatewayFault): Promise<void>;
+  /** Signs webhooks as the provider does; absent: the signature cases fail (every gateway must verify). */
+  webhooks?: WebhookHarness;
   /** Resets the fake's state; called before each test when present. */
   reset?(): Promise<void>;
   dispose?(): Promise<void>;

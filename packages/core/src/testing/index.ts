@@ -1,4 +1,4 @@
-export type { StoreHarness, GatewayHarness, GatewayFault } from "./harness.js";
+export type { StoreHarness, StoreReadBack, MigrationsHarness, GatewayHarness, GatewayFault, WebhookHarness } from "./harness.js";
 export { describeStoreContract, STORE_CONTRACT_TESTS } from "./store-contract.js";
 export type { StoreContractOptions, StoreContractTest } from "./store-contract.js";
 export { describeGatewayContract, drivePayment, GATEWAY_CONTRACT_TESTS } from "./gateway-contract.js";
