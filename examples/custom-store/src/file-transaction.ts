@@ -1,0 +1,147 @@
+import {
+  PaymentError,
+  assertStorableEvent,
+  assertStorableHistory,
+  assertStorableIdempotencyRecord,
+  assertStorableInboxEvent,
+  assertStorablePayment,
+  assertStorableRefund,
+  assertStorableText,
+  formatReceiptNumber,
+  receiptYear,
+} from "@org/payments-core";
+import type { Payment, PaymentStoreTx } from "@org/payments-core";
+import { assertExactAmounts, exactPayment } from "./exact-amounts.js";
+import type { StoreFile } from "./store-file.js";
+
+/** Copies in and out, so a caller that changes an object later changes neither the working copy nor the file. */
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** The oldest of several payments is the one with the lowest id: ids sort by creation time. */
+const oldest = (payments: Payment[]): Payment | null => payments.reduce<Payment | null>((a, b) => (a === null || b.id < a.id ? b : a), null);
+
+/**
+ * The reads and writes of one transaction, over `data`: the file as it was when the transaction began, parsed into
+ * memory. Writes change only this working copy; the store writes it back to disk if the work returns, and simply
+ * drops it if the work throws — that is the whole of rollback. `markChanged` tells the store a write happened, so a
+ * read-only transaction leaves the file alone.
+ *
+ * Every write checks its text with core's `assertStorable*` first, the same rule every store applies, so a refused
+ * write changes nothing even inside a larger transaction (the transaction then fails and is dropped whole).
+ */
+export function fileTransaction(data: StoreFile, markChanged: () => void): PaymentStoreTx {
+  return {
+    getPayment: async (id) => {
+      const payment = data.payments.find((p) => p.id === id);
+      return payment ? copy(exactPayment(payment)) : null;
+    },
+    findPaymentByProviderId: async (provider, providerPaymentId) => {
+      const found = oldest(data.payments.filter((p) => p.provider === provider && p.providerPaymentId === providerPaymentId));
+      return found ? copy(exactPayment(found)) : null;
+    },
+    insertPayment: async (payment) => {
+      assertStorablePayment(payment);
+      assertExactAmounts(payment, "written");
+      if (data.payments.some((p) => p.id === payment.id)) throw new PaymentError("conflict", "a payment with this id already exists");
+      data.payments.push(copy(payment));
+      markChanged();
+    },
+    updatePayment: async (next, expectedVersion) => {
+      if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "the next version must be the expected version + 1");
+      assertStorablePayment(next);
+      assertExactAmounts(next, "written");
+      const index = data.payments.findIndex((p) => p.id === next.id);
+      if (index < 0 || data.payments[index]!.version !== expectedVersion) return null;
+      data.payments[index] = copy(next);
+      markChanged();
+      return copy(next);
+    },
+    appendHistory: async (entries) => {
+      for (const entry of entries) assertStorableHistory(entry);
+      data.history.push(...copy(entries));
+      markChanged();
+    },
+
+    getRefund: async (id) => copy(data.refunds.find((r) => r.id === id) ?? null),
+    insertRefund: async (refund) => {
+      assertStorableRefund(refund);
+      if (data.refunds.some((r) => r.id === refund.id)) throw new PaymentError("conflict", "a refund with this id already exists");
+      data.refunds.push(copy(refund));
+      markChanged();
+    },
+    updateRefund: async (refund) => {
+      assertStorableRefund(refund);
+      const index = data.refunds.findIndex((r) => r.id === refund.id);
+      if (index < 0) throw new PaymentError("not_found", "no refund with this id exists");
+      data.refunds[index] = copy(refund);
+      markChanged();
+    },
+
+    allocateReceiptNumber: async (paymentId, issuedAt) => {
+      assertStorableText(paymentId, "receipt.paymentId");
+      assertStorableText(issuedAt, "receipt.issuedAt");
+      const existing = data.receipts.find((r) => r.paymentId === paymentId);
+      if (existing) return existing.number;
+      const year = receiptYear(issuedAt);
+      // Gap-free by construction: numbers are never deleted, and transactions run one at a time.
+      const number = formatReceiptNumber(year, data.receipts.filter((r) => r.year === year).length + 1);
+      data.receipts.push({ paymentId, year, number });
+      markChanged();
+      return number;
+    },
+
+    getIdempotencyRecord: async (scope, key) => copy(data.idempotency.find((r) => r.scope === scope && r.key === key) ?? null),
+    insertIdempotencyRecord: async (record) => {
+      assertStorableIdempotencyRecord(record);
+      if (data.idempotency.some((r) => r.scope === record.scope && r.key === record.key)) return false;
+      data.idempotency.push(copy(record));
+      markChanged();
+      return true;
+    },
+    updateIdempotencyRecord: async (next, expectedLockId) => {
+      assertStorableIdempotencyRecord(next);
+      const index = data.idempotency.findIndex((r) => r.scope === next.scope && r.key === next.key);
+      if (index < 0 || data.idempotency[index]!.lockId !== expectedLockId) return false;
+      data.idempotency[index] = copy(next);
+      markChanged();
+      return true;
+    },
+
+    appendOutbox: async (events) => {
+      for (const event of events) assertStorableEvent(event);
+      for (const event of events) {
+        data.outbox.push({
+          sequence: ++data.outboxSequence,
+          event: copy(event),
+          status: "pending",
+          attempts: 0,
+          nextAttemptAt: event.occurredAt,
+          leasedBy: null,
+          leasedUntil: null,
+          lastError: null,
+          deliveredAt: null,
+          skipReason: null,
+        });
+      }
+      markChanged();
+    },
+
+    insertInboxEvent: async (event) => {
+      assertStorableInboxEvent(event);
+      if (data.inbox.some((e) => e.provider === event.provider && e.eventId === event.eventId)) return false;
+      data.inbox.push(copy(event));
+      markChanged();
+      return true;
+    },
+    getInboxEvent: async (provider, eventId) => copy(data.inbox.find((e) => e.provider === provider && e.eventId === eventId) ?? null),
+    updateInboxEvent: async (next, expected) => {
+      assertStorableInboxEvent(next);
+      const index = data.inbox.findIndex((e) => e.provider === next.provider && e.eventId === next.eventId);
+      const current = data.inbox[index];
+      if (!current || current.status !== expected.status || current.attempts !== expected.attempts) return false;
+      data.inbox[index] = copy(next);
+      markChanged();
+      return true;
+    },
+  };
+}
