@@ -1,0 +1,1 @@
+export { ACME_CAPABILITIES, createAcmeGateway, type AcmeGatewayOptions } from "./acme-gateway.js";
