@@ -1,0 +1,37 @@
+import type { MemoryPaymentStore } from "../src/memory/memory-store.js";
+import type { PaymentGateway } from "../src/ports/payment-gateway.js";
+import type { PaymentStore } from "../src/ports/payment-store.js";
+import type { SimulatedGateway } from "../src/simulated/index.js";
+import type { GatewayContractTest, StoreContractTest } from "../src/testing/index.js";
+
+/**
+ * A store mutant that keeps state of its own (a lease it pretends to hold, the ids it saw) clears it when the kit
+ * resets the store before each case, as the inner store clears its own.
+ */
+export interface MutatedStore {
+  store: PaymentStore;
+  reset(): void;
+}
+
+/** The real memory store with exactly one rule of the port broken, and the kit cases that must notice. */
+export interface StoreMutant {
+  id: string;
+  /** The rule broken, in the words of the port. */
+  breaks: string;
+  /** The store kit cases that guard this rule: at least one of them must fail, or the kit has a gap. */
+  mustFail: readonly StoreContractTest[];
+  mutate(inner: MemoryPaymentStore): PaymentStore | MutatedStore;
+}
+
+/** What a gateway mutant may use besides the inner gateway: the webhook secret it was configured with. */
+export interface GatewayMutationContext {
+  webhookSecret: string;
+}
+
+/** The real simulated gateway with exactly one rule of the port broken, and the kit cases that must notice. */
+export interface GatewayMutant {
+  id: string;
+  breaks: string;
+  mustFail: readonly GatewayContractTest[];
+  mutate(inner: SimulatedGateway, context: GatewayMutationContext): PaymentGateway;
+}

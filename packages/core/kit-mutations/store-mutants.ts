@@ -1,0 +1,569 @@
+import { decorateStore } from "../src/decorate/index.js";
+import { forwardTo } from "../src/decorate/forward-to.js";
+import { isPaymentError } from "../src/errors/index.js";
+import type { MemoryPaymentStore } from "../src/memory/memory-store.js";
+import type { Payment } from "../src/domain/payment.js";
+import type { InboxFilter, OutboxEntry, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StatsRow } from "../src/ports/payment-store.js";
+import { normalizePaymentFilter } from "../src/queries/payment-filter.js";
+import type { StoreMutant } from "./mutant.js";
+
+/** Later than any instant a case uses: a mutant that passes it has stopped looking at the time it was given. */
+const FAR_FUTURE = "9999-12-31T23:59:59.999Z";
+const EVERYTHING = 10_000;
+
+/**
+ * `listPayments` that answers as if `filter` lacked `field`, while every check the store makes of the filter (a bad
+ * instant, text no row can hold, a bad cursor) still happens: only the matching is broken.
+ */
+function listIgnoring(inner: PaymentStore, field: keyof PaymentFilter): PaymentStore["listPayments"] {
+  return async (filter, page) => {
+    const honest = await inner.listPayments(filter, page);
+    if (normalizePaymentFilter(filter) === null) return honest;
+    const { [field]: _ignored, ...rest } = filter;
+    return inner.listPayments(rest, page);
+  };
+}
+
+/** `stats` that ignores `field` of its window, after the store checked it. */
+function statsIgnoring(inner: PaymentStore, field: keyof StatsFilter): PaymentStore["stats"] {
+  return async (filter) => {
+    await inner.stats(filter);
+    const { [field]: _ignored, ...rest } = filter;
+    return inner.stats(rest);
+  };
+}
+
+/** `listPayments` with one instant of the filter rewritten (after the store checked the original). */
+function listShifting(inner: PaymentStore, shift: (filter: PaymentFilter) => PaymentFilter): PaymentStore["listPayments"] {
+  return async (filter, page) => {
+    const honest = await inner.listPayments(filter, page);
+    const normalized = normalizePaymentFilter(filter);
+    return normalized === null ? honest : inner.listPayments(shift(normalized), page);
+  };
+}
+
+const plusOneMs = (instant: string) => new Date(Date.parse(instant) + 1).toISOString();
+
+const filterMutant = (field: keyof PaymentFilter, mustFail: StoreMutant["mustFail"]): StoreMutant => ({
+  id: `filter-ignores-${field}`,
+  breaks: `listPayments ignores filter.${field}`,
+  mustFail,
+  mutate: (inner) => decorateStore(inner, { store: (store) => ({ listPayments: listIgnoring(store, field) }) }),
+});
+
+const inboxFilterMutant = (field: Exclude<keyof InboxFilter, "limit">): StoreMutant => ({
+  id: `inbox-filter-ignores-${field}`,
+  breaks: `listInboxEvents ignores filter.${field}`,
+  mustFail: ["inboxList"],
+  mutate: (inner) =>
+    decorateStore(inner, {
+      store: (store) => ({
+        listInboxEvents: (filter) => {
+          const { [field]: _ignored, ...rest } = filter;
+          return store.listInboxEvents(rest);
+        },
+      }),
+    }),
+});
+
+/** A transaction whose every call runs (and commits) as its own transaction: nothing rolls back together. */
+function autoCommitting(inner: MemoryPaymentStore): PaymentStoreTx {
+  return new Proxy({} as PaymentStoreTx, {
+    get: (_target, member) =>
+      (...args: unknown[]) =>
+        inner.transaction((tx) => (Reflect.get(tx, member) as (...a: unknown[]) => Promise<unknown>).apply(tx, args)),
+  });
+}
+
+/** The store mutants: each is the memory store with exactly one rule of the port broken. */
+export const STORE_MUTANTS: readonly StoreMutant[] = [
+  // ------------------------------------------------------------ payments and their compare-and-set
+  {
+    id: "payment-version-cas-ignored",
+    breaks: "updatePayment ignores expectedVersion: it writes over whatever version is stored",
+    mustFail: ["paymentCompareAndSet", "stalePaymentUpdate"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updatePayment: async (next) => {
+            const current = await tx.getPayment(next.id);
+            return current && tx.updatePayment({ ...next, version: current.version + 1 }, current.version);
+          },
+        }),
+      }),
+  },
+  {
+    id: "refund-reservation-lost",
+    breaks: "updatePayment drops amountRefundReserved (the stored reservation is kept, the new one lost)",
+    mustFail: ["refundReservationRace"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updatePayment: async (next, expectedVersion) => {
+            const current = await tx.getPayment(next.id);
+            return tx.updatePayment({ ...next, amountRefundReserved: current?.amountRefundReserved ?? 0 }, expectedVersion);
+          },
+        }),
+      }),
+  },
+  {
+    id: "update-drops-amount-captured",
+    breaks: "updatePayment drops amountCaptured (a capture is recorded in status only)",
+    mustFail: [],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updatePayment: async (next, expectedVersion) => {
+            const current = await tx.getPayment(next.id);
+            return tx.updatePayment({ ...next, amountCaptured: current?.amountCaptured ?? 0 }, expectedVersion);
+          },
+        }),
+      }),
+  },
+  {
+    id: "payment-amount-32-bit",
+    breaks: "insertPayment keeps the amount in 32 bits (an INT column): 2^53 - 1 is stored as 2^32 - 1",
+    mustFail: ["paymentRoundTrip"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: (payment) => tx.insertPayment({ ...payment, amount: Number(BigInt.asUintN(32, BigInt(payment.amount))) }),
+        }),
+      }),
+  },
+  {
+    id: "transaction-not-atomic",
+    breaks: "each call of a transaction commits on its own: a transaction that throws keeps what it wrote",
+    mustFail: ["transactionRollback"],
+    // decorateStore keeps the inner transaction on purpose (its atomicity is the point), so this one mutant
+    // replaces `transaction` itself through the same forwarding decorateStore uses.
+    mutate: (inner) => forwardTo<PaymentStore>(inner, { transaction: (work) => work(autoCommitting(inner)) }),
+  },
+  {
+    id: "duplicate-payment-overwrites",
+    breaks: "insertPayment of an existing id overwrites it instead of refusing with conflict",
+    mustFail: ["duplicatePaymentId"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: async (payment) => {
+            const current = await tx.getPayment(payment.id);
+            if (!current) return tx.insertPayment(payment);
+            await tx.updatePayment({ ...payment, version: current.version + 1 }, current.version);
+          },
+        }),
+      }),
+  },
+  {
+    id: "provider-lookup-newest",
+    breaks: "findPaymentByProviderId answers the newest of several payments naming the provider id, not the oldest",
+    mustFail: ["providerLookupOldest"],
+    mutate: (inner) => {
+      const inserted = new Set<string>();
+      const store = decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: async (payment) => {
+            await tx.insertPayment(payment);
+            inserted.add(payment.id);
+          },
+          findPaymentByProviderId: async (provider, providerPaymentId) => {
+            let newest: Payment | null = null;
+            for (const id of inserted) {
+              const payment = await tx.getPayment(id);
+              if (payment?.provider !== provider || payment.providerPaymentId !== providerPaymentId) continue;
+              if (newest === null || payment.id > newest.id) newest = payment;
+            }
+            return newest;
+          },
+        }),
+      });
+      return { store, reset: () => inserted.clear() };
+    },
+  },
+  {
+    id: "history-order-lost",
+    breaks: "listHistory answers newest first instead of in insertion order",
+    mustFail: ["historyAndRefunds"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ listHistory: async (id) => (await store.listHistory(id)).reverse() }) }),
+  },
+
+  // ------------------------------------------------------------ refunds
+  {
+    id: "update-refund-creates-missing",
+    breaks: "updateRefund of a refund that does not exist creates it instead of refusing with not_found",
+    mustFail: ["missingRefundUpdate"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({ updateRefund: async (refund) => ((await tx.getRefund(refund.id)) ? tx.updateRefund(refund) : tx.insertRefund(refund)) }),
+      }),
+  },
+  {
+    id: "refund-update-lost",
+    breaks: "updateRefund stores nothing: a refund's settlement is lost",
+    mustFail: ["historyAndRefunds"],
+    mutate: (inner) => decorateStore(inner, { tx: (tx) => ({ updateRefund: async (refund) => void (await tx.getRefund(refund.id)) }) }),
+  },
+
+  // ------------------------------------------------------------ receipts
+  {
+    id: "receipt-numbers-gapped",
+    breaks: "receipt numbers are unique and stable but not gap-free (every other number is skipped)",
+    mustFail: [],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          allocateReceiptNumber: async (paymentId, issuedAt) =>
+            (await tx.allocateReceiptNumber(paymentId, issuedAt)).replace(/\d+$/, (n) => String(Number(n) * 2 - 1).padStart(n.length, "0")),
+        }),
+      }),
+  },
+  {
+    id: "receipt-number-per-call",
+    breaks: "allocateReceiptNumber gives a payment that has a number a second one",
+    mustFail: ["receiptNumbers"],
+    mutate: (inner) => {
+      let calls = 0;
+      return decorateStore(inner, {
+        tx: (tx) => ({ allocateReceiptNumber: (paymentId, issuedAt) => tx.allocateReceiptNumber(`${paymentId}~${++calls}`, issuedAt) }),
+      });
+    },
+  },
+
+  // ------------------------------------------------------------ idempotency records
+  {
+    id: "idempotency-insert-always-wins",
+    breaks: "insertIdempotencyRecord of a key already stored overwrites it and answers true",
+    mustFail: ["idempotencyInsertRace"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          insertIdempotencyRecord: async (record) => {
+            if (await tx.insertIdempotencyRecord(record)) return true;
+            const current = await tx.getIdempotencyRecord(record.scope, record.key);
+            return tx.updateIdempotencyRecord(record, current?.lockId ?? null);
+          },
+        }),
+      }),
+  },
+  {
+    id: "idempotency-lock-cas-ignored",
+    breaks: "updateIdempotencyRecord ignores the expected lock: any caller takes the record over",
+    mustFail: ["idempotencyLockRace"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updateIdempotencyRecord: async (next) => {
+            const current = await tx.getIdempotencyRecord(next.scope, next.key);
+            return current !== null && tx.updateIdempotencyRecord(next, current.lockId);
+          },
+        }),
+      }),
+  },
+  {
+    id: "pending-records-ignore-updated-before",
+    breaks: "listPendingIdempotencyRecords ignores updatedBefore: a call still in flight is offered to recovery",
+    mustFail: ["pendingAndExpiredRecords"],
+    mutate: (inner) =>
+      decorateStore(inner, { store: (store) => ({ listPendingIdempotencyRecords: (_updatedBefore, limit) => store.listPendingIdempotencyRecords(FAR_FUTURE, limit) }) }),
+  },
+  {
+    id: "expired-records-sweep-ignores-expiry",
+    breaks: "deleteExpiredIdempotencyRecords deletes finished records that have not expired",
+    mustFail: ["pendingAndExpiredRecords"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ deleteExpiredIdempotencyRecords: () => store.deleteExpiredIdempotencyRecords(FAR_FUTURE) }) }),
+  },
+  {
+    id: "expired-records-sweep-deletes-unfinished",
+    breaks: "deleteExpiredIdempotencyRecords deletes an expired record left at gateway_pending (its outcome is still unknown)",
+    mustFail: ["pendingAndExpiredRecords"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          deleteExpiredIdempotencyRecords: async (now) => {
+            for (const record of await store.listPendingIdempotencyRecords(FAR_FUTURE, 500)) {
+              if (record.expiresAt >= now) continue;
+              await store.transaction((tx) => tx.updateIdempotencyRecord({ ...record, recoveryPoint: "finished" }, record.lockId));
+            }
+            return store.deleteExpiredIdempotencyRecords(now);
+          },
+        }),
+      }),
+  },
+
+  // ------------------------------------------------------------ webhook inbox
+  {
+    id: "inbox-insert-always-wins",
+    breaks: "insertInboxEvent of an event already stored overwrites it and answers true (a redelivery applies twice)",
+    mustFail: ["inboxFirstSeen"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          insertInboxEvent: async (event) => {
+            if (await tx.insertInboxEvent(event)) return true;
+            const current = await tx.getInboxEvent(event.provider, event.eventId);
+            return current !== null && tx.updateInboxEvent(event, { status: current.status, attempts: current.attempts });
+          },
+        }),
+      }),
+  },
+  {
+    id: "inbox-cas-ignored",
+    breaks: "updateInboxEvent ignores the expected (status, attempts): two appliers both win",
+    mustFail: ["inboxCompareAndSet"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updateInboxEvent: async (next) => {
+            const current = await tx.getInboxEvent(next.provider, next.eventId);
+            return current !== null && tx.updateInboxEvent(next, { status: current.status, attempts: current.attempts });
+          },
+        }),
+      }),
+  },
+  inboxFilterMutant("status"),
+  inboxFilterMutant("paymentId"),
+  inboxFilterMutant("providerPaymentId"),
+  inboxFilterMutant("forPayment"),
+  inboxFilterMutant("eventId"),
+  inboxFilterMutant("provider"),
+  inboxFilterMutant("receivedBefore"),
+  {
+    id: "inbox-purge-unprocessed",
+    breaks: "purgeWebhookEvents deletes old events that were never processed (held, failed, orphaned)",
+    mustFail: ["purge"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          purgeWebhookEvents: async (before) => {
+            for (const event of await store.listInboxEvents({ receivedBefore: before, limit: EVERYTHING })) {
+              if (event.status === "processed") continue;
+              const processed = { ...event, status: "processed" as const, processedAt: event.receivedAt };
+              await store.transaction((tx) => tx.updateInboxEvent(processed, { status: event.status, attempts: event.attempts }));
+            }
+            return store.purgeWebhookEvents(before);
+          },
+        }),
+      }),
+  },
+  {
+    id: "inbox-purge-ignores-cutoff",
+    breaks: "purgeWebhookEvents deletes processed events however recent (a provider's redelivery is then applied again)",
+    mustFail: ["purge"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ purgeWebhookEvents: () => store.purgeWebhookEvents(FAR_FUTURE) }) }),
+  },
+
+  // ------------------------------------------------------------ outbox
+  {
+    id: "outbox-later-event-first",
+    breaks: "claimOutbox offers a payment's later events before its earlier one is delivered (newest first)",
+    mustFail: ["outboxOrderPerPayment"],
+    mutate: (inner) => {
+      // The inner store offers only a payment's oldest event; marking each one delivered as soon as it is leased
+      // lets the same claim reach the next. The mutant then answers the caller's own marks for those itself.
+      const deliveredEarly = new Set<number>();
+      const store = decorateStore(inner, {
+        store: (store) => ({
+          claimOutbox: async (claim) => {
+            const offered: OutboxEntry[] = [];
+            while (offered.length < claim.limit) {
+              const batch = await store.claimOutbox({ ...claim, limit: claim.limit - offered.length });
+              if (batch.length === 0) break;
+              offered.push(...batch);
+              for (const entry of batch) {
+                if (await store.markOutboxDelivered(entry.sequence, claim.claimant, claim.now)) deliveredEarly.add(entry.sequence);
+              }
+            }
+            return offered.sort((a, b) => b.sequence - a.sequence);
+          },
+          markOutboxDelivered: async (sequence, claimant, at) => deliveredEarly.delete(sequence) || store.markOutboxDelivered(sequence, claimant, at),
+          markOutboxFailed: async (sequence, claimant, failure) => deliveredEarly.delete(sequence) || store.markOutboxFailed(sequence, claimant, failure),
+        }),
+      });
+      return { store, reset: () => deliveredEarly.clear() };
+    },
+  },
+  {
+    id: "outbox-lease-given-twice",
+    breaks: "claimOutbox leases an event another claimant still holds",
+    mustFail: ["outboxLeaseRace"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          claimOutbox: async (claim) => {
+            const fresh = await store.claimOutbox(claim);
+            const heldByOthers = (await store.listOutbox({ status: "pending", limit: EVERYTHING })).filter(
+              (e) => e.leasedBy !== null && e.leasedBy !== claim.claimant && e.leasedUntil !== null && e.leasedUntil > claim.now && e.nextAttemptAt <= claim.now,
+            );
+            const again = heldByOthers.map((e) => ({ ...e, leasedBy: claim.claimant, leasedUntil: claim.leaseUntil }));
+            return [...fresh, ...again].slice(0, claim.limit);
+          },
+        }),
+      }),
+  },
+  {
+    id: "outbox-delivered-ignores-claimant",
+    breaks: "markOutboxDelivered ignores the claimant: one who does not hold the lease marks the event delivered",
+    mustFail: ["outboxLeaseRace"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          markOutboxDelivered: async (sequence, claimant, at) => {
+            const entry = (await store.listOutbox({ status: "pending", limit: EVERYTHING })).find((e) => e.sequence === sequence);
+            return store.markOutboxDelivered(sequence, entry?.leasedBy ?? claimant, at);
+          },
+        }),
+      }),
+  },
+  {
+    id: "outbox-failed-ignores-claimant",
+    breaks: "markOutboxFailed ignores the claimant: one who does not hold the lease records a failure",
+    mustFail: [],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          markOutboxFailed: async (sequence, claimant, failure) => {
+            const entry = (await store.listOutbox({ status: "pending", limit: EVERYTHING })).find((e) => e.sequence === sequence);
+            return store.markOutboxFailed(sequence, entry?.leasedBy ?? claimant, failure);
+          },
+        }),
+      }),
+  },
+  {
+    id: "outbox-claim-ignores-retry-time",
+    breaks: "claimOutbox offers an event before its nextAttemptAt (it reads the clock as the far future)",
+    mustFail: ["outboxRetryHoldsBack", "outboxRetryDead"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ claimOutbox: (claim) => store.claimOutbox({ ...claim, now: FAR_FUTURE }) }) }),
+  },
+  {
+    id: "outbox-purge-undelivered",
+    breaks: "purgeDeliveredOutbox deletes old events that were never delivered",
+    mustFail: ["purge"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          purgeDeliveredOutbox: async (before) => {
+            for (;;) {
+              const due = await store.claimOutbox({ claimant: "mutant-purge", now: before, leaseUntil: before, limit: 500 });
+              if (due.length === 0) break;
+              for (const entry of due) await store.markOutboxDelivered(entry.sequence, "mutant-purge", entry.event.occurredAt);
+            }
+            return store.purgeDeliveredOutbox(before);
+          },
+        }),
+      }),
+  },
+  {
+    id: "outbox-purge-ignores-cutoff",
+    breaks: "purgeDeliveredOutbox deletes delivered events however recent",
+    mustFail: ["purge"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ purgeDeliveredOutbox: () => store.purgeDeliveredOutbox(FAR_FUTURE) }) }),
+  },
+
+  // ------------------------------------------------------------ queries
+  filterMutant("status", ["listFiltersAndCursor"]),
+  filterMutant("provider", ["listFiltersAndCursor"]),
+  filterMutant("owner", ["listFiltersAndCursor"]),
+  filterMutant("createdFrom", ["listFiltersAndCursor"]),
+  filterMutant("createdTo", ["listFiltersAndCursor"]),
+  filterMutant("updatedFrom", ["updatedFromFilter"]),
+  filterMutant("reference", ["listFiltersAndCursor"]),
+  filterMutant("authorizationExpiresBefore", []),
+  {
+    id: "filter-created-to-inclusive",
+    breaks: "listPayments takes createdTo as inclusive (a payment created at the bound is in two windows)",
+    mustFail: ["listFiltersAndCursor"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({ listPayments: listShifting(store, (f) => (f.createdTo === undefined ? f : { ...f, createdTo: plusOneMs(f.createdTo) })) }),
+      }),
+  },
+  {
+    id: "filter-updated-from-exclusive",
+    breaks: "listPayments takes updatedFrom as exclusive (activity at the bound is missed)",
+    mustFail: ["updatedFromFilter"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({ listPayments: listShifting(store, (f) => (f.updatedFrom === undefined ? f : { ...f, updatedFrom: plusOneMs(f.updatedFrom) })) }),
+      }),
+  },
+  {
+    id: "filter-instant-zone-ignored",
+    breaks: "listPayments reads a filter instant's UTC offset as Z (11:00+01:00 taken as 11:00Z)",
+    mustFail: ["filterInstants"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listPayments: async (filter, page) => {
+            const honest = await store.listPayments(filter, page);
+            if (normalizePaymentFilter(filter) === null) return honest;
+            const asUtc = (instant: string | undefined) => instant?.replace(/(?:[+-]\d\d:\d\d|Z)$/, "Z");
+            return store.listPayments({ ...filter, createdFrom: asUtc(filter.createdFrom), createdTo: asUtc(filter.createdTo) }, page);
+          },
+        }),
+      }),
+  },
+  {
+    id: "invalid-cursor-empty-page",
+    breaks: "listPayments answers a cursor it did not issue with an empty page instead of invalid_cursor",
+    mustFail: ["invalidCursor"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listPayments: async (filter, page) => {
+            try {
+              return await store.listPayments(filter, page);
+            } catch (error) {
+              if (isPaymentError(error, "invalid_cursor")) return { items: [], nextCursor: null };
+              throw error;
+            }
+          },
+        }),
+      }),
+  },
+  {
+    id: "stats-ignores-created-from",
+    breaks: "stats ignores createdFrom",
+    mustFail: ["stats"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ stats: statsIgnoring(store, "createdFrom") }) }),
+  },
+  {
+    id: "stats-ignores-created-to",
+    breaks: "stats ignores createdTo",
+    mustFail: [],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ stats: statsIgnoring(store, "createdTo") }) }),
+  },
+  {
+    id: "stats-sums-as-float",
+    breaks: "stats sums through a double: sums past 2^53 lose their last units",
+    mustFail: ["statsExactPastInt64"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          stats: async (filter) => {
+            const viaDouble = (sum: bigint) => BigInt(Number(sum));
+            return (await store.stats(filter)).map((r) => ({ ...r, amount: viaDouble(r.amount), amountCaptured: viaDouble(r.amountCaptured), amountRefunded: viaDouble(r.amountRefunded) }));
+          },
+        }),
+      }),
+  },
+  {
+    id: "stats-merges-currencies",
+    breaks: "stats groups by status and provider only: amounts in different currencies are added together",
+    mustFail: ["stats"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          stats: async (filter) => {
+            const merged = new Map<string, StatsRow>();
+            for (const row of await store.stats(filter)) {
+              const key = `${row.status}\u0000${row.provider}`;
+              const into = merged.get(key);
+              if (!into) merged.set(key, { ...row });
+              else Object.assign(into, { count: into.count + row.count, amount: into.amount + row.amount, amountCaptured: into.amountCaptured + row.amountCaptured, amountRefunded: into.amountRefunded + row.amountRefunded });
+            }
+            return [...merged.values()];
+          },
+        }),
+      }),
+  },
+];
