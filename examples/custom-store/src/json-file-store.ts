@@ -55,8 +55,8 @@ export class JsonFileStore implements PaymentStore {
   }
 
   /** The one write path: read the committed file, change the copy, write it back only if `work` returned and changed it. */
-  #write<T>(work: (data: StoreFile, changed: () => void) => T | Promise<T>): Promise<T> {
-    this.#assertOpen();
+  async #write<T>(work: (data: StoreFile, changed: () => void) => T | Promise<T>): Promise<T> {
+    this.#assertOpen(); // async: a closed store rejects, as a port method must, rather than throwing at the call
     return this.#writer.run(async () => {
       const data = await readStoreFile(this.#path);
       let dirty = false;

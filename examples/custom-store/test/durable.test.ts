@@ -1,0 +1,62 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { samplePayment } from "@org/payments-core/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openJsonFileStore } from "../src/index.js";
+
+/**
+ * What the kit cannot see: it runs against one store for the whole suite, so nothing in it closes the store and
+ * opens the file again. The store declares `durable: true`; this proves it.
+ */
+describe("json-file store: durable", () => {
+  let folder: string;
+  let path: string;
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), "custom-store-durable-"));
+    path = join(folder, "payments.json");
+  });
+  afterEach(() => rm(folder, { recursive: true, force: true }));
+
+  it("keeps what was committed across a close and a reopen, and nothing of a rolled-back transaction", async () => {
+    const first = await openJsonFileStore({ path });
+    expect(first.capabilities.durable).toBe(true);
+    const kept = samplePayment();
+    const dropped = samplePayment();
+    const receipt = await first.transaction(async (tx) => {
+      await tx.insertPayment(kept);
+      return tx.allocateReceiptNumber(kept.id, "2026-03-04T05:06:07.000Z");
+    });
+    await expect(
+      first.transaction(async (tx) => {
+        await tx.insertPayment(dropped);
+        throw new Error("the work failed");
+      }),
+    ).rejects.toThrow("the work failed");
+    await first.close();
+
+    const reopened = await openJsonFileStore({ path });
+    expect(await reopened.getPayment(kept.id)).toEqual(kept);
+    expect(await reopened.getPayment(dropped.id)).toBeNull();
+    // The counter lives in the file too: the next number follows on, and the first payment keeps its own.
+    const other = samplePayment();
+    await reopened.transaction((tx) => tx.insertPayment(other));
+    expect(await reopened.transaction((tx) => tx.allocateReceiptNumber(other.id, "2026-05-01T00:00:00.000Z"))).toBe("R-2026-000002");
+    expect(await reopened.transaction((tx) => tx.allocateReceiptNumber(kept.id, "2026-05-01T00:00:00.000Z"))).toBe(receipt);
+    await reopened.close();
+  });
+
+  it("leaves only the store file behind: every temporary file was renamed into place", async () => {
+    const store = await openJsonFileStore({ path });
+    await Promise.all(Array.from({ length: 10 }, () => store.transaction((tx) => tx.insertPayment(samplePayment()))));
+    await store.close();
+    expect(await readdir(folder)).toEqual(["payments.json"]);
+  });
+
+  it("refuses every call once closed", async () => {
+    const store = await openJsonFileStore({ path });
+    await store.close();
+    await expect(store.getPayment("pay_1")).rejects.toMatchObject({ code: "internal" });
+    await expect(store.transaction(async () => 1)).rejects.toMatchObject({ code: "internal" });
+  });
+});
