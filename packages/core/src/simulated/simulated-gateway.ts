@@ -30,6 +30,11 @@ export type SimulatedFault =
   | { kind: "server_error"; operation?: SimulatedOperation | undefined }
   | { kind: "rate_limited"; operation?: SimulatedOperation | undefined }
   | { kind: "delay"; ms: number; operation?: SimulatedOperation | undefined }
+  /**
+   * The provider acts at once but its answer takes `ms`: past the gateway's `answerTimeoutMs` the gateway gives up
+   * with `gateway_outcome_unknown` (it cannot know the provider acted), as a network client's timeout does.
+   */
+  | { kind: "answer_late"; ms: number; operation?: SimulatedOperation | undefined }
   /** The next charge is refused for the buyer's account (a decline that is not about the card). */
   | { kind: "buyer_refused"; operation?: "createPayment" | undefined }
   /** The next refund is refused outright (a disputed charge): a definite failed refund. */
@@ -49,6 +54,13 @@ export interface SimulatedGatewayOptions {
   webhookSecrets?: readonly string[] | undefined;
   /** Authorization validity for manual capture (default 7 days). */
   authorizationValidityMs?: number | undefined;
+  /** How long the gateway waits for an answer before giving up with an unknown outcome (default 30 s). */
+  answerTimeoutMs?: number | undefined;
+  /**
+   * Smallest chargeable amount per currency, in minor units (default none): below it a charge is refused with
+   * `amount_too_small`, as Stripe refuses 49 cents. Declared in `capabilities.minimumAmounts`.
+   */
+  minimumAmounts?: Readonly<Record<string, number>> | undefined;
 }
 
 const DAY = 86_400_000;
@@ -65,6 +77,7 @@ export class SimulatedGateway implements PaymentGateway {
   readonly #clock: Clock;
   readonly #secrets: readonly string[];
   readonly #authorizationValidityMs: number;
+  readonly #answerTimeoutMs: number;
   readonly #faults: SimulatedFault[] = [];
 
   constructor(options: SimulatedGatewayOptions = {}) {
@@ -73,12 +86,13 @@ export class SimulatedGateway implements PaymentGateway {
     this.#clock = options.clock ?? systemClock;
     this.#secrets = options.webhookSecrets?.length ? options.webhookSecrets : ["whsec_simulated_development"];
     this.#authorizationValidityMs = options.authorizationValidityMs ?? 7 * DAY;
+    this.#answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
     this.capabilities = {
       manualCapture: true,
       partialCapture: true,
       idempotencyKeyRetentionMs: options.keyRetentionMs ?? DAY,
       currencies: "any",
-      minimumAmounts: {},
+      minimumAmounts: Object.fromEntries(Object.entries(options.minimumAmounts ?? {}).map(([code, minimum]) => [code.toUpperCase(), minimum])),
       paymentMethodRequired: true,
       testPaymentMethods: Object.keys(TEST_PAYMENT_METHODS),
     };
@@ -153,6 +167,12 @@ export class SimulatedGateway implements PaymentGateway {
       if (!method) throw new PaymentError("validation_error", "a payment method is required to confirm a payment");
       if (!isTestPaymentMethod(method)) {
         throw new PaymentError("validation_error", "unknown payment method; use a test id such as pm_card_visa");
+      }
+      const minimum = this.capabilities.minimumAmounts[request.currency.toUpperCase()];
+      if (minimum !== undefined && request.amount < minimum) {
+        throw new PaymentError("amount_too_small", `the simulated provider's minimum charge in ${request.currency.toUpperCase()} is ${minimum} minor units`, {
+          details: { currency: request.currency.toUpperCase(), minimum },
+        });
       }
       const now = this.#clock.now().toISOString();
       state.sequence += 1;
@@ -416,6 +436,13 @@ export class SimulatedGateway implements PaymentGateway {
     });
     if (fault?.kind === "lose_response") {
       throw new PaymentError("gateway_outcome_unknown", "connection to the simulated provider was lost", { retryAfterSeconds: 1 });
+    }
+    if (fault?.kind === "answer_late") {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(fault.ms, this.#answerTimeoutMs)));
+      if (fault.ms > this.#answerTimeoutMs) {
+        // A timeout says nothing about what the provider did: never gateway_error ("did not act").
+        throw new PaymentError("gateway_outcome_unknown", `no answer from the simulated provider within ${this.#answerTimeoutMs} ms`, { retryAfterSeconds: 1 });
+      }
     }
     if (!response.ok) throw new PaymentError(response.error.code as PaymentError["code"], response.error.message);
     return structuredClone(response.value) as T;

@@ -114,6 +114,15 @@ export interface GatewayHarness {
   injectFault?(fault: GatewayFault): Promise<void>;
   /** Signs webhooks as the provider does; absent: the signature cases fail (every gateway must verify). */
   webhooks?: WebhookHarness;
+  /**
+   * What the provider itself holds for a payment, read from its fake's own state (never through the adapter), as the
+   * provider's decimal text in major units: `{ currency: "JPY", amount: "1234", refunded: "234" }` for ¥1234 of which
+   * ¥234 was refunded, `amount: "1.230"` for 1.230 KWD. `refunded` sums the refunds not failed or canceled. The
+   * currency exponent cases compare it with what they charged, because an adapter that sends ×100 and reads ÷100
+   * agrees with itself while the customer pays a hundred times over. Absent: those cases check only the adapter's
+   * own answers, and say so in an annotation.
+   */
+  amountsAtProvider?(providerPaymentId: string): Promise<{ currency: string; amount: string; refunded: string }>;
   /** Resets the fake's state; called before each test when present. */
   reset?(): Promise<void>;
   dispose?(): Promise<void>;

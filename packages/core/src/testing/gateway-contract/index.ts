@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, beforeEach, describe, it } from "vitest";
+import type { GatewayHarness } from "../harness.js";
+import { GATEWAY_CONTRACT_TESTS, type GatewayContractOptions } from "./case-table.js";
+import type { DefineCase, GatewayUnderTest } from "./contract-case.js";
+import { defineCurrencyExponentCases } from "./currency-exponent-cases.js";
+import { defineIdempotencyCases } from "./idempotency-cases.js";
+import { defineListTransactionsCases } from "./list-transactions-cases.js";
+import { defineMinimumAmountCases } from "./minimum-amount-cases.js";
+import { definePaymentCases } from "./payment-cases.js";
+import { defineProviderFaultCases } from "./provider-fault-cases.js";
+import { defineRefundCases } from "./refund-cases.js";
+import { defineWebhookSignatureCases } from "./webhook-signature-cases.js";
+
+export { GATEWAY_CONTRACT_TESTS } from "./case-table.js";
+export type { GatewayContractOptions, GatewayContractTest } from "./case-table.js";
+export { drivePayment } from "./drive-payment.js";
+
+/**
+ * The conformance suite every `PaymentGateway` runs against its provider's local fake, over real HTTP. What applies
+ * is read from the gateway's declared capabilities (a case that cannot apply is skipped with the reason printed); an
+ * adapter skips anything else only by key, with its reason, in `options.skip`.
+ */
+export function describeGatewayContract(name: string, setup: () => Promise<GatewayHarness>, options: GatewayContractOptions = {}): void {
+  describe(`PaymentGateway contract: ${name}`, () => {
+    let harness: GatewayHarness | undefined;
+    const running = (): GatewayHarness => {
+      if (!harness) throw new Error("the gateway contract's setup did not produce a harness");
+      return harness;
+    };
+    const subject: GatewayUnderTest = {
+      get harness() {
+        return running();
+      },
+      get gateway() {
+        return running().gateway;
+      },
+      get capabilities() {
+        return running().gateway.capabilities;
+      },
+      amount: options.amount ?? 2000,
+    };
+
+    beforeAll(async () => {
+      harness = await setup();
+    });
+    afterAll(async () => {
+      await harness?.dispose?.();
+    });
+    beforeEach(async () => {
+      await harness?.reset?.();
+    });
+
+    const define: DefineCase = (key, body) => {
+      const reason = options.skip?.[key];
+      if (reason) it.skip(`${GATEWAY_CONTRACT_TESTS[key]} (skipped: ${reason})`, () => {});
+      else it(GATEWAY_CONTRACT_TESTS[key], (context) => body(context));
+    };
+
+    definePaymentCases(define, subject);
+    defineRefundCases(define, subject);
+    defineIdempotencyCases(define, subject);
+    defineListTransactionsCases(define, subject);
+    defineProviderFaultCases(define, subject);
+    defineWebhookSignatureCases(define, subject);
+    defineMinimumAmountCases(define, subject);
+    defineCurrencyExponentCases(define, subject);
+  });
+}

@@ -1,0 +1,18 @@
+import { expect } from "vitest";
+import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
+import { collectTransactions, drivePayment, refundRequest } from "./drive-payment.js";
+
+/** Reconciliation's view: every payment of a window, with its refunds, and nothing outside it. */
+export function defineListTransactionsCases(define: DefineCase, subject: GatewayUnderTest): void {
+  define("listTransactions", async () => {
+    const { harness, amount } = subject;
+    const since = new Date(Date.now() - 60_000);
+    const paid = await drivePayment(harness, "succeeds", { amount });
+    await harness.gateway.refund(refundRequest(paid, "rf_listed", 100, harness.currency, "listed"), { idempotencyKey: `${paid.paymentId}:refund:rf_listed` });
+    const listed = await collectTransactions(harness.gateway, since, new Date(Date.now() + 60_000));
+    const mine = listed.find((p) => p.paymentId === paid.paymentId);
+    expect(mine?.providerPaymentId).toBe(paid.providerPaymentId);
+    expect(mine?.refunds?.some((r) => r.refundId === "rf_listed")).toBe(true);
+    expect(await collectTransactions(harness.gateway, new Date(Date.now() + 3_600_000), new Date(Date.now() + 7_200_000))).toEqual([]);
+  });
+}
