@@ -20,6 +20,11 @@ export interface StoreMutant {
   breaks: string;
   /** The store kit cases that guard this rule: at least one of them must fail, or the kit has a gap. */
   mustFail: readonly StoreContractTest[];
+  /**
+   * Why the kit does not guard this rule yet, when it does not: the mutant may then survive without failing the
+   * check (it is listed as a known gap), and the check fails once a case catches it, to pin that case instead.
+   */
+  knownGap?: string;
   mutate(inner: MemoryPaymentStore): PaymentStore | MutatedStore;
 }
 
@@ -33,5 +38,10 @@ export interface GatewayMutant {
   id: string;
   breaks: string;
   mustFail: readonly GatewayContractTest[];
+  /**
+   * Why the kit does not guard this rule yet, when it does not: the mutant may then survive without failing the
+   * check (it is listed as a known gap), and the check fails once a case catches it, to pin that case instead.
+   */
+  knownGap?: string;
   mutate(inner: SimulatedGateway, context: GatewayMutationContext): PaymentGateway;
 }

@@ -110,6 +110,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     id: "update-drops-amount-captured",
     breaks: "updatePayment drops amountCaptured (a capture is recorded in status only)",
     mustFail: [],
+    knownGap: "no case reads back a payment whole after an update (only after an insert)",
     mutate: (inner) =>
       decorateStore(inner, {
         tx: (tx) => ({
@@ -209,6 +210,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     id: "receipt-numbers-gapped",
     breaks: "receipt numbers are unique and stable but not gap-free (every other number is skipped)",
     mustFail: [],
+    knownGap: "receiptNumbers checks unique and stable numbers, not that they are consecutive",
     mutate: (inner) =>
       decorateStore(inner, {
         tx: (tx) => ({
@@ -418,6 +420,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     id: "outbox-failed-ignores-claimant",
     breaks: "markOutboxFailed ignores the claimant: one who does not hold the lease records a failure",
     mustFail: [],
+    knownGap: "only markOutboxDelivered is tried by a claimant that does not hold the lease",
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -438,6 +441,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     id: "outbox-purge-undelivered",
     breaks: "purgeDeliveredOutbox deletes old events that were never delivered",
     mustFail: ["purge"],
+    knownGap: "purge has no undelivered outbox event older than the cut-off",
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -456,6 +460,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     id: "outbox-purge-ignores-cutoff",
     breaks: "purgeDeliveredOutbox deletes delivered events however recent",
     mustFail: ["purge"],
+    knownGap: "purge has no delivered outbox event newer than the cut-off",
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ purgeDeliveredOutbox: () => store.purgeDeliveredOutbox(FAR_FUTURE) }) }),
   },
 
@@ -467,7 +472,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   filterMutant("createdTo", ["listFiltersAndCursor"]),
   filterMutant("updatedFrom", ["updatedFromFilter"]),
   filterMutant("reference", ["listFiltersAndCursor"]),
-  filterMutant("authorizationExpiresBefore", []),
+  { ...filterMutant("authorizationExpiresBefore", []), knownGap: "no case lists payments by authorizationExpiresBefore" },
   {
     id: "filter-created-to-inclusive",
     breaks: "listPayments takes createdTo as inclusive (a payment created at the bound is in two windows)",
@@ -529,7 +534,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "stats-ignores-created-to",
     breaks: "stats ignores createdTo",
-    mustFail: [],
+    mustFail: ["filterInstants"],
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ stats: statsIgnoring(store, "createdTo") }) }),
   },
   {
