@@ -70,6 +70,7 @@ export async function acmeGatewayHarness(): Promise<GatewayHarness> {
       signatureHeaders: [ACME_SIGNATURE_HEADER],
       toleranceMs: 5 * 60_000,
     },
+    amountsAtProvider: async (providerPaymentId) => fake.dashboard(providerPaymentId),
     reset: async () => fake.reset(),
     dispose: () => fake.close(),
   };

@@ -1,4 +1,4 @@
-import { type GatewayAnswerKind, type PaymentGateway, classifyGatewayError, isPaymentError } from "@org/payments-core";
+import { type GatewayAnswerKind, type PaymentError, type PaymentGateway, classifyGatewayError, isPaymentError } from "@org/payments-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAcmeGateway } from "../src/index.js";
 import { startAcmeRig, type AcmeRig } from "./acme-harness.js";
@@ -33,13 +33,13 @@ function charge(gateway: PaymentGateway, fields: { amount?: number; currency?: s
   );
 }
 
-async function refusalOf(work: Promise<unknown>): Promise<{ code: string; kind: GatewayAnswerKind; error: Error }> {
+async function refusalOf(work: Promise<unknown>): Promise<{ code: string; kind: GatewayAnswerKind; error: PaymentError }> {
   const error = await work.then(
     (value) => new Error(`answered ${JSON.stringify(value)} instead of refusing`),
-    (e: unknown) => e as Error,
+    (e: unknown) => e,
   );
-  expect(isPaymentError(error), String(error)).toBe(true);
-  return { code: (error as { code: string }).code, kind: classifyGatewayError(error), error };
+  if (!isPaymentError(error)) throw new Error(`expected a PaymentError, got ${String(error)}`);
+  return { code: error.code, kind: classifyGatewayError(error), error };
 }
 
 describe("Acme answers the kit does not reach, each mapped as the README's table says", () => {
@@ -57,7 +57,7 @@ describe("Acme answers the kit does not reach, each mapped as the README's table
   it("400 unknown_card → validation_error naming paymentMethodId, without the token", async () => {
     const { code, kind, error } = await refusalOf(charge(rig.gateway, { card: "tok_not_a_real_card" }));
     expect({ code, kind }).toEqual({ code: "validation_error", kind: "invalid_request" });
-    expect((error as { details?: unknown }).details).toMatchObject({ field: "paymentMethodId", acmeCode: "unknown_card" });
+    expect(error.details).toMatchObject({ field: "paymentMethodId", acmeCode: "unknown_card" });
     expect(error.message).not.toContain("tok_not_a_real_card");
   });
 
@@ -84,7 +84,7 @@ describe("Acme answers the kit does not reach, each mapped as the README's table
     rig.fake.injectFault({ kind: "refuse", status: 429, code: "rate_limited", retryAfterSeconds: 7 });
     const { code, kind, error } = await refusalOf(charge(rig.gateway));
     expect({ code, kind }).toEqual({ code: "gateway_rate_limited", kind: "retryable" });
-    expect((error as { retryAfterSeconds?: number }).retryAfterSeconds).toBe(7);
+    expect(error.retryAfterSeconds).toBe(7);
   });
 
   it("503 unavailable → gateway_error (retryable: answered before the request was read)", async () => {
@@ -103,7 +103,7 @@ describe("Acme answers the kit does not reach, each mapped as the README's table
     await rig.gateway.createPayment(request, { idempotencyKey: "reused" });
     const { code, kind, error } = await refusalOf(rig.gateway.createPayment({ ...request, amount: 2100 }, { idempotencyKey: "reused" }));
     expect({ code, kind }).toEqual({ code: "gateway_outcome_unknown", kind: "unknown_outcome" });
-    expect((error as { details?: unknown }).details).toMatchObject({ sameKeyReplays: true });
+    expect(error.details).toMatchObject({ sameKeyReplays: true });
   });
 
   it("401 unauthenticated → gateway_error, and the API key appears nowhere in the error", async () => {
@@ -111,7 +111,7 @@ describe("Acme answers the kit does not reach, each mapped as the README's table
     const gateway = createAcmeGateway({ apiKey: wrongKey, baseUrl: rig.fake.url, webhookSecrets: [] });
     const { code, kind, error } = await refusalOf(charge(gateway));
     expect({ code, kind }).toEqual({ code: "gateway_error", kind: "retryable" });
-    expect(JSON.stringify({ message: error.message, details: (error as { details?: unknown }).details })).not.toContain(wrongKey);
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(wrongKey);
   });
 
   it("connection refused → gateway_error (nothing was sent); a dropped answer → gateway_outcome_unknown", async () => {

@@ -1,5 +1,5 @@
 import { type AcmeAnswer, ok, refusal } from "./answer.js";
-import { ACME_MINIMUM_CHARGE } from "./currencies.js";
+import { ACME_CURRENCIES } from "./currencies.js";
 import type { FaultSwitches } from "./faults.js";
 import { TEST_CARDS } from "./test-cards.js";
 
@@ -63,10 +63,9 @@ export class Ledger {
   createCharge(body: Body): AcmeAnswer {
     const { amount, currency, card, capture, reference, description } = body;
     if (!isAmount(amount)) return refusal(400, "invalid_amount", "Amount must be a positive integer in minor units.", "amount");
-    if (typeof currency !== "string" || !(currency in ACME_MINIMUM_CHARGE)) {
-      return refusal(400, "currency_not_supported", "Currency not supported.", "currency");
-    }
-    if (amount < ACME_MINIMUM_CHARGE[currency]!) return refusal(400, "amount_below_minimum", "Amount is below the minimum charge.", "amount");
+    const accepted = typeof currency === "string" ? ACME_CURRENCIES[currency] : undefined;
+    if (typeof currency !== "string" || accepted === undefined) return refusal(400, "currency_not_supported", "Currency not supported.", "currency");
+    if (amount < accepted.minimumCharge) return refusal(400, "amount_below_minimum", "Amount is below the minimum charge.", "amount");
     if (capture !== "automatic" && capture !== "manual") return refusal(400, "parameter_invalid", "capture must be automatic or manual.", "capture");
     if (!isText(reference)) return refusal(400, "parameter_missing", "reference is required.", "reference");
     if (typeof card !== "string") return refusal(400, "parameter_missing", "card is required.", "card");

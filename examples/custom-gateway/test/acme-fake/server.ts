@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AcmeAnswer, refusal } from "./answer.js";
+import { inMajorUnits } from "./currencies.js";
 import { type AcmeFault, FaultSwitches } from "./faults.js";
 import { IdempotencyKeys } from "./idempotency.js";
 import { Ledger } from "./ledger.js";
@@ -18,6 +19,11 @@ export interface AcmeFake {
   chargeEvent(chargeId: string): string;
   /** The raw body of the `refund.<status>` event Acme would send now for this refund. */
   refundEvent(refundId: string): string;
+  /**
+   * What Acme's dashboard shows for a charge, in major units as Acme writes them ("1.230" KWD): read from the fake's
+   * books, never through the API, so a test can tell the adapter's reading from what was really charged.
+   */
+  dashboard(chargeId: string): { currency: string; amount: string; refunded: string };
   /** The `Acme-Signature` value for `rawBody`, with the endpoint secret unless another is given. */
   sign(rawBody: string, options?: { secret?: string; sentAt?: Date }): string;
   reset(): void;
@@ -164,6 +170,12 @@ export async function startAcmeFake(options: { apiKey?: string; webhookSecret?: 
       const refund = ledger.findRefund(refundId);
       if (!refund) throw new Error(`the fake has no refund ${refundId}`);
       return event(`refund.${refund.status}`, refund);
+    },
+    dashboard(chargeId) {
+      const charge = ledger.findCharge(chargeId);
+      if (!charge) throw new Error(`the fake has no charge ${chargeId}`);
+      const refunded = charge.refunds.filter((r) => r.status !== "failed").reduce((sum, r) => sum + r.amount, 0);
+      return { currency: charge.currency, amount: inMajorUnits(charge.amount, charge.currency), refunded: inMajorUnits(refunded, charge.currency) };
     },
     sign: (rawBody, signOptions = {}) => signAcmeDelivery(rawBody, signOptions.secret ?? webhookSecret, signOptions.sentAt ?? new Date()),
     reset() {
