@@ -17,6 +17,7 @@ import type {
   StatsRow,
 } from "../ports/payment-store.js";
 import { AsyncMutex } from "./async-mutex.js";
+import { assertStorablePaymentAmounts, assertStorableRefundAmount } from "./storable-amounts.js";
 import { decodePageCursor, encodePageCursor } from "../queries/page-cursor.js";
 import { clampPageLimit } from "../queries/page-limit.js";
 import { matchesFilter, normalizePaymentFilter } from "../queries/payment-filter.js";
@@ -36,6 +37,24 @@ const pair = (a: string, b: string) => `${a}\u0000${b}`;
 
 /** A lookup by a value no stored row could hold finds nothing, as on the SQL stores (which never send it). */
 const findable = (...values: unknown[]) => values.every(isMatchableText);
+
+/**
+ * The key of the memory store's internal view of its own rows. Not exported from the package: only core's own
+ * contract test reads it (its `readBack` must not go through the port methods under test, and the memory store has
+ * no lower layer to read instead).
+ * @internal
+ */
+export const memoryStoreRows = Symbol("memoryStoreRows");
+
+/** What the memory store holds, as held: live, read-only views, for reading right away and never keeping. */
+export interface MemoryStoreRows {
+  readonly payments: ReadonlyMap<string, Payment>;
+  /** History rows by payment id, in the order appended. */
+  readonly history: ReadonlyMap<string, readonly HistoryEntry[]>;
+  readonly outbox: readonly OutboxEntry[];
+  readonly idempotencyRecords: Iterable<IdempotencyRecord>;
+  readonly inboxEvents: Iterable<InboxEvent>;
+}
 
 /**
  * An in-process `PaymentStore` for tests, demos and prototypes. Transactions run one at a time (serializable by
@@ -79,6 +98,17 @@ export class MemoryPaymentStore implements PaymentStore {
     });
   }
 
+  /** @internal The rows as held, for the contract test's read-back (see `memoryStoreRows`). */
+  [memoryStoreRows](): MemoryStoreRows {
+    return {
+      payments: this.#payments,
+      history: this.#history,
+      outbox: this.#outbox,
+      idempotencyRecords: this.#idempotency.values(),
+      inboxEvents: this.#inbox.values(),
+    };
+  }
+
   #set<K, V>(map: Map<K, V>, key: K, value: V, undo: Array<() => void>): void {
     const had = map.has(key);
     const previous = map.get(key);
@@ -98,12 +128,14 @@ export class MemoryPaymentStore implements PaymentStore {
         ),
       insertPayment: async (payment) => {
         assertStorablePayment(payment);
+        assertStorablePaymentAmounts(payment);
         if (this.#payments.has(payment.id)) throw new PaymentError("conflict", `payment ${payment.id} already exists`);
         this.#set(this.#payments, payment.id, clone(payment), undo);
       },
       updatePayment: async (next, expectedVersion) => {
         if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "next version must be expected + 1");
         assertStorablePayment(next);
+        assertStorablePaymentAmounts(next);
         const current = this.#payments.get(next.id);
         if (!current || current.version !== expectedVersion) return null;
         this.#set(this.#payments, next.id, clone(next), undo);
@@ -119,11 +151,13 @@ export class MemoryPaymentStore implements PaymentStore {
       getRefund: async (id) => clone((findable(id) && this.#refunds.get(id)) || null),
       insertRefund: async (refund) => {
         assertStorableRefund(refund);
+        assertStorableRefundAmount(refund);
         if (this.#refunds.has(refund.id)) throw new PaymentError("conflict", `refund ${refund.id} already exists`);
         this.#set(this.#refunds, refund.id, clone(refund), undo);
       },
       updateRefund: async (refund) => {
         assertStorableRefund(refund);
+        assertStorableRefundAmount(refund);
         if (!this.#refunds.has(refund.id)) throw new PaymentError("not_found", `refund ${refund.id} does not exist`);
         this.#set(this.#refunds, refund.id, clone(refund), undo);
       },

@@ -1,0 +1,24 @@
+import type { Payment, Refund } from "../domain/payment.js";
+import { PaymentError } from "../errors/index.js";
+
+/**
+ * The SQL stores hold amounts in 64-bit integer columns and refuse a write that is not a safe integer; the memory
+ * store refuses the same writes, so that a bug making a fractional or rounded amount fails here as it would in
+ * production, instead of being kept silently. `internal`: no caller input reaches a store unchecked, so such a
+ * write is a bug. The message names the field, never the value.
+ */
+function assertSafeAmount(value: number, field: string): void {
+  if (!Number.isSafeInteger(value)) throw new PaymentError("internal", `${field} must be a safe integer`, { details: { field } });
+}
+
+export function assertStorablePaymentAmounts(payment: Payment): void {
+  assertSafeAmount(payment.amount, "payment.amount");
+  assertSafeAmount(payment.amountCaptured, "payment.amountCaptured");
+  assertSafeAmount(payment.amountRefunded, "payment.amountRefunded");
+  assertSafeAmount(payment.amountRefundReserved, "payment.amountRefundReserved");
+  assertSafeAmount(payment.version, "payment.version");
+}
+
+export function assertStorableRefundAmount(refund: Refund): void {
+  assertSafeAmount(refund.amount, "refund.amount");
+}
