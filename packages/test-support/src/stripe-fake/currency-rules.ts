@@ -18,3 +18,29 @@ export const FAKE_MINIMUM_AMOUNTS: Readonly<Record<string, number>> = {
 
 /** Stripe accepts these with three decimals but only when the last digit is 0. */
 export const FAKE_THREE_DECIMAL: ReadonlySet<string> = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
+
+/**
+ * Stripe's zero-decimal currencies (docs.stripe.com/currencies#zero-decimal): `amount` is whole units, so 1234 jpy
+ * is ¥1234, never ¥12.34.
+ */
+export const FAKE_ZERO_DECIMAL: ReadonlySet<string> = new Set(
+  "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split(" "),
+);
+
+/**
+ * Stripe's special cases: zero-decimal in use, but for backwards compatibility sent as a two-decimal value whose
+ * decimals are 00 (500 isk is 5 ISK).
+ */
+export const FAKE_SENT_WITH_CENTS: ReadonlySet<string> = new Set(["isk", "ugx"]);
+
+/**
+ * A Stripe amount (wire units) as the decimal text Stripe shows for it in major units: "1234" for 1234 jpy, "1.230"
+ * for 1230 kwd, "20.00" for 2000 usd. What a test compares with the amount it meant to charge.
+ */
+export function stripeAmountText(amount: number, currency: string): string {
+  const code = currency.toLowerCase();
+  const decimals = FAKE_THREE_DECIMAL.has(code) ? 3 : FAKE_ZERO_DECIMAL.has(code) && !FAKE_SENT_WITH_CENTS.has(code) ? 0 : 2;
+  if (decimals === 0) return String(amount);
+  const digits = String(amount).padStart(decimals + 1, "0");
+  return `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+}

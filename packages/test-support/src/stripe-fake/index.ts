@@ -17,3 +17,4 @@ export { stripeOpenApiSubset } from "./stripe-openapi-subset.js";
 export type { SpecObjectKind } from "./spec-facts.js";
 export type { FakeCharge, FakeDispute, FakeEvent, FakePaymentIntent, FakePaymentMethod, FakeRefund, Json } from "./stripe-objects.js";
 export { parseFormParams } from "./form-params.js";
+export { FAKE_MINIMUM_AMOUNTS, FAKE_THREE_DECIMAL, FAKE_ZERO_DECIMAL, stripeAmountText } from "./currency-rules.js";

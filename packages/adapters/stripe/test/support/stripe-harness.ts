@@ -1,7 +1,14 @@
 import type { GatewayScenario, PaymentGateway } from "@org/payments-core";
 import { PAYMENT_METHOD_FOR_SCENARIO } from "@org/payments-core/simulated";
-import type { GatewayFault, GatewayHarness } from "@org/payments-core/testing";
-import { startStripeFake, type FaultSpec, type StripeFake, type StripeFakeOptions } from "@org/payments-test-support/stripe-fake";
+import type { GatewayFault, GatewayHarness, WebhookHarness } from "@org/payments-core/testing";
+import {
+  signWebhookPayload,
+  startStripeFake,
+  stripeAmountText,
+  type FaultSpec,
+  type StripeFake,
+  type StripeFakeOptions,
+} from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.js";
 import { recordEvent, recordResponse } from "./stripe-wire-schema.js";
@@ -47,8 +54,17 @@ export async function startStripeRig(
 }
 
 /**
+ * The SDK client timeout of the contract's rig: short, so the timeout case waits little, and far above what the
+ * local fake takes to answer anything else.
+ */
+export const CONTRACT_CLIENT_TIMEOUT_MS = 2_000;
+
+/**
  * The core's contract faults as the Stripe fake gives them, each the answer real Stripe gives in that case:
  * - answer_lost: the next mutating call takes effect and is answered 500, saved for its key (Stripe replays it).
+ * - timeout: the next PaymentIntent create (with confirm) takes effect at once, its answer saved for the key, and is
+ *   sent only long after the rig's client timeout (`CONTRACT_CLIENT_TIMEOUT_MS`): stripe-node gives up with a
+ *   StripeConnectionError, as it does when Stripe is slow to answer a request it already executed.
  * - buyer_refused: the next confirmation is a 402 card error `card_declined` / `transaction_not_allowed` (Stripe's
  *   decline code for a card the issuer does not allow this purchase on).
  * - refund_refused: the charge is disputed just before the next refund, which Stripe answers 400 `charge_disputed`.
@@ -57,6 +73,7 @@ export async function startStripeRig(
  */
 export const STRIPE_FAULTS: Readonly<Record<GatewayFault, FaultSpec>> = {
   answer_lost: { kind: "answer_lost", method: "POST", path: "/v1/" },
+  timeout: { kind: "delay", ms: CONTRACT_CLIENT_TIMEOUT_MS * 3, method: "POST", path: /^\/v1\/payment_intents$/ },
   buyer_refused: {
     kind: "decline",
     declineCode: "transaction_not_allowed",
@@ -69,7 +86,7 @@ export const STRIPE_FAULTS: Readonly<Record<GatewayFault, FaultSpec>> = {
 };
 
 export async function stripeGatewayHarness(): Promise<GatewayHarness> {
-  const rig = await startStripeRig();
+  const rig = await startStripeRig({ timeoutMs: CONTRACT_CLIENT_TIMEOUT_MS });
   return {
     gateway: rig.gateway,
     currency: "USD",
@@ -79,8 +96,44 @@ export async function stripeGatewayHarness(): Promise<GatewayHarness> {
     },
     supportedFaults: Object.keys(STRIPE_FAULTS) as GatewayFault[],
     injectFault: async (fault) => rig.fake.injectFault(STRIPE_FAULTS[fault]),
+    webhooks: stripeWebhooks(rig),
+    amountsAtProvider: async (providerPaymentId) => {
+      const pi = rig.fake.paymentIntents().find((p) => p.id === providerPaymentId);
+      if (!pi) throw new Error(`the Stripe fake holds no PaymentIntent ${providerPaymentId}`);
+      const refunded = rig.fake
+        .refunds()
+        .filter((r) => r.payment_intent === providerPaymentId && r.status !== "failed" && r.status !== "canceled")
+        .reduce((sum, r) => sum + r.amount, 0);
+      return { currency: pi.currency, amount: stripeAmountText(pi.amount, pi.currency), refunded: stripeAmountText(refunded, pi.currency) };
+    },
     reset: async () => rig.fake.reset(),
     dispose: () => rig.close(),
+  };
+}
+
+/**
+ * Webhooks as Stripe sends them: the event the fake emitted for the PaymentIntent's current state, signed with the
+ * SDK's own test signer (`Stripe-Signature: t=…,v1=HMAC-SHA256(t.body)`), which the adapter checks against a 300 s
+ * tolerance (its default, and Stripe's).
+ */
+function stripeWebhooks(rig: StripeTestRig): WebhookHarness {
+  return {
+    async eventBody(payment) {
+      const events = rig.fake.events().filter((e) => e.type.startsWith("payment_intent.") && e.data.object["id"] === payment.providerPaymentId);
+      const latest = events.at(-1);
+      if (!latest) throw new Error(`the Stripe fake emitted no event for ${payment.providerPaymentId}`);
+      return JSON.stringify(latest, null, 2);
+    },
+    async sign(rawBody, options = {}) {
+      return signWebhookPayload({
+        signer: rig.stripe.webhooks,
+        payload: rawBody,
+        secret: options.secret ?? WEBHOOK_SECRET,
+        timestamp: Math.floor((options.timestamp ?? new Date()).getTime() / 1000),
+      }).headers;
+    },
+    signatureHeaders: ["stripe-signature"],
+    toleranceMs: 300_000,
   };
 }
 
