@@ -34,8 +34,8 @@ export interface AcmeRig {
 }
 
 /** The fake on an ephemeral port and the adapter pointed at it. */
-export async function startAcmeRig(options: Partial<AcmeGatewayOptions> = {}): Promise<AcmeRig> {
-  const fake = await startAcmeFake();
+export async function startAcmeRig(options: Partial<AcmeGatewayOptions> = {}, fakeOptions: { maxPageSize?: number } = {}): Promise<AcmeRig> {
+  const fake = await startAcmeFake(fakeOptions);
   const gateway = createAcmeGateway({
     apiKey: fake.apiKey,
     baseUrl: fake.url,

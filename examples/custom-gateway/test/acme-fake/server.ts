@@ -52,7 +52,9 @@ function parseJson(raw: string): Record<string, unknown> | null {
 }
 
 /** Starts Acme Pay's fake on an ephemeral port of 127.0.0.1 (API.md describes what it answers). */
-export async function startAcmeFake(options: { apiKey?: string; webhookSecret?: string } = {}): Promise<AcmeFake> {
+export async function startAcmeFake(options: { apiKey?: string; webhookSecret?: string; maxPageSize?: number } = {}): Promise<AcmeFake> {
+  // A test lowers the page size to see several pages without creating a hundred charges.
+  const maxPage = options.maxPageSize ?? MAX_PAGE;
   const apiKey = options.apiKey ?? "sk_test_acme_fake";
   const webhookSecret = options.webhookSecret ?? "whsec_acme_fake";
   const faults = new FaultSwitches();
@@ -74,7 +76,7 @@ export async function startAcmeFake(options: { apiKey?: string; webhookSecret?: 
     if (method === "GET" && id === undefined) {
       const reference = query.get("reference");
       if (reference !== null) return ledger.search(reference);
-      const limit = Math.min(Math.max(Number(query.get("limit") ?? MAX_PAGE) || MAX_PAGE, 1), MAX_PAGE);
+      const limit = Math.min(Math.max(Number(query.get("limit") ?? maxPage) || maxPage, 1), maxPage);
       return ledger.list(new Date(query.get("created_from") ?? ""), new Date(query.get("created_to") ?? ""), limit, query.get("starting_after"));
     }
     return refusal(404, "not_found", "No such endpoint.");
