@@ -1,18 +1,19 @@
-import { MemoryPaymentStore } from "../src/memory/memory-store.js";
+import { MemoryPaymentStore, memoryStoreRows } from "../src/memory/memory-store.js";
 import type { PaymentStore } from "../src/ports/payment-store.js";
 import type { StoreHarness } from "../src/testing/index.js";
 import type { MutatedStore, StoreMutant } from "./mutant.js";
 
 /**
- * The memory store's harness as test/memory-store.contract.test.ts builds it, with one difference: the kit's
- * independent view (`readBack`) reads the inner, unmutated store — the mutant's "lower layer" — so a mutant that
- * loses a write cannot hide it by reading through itself.
+ * The memory store's harness as test/memory-store.contract.test.ts builds it: the kit drives `store` (the mutant,
+ * when there is one) while its independent view (`readBack`) reads the rows the inner, unmutated store holds, so a
+ * mutant that loses a write cannot hide it by reading through itself.
  */
 export function memoryStoreHarness(mutant?: StoreMutant): StoreHarness {
   const inner = new MemoryPaymentStore();
   const mutated: MutatedStore | PaymentStore | undefined = mutant?.mutate(inner);
   const store = mutated === undefined ? inner : "store" in mutated ? mutated.store : mutated;
   const resetMutant = mutated !== undefined && "store" in mutated ? () => mutated.reset() : () => {};
+  const rows = () => inner[memoryStoreRows]();
   return {
     store,
     reset: async () => {
@@ -20,16 +21,32 @@ export function memoryStoreHarness(mutant?: StoreMutant): StoreHarness {
       await inner.reset();
     },
     readBack: {
-      payment: async (id) => inner.getPayment(id),
-      historyCount: async (paymentId) => (await inner.listHistory(paymentId)).length,
-      outboxCount: async (paymentId) => (await inner.listOutbox({ paymentId, limit: 10_000 })).length,
+      payment: async (id) => {
+        const payment = rows().payments.get(id);
+        return payment
+          ? {
+              status: payment.status,
+              amount: payment.amount,
+              amountCaptured: payment.amountCaptured,
+              amountRefunded: payment.amountRefunded,
+              amountRefundReserved: payment.amountRefundReserved,
+              version: payment.version,
+            }
+          : null;
+      },
+      historyCount: async (paymentId) => rows().history.get(paymentId)?.length ?? 0,
+      outboxCount: async (paymentId) => rows().outbox.filter((entry) => entry.event.paymentId === paymentId).length,
       idempotencyRecord: async (scope, key) => {
-        const record = await inner.transaction((tx) => tx.getIdempotencyRecord(scope, key));
-        return record && { lockId: record.lockId, recoveryPoint: record.recoveryPoint };
+        for (const record of rows().idempotencyRecords) {
+          if (record.scope === scope && record.key === key) return { lockId: record.lockId, recoveryPoint: record.recoveryPoint };
+        }
+        return null;
       },
       inboxEvent: async (provider, eventId) => {
-        const event = await inner.transaction((tx) => tx.getInboxEvent(provider, eventId));
-        return event && { status: event.status, attempts: event.attempts };
+        for (const event of rows().inboxEvents) {
+          if (event.provider === provider && event.eventId === eventId) return { status: event.status, attempts: event.attempts };
+        }
+        return null;
       },
     },
     dispose: () => inner.close(),

@@ -54,7 +54,7 @@ const filterMutant = (field: keyof PaymentFilter, mustFail: StoreMutant["mustFai
 const inboxFilterMutant = (field: Exclude<keyof InboxFilter, "limit">): StoreMutant => ({
   id: `inbox-filter-ignores-${field}`,
   breaks: `listInboxEvents ignores filter.${field}`,
-  mustFail: ["inboxList"],
+  mustFail: ["inboxList", "inboxFilterFields"],
   mutate: (inner) =>
     decorateStore(inner, {
       store: (store) => ({
@@ -95,7 +95,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "refund-reservation-lost",
     breaks: "updatePayment drops amountRefundReserved (the stored reservation is kept, the new one lost)",
-    mustFail: ["refundReservationRace"],
+    mustFail: ["refundReservationRace", "paymentRoundTrip"],
     mutate: (inner) =>
       decorateStore(inner, {
         tx: (tx) => ({
@@ -109,8 +109,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "update-drops-amount-captured",
     breaks: "updatePayment drops amountCaptured (a capture is recorded in status only)",
-    mustFail: [],
-    knownGap: "no case reads back a payment whole after an update (only after an insert)",
+    mustFail: ["paymentRoundTrip"],
     mutate: (inner) =>
       decorateStore(inner, {
         tx: (tx) => ({
@@ -124,7 +123,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "payment-amount-32-bit",
     breaks: "insertPayment keeps the amount in 32 bits (an INT column): 2^53 - 1 is stored as 2^32 - 1",
-    mustFail: ["paymentRoundTrip"],
+    mustFail: ["paymentRoundTrip", "storedAmountPastSafe"],
     mutate: (inner) =>
       decorateStore(inner, {
         tx: (tx) => ({
@@ -133,9 +132,18 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
       }),
   },
   {
+    id: "fractional-amount-rounded",
+    breaks: "insertPayment rounds an amount that is not a whole number of minor units instead of refusing it",
+    mustFail: ["unsafeIntegerWrites"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({ insertPayment: (payment) => tx.insertPayment(Number.isFinite(payment.amount) ? { ...payment, amount: Math.round(payment.amount) } : payment) }),
+      }),
+  },
+  {
     id: "transaction-not-atomic",
     breaks: "each call of a transaction commits on its own: a transaction that throws keeps what it wrote",
-    mustFail: ["transactionRollback"],
+    mustFail: ["transactionRollback", "receiptRollbackNoGap"],
     // decorateStore keeps the inner transaction on purpose (its atomicity is the point), so this one mutant
     // replaces `transaction` itself through the same forwarding decorateStore uses.
     mutate: (inner) => forwardTo<PaymentStore>(inner, { transaction: (work) => work(autoCommitting(inner)) }),
@@ -184,7 +192,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "history-order-lost",
     breaks: "listHistory answers newest first instead of in insertion order",
-    mustFail: ["historyAndRefunds"],
+    mustFail: ["historyOrder", "historyAndRefunds"],
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ listHistory: async (id) => (await store.listHistory(id)).reverse() }) }),
   },
 
@@ -201,7 +209,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "refund-update-lost",
     breaks: "updateRefund stores nothing: a refund's settlement is lost",
-    mustFail: ["historyAndRefunds"],
+    mustFail: ["refundRoundTrip", "historyAndRefunds"],
     mutate: (inner) => decorateStore(inner, { tx: (tx) => ({ updateRefund: async (refund) => void (await tx.getRefund(refund.id)) }) }),
   },
 
@@ -209,8 +217,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "receipt-numbers-gapped",
     breaks: "receipt numbers are unique and stable but not gap-free (every other number is skipped)",
-    mustFail: [],
-    knownGap: "receiptNumbers checks unique and stable numbers, not that they are consecutive",
+    mustFail: ["receiptNumbersGapFree", "receiptYearRollover"],
     mutate: (inner) =>
       decorateStore(inner, {
         tx: (tx) => ({
@@ -220,9 +227,23 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
       }),
   },
   {
+    id: "receipt-counter-spans-years",
+    breaks: "one receipt counter runs across years: a new year goes on from the last year's number instead of 000001",
+    mustFail: ["receiptYearRollover"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          allocateReceiptNumber: async (paymentId, issuedAt) => {
+            const number = await tx.allocateReceiptNumber(paymentId, "2000-06-01T00:00:00.000Z");
+            return number.replace("R-2000-", `R-${String(new Date(issuedAt).getUTCFullYear()).padStart(4, "0")}-`);
+          },
+        }),
+      }),
+  },
+  {
     id: "receipt-number-per-call",
     breaks: "allocateReceiptNumber gives a payment that has a number a second one",
-    mustFail: ["receiptNumbers"],
+    mustFail: ["receiptNumbers", "receiptNumbersGapFree"],
     mutate: (inner) => {
       let calls = 0;
       return decorateStore(inner, {
@@ -264,20 +285,33 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "pending-records-ignore-updated-before",
     breaks: "listPendingIdempotencyRecords ignores updatedBefore: a call still in flight is offered to recovery",
-    mustFail: ["pendingAndExpiredRecords"],
+    mustFail: ["pendingAndExpiredRecords", "pendingRecordsQuery"],
     mutate: (inner) =>
       decorateStore(inner, { store: (store) => ({ listPendingIdempotencyRecords: (_updatedBefore, limit) => store.listPendingIdempotencyRecords(FAR_FUTURE, limit) }) }),
   },
   {
+    id: "pending-records-updated-before-inclusive",
+    breaks: "listPendingIdempotencyRecords takes updatedBefore as inclusive (a record touched at the instant is offered)",
+    mustFail: ["pendingRecordsQuery"],
+    mutate: (inner) =>
+      decorateStore(inner, { store: (store) => ({ listPendingIdempotencyRecords: (updatedBefore, limit) => store.listPendingIdempotencyRecords(plusOneMs(updatedBefore), limit) }) }),
+  },
+  {
+    id: "expired-records-sweep-inclusive",
+    breaks: "deleteExpiredIdempotencyRecords deletes a record expiring at now exactly (still valid)",
+    mustFail: ["expiredRecordsBoundary"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ deleteExpiredIdempotencyRecords: (now) => store.deleteExpiredIdempotencyRecords(plusOneMs(now)) }) }),
+  },
+  {
     id: "expired-records-sweep-ignores-expiry",
     breaks: "deleteExpiredIdempotencyRecords deletes finished records that have not expired",
-    mustFail: ["pendingAndExpiredRecords"],
+    mustFail: ["pendingAndExpiredRecords", "expiredRecordsBoundary"],
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ deleteExpiredIdempotencyRecords: () => store.deleteExpiredIdempotencyRecords(FAR_FUTURE) }) }),
   },
   {
     id: "expired-records-sweep-deletes-unfinished",
     breaks: "deleteExpiredIdempotencyRecords deletes an expired record left at gateway_pending (its outcome is still unknown)",
-    mustFail: ["pendingAndExpiredRecords"],
+    mustFail: ["pendingAndExpiredRecords", "expiredRecordsBoundary"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -330,9 +364,37 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   inboxFilterMutant("provider"),
   inboxFilterMutant("receivedBefore"),
   {
+    id: "inbox-filter-received-before-inclusive",
+    breaks: "listInboxEvents takes receivedBefore as inclusive",
+    mustFail: ["inboxFilterFields"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listInboxEvents: (filter) => store.listInboxEvents(filter.receivedBefore === undefined ? filter : { ...filter, receivedBefore: plusOneMs(filter.receivedBefore) }),
+        }),
+      }),
+  },
+  {
+    id: "inbox-purge-by-received-at",
+    breaks: "purgeWebhookEvents ages events by when they were received, not processed (one processed a moment ago goes)",
+    mustFail: ["inboxPurgeBoundary"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          purgeWebhookEvents: async (before) => {
+            for (const event of await store.listInboxEvents({ status: "processed", receivedBefore: before, limit: EVERYTHING })) {
+              const aged = { ...event, processedAt: event.receivedAt };
+              await store.transaction((tx) => tx.updateInboxEvent(aged, { status: event.status, attempts: event.attempts }));
+            }
+            return store.purgeWebhookEvents(before);
+          },
+        }),
+      }),
+  },
+  {
     id: "inbox-purge-unprocessed",
     breaks: "purgeWebhookEvents deletes old events that were never processed (held, failed, orphaned)",
-    mustFail: ["purge"],
+    mustFail: ["purge", "inboxPurgeBoundary"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -350,7 +412,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "inbox-purge-ignores-cutoff",
     breaks: "purgeWebhookEvents deletes processed events however recent (a provider's redelivery is then applied again)",
-    mustFail: ["purge"],
+    mustFail: ["purge", "inboxPurgeBoundary"],
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ purgeWebhookEvents: () => store.purgeWebhookEvents(FAR_FUTURE) }) }),
   },
 
@@ -387,7 +449,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "outbox-lease-given-twice",
     breaks: "claimOutbox leases an event another claimant still holds",
-    mustFail: ["outboxLeaseRace"],
+    mustFail: ["outboxLeaseRace", "outboxLeaseHolder"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -405,7 +467,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "outbox-delivered-ignores-claimant",
     breaks: "markOutboxDelivered ignores the claimant: one who does not hold the lease marks the event delivered",
-    mustFail: ["outboxLeaseRace"],
+    mustFail: ["outboxLeaseRace", "outboxLeaseHolder", "outboxLeaseExpiry"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -419,8 +481,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "outbox-failed-ignores-claimant",
     breaks: "markOutboxFailed ignores the claimant: one who does not hold the lease records a failure",
-    mustFail: [],
-    knownGap: "only markOutboxDelivered is tried by a claimant that does not hold the lease",
+    mustFail: ["outboxLeaseHolder", "outboxLeaseExpiry"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -438,10 +499,22 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ claimOutbox: (claim) => store.claimOutbox({ ...claim, now: FAR_FUTURE }) }) }),
   },
   {
+    id: "outbox-lease-held-at-lease-until",
+    breaks: "claimOutbox still counts a lease as held at leaseUntil exactly (and an event due exactly now as not yet due)",
+    mustFail: ["outboxLeaseExpiry"],
+    mutate: (inner) =>
+      decorateStore(inner, { store: (store) => ({ claimOutbox: (claim) => store.claimOutbox({ ...claim, now: new Date(Date.parse(claim.now) - 1).toISOString() }) }) }),
+  },
+  {
+    id: "outbox-purge-inclusive",
+    breaks: "purgeDeliveredOutbox deletes an event delivered at the instant exactly",
+    mustFail: ["outboxPurgeBoundary"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ purgeDeliveredOutbox: (before) => store.purgeDeliveredOutbox(plusOneMs(before)) }) }),
+  },
+  {
     id: "outbox-purge-undelivered",
     breaks: "purgeDeliveredOutbox deletes old events that were never delivered",
-    mustFail: ["purge"],
-    knownGap: "purge has no undelivered outbox event older than the cut-off",
+    mustFail: ["outboxPurgeBoundary"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -459,27 +532,46 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "outbox-purge-ignores-cutoff",
     breaks: "purgeDeliveredOutbox deletes delivered events however recent",
-    mustFail: ["purge"],
-    knownGap: "purge has no delivered outbox event newer than the cut-off",
+    mustFail: ["outboxPurgeBoundary"],
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ purgeDeliveredOutbox: () => store.purgeDeliveredOutbox(FAR_FUTURE) }) }),
   },
 
   // ------------------------------------------------------------ queries
-  filterMutant("status", ["listFiltersAndCursor"]),
-  filterMutant("provider", ["listFiltersAndCursor"]),
-  filterMutant("owner", ["listFiltersAndCursor"]),
-  filterMutant("createdFrom", ["listFiltersAndCursor"]),
-  filterMutant("createdTo", ["listFiltersAndCursor"]),
+  filterMutant("status", ["filterStatus", "filtersCombine", "listFiltersAndCursor"]),
+  filterMutant("provider", ["filterProvider", "filtersCombine", "listFiltersAndCursor"]),
+  filterMutant("owner", ["filterOwner", "filtersCombine", "listFiltersAndCursor"]),
+  filterMutant("createdFrom", ["filterCreatedFrom", "filtersCombine", "listFiltersAndCursor"]),
+  filterMutant("createdTo", ["filterCreatedTo", "filtersCombine", "listFiltersAndCursor"]),
   filterMutant("updatedFrom", ["updatedFromFilter"]),
-  filterMutant("reference", ["listFiltersAndCursor"]),
-  { ...filterMutant("authorizationExpiresBefore", []), knownGap: "no case lists payments by authorizationExpiresBefore" },
+  filterMutant("reference", ["filterReference", "filtersCombine", "listFiltersAndCursor"]),
+  filterMutant("authorizationExpiresBefore", ["filterAuthorizationExpiresBefore"]),
   {
     id: "filter-created-to-inclusive",
     breaks: "listPayments takes createdTo as inclusive (a payment created at the bound is in two windows)",
-    mustFail: ["listFiltersAndCursor"],
+    mustFail: ["filterCreatedTo", "listFiltersAndCursor"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({ listPayments: listShifting(store, (f) => (f.createdTo === undefined ? f : { ...f, createdTo: plusOneMs(f.createdTo) })) }),
+      }),
+  },
+  {
+    id: "filter-created-from-exclusive",
+    breaks: "listPayments takes createdFrom as exclusive (a payment created at the bound is in no window)",
+    mustFail: ["filterCreatedFrom"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({ listPayments: listShifting(store, (f) => (f.createdFrom === undefined ? f : { ...f, createdFrom: plusOneMs(f.createdFrom) })) }),
+      }),
+  },
+  {
+    id: "filter-authorization-expires-before-inclusive",
+    breaks: "listPayments takes authorizationExpiresBefore as inclusive (the expiry sweep cancels an authorization still valid)",
+    mustFail: ["filterAuthorizationExpiresBefore"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listPayments: listShifting(store, (f) => (f.authorizationExpiresBefore === undefined ? f : { ...f, authorizationExpiresBefore: plusOneMs(f.authorizationExpiresBefore) })),
+        }),
       }),
   },
   {
@@ -528,14 +620,35 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "stats-ignores-created-from",
     breaks: "stats ignores createdFrom",
-    mustFail: ["stats"],
+    mustFail: ["stats", "statsWindow"],
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ stats: statsIgnoring(store, "createdFrom") }) }),
   },
   {
     id: "stats-ignores-created-to",
     breaks: "stats ignores createdTo",
-    mustFail: ["filterInstants"],
+    mustFail: ["statsWindow", "filterInstants"],
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ stats: statsIgnoring(store, "createdTo") }) }),
+  },
+  {
+    id: "stats-created-to-inclusive",
+    breaks: "stats takes createdTo as inclusive (a payment at the bound counts in two windows)",
+    mustFail: ["statsWindow"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          stats: async (filter) => {
+            await store.stats(filter);
+            const normalized = normalizePaymentFilter(filter);
+            return store.stats(normalized?.createdTo === undefined ? filter : { ...filter, createdTo: plusOneMs(normalized.createdTo) });
+          },
+        }),
+      }),
+  },
+  {
+    id: "stats-order-lost",
+    breaks: "stats answers its groups in no particular order (here: reversed)",
+    mustFail: ["statsGroupingOrder"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ stats: async (filter) => (await store.stats(filter)).reverse() }) }),
   },
   {
     id: "stats-sums-as-float",
@@ -554,7 +667,7 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "stats-merges-currencies",
     breaks: "stats groups by status and provider only: amounts in different currencies are added together",
-    mustFail: ["stats"],
+    mustFail: ["stats", "statsGroupingOrder"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
