@@ -11,7 +11,7 @@ import {
   receiptYear,
 } from "@org/payments-core";
 import type { Payment, PaymentStoreTx } from "@org/payments-core";
-import { assertExactAmounts, exactPayment } from "./exact-amounts.js";
+import { assertExactAmounts, assertExactRefundAmount, exactPayment } from "./exact-amounts.js";
 import type { StoreFile } from "./store-file.js";
 
 /** Copies in and out, so a caller that changes an object later changes neither the working copy nor the file. */
@@ -65,12 +65,14 @@ export function fileTransaction(data: StoreFile, markChanged: () => void): Payme
     getRefund: async (id) => copy(data.refunds.find((r) => r.id === id) ?? null),
     insertRefund: async (refund) => {
       assertStorableRefund(refund);
+      assertExactRefundAmount(refund);
       if (data.refunds.some((r) => r.id === refund.id)) throw new PaymentError("conflict", "a refund with this id already exists");
       data.refunds.push(copy(refund));
       markChanged();
     },
     updateRefund: async (refund) => {
       assertStorableRefund(refund);
+      assertExactRefundAmount(refund);
       const index = data.refunds.findIndex((r) => r.id === refund.id);
       if (index < 0) throw new PaymentError("not_found", "no refund with this id exists");
       data.refunds[index] = copy(refund);
