@@ -107,6 +107,37 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
       })),
   },
 
+  {
+    id: "webhook-tolerance-too-strict",
+    breaks: "parseWebhook refuses a genuine delivery signed a few minutes ago, within the tolerance (a slow delivery is lost)",
+    mustFail: ["webhookStaleRefused"],
+    mutate: (inner) =>
+      decorateGateway(inner, (gateway) => ({
+        parseWebhook: async (rawBody, headers) => {
+          if (Date.now() / 1000 - secondsOf(headers[SIMULATED_SIGNATURE_HEADER]) > 10) throw new PaymentError("webhook_signature_invalid", "webhook signature verification failed");
+          return gateway.parseWebhook(rawBody, headers);
+        },
+      })),
+  },
+  {
+    id: "webhook-bytes-misread",
+    breaks: "parseWebhook reads a body given as bytes with String() (\"123,34,...\"), so the router's raw bytes never verify",
+    mustFail: ["webhookSignedAccepted"],
+    mutate: (inner) => decorateGateway(inner, (gateway) => ({ parseWebhook: (rawBody, headers) => gateway.parseWebhook(String(rawBody), headers) })),
+  },
+  {
+    id: "webhook-event-loses-payment",
+    breaks: "parseWebhook maps a payment event without the payment's ids (it cannot be applied to the payment it is about)",
+    mustFail: ["webhookSignedAccepted"],
+    mutate: (inner) =>
+      decorateGateway(inner, (gateway) => ({
+        parseWebhook: async (rawBody, headers) => {
+          const event = await gateway.parseWebhook(rawBody, headers);
+          return event.kind === "payment" ? { ...event, payment: { ...event.payment, paymentId: null, providerPaymentId: "" } } : event;
+        },
+      })),
+  },
+
   // ------------------------------------------------------------ idempotency keys
   {
     id: "idempotency-key-fresh-per-call",
@@ -226,6 +257,20 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
       })),
   },
   {
+    id: "declared-minimum-refused",
+    breaks: "the declared minimum itself is refused with amount_too_small (the check is <= where the provider's is <)",
+    mustFail: ["amountTooSmall"],
+    mutate: (inner) =>
+      decorateGateway(inner, (gateway) => ({
+        createPayment: (request, options) => {
+          if (request.amount === gateway.capabilities.minimumAmounts[request.currency.toUpperCase()]) {
+            return Promise.reject(new PaymentError("amount_too_small", "below the provider's minimum"));
+          }
+          return gateway.createPayment(request, options);
+        },
+      })),
+  },
+  {
     id: "next-action-dropped",
     breaks: "requires_action is reported without the next action (the customer has nowhere to go)",
     mustFail: ["requiresAction"],
@@ -233,6 +278,12 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
   },
 
   // ------------------------------------------------------------ money
+  {
+    id: "manual-capture-charges-at-once",
+    breaks: "a manual-capture payment is charged at once (captured in full) while the gateway declares manualCapture",
+    mustFail: ["manualCapture", "partialCapture", "cancelAuthorization"],
+    mutate: (inner) => decorateGateway(inner, (gateway) => ({ createPayment: (request, options) => gateway.createPayment({ ...request, captureMethod: "automatic" }, options) })),
+  },
   {
     id: "partial-capture-captures-all",
     breaks: "a partial capture captures the whole authorization while the gateway declares partialCapture",
@@ -325,6 +376,31 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
     },
   },
   {
+    id: "currency-ignored",
+    breaks: "a charge is made in the account's default currency (USD) whatever currency was asked, and reported back as asked",
+    mustFail: ["zeroDecimalAmounts", "threeDecimalAmounts"],
+    mutate: (inner) => {
+      const asked = new Map<string, string>();
+      return decorateGateway(inner, (gateway) => {
+        const reported = reporting(gateway, (p) => ({ ...p, currency: asked.get(p.providerPaymentId) ?? p.currency }), (r) => ({ ...r, currency: asked.get(r.providerPaymentId) ?? r.currency }));
+        return {
+          ...reported,
+          createPayment: async (request, options) => {
+            const made = await gateway.createPayment({ ...request, currency: "USD" }, options);
+            asked.set(made.providerPaymentId, request.currency);
+            return { ...made, currency: request.currency };
+          },
+        };
+      });
+    },
+  },
+  {
+    id: "refund-currency-wrong",
+    breaks: "a refund is reported in USD whatever the payment's currency",
+    mustFail: ["zeroDecimalAmounts", "threeDecimalAmounts"],
+    mutate: (inner) => decorateGateway(inner, (gateway) => reporting(gateway, (p) => p, (r) => ({ ...r, currency: "USD" }))),
+  },
+  {
     id: "kwd-wrong-exponent",
     breaks: "KWD amounts are reported as if KWD had two decimals (1.230 KWD reported as 123)",
     mustFail: ["threeDecimalAmounts"],
@@ -359,10 +435,15 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
       })),
   },
   {
-    id: "authorization-expiry-dropped",
-    breaks: "an authorization is reported without its expiry (the core's expiry sweep never sees it)",
+    id: "authorization-expiry-later-than-provider",
+    breaks: "an authorization is reported as valid 30 days longer than the provider holds it (the core captures after it lapsed)",
     mustFail: [],
-    knownGap: "no case reads authorizationExpiresAt of an authorization",
-    mutate: (inner) => decorateGateway(inner, (gateway) => reporting(gateway, (p) => ({ ...p, authorizationExpiresAt: null }))),
+    knownGap:
+      "no case compares authorizationExpiresAt with the provider's own expiry (the harness has no read of it) and the port lets an adapter leave it out (the core then assumes its authorizationValidityMs)",
+    mutate: (inner) =>
+      decorateGateway(inner, (gateway) =>
+        reporting(gateway, (p) => (p.authorizationExpiresAt ? { ...p, authorizationExpiresAt: new Date(Date.parse(p.authorizationExpiresAt) + 30 * 86_400_000).toISOString() } : p)),
+      ),
   },
+
 ];
