@@ -97,6 +97,11 @@ describe("Acme answers the kit does not reach, each mapped as the README's table
     expect(await refusalOf(charge(rig.gateway))).toMatchObject({ code: "gateway_outcome_unknown", kind: "unknown_outcome" });
   });
 
+  it("a 200 that is not a charge → gateway_outcome_unknown (Acme may have acted; the answer cannot say)", async () => {
+    rig.fake.injectFault({ kind: "refuse", status: 200, code: "garbled" });
+    expect(await refusalOf(charge(rig.gateway))).toMatchObject({ code: "gateway_outcome_unknown", kind: "unknown_outcome" });
+  });
+
   it("422 idempotency_key_reused → gateway_outcome_unknown with sameKeyReplays", async () => {
     const paymentId = newPaymentId();
     const request = { paymentId, amount: 2000, currency: "USD", captureMethod: "automatic" as const, paymentMethodId: "tok_visa" };

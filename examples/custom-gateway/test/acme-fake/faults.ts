@@ -4,7 +4,8 @@
  * - `drop_after_acting`: the next POST is carried out (and its answer kept for its key), then the connection is
  *   closed without an answer.
  * - `slow_after_acting`: the next POST is carried out, and answered only after `delayMs`.
- * - `refuse`: the next POST is refused with `status`/`code` before it is read (429, 503, 500, 401…); nothing is done.
+ * - `refuse`: the next POST is answered `status` with an error `code` before it is read (429, 503, 500, 401…, or a
+ *   200 whose body is no charge); nothing is done.
  * - `decline_next_charge`: the next charge is declined with `code` whatever the card (a buyer refusal).
  * - `refuse_next_refund`: the next refund is answered 402 with `code` (a disputed charge).
  * - `fail_next_refund_later`: the next refund is accepted `pending`, and has failed with `reason` by the next read.
