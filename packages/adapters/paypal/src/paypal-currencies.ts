@@ -22,6 +22,20 @@ const WITHOUT_DECIMALS: ReadonlySet<string> = new Set(["HUF", "JPY", "TWD"]);
 /** The smallest amount PayPal can take, in core minor units: one whole unit where PayPal has no decimals. */
 export const PAYPAL_MINIMUM_AMOUNTS: Readonly<Record<string, number>> = { HUF: 100, TWD: 100 };
 
+/**
+ * `amount_too_small` below the declared minimum, checked before the amount is converted: 99 HUF minor units is under
+ * the one forint PayPal can take, and saying so (rather than "not a whole amount") tells the caller what to change.
+ */
+export function assertPayPalMinimum(amount: number, currency: string): void {
+  const code = currency.toUpperCase();
+  const minimum = PAYPAL_MINIMUM_AMOUNTS[code];
+  if (minimum !== undefined && Number.isSafeInteger(amount) && amount >= 1 && amount < minimum) {
+    throw new PaymentError("amount_too_small", `PayPal's smallest ${code} amount is ${minimum} minor units`, {
+      details: { currency: code, minimum, amount },
+    });
+  }
+}
+
 export function assertPayPalCurrency(currency: string): string {
   const code = currency.toUpperCase();
   if (!SUPPORTED.has(code)) {

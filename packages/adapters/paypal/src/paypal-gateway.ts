@@ -29,7 +29,7 @@ import { type IssueRule, answerRuleFor } from "./issue-answer-kinds.js";
 import { readPayPalError, rejectedAccessToken, toPaymentError, type PayPalErrorInfo } from "./map-paypal-error.js";
 import { buyerActionUrl, mapOrder, mapRefund, minor, refundCaptureId, type OrderLinks } from "./map-order.js";
 import { createPayPalClient, dropAccessToken, lastTokenFailure } from "./paypal-client.js";
-import { PAYPAL_CURRENCIES, PAYPAL_MINIMUM_AMOUNTS, assertPayPalCurrency, toPayPalValue } from "./paypal-currencies.js";
+import { PAYPAL_CURRENCIES, PAYPAL_MINIMUM_AMOUNTS, assertPayPalCurrency, assertPayPalMinimum, toPayPalValue } from "./paypal-currencies.js";
 import type { PayPalGatewayOptions } from "./paypal-gateway-options.js";
 import { paypalRequestId } from "./request-id.js";
 import { MAX_SEARCH_WINDOW_MS, PayPalTransactionSearch } from "./transaction-search.js";
@@ -186,6 +186,7 @@ class PayPalGateway implements PaymentGateway {
 
   async createPayment(request: CreateGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
     const currency = assertPayPalCurrency(request.currency);
+    assertPayPalMinimum(request.amount, currency);
     const value = toPayPalValue(request.amount, currency);
     const automatic = request.captureMethod === "automatic";
     const order = await this.#call("create order", () =>

@@ -20,7 +20,12 @@ export type PayPalFault =
    */
   | { kind: "answer_after_success"; status: number }
   /** Wait, then process normally (a client timeout shorter than the delay sees an unknown outcome). */
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /**
+   * Process the request at once and keep its answer for the PayPal-Request-Id, but send that answer only after `ms`:
+   * a client whose timeout is shorter gives up although PayPal acted (and a retry under the same id replays it).
+   */
+  | { kind: "answer_late"; ms: number };
 
 export interface FaultRule {
   method?: string;

@@ -6,6 +6,7 @@ import { errorBody, type OperationId } from "./error-bodies.js";
 import { FaultPlan, type FaultRule } from "./faults.js";
 import { FakeLedger, isRefusal, notFound, type ApprovalOutcome, type FakeCapture, type Refusal, type RefundPlan, type Reply } from "./fake-ledger.js";
 import { debugId, MERCHANT_ID, paypalTime } from "./ids.js";
+import { formatValue } from "./paypal-money.js";
 import { rawJsonMember } from "./raw-json-member.js";
 import { RequestIdCache } from "./request-id-cache.js";
 import { authorizationJson, captureJson, orderJson, refundJson, transactionJson } from "./wire-objects.js";
@@ -72,6 +73,11 @@ export interface PayPalFake {
   webhookEvent(eventType: string, resource: Record<string, unknown>, resourceType: string): Record<string, unknown>;
   /** A CUSTOMER.DISPUTE.* resource for a capture; `custom` is PayPal's copy of its custom_id, when it sends one. */
   disputeResource(captureId: string, options?: { custom?: string; status?: string; reason?: string }): Record<string, unknown>;
+  /**
+   * What PayPal holds for an order, as its own decimal text (fake-only): the order's amount, and the sum of its
+   * refunds not FAILED or CANCELLED ("1234" JPY, "20.00" USD).
+   */
+  heldAmounts(orderId: string): { currency: string; amount: string; refunded: string };
   /** Wire representations of stored objects, for building webhook resources. */
   order(id: string): Record<string, unknown>;
   capture(id: string): Record<string, unknown>;
@@ -163,6 +169,7 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
       }
       if (!requestIds.begin(path, scope)) return reply({ status: 409, body: errorBody("captures.refund", 409, "PREVIOUS_REQUEST_IN_PROGRESS") });
     }
+    let late: Reply | undefined;
     try {
       if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
       const answer = route(method, path, url.searchParams, body, req, operation);
@@ -171,9 +178,15 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
       }
       if (fault?.kind === "drop_after_success") return void req.socket.destroy();
       if (fault?.kind === "answer_after_success") return reply({ status: fault.status, body: errorBody(operation, fault.status) });
-      reply(answer);
+      if (fault?.kind === "answer_late") late = answer;
+      else reply(answer);
     } finally {
       if (scope !== undefined) requestIds.end(path, scope);
+    }
+    // Decided and saved already: only the sending is late (a client that gave up meanwhile gets nothing).
+    if (late !== undefined && fault?.kind === "answer_late") {
+      await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
+      reply(late);
     }
   }
 
@@ -425,6 +438,18 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
         dispute_channel: "INTERNAL",
         links: [{ href: "https://api-m.sandbox.paypal.com/v1/customer/disputes/fake", rel: "self", method: "GET" }],
       };
+    },
+    heldAmounts(orderId) {
+      const order = ledger.orders.get(orderId);
+      if (!order) throw new Error(`paypal-fake: no order ${orderId}`);
+      let refunded = 0n;
+      for (const captureId of order.captureIds) {
+        for (const refundId of ledger.captures.get(captureId)?.refundIds ?? []) {
+          const refund = ledger.refunds.get(refundId);
+          if (refund && refund.status !== "FAILED" && refund.status !== "CANCELLED") refunded += refund.units;
+        }
+      }
+      return { currency: order.currency, amount: formatValue(order.units, order.currency), refunded: formatValue(refunded, order.currency) };
     },
     order: (id) => json(ledger.orders.get(id), (o) => orderJson(ledger, o)),
     capture: (id) => json(ledger.captures.get(id), (c) => captureJson(ledger, c, true)),

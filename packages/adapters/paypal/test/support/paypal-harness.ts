@@ -1,5 +1,5 @@
 import type { GatewayScenario, PaymentGateway } from "@org/payments-core";
-import type { GatewayFault, GatewayHarness } from "@org/payments-core/testing";
+import type { GatewayFault, GatewayHarness, WebhookHarness } from "@org/payments-core/testing";
 import {
   createPayPalWebhookSigner,
   startPayPalFake,
@@ -43,15 +43,28 @@ export interface PayPalTestRig {
 }
 
 /**
- * What each core fault is at PayPal. A lost answer is lost on a call that moves money (capture, authorize, void,
- * refund): an order nobody approved moved none and is invisible to transaction search, so "find what it made"
- * only has a meaning there (and creating an order again is harmless).
+ * The SDK client timeout of the contract's gateway: short, so the timeout case waits little, and far above what the
+ * local fake takes to answer anything else. (The SDK's own default is no timeout at all; the adapter's is 30 s.)
+ */
+export const CONTRACT_CLIENT_TIMEOUT_MS = 2_000;
+
+/** How old a transmission the adapter accepts by default (`webhookToleranceMs`). */
+const WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * What each core fault is at PayPal. A lost or late answer is on a call that moves money (capture, authorize,
+ * void, refund): an order nobody approved moved none and is invisible to transaction search, so "find what it made"
+ * only has a meaning there (and creating an order again is harmless). `timeout`: PayPal acts at once and keeps its
+ * answer for the PayPal-Request-Id, but sends it only well after the contract gateway's client timeout; the SDK
+ * (axios) gives up first.
  */
 async function injectPayPalFault(fake: PayPalFake, fault: GatewayFault): Promise<void> {
   const money = /^\/v2\/(checkout\/orders\/[^/]+\/(capture|authorize)|payments\/(authorizations\/[^/]+\/(capture|void)|captures\/[^/]+\/refund))$/;
   switch (fault) {
     case "answer_lost":
       return fake.injectFault({ method: "POST", path: money, fault: { kind: "answer_after_success", status: 500 } });
+    case "timeout":
+      return fake.injectFault({ method: "POST", path: money, fault: { kind: "answer_late", ms: CONTRACT_CLIENT_TIMEOUT_MS * 3 } });
     case "buyer_refused":
       return fake.injectFault({ method: "POST", path: /^\/v2\/checkout\/orders\/[^/]+\/(capture|authorize)$/, fault: { kind: "status", status: 422, issue: "PAYER_ACCOUNT_RESTRICTED" } });
     case "refund_refused":
@@ -69,12 +82,49 @@ export function violationsIn(fake: PayPalFake): SchemaViolation[] {
   });
 }
 
+/**
+ * Webhooks as PayPal sends them: the event for the order's latest capture (else authorization, else the order),
+ * pretty-printed as PayPal delivers it, signed SHA256withRSA over `transmissionId|transmissionTime|webhookId|
+ * crc32(body)` with PayPal's key, whose certificate sits at `paypal-cert-url`. A "secret the adapter does not
+ * know" is the forger's own key: the signature names PayPal's certificate URL, and its key does not match. The
+ * transmission time is inside the signed text, and the adapter refuses one older than its tolerance, so the stale
+ * case applies (whichever way the signature itself is checked, offline or by PayPal's verify call).
+ */
+function paypalWebhooks(fake: PayPalFake, signer: PayPalWebhookSigner, forger: PayPalWebhookSigner): WebhookHarness {
+  return {
+    async eventBody(payment) {
+      const order = fake.ledger.orders.get(payment.providerPaymentId);
+      if (!order) throw new Error(`the PayPal fake holds no order ${payment.providerPaymentId}`);
+      const captureId = order.captureIds.at(-1);
+      const authorizationId = order.authorizationIds.at(-1);
+      const event = captureId
+        ? fake.webhookEvent("PAYMENT.CAPTURE.COMPLETED", fake.capture(captureId), "capture")
+        : authorizationId
+          ? fake.webhookEvent("PAYMENT.AUTHORIZATION.CREATED", fake.authorization(authorizationId), "authorization")
+          : fake.webhookEvent("CHECKOUT.ORDER.APPROVED", fake.order(order.id), "checkout-order");
+      return JSON.stringify(event, null, 1);
+    },
+    async sign(rawBody, options = {}) {
+      const by = options.secret === undefined ? signer : forger;
+      return by.sign(rawBody, {
+        webhookId: fake.webhookId,
+        certUrl: signer.certUrl,
+        ...(options.timestamp ? { transmissionTime: options.timestamp } : {}),
+      });
+    },
+    signatureHeaders: ["paypal-transmission-id", "paypal-transmission-time", "paypal-transmission-sig", "paypal-cert-url", "paypal-auth-algo"],
+    toleranceMs: WEBHOOK_TOLERANCE_MS,
+  };
+}
+
 export async function startPayPalRig(
   fakeOptions: PayPalFakeOptions = {},
   gatewayOptions: Partial<PayPalGatewayOptions> = {},
 ): Promise<PayPalTestRig> {
   const fake = await startPayPalFake(fakeOptions);
   const signer = await createPayPalWebhookSigner();
+  // A key of the forger's own, with a valid certificate of its own that no PayPal URL serves.
+  const forger = await createPayPalWebhookSigner();
   fake.registerCertificate(signer.certUrl, signer.certificatePem);
   const certificates = new Map([[signer.certUrl, signer.certificatePem]]);
   const addCertificate = (url: string, pem: string) => void certificates.set(url, pem);
@@ -113,15 +163,17 @@ export async function startPayPalRig(
     }
   };
   const harness: GatewayHarness = {
-    gateway,
+    gateway: gatewayWith({ timeoutMs: CONTRACT_CLIENT_TIMEOUT_MS }),
     currency: "USD",
     paymentMethodFor: (scenario) => (scenario === "invalid_payment_method" ? null : `paypal:${scenario}`),
     async completeAction(payment, scenario) {
       if (scenario === "invalid_payment_method") throw new Error("PayPal has no payment method ids to refuse");
       fake.approveOrder(payment.providerPaymentId, APPROVALS[scenario]);
     },
-    supportedFaults: ["answer_lost", "buyer_refused", "refund_refused", "refund_fails_later"],
+    supportedFaults: ["answer_lost", "timeout", "buyer_refused", "refund_refused", "refund_fails_later"],
     injectFault: (fault) => injectPayPalFault(fake, fault),
+    webhooks: paypalWebhooks(fake, signer, forger),
+    amountsAtProvider: async (providerPaymentId) => fake.heldAmounts(providerPaymentId),
     async reset() {
       fake.reset();
     },
