@@ -5,7 +5,7 @@ import { defineConfig } from "tsup";
 const entries: Record<string, string> = {
   index: "src/index.ts",
   postgres: "src/postgres.ts",
-  "store-adapter-suite": "src/store-adapter-suite.ts",
+  "sql-read-back": "src/sql-read-back.ts",
   "store-fixtures": "src/store-fixtures.ts",
   "service-race": "src/service-race.ts",
   // Not imported: the child process `runServiceRacer` spawns, found beside service-race.js in dist.
