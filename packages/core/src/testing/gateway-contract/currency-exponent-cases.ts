@@ -1,3 +1,4 @@
+import { failUnless } from "./definite-answer.js";
 import type { TestContext } from "vitest";
 import { expect } from "vitest";
 import type { GatewayPayment } from "../../ports/payment-gateway.js";
@@ -72,8 +73,8 @@ export function defineCurrencyExponentCases(define: DefineCase, subject: Gateway
       }
       const held = await harness.amountsAtProvider(paid.providerPaymentId);
       expect(held.currency.toUpperCase(), "the currency the provider holds").toBe(currency);
-      expect(sameDecimal(held.amount, rule.major), `the provider holds ${held.amount} ${currency}; ${amount} minor units is ${rule.major}`).toBe(true);
-      expect(sameDecimal(held.refunded, rule.refundMajor), `the provider refunded ${held.refunded} ${currency}; ${part} minor units is ${rule.refundMajor}`).toBe(true);
+      failUnless(sameDecimal(held.amount, rule.major), `the provider holds ${held.amount} ${currency}; ${amount} minor units is ${rule.major}`);
+      failUnless(sameDecimal(held.refunded, rule.refundMajor), `the provider refunded ${held.refunded} ${currency}; ${part} minor units is ${rule.refundMajor}`);
     });
   }
 }

@@ -1,12 +1,23 @@
 import { expect } from "vitest";
-import { type PaymentErrorCode, isPaymentError } from "../../errors/index.js";
+import { type PaymentErrorCode, isPaymentError, leavesOperationPending } from "../../errors/index.js";
 
-/** Codes that leave an operation pending for another attempt: a definite answer must never be one of them. */
-export const RETRIED_CODES: readonly string[] = ["gateway_error", "gateway_rate_limited", "gateway_outcome_unknown", "conflict", "internal"];
+/**
+ * True for a code a caller or the core would send again: the error table's retryable and unknown-outcome answers
+ * (which leave an operation pending), a lost race (`conflict`) and a bug (`internal`). A definite answer is none.
+ */
+export function wouldBeRetried(code: string): boolean {
+  return leavesOperationPending(code) || code === "conflict" || code === "internal";
+}
+
+/** Fails the case with `message` alone: no `expected true` diff to read past. */
+export function failUnless(condition: boolean, message: string): void {
+  if (!condition) expect.fail(message);
+}
 
 export function expectDefiniteThrow(error: unknown, what: string): void {
-  expect(isPaymentError(error), `${what}: threw ${String(error)}`).toBe(true);
-  expect(RETRIED_CODES, `${what}: ${(error as { code?: string }).code} would be retried without end`).not.toContain((error as { code: string }).code);
+  failUnless(isPaymentError(error), `${what}: threw ${String(error)}`);
+  const code = (error as { code: string }).code;
+  failUnless(!wouldBeRetried(code), `${what}: ${code} would be retried without end`);
 }
 
 /** What `work` rejected with; a resolution becomes an Error that says what was answered instead. */
@@ -20,5 +31,5 @@ export async function rejectionOf(work: Promise<unknown>, instead: (value: unkno
 /** Fails unless `error` is a PaymentError with `code`, naming `what` and what was thrown instead. */
 export function expectCode(error: unknown, code: PaymentErrorCode, what: string): void {
   const got = isPaymentError(error) ? error.code : String(error);
-  expect(isPaymentError(error, code), `${what}: expected ${code}, got ${got}`).toBe(true);
+  failUnless(isPaymentError(error, code), `${what}: expected ${code}, got ${got}`);
 }

@@ -1,3 +1,4 @@
+import { failUnless } from "./definite-answer.js";
 import { expect } from "vitest";
 import { isPaymentError } from "../../errors/index.js";
 import { testId } from "../fixtures.js";
@@ -25,7 +26,7 @@ export function defineIdempotencyCases(define: DefineCase, subject: GatewayUnder
     for (const result of results) {
       if (result.status === "fulfilled") ids.add(result.value.providerPaymentId);
       // A provider may refuse a concurrent duplicate; that must surface as a retryable unknown outcome.
-      else expect(isPaymentError(result.reason) && ["gateway_outcome_unknown", "gateway_rate_limited"].includes(result.reason.code)).toBe(true);
+      else failUnless(isPaymentError(result.reason) && ["gateway_outcome_unknown", "gateway_rate_limited"].includes(result.reason.code), `a racer under the winning key was refused with ${String(result.reason)}: only an unknown outcome or a rate limit may stand in for the replayed answer`);
     }
     expect(ids.size).toBe(1);
     // Read back by the provider's own id, not by our payment id: some providers cannot search an object that

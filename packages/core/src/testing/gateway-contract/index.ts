@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, it } from "vitest";
 import type { GatewayHarness } from "../harness.js";
+import { SkipReport } from "../skip-report.js";
 import { GATEWAY_CONTRACT_TESTS, type GatewayContractOptions } from "./case-table.js";
 import type { DefineCase, GatewayUnderTest } from "./contract-case.js";
 import { defineCurrencyExponentCases } from "./currency-exponent-cases.js";
@@ -40,10 +41,12 @@ export function describeGatewayContract(name: string, setup: () => Promise<Gatew
       amount: options.amount ?? 2000,
     };
 
+    const skips = new SkipReport(`PaymentGateway contract: ${name}`);
     beforeAll(async () => {
       harness = await setup();
     });
     afterAll(async () => {
+      skips.print();
       await harness?.dispose?.();
     });
     beforeEach(async () => {
@@ -52,8 +55,10 @@ export function describeGatewayContract(name: string, setup: () => Promise<Gatew
 
     const define: DefineCase = (key, body) => {
       const reason = options.skip?.[key];
-      if (reason) it.skip(`${GATEWAY_CONTRACT_TESTS[key]} (skipped: ${reason})`, () => {});
-      else it(GATEWAY_CONTRACT_TESTS[key], (context) => body(context));
+      if (reason) {
+        skips.record(key, reason);
+        it.skip(`${GATEWAY_CONTRACT_TESTS[key]} (skipped: ${reason})`, () => {});
+      } else it(GATEWAY_CONTRACT_TESTS[key], (context) => body(skips.watch(key, context)));
     };
 
     definePaymentCases(define, subject);

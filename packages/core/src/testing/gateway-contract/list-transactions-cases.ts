@@ -1,3 +1,4 @@
+import { failUnless } from "./definite-answer.js";
 import { expect } from "vitest";
 import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
 import { collectTransactions, drivePayment, refundRequest } from "./drive-payment.js";
@@ -12,7 +13,7 @@ export function defineListTransactionsCases(define: DefineCase, subject: Gateway
     const listed = await collectTransactions(harness.gateway, since, new Date(Date.now() + 60_000));
     const mine = listed.find((p) => p.paymentId === paid.paymentId);
     expect(mine?.providerPaymentId).toBe(paid.providerPaymentId);
-    expect(mine?.refunds?.some((r) => r.refundId === "rf_listed")).toBe(true);
+    failUnless(mine?.refunds?.some((r) => r.refundId === "rf_listed") === true, "the listed payment does not carry its refund rf_listed (with our refund id)");
     expect(await collectTransactions(harness.gateway, new Date(Date.now() + 3_600_000), new Date(Date.now() + 7_200_000))).toEqual([]);
   });
 }

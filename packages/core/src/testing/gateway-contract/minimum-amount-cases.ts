@@ -3,7 +3,7 @@ import type { GatewayCapabilities } from "../../ports/payment-gateway.js";
 import { testId } from "../fixtures.js";
 import { acceptsCurrency, declaredMinimum } from "./capability-gates.js";
 import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
-import { expectCode, expectDefiniteThrow, rejectionOf } from "./definite-answer.js";
+import { expectCode, expectDefiniteThrow, failUnless, rejectionOf } from "./definite-answer.js";
 import { drivePayment } from "./drive-payment.js";
 
 /** The harness currency when the gateway declares a minimum above 1 for it, else the first such currency it accepts. */
@@ -38,7 +38,7 @@ export function defineMinimumAmountCases(define: DefineCase, subject: GatewayUnd
     expectDefiniteThrow(error, `${below} ${currency}`);
     expectCode(error, "amount_too_small", `${below} ${currency}, one below the declared minimum ${minimum}`);
     const made = await harness.gateway.findByPaymentId(paymentId);
-    expect(made === null || made.amountCaptured === 0, "a refused amount moved no money").toBe(true);
+    failUnless(made === null || made.amountCaptured === 0, `a refused amount moved money: the provider captured ${made?.amountCaptured}`);
 
     const charged = await drivePayment(harness, "succeeds", { amount: minimum, currency });
     expect(charged, `the declared minimum ${minimum} ${currency} itself`).toMatchObject({ status: "succeeded", amount: minimum, currency, amountCaptured: minimum });

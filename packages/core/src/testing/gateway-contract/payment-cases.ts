@@ -76,22 +76,28 @@ export function definePaymentCases(define: DefineCase, subject: GatewayUnderTest
     expect(await harness.gateway.findByPaymentId(testId("pay"))).toBeNull();
   });
 
-  define("declines", async () => {
+  define("declines", async (context) => {
     const { harness, amount } = subject;
     let checked = 0;
+    const unproduced: string[] = [];
     for (const [scenario, code] of Object.entries(EXPECTED_DECLINE) as Array<[GatewayScenario, string]>) {
-      if (harness.paymentMethodFor(scenario) === null) continue;
+      if (harness.paymentMethodFor(scenario) === null) {
+        unproduced.push(scenario);
+        continue;
+      }
       const payment = await drivePayment(harness, scenario, { amount });
       expect(payment.status, scenario).toBe("failed");
       expect(payment.failure?.code, scenario).toBe(code);
       expect(payment.failure?.declineCode, scenario).toBeTruthy();
       checked++;
     }
-    expect(checked).toBeGreaterThan(0);
+    if (unproduced.length > 0) await context.annotate(`not checked (the harness cannot produce them): ${unproduced.join(", ")}`);
+    expect(checked, "the harness produces none of the decline scenarios").toBeGreaterThan(0);
   });
 
-  define("requiresAction", async () => {
+  define("requiresAction", async (context) => {
     const { harness, amount } = subject;
+    if (harness.paymentMethodFor("requires_action") === null) context.skip("the harness cannot produce requires_action");
     const payment = await drivePayment(harness, "requires_action", { amount });
     expect(payment.status).toBe("requires_action");
     expect(payment.nextAction?.url ?? payment.nextAction?.clientSecret).toBeTruthy();

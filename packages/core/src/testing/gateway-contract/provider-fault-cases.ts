@@ -4,7 +4,7 @@ import { isPaymentError } from "../../errors/index.js";
 import { testId } from "../fixtures.js";
 import type { GatewayFault } from "../harness.js";
 import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
-import { expectCode, expectDefiniteThrow, rejectionOf } from "./definite-answer.js";
+import { expectCode, expectDefiniteThrow, failUnless, rejectionOf } from "./definite-answer.js";
 import { drivePayment, refundRequest } from "./drive-payment.js";
 
 /**
@@ -25,7 +25,7 @@ export function defineProviderFaultCases(define: DefineCase, subject: GatewayUnd
     const paymentId = testId("pay");
     const error = await rejectionOf(drivePayment(harness, "succeeds", { amount, paymentId }), (payment) => `answered ${(payment as { status?: string }).status} although ${what}`);
     // gateway_error means "the provider certainly did not act": the core would then send again and could charge twice.
-    expect(isPaymentError(error, "gateway_error"), `${what}: gateway_error says the provider did not act, but it did`).toBe(false);
+    failUnless(!isPaymentError(error, "gateway_error"), `${what}: gateway_error says the provider did not act, but it did`);
     expectCode(error, "gateway_outcome_unknown", what);
     const found = await harness.gateway.findByPaymentId(paymentId);
     expect(found, "the lookup by our payment id must find what the provider made").not.toBeNull();

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { GatewayPayment, WebhookHeaders } from "../../ports/payment-gateway.js";
 import type { WebhookHarness } from "../harness.js";
 import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
-import { expectCode, rejectionOf } from "./definite-answer.js";
+import { expectCode, failUnless, rejectionOf } from "./definite-answer.js";
 import { drivePayment } from "./drive-payment.js";
 import { eventNamesPayment, tamperings, withoutHeaders } from "./webhook-forgeries.js";
 
@@ -36,7 +36,7 @@ export function defineWebhookSignatureCases(define: DefineCase, subject: Gateway
       throw new Error(`${what}: a genuine delivery was refused (${String(error)}); the refusals below would prove nothing`, { cause: error });
     });
     expect(event.provider, what).toBe(subject.gateway.provider);
-    expect(eventNamesPayment(event, delivery.paid), `${what}: the ${event.kind} event must name the payment it is about`).toBe(true);
+    failUnless(eventNamesPayment(event, delivery.paid), `${what}: the ${event.kind} event must name the payment it is about`);
   };
 
   /** A payment and a genuine, correctly signed delivery about it, checked to be accepted before it is forged. */
