@@ -15,6 +15,9 @@ export interface PaymentsTx {
    * of every lost race on this port, so the loser of concurrent inserts can re-read the payment the winner stored.
    */
   insertPayment(payment: Payment): Promise<void>;
+  // Every write refuses, with a PaymentError and nothing stored, an amount that is not a safe integer (the SQL stores
+  // and the memory store answer `internal`: the core never produces one, so one arriving is a bug), and text no store
+  // can hold (`validation_error` naming the field). A read refuses a stored amount past 2^53 rather than round it.
   /**
    * Compare-and-set on `version`: stores `next` (whose version must be `expectedVersion + 1`) only if the stored
    * version is still `expectedVersion`. Under concurrent calls for the same payment exactly one caller gets the

@@ -12,6 +12,7 @@ import { RECEIPT_CASES, defineReceiptCases } from "./receipts.js";
 import { REFUND_CASES, defineRefundCases } from "./refunds.js";
 import { STATS_CASES, defineStatsCases } from "./stats.js";
 import { INBOX_CASES, defineInboxCases } from "./webhook-inbox.js";
+import { SkipReport } from "../skip-report.js";
 
 /** Each concern's table of cases, in the order the suite runs them. */
 const CONCERNS = [
@@ -68,11 +69,13 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
     let harness: StoreHarness | undefined;
     let second: PaymentStore | undefined;
 
+    const skips = new SkipReport(`PaymentStore contract: ${name}`);
     beforeAll(async () => {
       harness = await setup();
       second = await harness.openSecondStore?.();
     });
     afterAll(async () => {
+      skips.print();
       // The kit opened the second store, so the kit closes it, before the harness disposes of what it shares.
       await second?.close();
       await harness?.dispose();
@@ -103,8 +106,10 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       if (defined.has(key)) throw new Error(`store contract: case ${key} is defined twice`);
       defined.add(key);
       const reason = options.skip?.[key];
-      if (reason) it.skip(`${STORE_CONTRACT_TESTS[key]} (skipped: ${reason})`, body);
-      else it(STORE_CONTRACT_TESTS[key], body);
+      if (reason) {
+        skips.record(key, reason);
+        it.skip(`${STORE_CONTRACT_TESTS[key]} (skipped: ${reason})`, () => {});
+      } else it(STORE_CONTRACT_TESTS[key], (context) => body(skips.watch(key, context)));
     };
 
     definePaymentCases(define, kit);
