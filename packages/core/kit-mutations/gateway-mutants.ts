@@ -437,9 +437,7 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
   {
     id: "authorization-expiry-later-than-provider",
     breaks: "an authorization is reported as valid 30 days longer than the provider holds it (the core captures after it lapsed)",
-    mustFail: [],
-    knownGap:
-      "no case compares authorizationExpiresAt with the provider's own expiry (the harness has no read of it) and the port lets an adapter leave it out (the core then assumes its authorizationValidityMs)",
+    mustFail: ["manualCapture"],
     mutate: (inner) =>
       decorateGateway(inner, (gateway) =>
         reporting(gateway, (p) => (p.authorizationExpiresAt ? { ...p, authorizationExpiresAt: new Date(Date.parse(p.authorizationExpiresAt) + 30 * 86_400_000).toISOString() } : p)),

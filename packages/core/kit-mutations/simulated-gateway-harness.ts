@@ -44,7 +44,7 @@ export function simulatedGatewayHarness(mutant?: GatewayMutant): GatewayHarness 
       const object = inner.listObjects().find((o) => o.id === providerPaymentId);
       if (!object) throw new Error(`no simulated object ${providerPaymentId}`);
       const refunded = object.refunds.filter((r) => r.status !== "failed").reduce((sum, r) => sum + r.amount, 0);
-      return { currency: object.currency, amount: toMajorUnitsString(object.amount, object.currency), refunded: toMajorUnitsString(refunded, object.currency) };
+      return { currency: object.currency, amount: toMajorUnitsString(object.amount, object.currency), refunded: toMajorUnitsString(refunded, object.currency), authorizationExpiresAt: object.authorizationExpiresAt };
     },
   };
 }

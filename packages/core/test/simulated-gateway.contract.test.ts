@@ -37,7 +37,7 @@ describeGatewayContract("simulated", async () => {
       const object = gateway.listObjects().find((o) => o.id === providerPaymentId);
       if (!object) throw new Error(`no simulated object ${providerPaymentId}`);
       const refunded = object.refunds.filter((r) => r.status !== "failed").reduce((sum, r) => sum + r.amount, 0);
-      return { currency: object.currency, amount: toMajorUnitsString(object.amount, object.currency), refunded: toMajorUnitsString(refunded, object.currency) };
+      return { currency: object.currency, amount: toMajorUnitsString(object.amount, object.currency), refunded: toMajorUnitsString(refunded, object.currency), authorizationExpiresAt: object.authorizationExpiresAt };
     },
   };
 });

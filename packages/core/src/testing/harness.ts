@@ -122,7 +122,16 @@ export interface GatewayHarness {
    * agrees with itself while the customer pays a hundred times over. Absent: those cases check only the adapter's
    * own answers, and say so in an annotation.
    */
-  amountsAtProvider?(providerPaymentId: string): Promise<{ currency: string; amount: string; refunded: string }>;
+  amountsAtProvider?(providerPaymentId: string): Promise<{
+    currency: string;
+    amount: string;
+    refunded: string;
+    /**
+     * For an authorization, the instant the provider lets it lapse, as the provider's books hold it (optional). The
+     * manual-capture case then checks the adapter never reports a later one: the core would capture after it lapsed.
+     */
+    authorizationExpiresAt?: string | null | undefined;
+  }>;
   /** Resets the fake's state; called before each test when present. */
   reset?(): Promise<void>;
   dispose?(): Promise<void>;

@@ -1,9 +1,10 @@
 import { expect } from "vitest";
-import type { GatewayScenario } from "../../ports/payment-gateway.js";
+import type { TestContext } from "vitest";
+import type { GatewayPayment, GatewayScenario } from "../../ports/payment-gateway.js";
 import { testId } from "../fixtures.js";
 import { manualCaptureMissing, partialCaptureMissing } from "./capability-gates.js";
 import { type DefineCase, type GatewayUnderTest, skipWhen } from "./contract-case.js";
-import { expectDefiniteThrow, rejectionOf } from "./definite-answer.js";
+import { expectDefiniteThrow, failUnless, rejectionOf } from "./definite-answer.js";
 import { drivePayment } from "./drive-payment.js";
 
 const EXPECTED_DECLINE: Partial<Record<GatewayScenario, string>> = {
@@ -28,6 +29,7 @@ export function definePaymentCases(define: DefineCase, subject: GatewayUnderTest
     const { harness, amount } = subject;
     const authorized = await drivePayment(harness, "succeeds", { captureMethod: "manual", amount });
     expect(authorized).toMatchObject({ status: "authorized", amountCapturable: amount, amountCaptured: 0 });
+    await expectExpiryNoLaterThanProvider(subject, authorized, context);
     const captured = await harness.gateway.capture(
       { paymentId: authorized.paymentId!, providerPaymentId: authorized.providerPaymentId, amount, currency: harness.currency },
       { idempotencyKey: `${authorized.paymentId}:capture` },
@@ -122,4 +124,23 @@ export function definePaymentCases(define: DefineCase, subject: GatewayUnderTest
     expectDefiniteThrow(error, "an unknown payment method");
     expect(["validation_error", "not_found"]).toContain((error as { code: string }).code);
   });
+}
+
+/**
+ * The core plans captures (and the expiry sweep) by the adapter's `authorizationExpiresAt`: one later than the
+ * provider's own would have it capture a lapsed authorization. Checked when the harness can read the provider's.
+ */
+async function expectExpiryNoLaterThanProvider(subject: GatewayUnderTest, authorized: GatewayPayment, context: TestContext): Promise<void> {
+  const held = await subject.harness.amountsAtProvider?.(authorized.providerPaymentId);
+  const providerExpiry = held?.authorizationExpiresAt;
+  if (!providerExpiry) {
+    await context.annotate("the provider's own authorization expiry was not read (amountsAtProvider gives none): a reported expiry later than the provider's would pass");
+    return;
+  }
+  const reported = authorized.authorizationExpiresAt;
+  if (!reported) return;
+  failUnless(
+    Date.parse(reported) <= Date.parse(providerExpiry),
+    `the adapter reports the authorization valid until ${reported}, but the provider lets it lapse at ${providerExpiry}`,
+  );
 }
