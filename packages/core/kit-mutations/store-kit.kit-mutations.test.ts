@@ -1,6 +1,6 @@
 import { STORE_CONTRACT_TESTS, describeStoreContract } from "../src/testing/index.js";
 import { describeVerdicts, recordKit } from "./kit-verdict.js";
-import { memoryStoreHarness } from "./memory-store-harness.js";
+import { memoryStoreHarness } from "../test/harnesses/memory-store-harness.js";
 import { STORE_MUTANTS } from "./store-mutants.js";
 
 // The store kit once for the memory store as it is, then once per mutant, then the verdicts that read how each ran.

@@ -1,20 +1,21 @@
-import { toMajorUnitsString } from "../src/money/money.js";
-import type { PaymentGateway } from "../src/ports/payment-gateway.js";
-import { PAYMENT_METHOD_FOR_SCENARIO, SIMULATED_SIGNATURE_HEADER, SimulatedGateway, signSimulatedPayload } from "../src/simulated/index.js";
-import type { GatewayHarness } from "../src/testing/index.js";
-import type { GatewayMutant } from "./mutant.js";
+import { toMajorUnitsString } from "../../src/money/money.js";
+import type { PaymentGateway } from "../../src/ports/payment-gateway.js";
+import { PAYMENT_METHOD_FOR_SCENARIO, SIMULATED_SIGNATURE_HEADER, SimulatedGateway, signSimulatedPayload } from "../../src/simulated/index.js";
+import type { GatewayHarness } from "../../src/testing/index.js";
+import type { GatewayMutant } from "../../kit-mutations/mutant.js";
 
 /** The secret the simulated gateway is configured with; a mutant that skips verification signs with it itself. */
 const WEBHOOK_SECRET = "whsec_kit_mutations";
-/** Shorter than the kit test file's: the timeout case runs once per mutant here. */
-const ANSWER_TIMEOUT_MS = 50;
 
 /**
- * The simulated gateway's harness as test/simulated-gateway.contract.test.ts builds it; the kit drives `gateway`
+ * The simulated gateway's harness, for its kit run (test/simulated-gateway.contract.test.ts) and the mutation check; the kit drives `gateway`
  * (the mutant, when there is one) while faults, customer steps, webhooks and the provider's own amounts are read
  * from the real gateway inside, never through the mutant.
  */
-export function simulatedGatewayHarness(mutant?: GatewayMutant): GatewayHarness {
+export function simulatedGatewayHarness(options: { mutant?: GatewayMutant | undefined; answerTimeoutMs?: number | undefined } = {}): GatewayHarness {
+  // Short, so the timeout case waits little; every other call answers at once.
+  const ANSWER_TIMEOUT_MS = options.answerTimeoutMs ?? 200;
+  const mutant = options.mutant;
   const inner = new SimulatedGateway({ webhookSecrets: [WEBHOOK_SECRET], answerTimeoutMs: ANSWER_TIMEOUT_MS, minimumAmounts: { USD: 50, JPY: 50 } });
   const gateway: PaymentGateway = mutant ? mutant.mutate(inner, { webhookSecret: WEBHOOK_SECRET }) : inner;
   return {

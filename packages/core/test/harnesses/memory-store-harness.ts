@@ -1,12 +1,15 @@
-import { MemoryPaymentStore, memoryStoreRows } from "../src/memory/memory-store.js";
-import type { PaymentStore } from "../src/ports/payment-store.js";
-import type { StoreHarness } from "../src/testing/index.js";
-import type { MutatedStore, StoreMutant } from "./mutant.js";
+import { MemoryPaymentStore, memoryStoreRows } from "../../src/memory/memory-store.js";
+import type { PaymentStore } from "../../src/ports/payment-store.js";
+import type { StoreHarness } from "../../src/testing/index.js";
+import type { MutatedStore, StoreMutant } from "../../kit-mutations/mutant.js";
 
 /**
- * The memory store's harness as test/memory-store.contract.test.ts builds it: the kit drives `store` (the mutant,
+ * The memory store's harness, for its kit run (test/memory-store.contract.test.ts) and the mutation check: the kit drives `store` (the mutant,
  * when there is one) while its independent view (`readBack`) reads the rows the inner, unmutated store holds, so a
- * mutant that loses a write cannot hide it by reading through itself.
+ * mutant that loses a write cannot hide it by reading through itself. The store's own maps are read through an
+ * internal accessor rather than the port methods the contract tests: a read that lost or invented a field cannot
+ * then agree with itself. No second store (one process, one map), no raw amount to corrupt (a JavaScript number
+ * cannot hold 2^53 + 1), no schema to migrate: those cases skip.
  */
 export function memoryStoreHarness(mutant?: StoreMutant): StoreHarness {
   const inner = new MemoryPaymentStore();
