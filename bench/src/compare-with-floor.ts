@@ -11,7 +11,9 @@ export interface ComparisonOptions {
 
 export interface Comparison {
   concurrency: number;
+  /** Charges per round (count-timed rounds), or 0 when rounds are timed by `secondsPerRound`. */
   chargesPerRound: number;
+  secondsPerRound?: number;
   rounds: number;
   service: { chargesPerSecond: number; rounds: number[] };
   floor: { chargesPerSecond: number; rounds: number[] };
@@ -19,7 +21,7 @@ export interface Comparison {
   ratio: number;
 }
 
-const median = (values: readonly number[]) => {
+export const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
