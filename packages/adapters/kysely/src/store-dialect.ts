@@ -30,6 +30,12 @@ export interface StoreDialect {
    */
   transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 
+  /**
+   * Brings the planner's statistics up to date, bounded in time (see `KyselyPaymentStore.optimize`). Runs outside
+   * a transaction.
+   */
+  optimize(db: Kysely<any>): Promise<void>;
+
   /** Parses a JSON column as the driver returns it (pg parses jsonb itself; SQLite returns the text). */
   readJson(value: unknown, column: string): unknown;
   writeBoolean(value: boolean): boolean | number;

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import { quoteSchema } from "./connection-options.js";
 import { PostgresPaymentStore } from "./create-postgres-store.js";
-import { postgresDialect } from "./postgres-dialect.js";
+import { analyzeStoreTables, postgresDialect } from "./postgres-dialect.js";
 
 export interface PostgresMigrateOptions {
   /** The schema to migrate; defaults to the store's schema, else the connection's current schema. */
@@ -38,10 +38,13 @@ async function target(storeOrDb: KyselyPaymentStore | Kysely<any>, options: Post
 
 /**
  * Applies pending migrations (in one transaction, under kysely's advisory lock, so concurrent callers apply each
- * migration once); returns what ran.
+ * migration once); returns what ran. Then ANALYZEs the store's tables, so that a new index is planned with at once.
  */
 export async function migrate(storeOrDb: KyselyPaymentStore | Kysely<any>, options: PostgresMigrateOptions = {}): Promise<MigrationReport> {
-  return runMigrations(await target(storeOrDb, options, true));
+  const migrationTarget = await target(storeOrDb, options, true);
+  const report = await runMigrations(migrationTarget);
+  await analyzeStoreTables(migrationTarget.db, migrationTarget.migrationTableSchema);
+  return report;
 }
 
 /** The applied and pending migrations, for refusing to run against an out-of-date schema. */

@@ -2,7 +2,7 @@ import { kyselyOf, readMigrationStatus, runMigrations } from "@org/payments-kyse
 import type { KyselyPaymentStore } from "@org/payments-kysely";
 import type { MigrationReport, MigrationStatus, MigrationTarget } from "@org/payments-kysely";
 import type { Kysely } from "kysely";
-import { inImmediateTransaction, sqliteDialect } from "./sqlite-dialect.js";
+import { inImmediateTransaction, refreshSqliteStatistics, sqliteDialect } from "./sqlite-dialect.js";
 
 function target(storeOrDb: KyselyPaymentStore | Kysely<any>): MigrationTarget {
   return {
@@ -14,9 +14,14 @@ function target(storeOrDb: KyselyPaymentStore | Kysely<any>): MigrationTarget {
   };
 }
 
-/** Applies pending migrations to the store's database (or a kysely SQLite instance); returns what ran. */
-export function migrate(storeOrDb: KyselyPaymentStore | Kysely<any>): Promise<MigrationReport> {
-  return runMigrations(target(storeOrDb));
+/**
+ * Applies pending migrations to the store's database (or a kysely SQLite instance); returns what ran. Then
+ * refreshes the planner's statistics (after the migration's transaction: a new index has none until then).
+ */
+export async function migrate(storeOrDb: KyselyPaymentStore | Kysely<any>): Promise<MigrationReport> {
+  const report = await runMigrations(target(storeOrDb));
+  await refreshSqliteStatistics(kyselyOf(storeOrDb));
+  return report;
 }
 
 /** The applied and pending migrations, for refusing to run against an out-of-date schema. */

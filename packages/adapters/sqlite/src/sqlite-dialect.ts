@@ -42,6 +42,17 @@ async function rollbackQuietly(conn: Kysely<any>): Promise<void> {
   }
 }
 
+/**
+ * `PRAGMA optimize` with 0x10000 (look at every table, not only those this connection queried) and 0x02 (ANALYZE
+ * the ones that need it: never analyzed, or grown or shrunk about 25-fold since). SQLite caps each ANALYZE at a
+ * sample (analysis_limit) so the lock it holds stays short; on an empty database it records nothing, and the first
+ * run after data arrives does the work. The planner needs this: without sqlite_stat1 it reads a time window
+ * (`created_at >= ?` ordered by id) as a walk of every payment by primary key.
+ */
+export async function refreshSqliteStatistics(db: Kysely<any>): Promise<void> {
+  await sql`pragma optimize = 0x10002`.execute(db);
+}
+
 const UNIQUE_CODES = new Set(["SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"]);
 
 export function sqliteDialect(options: { durable: boolean }): StoreDialect {
@@ -61,6 +72,7 @@ export function sqliteDialect(options: { durable: boolean }): StoreDialect {
     },
     transaction: <T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>) =>
       inImmediateTransaction(db, (conn) => work(conn as Kysely<Database>)),
+    optimize: refreshSqliteStatistics,
     readJson: parseJsonText,
     writeBoolean: (value) => (value ? 1 : 0),
     isUniqueViolation: (error) =>
