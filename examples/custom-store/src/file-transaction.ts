@@ -5,13 +5,15 @@ import {
   assertStorableIdempotencyRecord,
   assertStorableInboxEvent,
   assertStorablePayment,
+  assertStorablePaymentAmounts,
   assertStorableRefund,
+  assertStorableRefundAmount,
   assertStorableText,
   formatReceiptNumber,
   receiptYear,
 } from "@org/payments-core";
 import type { Payment, PaymentStoreTx } from "@org/payments-core";
-import { assertExactAmounts, assertExactRefundAmount, exactPayment } from "./exact-amounts.js";
+import { exactPayment } from "./exact-amounts.js";
 import type { StoreFile } from "./store-file.js";
 
 /** Copies in and out, so a caller that changes an object later changes neither the working copy nor the file. */
@@ -41,7 +43,7 @@ export function fileTransaction(data: StoreFile, markChanged: () => void): Payme
     },
     insertPayment: async (payment) => {
       assertStorablePayment(payment);
-      assertExactAmounts(payment, "written");
+      assertStorablePaymentAmounts(payment);
       if (data.payments.some((p) => p.id === payment.id)) throw new PaymentError("conflict", "a payment with this id already exists");
       data.payments.push(copy(payment));
       markChanged();
@@ -49,7 +51,7 @@ export function fileTransaction(data: StoreFile, markChanged: () => void): Payme
     updatePayment: async (next, expectedVersion) => {
       if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "the next version must be the expected version + 1");
       assertStorablePayment(next);
-      assertExactAmounts(next, "written");
+      assertStorablePaymentAmounts(next);
       const index = data.payments.findIndex((p) => p.id === next.id);
       if (index < 0 || data.payments[index]!.version !== expectedVersion) return null;
       data.payments[index] = copy(next);
@@ -65,14 +67,14 @@ export function fileTransaction(data: StoreFile, markChanged: () => void): Payme
     getRefund: async (id) => copy(data.refunds.find((r) => r.id === id) ?? null),
     insertRefund: async (refund) => {
       assertStorableRefund(refund);
-      assertExactRefundAmount(refund);
+      assertStorableRefundAmount(refund);
       if (data.refunds.some((r) => r.id === refund.id)) throw new PaymentError("conflict", "a refund with this id already exists");
       data.refunds.push(copy(refund));
       markChanged();
     },
     updateRefund: async (refund) => {
       assertStorableRefund(refund);
-      assertExactRefundAmount(refund);
+      assertStorableRefundAmount(refund);
       const index = data.refunds.findIndex((r) => r.id === refund.id);
       if (index < 0) throw new PaymentError("not_found", "no refund with this id exists");
       data.refunds[index] = copy(refund);

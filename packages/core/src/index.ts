@@ -51,4 +51,5 @@ export { MemoryPaymentStore, createMemoryStore } from "./memory/memory-store.js"
 export { matchesFilter, normalizePaymentFilter } from "./queries/payment-filter.js";
 export { decodePageCursor, encodePageCursor } from "./queries/page-cursor.js";
 export * from "./validation/storable-text.js";
+export * from "./validation/storable-amounts.js";
 export { MAX_PAGE_LIMIT, clampPageLimit } from "./queries/page-limit.js";

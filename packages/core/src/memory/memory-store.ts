@@ -17,7 +17,7 @@ import type {
   StatsRow,
 } from "../ports/payment-store.js";
 import { AsyncMutex } from "./async-mutex.js";
-import { assertStorablePaymentAmounts, assertStorableRefundAmount } from "./storable-amounts.js";
+import { assertStorablePaymentAmounts, assertStorableRefundAmount } from "../validation/storable-amounts.js";
 import { decodePageCursor, encodePageCursor } from "../queries/page-cursor.js";
 import { clampPageLimit } from "../queries/page-limit.js";
 import { matchesFilter, normalizePaymentFilter } from "../queries/payment-filter.js";

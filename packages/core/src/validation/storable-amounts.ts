@@ -2,6 +2,8 @@ import type { Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
 
 /**
+ * Exported for store adapters: the port requires every store to refuse these writes.
+ *
  * The SQL stores hold amounts in 64-bit integer columns and refuse a write that is not a safe integer; the memory
  * store refuses the same writes, so that a bug making a fractional or rounded amount fails here as it would in
  * production, instead of being kept silently. `internal`: no caller input reaches a store unchecked, so such a
