@@ -60,6 +60,9 @@ function misuse(message: string): PaymentError {
   return new PaymentError("internal", message);
 }
 
+/** Every status an outbox row can hold; another matches nothing. */
+const OUTBOX_STATUSES: readonly string[] = ["pending", "delivered", "dead", "skipped"] satisfies OutboxEntry["status"][];
+
 /** `PaymentStore` over kysely, for any database a `StoreDialect` describes. */
 export class KyselyPaymentStore implements PaymentStore {
   readonly capabilities: StoreCapabilities;
@@ -245,15 +248,18 @@ export class KyselyPaymentStore implements PaymentStore {
     const limit = Math.max(1, writeInteger(claim.limit, "claim.limit"));
     const db = this.#outside();
     // One statement: pick the claimable events and lease them. Claimable means pending, due, not leased (or the
-    // lease ran out), and the oldest event of its payment neither delivered nor skipped: a retrying or dead event holds back its
-    // payment's later events only. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over
-    // rows another claimer is leasing instead of waiting for (and then double-leasing) them; a row leased and
-    // committed meanwhile is re-checked against the WHERE and dropped. SQLite runs the statement under its write
-    // lock, which excludes any other claimer.
+    // lease ran out), and the oldest event of its payment neither delivered nor skipped: a retrying or dead event
+    // holds back its payment's later events only. The candidates are read from `outbox_pending` in sequence order
+    // and the walk stops at the limit, each checked with one probe of `outbox_open_by_payment` (migration 0006):
+    // O(batch + events passed over), not O(backlog). Statuses are literals so SQLite can use the partial indexes.
+    // On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over rows another claimer is leasing
+    // instead of waiting for (and then double-leasing) them; a row leased and committed meanwhile is re-checked
+    // against the WHERE and dropped. SQLite runs the statement under its write lock, which excludes any other claimer.
+    const open = [sql.lit("pending"), sql.lit("dead")];
     let candidates = db
       .selectFrom("outbox as o")
       .select("o.sequence")
-      .where("o.status", "=", "pending")
+      .where("o.status", "=", sql.lit("pending"))
       .where("o.next_attempt_at", "<=", now)
       .where((eb) => eb.or([eb("o.leased_until", "is", null), eb("o.leased_until", "<=", now)]))
       .where((eb) =>
@@ -263,7 +269,7 @@ export class KyselyPaymentStore implements PaymentStore {
               .selectFrom("outbox as earlier")
               .select(sql.lit(1).as("one"))
               .whereRef("earlier.payment_id", "=", "o.payment_id")
-              .where("earlier.status", "not in", ["delivered", "skipped"])
+              .where("earlier.status", "in", open)
               .whereRef("earlier.sequence", "<", "o.sequence"),
           ),
         ),
@@ -324,7 +330,11 @@ export class KyselyPaymentStore implements PaymentStore {
   }): Promise<OutboxEntry[]> {
     if (![filter.status, filter.paymentId].every((text) => text === undefined || isMatchableText(text))) return [];
     let query = this.#outside().selectFrom("outbox").selectAll();
-    if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+    if (filter.status !== undefined) {
+      // A literal, so that SQLite can walk the partial index `outbox_pending` for the pending ones in order.
+      if (!OUTBOX_STATUSES.includes(filter.status)) return [];
+      query = query.where("status", "=", sql.lit(filter.status));
+    }
     if (filter.paymentId !== undefined) query = query.where("payment_id", "=", filter.paymentId);
     const rows = await query.orderBy("sequence").limit(Math.max(1, writeInteger(filter.limit, "limit"))).execute();
     return rows.map((row) => rowToOutbox(row, this.dialect));

@@ -13,6 +13,7 @@ export const MIGRATION_NAMES = [
   "0003_webhook_inbox",
   "0004_gateway_attempts",
   "0005_payments_updated_at",
+  "0006_outbox_open_events",
 ] as const;
 
 function initial(types: ColumnTypes): Migration {
@@ -350,6 +351,35 @@ const paymentsUpdatedAt: Migration = {
   },
 };
 
+/**
+ * The outbox claim reads only its batch. `outbox_due` (status, next_attempt_at, sequence) handed the claim every due
+ * pending event, which it then anti-joined and sorted: O(backlog) per claim, so draining a backlog was quadratic.
+ * Two partial indexes hold only the events still to deliver, whatever the table's history of delivered ones:
+ * - `outbox_pending`: pending events in sequence order. The claim walks it oldest first and stops at its limit.
+ * - `outbox_open_by_payment`: a payment's pending and dead events (undelivered, unskipped: those that hold back the
+ *   payment's later ones), so "is there an older open event of this payment" is one probe.
+ * The claim's WHERE repeats each index's predicate with literals, as SQLite needs to use a partial index.
+ * `outbox_due` goes: the claim was its only reader, and while it exists SQLite's planner prefers its due-range
+ * (then sorts the whole range) over the ordered walk; every delivery also had to move its entry.
+ */
+const outboxOpenEvents: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.dropIndex("outbox_due").execute();
+    await db.schema
+      .createIndex("outbox_pending")
+      .on("outbox")
+      .column("sequence")
+      .where(sql.ref("status"), "=", sql.lit("pending"))
+      .execute();
+    await db.schema
+      .createIndex("outbox_open_by_payment")
+      .on("outbox")
+      .columns(["payment_id", "sequence"])
+      .where(sql.ref("status"), "in", sql`(${sql.lit("pending")}, ${sql.lit("dead")})`)
+      .execute();
+  },
+};
+
 /** The migrations for a dialect's column types, as kysely's `Migrator` wants them. */
 export function paymentMigrations(types: ColumnTypes): MigrationProvider {
   const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -358,6 +388,7 @@ export function paymentMigrations(types: ColumnTypes): MigrationProvider {
     "0003_webhook_inbox": webhookInbox(types),
     "0004_gateway_attempts": gatewayAttempts(types),
     "0005_payments_updated_at": paymentsUpdatedAt,
+    "0006_outbox_open_events": outboxOpenEvents,
   };
   return { getMigrations: async () => migrations };
 }

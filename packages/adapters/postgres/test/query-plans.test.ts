@@ -1,5 +1,5 @@
 import type { PaymentFilter } from "@org/payments-core";
-import { samplePayment } from "@org/payments-core/testing";
+import { sampleEvent, samplePayment } from "@org/payments-core/testing";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../src/index.js";
@@ -94,5 +94,47 @@ describe.skipIf(!available)("postgres: list filters use their indexes at size", 
     // Inserts leave pg_class.reltuples alone; ANALYZE (or VACUUM) sets it, at once and in the catalog.
     const estimate = await t.raw.query<{ reltuples: number }>("select reltuples from pg_class where oid = 'payments'::regclass");
     expect(estimate.rows[0]!.reltuples).toBe(SEEDED + 1_000);
+  });
+});
+
+describe.skipIf(!available)("postgres: the outbox claim reads only its batch", () => {
+  let t: PostgresTestStore;
+  let issued: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+
+  beforeAll(async () => {
+    t = await createPostgresTestStore();
+    await migrate(t.store);
+    const { createPostgresStore } = await import("../src/index.js");
+    const logged = await createPostgresStore({ connectionString: t.testSchema.url, log: (event) => void issued.push(event.query) });
+    await t.store.close();
+    t.store = logged;
+    // A history of delivered events, and a backlog: 2,000 payments with three pending events each.
+    await t.store.transaction(async (tx) => {
+      for (let i = 0; i < 2_000; i++) {
+        const payment = samplePayment({ createdAt: at(i), updatedAt: at(i) });
+        await tx.appendOutbox([0, 1, 2].map((n) => sampleEvent(payment, n === 0 ? "payment.created" : "payment.processing", at(i))));
+      }
+    });
+    await t.raw.query("update outbox set status = 'delivered', delivered_at = next_attempt_at where sequence <= 3000");
+    await t.store.optimize();
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("walks outbox_pending in sequence order to its limit, probing outbox_open_by_payment, with no sort", async () => {
+    issued = [];
+    const claimed = await t.store.claimOutbox({ claimant: "d1", now: LAST, leaseUntil: new Date(Date.parse(LAST) + 60_000).toISOString(), limit: 50 });
+    const statement = issued.find((query) => /^update "outbox"/.test(query.sql));
+    if (statement === undefined) throw new Error("the claim issued no update");
+    // EXPLAIN without ANALYZE plans the statement without running it (nothing is leased twice).
+    const result = await t.raw.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`explain (format json) ${statement.sql}`, [...statement.parameters]);
+    const nodes = nodesOf(result.rows[0]!["QUERY PLAN"][0]!.Plan);
+    const shown = JSON.stringify(nodes.map((node) => [node["Node Type"], node["Relation Name"], node["Index Name"]]));
+    expect(nodes.some((node) => node["Index Name"] === "outbox_pending"), shown).toBe(true);
+    expect(nodes.some((node) => node["Index Name"] === "outbox_open_by_payment"), shown).toBe(true);
+    expect(nodes.some((node) => node["Node Type"] === "Sort" || node["Node Type"] === "Hash"), shown).toBe(false);
+    expect(nodes.some((node) => node["Node Type"] === "Seq Scan" && node["Relation Name"] === "outbox"), shown).toBe(false);
+    expect(claimed.map((entry) => entry.sequence)).toEqual(Array.from({ length: 50 }, (_, k) => 3_001 + 3 * k));
   });
 });

@@ -1,5 +1,5 @@
 import type { PaymentFilter } from "@org/payments-core";
-import { samplePayment } from "@org/payments-core/testing";
+import { sampleEvent, samplePayment } from "@org/payments-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSqliteStore, migrate } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
@@ -82,5 +82,48 @@ describe("sqlite: list filters use their indexes at size", () => {
     await migrate(store);
     const analyzed = database.raw.prepare("select count(*) as n from sqlite_stat1 where tbl = 'payments'").get() as { n: bigint };
     expect(Number(analyzed.n)).toBeGreaterThan(0);
+  });
+});
+
+describe("sqlite: the outbox claim reads only its batch", () => {
+  let database: SqliteTestDatabase;
+  let store: SqlitePaymentStore;
+  const issued: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+
+  beforeAll(async () => {
+    database = createSqliteTestDatabase();
+    store = await createSqliteStore({ filename: database.filename, log: (event) => void issued.push(event.query) });
+    await migrate(store);
+    // A history of delivered events, and a backlog: 2,000 payments with three pending events each.
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 2_000; i++) {
+        const payment = samplePayment({ createdAt: at(i), updatedAt: at(i) });
+        await tx.appendOutbox([0, 1, 2].map((n) => sampleEvent(payment, n === 0 ? "payment.created" : "payment.processing", at(i))));
+      }
+    });
+    database.raw.prepare("update outbox set status = 'delivered', delivered_at = next_attempt_at where sequence <= 3000").run();
+    await store.optimize();
+  });
+  afterAll(async () => {
+    await store?.close();
+    database?.remove();
+  });
+
+  it("walks outbox_pending in sequence order to its limit, probing outbox_open_by_payment, with no sort", async () => {
+    issued.length = 0;
+    const claimed = await store.claimOutbox({ claimant: "d1", now: LAST, leaseUntil: new Date(Date.parse(LAST) + 60_000).toISOString(), limit: 50 });
+    // The claim is the statement that leases: an UPDATE whose candidates are the subquery.
+    const statement = issued.find((query) => /^update "outbox"/.test(query.sql));
+    if (statement === undefined) throw new Error("the claim issued no update");
+    const plan = (database.raw.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as Array<{ detail: string }>).map((row) => row.detail);
+    const shown = plan.join(" | ");
+    expect(plan.some((step) => /\bo\b.*USING (COVERING )?INDEX outbox_pending\b/.test(step)), shown).toBe(true);
+    expect(plan.some((step) => /\bearlier\b.*USING (COVERING )?INDEX outbox_open_by_payment\b/.test(step)), shown).toBe(true);
+    expect(plan.some((step) => step.includes("TEMP B-TREE")), shown).toBe(false);
+    expect(plan.some((step) => /^SCAN (o|outbox)$/.test(step)), shown).toBe(false);
+    // And the batch is the oldest head of each payment: one event per payment, in sequence order.
+    expect(claimed).toHaveLength(50);
+    expect(new Set(claimed.map((entry) => entry.event.paymentId)).size).toBe(50);
+    expect(claimed.map((entry) => entry.sequence)).toEqual(Array.from({ length: 50 }, (_, k) => 3_001 + 3 * k));
   });
 });
