@@ -40,6 +40,10 @@ export async function benchSqlite(options: ComparisonOptions & { latencySeconds:
     const serviceStore = await createSqliteStore({ database: serviceHandle });
     await migrate(serviceStore);
     const service = benchService(serviceStore);
+    // What the adapter leaves is measured by default. The adapter sets no `synchronous`, and SQLite switches a
+    // WAL connection to its compiled WAL default (NORMAL in better-sqlite3) on first use: BENCH_SQLITE_SYNCHRONOUS
+    // (e.g. FULL) measures both sides as if the adapter set it.
+    if (process.env.BENCH_SQLITE_SYNCHRONOUS) serviceHandle.pragma(`synchronous = ${process.env.BENCH_SQLITE_SYNCHRONOUS}`);
     const durability = { journal_mode: pragmaValue(serviceHandle, "journal_mode"), synchronous: pragmaValue(serviceHandle, "synchronous") };
 
     const fixedFile = join(dir, "fixed-floor.db");
