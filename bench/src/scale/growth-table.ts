@@ -30,7 +30,7 @@ export function growthTable(engine: string, results: readonly SizeResult[]): str
     .filter((m) => m.plan)
     .map((m) => `  ${m.name}${m.plan!.fullScanOfPayments ? "  [FULL SCAN of payments]" : ""}\n${m.plan!.plan.map((p) => `      ${p}`).join("\n")}`);
   return [
-    `== ${engine}: growth (seeded in ${results.map((r) => `${r.seedSeconds} s`).join(", ")})`,
+    `== ${engine}: growth (seeded in ${results.map((r) => `${r.seedSeconds} s`).join(", ")}; planner statistics: ${results.map((r) => r.statistics).join(", ")})`,
     line(header),
     ...rows.map(line),
     `bytes per payment at ${largest.size.toLocaleString("en-US")}: ${Math.round(total / largest.size)} total — ${perPayment}`,
