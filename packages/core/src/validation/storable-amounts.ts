@@ -2,8 +2,6 @@ import type { Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
 
 /**
- * Exported for store adapters: the port requires every store to refuse these writes.
- *
  * The SQL stores hold amounts in 64-bit integer columns and refuse a write that is not a safe integer; the memory
  * store refuses the same writes, so that a bug making a fractional or rounded amount fails here as it would in
  * production, instead of being kept silently. `internal`: no caller input reaches a store unchecked, so such a
@@ -13,6 +11,7 @@ function assertSafeAmount(value: number, field: string): void {
   if (!Number.isSafeInteger(value)) throw new PaymentError("internal", `${field} must be a safe integer`, { details: { field } });
 }
 
+/** Exported for store adapters: the port requires every store to refuse a payment write with such an amount. */
 export function assertStorablePaymentAmounts(payment: Payment): void {
   assertSafeAmount(payment.amount, "payment.amount");
   assertSafeAmount(payment.amountCaptured, "payment.amountCaptured");
@@ -21,6 +20,7 @@ export function assertStorablePaymentAmounts(payment: Payment): void {
   assertSafeAmount(payment.version, "payment.version");
 }
 
+/** Exported for store adapters: the port requires every store to refuse a refund write with such an amount. */
 export function assertStorableRefundAmount(refund: Refund): void {
   assertSafeAmount(refund.amount, "refund.amount");
 }

@@ -1,11 +1,12 @@
 import type { GatewayCapabilities } from "../../ports/payment-gateway.js";
 
-/**
+/*
  * Why a case cannot apply to a gateway, read from what the gateway declares (`gateway.capabilities`), or null when
  * it applies. A declared capability is a promise the kit then holds the gateway to: a case that applies runs, and
  * a capability declared true that does not work fails it.
  */
 
+/** Why the manual-capture cases cannot apply, or null when the gateway declares manual capture. */
 export function manualCaptureMissing(capabilities: GatewayCapabilities): string | null {
   return capabilities.manualCapture ? null : "the gateway declares manualCapture: false";
 }

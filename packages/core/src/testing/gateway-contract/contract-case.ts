@@ -2,9 +2,7 @@ import type { TestContext } from "vitest";
 import type { GatewayCapabilities, PaymentGateway } from "../../ports/payment-gateway.js";
 import type { GatewayHarness } from "../harness.js";
 import type { GatewayContractTest } from "./case-table.js";
-
-/** The body of one case; `context.skip(reason)` skips it at run time, with the reason printed. */
-export type CaseBody = (context: TestContext) => Promise<void>;
+import type { CaseBody } from "../case.js";
 
 /** Registers the case `key` with `body`; an adapter's own skip (`options.skip`) wins, with its reason. */
 export type DefineCase = (key: GatewayContractTest, body: CaseBody) => void;

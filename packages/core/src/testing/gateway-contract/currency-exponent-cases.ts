@@ -1,9 +1,9 @@
-import { failUnless } from "./definite-answer.js";
 import type { TestContext } from "vitest";
 import { expect } from "vitest";
 import type { GatewayPayment } from "../../ports/payment-gateway.js";
 import { currencyMissing, declaredMinimum } from "./capability-gates.js";
 import { type DefineCase, type GatewayUnderTest, skipWhen } from "./contract-case.js";
+import { failUnless } from "./definite-answer.js";
 import { collectTransactions, drivePayment, refundRequest } from "./drive-payment.js";
 
 /**

@@ -1,11 +1,10 @@
-import { failUnless } from "./definite-answer.js";
 import { expect } from "vitest";
 import { isPaymentError } from "../../errors/index.js";
+import { RACERS } from "../case.js";
 import { testId } from "../fixtures.js";
 import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
+import { failUnless } from "./definite-answer.js";
 import { drivePayment, refundRequest } from "./drive-payment.js";
-
-const RACERS = 10;
 
 /** The core's gateway key, sent as the provider's idempotency key: racers under one key make one object. */
 export function defineIdempotencyCases(define: DefineCase, subject: GatewayUnderTest): void {

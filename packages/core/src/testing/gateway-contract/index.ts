@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import type { GatewayHarness } from "../harness.js";
+import { caseRegistrar } from "../register-cases.js";
 import { SkipReport } from "../skip-report.js";
 import { GATEWAY_CONTRACT_TESTS, type GatewayContractOptions } from "./case-table.js";
-import type { DefineCase, GatewayUnderTest } from "./contract-case.js";
+import type { GatewayUnderTest } from "./contract-case.js";
 import { defineCurrencyExponentCases } from "./currency-exponent-cases.js";
 import { defineIdempotencyCases } from "./idempotency-cases.js";
 import { defineListTransactionsCases } from "./list-transactions-cases.js";
@@ -53,13 +54,7 @@ export function describeGatewayContract(name: string, setup: () => Promise<Gatew
       await harness?.reset?.();
     });
 
-    const define: DefineCase = (key, body) => {
-      const reason = options.skip?.[key];
-      if (reason) {
-        skips.record(key, reason);
-        it.skip(`${GATEWAY_CONTRACT_TESTS[key]} (skipped: ${reason})`, () => {});
-      } else it(GATEWAY_CONTRACT_TESTS[key], (context) => body(skips.watch(key, context)));
-    };
+    const { define, assertEveryRuleHasACase } = caseRegistrar("gateway contract", GATEWAY_CONTRACT_TESTS, options.skip, skips);
 
     definePaymentCases(define, subject);
     defineRefundCases(define, subject);
@@ -69,5 +64,6 @@ export function describeGatewayContract(name: string, setup: () => Promise<Gatew
     defineWebhookSignatureCases(define, subject);
     defineMinimumAmountCases(define, subject);
     defineCurrencyExponentCases(define, subject);
+    assertEveryRuleHasACase();
   });
 }

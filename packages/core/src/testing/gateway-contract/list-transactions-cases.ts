@@ -1,6 +1,6 @@
-import { failUnless } from "./definite-answer.js";
 import { expect } from "vitest";
 import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
+import { failUnless } from "./definite-answer.js";
 import { collectTransactions, drivePayment, refundRequest } from "./drive-payment.js";
 
 /** Reconciliation's view: every payment of a window, with its refunds, and nothing outside it. */

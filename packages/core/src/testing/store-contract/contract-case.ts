@@ -1,9 +1,6 @@
-import type { TestContext } from "vitest";
+import type { CaseBody } from "../case.js";
 import type { PaymentStore } from "../../ports/payment-store.js";
 import type { StoreHarness } from "../harness.js";
-
-/** The body of one case; `context.skip(reason)` skips it at run time, e.g. when the harness lacks what it needs. */
-export type CaseBody = (context: TestContext) => Promise<void>;
 
 /** Registers the case `key` (one of its concern's table) with `body`; skips it when the adapter asked, with the reason. */
 export type DefineCase<K extends string> = (key: K, body: CaseBody) => void;
@@ -23,6 +20,3 @@ export interface StoreUnderTest {
   /** The second store when the harness opens one, else the one store. */
   readonly secondStore: PaymentStore;
 }
-
-/** How many callers every concurrency promise of the port is raced with. */
-export const RACERS = 10;

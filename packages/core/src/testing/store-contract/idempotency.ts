@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { sampleIdempotencyRecord, testId } from "../fixtures.js";
-import { type DefineCase, RACERS, type StoreUnderTest } from "./contract-case.js";
+import { RACERS } from "../case.js";
+import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 
 /** Idempotency records: what `IdempotencyTx` and `IdempotencyMaintenance` promise (ports/store/idempotency.ts). */
 export const IDEMPOTENCY_CASES = {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import type { PaymentStore } from "../../ports/payment-store.js";
 import type { StoreHarness } from "../harness.js";
-import type { CaseBody, StoreUnderTest } from "./contract-case.js";
+import type { StoreUnderTest } from "./contract-case.js";
 import { HOSTILE_TEXT_CASES, defineHostileTextCases } from "./hostile-text.js";
 import { IDEMPOTENCY_CASES, defineIdempotencyCases } from "./idempotency.js";
 import { LIST_CASES, defineListCases } from "./list-filters.js";
@@ -12,6 +12,7 @@ import { RECEIPT_CASES, defineReceiptCases } from "./receipts.js";
 import { REFUND_CASES, defineRefundCases } from "./refunds.js";
 import { STATS_CASES, defineStatsCases } from "./stats.js";
 import { INBOX_CASES, defineInboxCases } from "./webhook-inbox.js";
+import { caseRegistrar } from "../register-cases.js";
 import { SkipReport } from "../skip-report.js";
 
 /** Each concern's table of cases, in the order the suite runs them. */
@@ -101,16 +102,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       racer: (index) => (index % 2 === 1 && second ? second : ready().store),
     };
 
-    const defined = new Set<StoreContractTest>();
-    const define = (key: StoreContractTest, body: CaseBody) => {
-      if (defined.has(key)) throw new Error(`store contract: case ${key} is defined twice`);
-      defined.add(key);
-      const reason = options.skip?.[key];
-      if (reason) {
-        skips.record(key, reason);
-        it.skip(`${STORE_CONTRACT_TESTS[key]} (skipped: ${reason})`, () => {});
-      } else it(STORE_CONTRACT_TESTS[key], (context) => body(skips.watch(key, context)));
-    };
+    const { define, assertEveryRuleHasACase } = caseRegistrar("store contract", STORE_CONTRACT_TESTS, options.skip, skips);
 
     definePaymentCases(define, kit);
     defineRefundCases(define, kit);
@@ -123,8 +115,6 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
     defineHostileTextCases(define, kit);
     defineStorageCases(define, kit);
 
-    // A table entry without a case would be a rule the report claims and nothing checks.
-    const missing = Object.keys(STORE_CONTRACT_TESTS).filter((key) => !defined.has(key as StoreContractTest));
-    if (missing.length > 0) throw new Error(`store contract: no case for ${missing.join(", ")}`);
+    assertEveryRuleHasACase();
   });
 }

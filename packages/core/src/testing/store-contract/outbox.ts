@@ -3,7 +3,8 @@ import type { Payment } from "../../domain/payment.js";
 import type { PaymentEvent } from "../../domain/events.js";
 import type { OutboxEntry, PaymentStore } from "../../ports/payment-store.js";
 import { sampleEvent, sampleInboxEvent, samplePayment } from "../fixtures.js";
-import { type DefineCase, RACERS, type StoreUnderTest } from "./contract-case.js";
+import { RACERS } from "../case.js";
+import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { plusMs } from "./seed.js";
 
 /** The outbox: what `OutboxTx` and `OutboxStore` promise (ports/store/outbox.ts): order per payment, leases, operators, retention. */

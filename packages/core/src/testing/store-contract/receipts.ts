@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { samplePayment } from "../fixtures.js";
-import { type DefineCase, RACERS, type StoreUnderTest } from "./contract-case.js";
+import { RACERS } from "../case.js";
+import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { insertPayment, insertPayments } from "./seed.js";
 
 /** Receipt numbers: what `ReceiptsTx` promises (ports/store/receipts.ts): unique, gap-free per year, one per payment. */

@@ -1,7 +1,8 @@
 import { expect } from "vitest";
 import type { Refund } from "../../domain/payment.js";
 import { sampleHistory, samplePayment, sampleRefund } from "../fixtures.js";
-import { type DefineCase, RACERS, type StoreUnderTest } from "./contract-case.js";
+import { RACERS } from "../case.js";
+import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { refusal } from "./refusal.js";
 import { insertPayment } from "./seed.js";
 
