@@ -13,9 +13,17 @@ export interface KitMutationVerdict {
   missedBy: string[];
   /** Cases not named that failed too (a side effect of the broken rule, or an unrelated crash). */
   alsoFailed: string[];
+  /**
+   * Cases that ran out of time, named or not. A timeout says the machine was slow (or the mutant hung a case), not
+   * that the kit noticed the broken rule, so it never counts as catching: a named case that timed out is missed.
+   */
+  timedOut: string[];
   passed: number;
   skipped: number;
-  /** `caught`, `SURVIVED` (no case failed), `MISSED` (only unnamed cases failed), `CRASHED` (no case ran), `known gap`. */
+  /**
+   * `caught`, `SURVIVED` (no case failed), `MISSED` (only unnamed cases failed), `TIMED OUT` (a named case ran out of
+   * time instead of failing), `CRASHED` (no case ran), `known gap`.
+   */
   outcome: string;
   knownGap?: string;
 }
@@ -26,7 +34,10 @@ declare module "vitest" {
   }
 }
 
-type CaseOutcome = "pass" | "fail" | "skip";
+type CaseOutcome = "pass" | "fail" | "skip" | "timeout";
+
+/** How vitest words a case that ran past its testTimeout. */
+const TIMED_OUT = /^Test timed out in \d+ms/;
 const recorded = new Map<string, Array<{ title: string; outcome: CaseOutcome }>>();
 
 /**
@@ -40,8 +51,9 @@ export function recordKit(label: string, register: () => void): void {
   describe(label, () => {
     beforeEach((context) => {
       context.onTestFinished(() => {
-        const state = context.task.result?.state;
-        outcomes.push({ title: context.task.name, outcome: state === "pass" ? "pass" : state === "skip" ? "skip" : "fail" });
+        const { state, errors = [] } = context.task.result ?? {};
+        const timedOut = errors.some((error) => TIMED_OUT.test(error.message ?? ""));
+        outcomes.push({ title: context.task.name, outcome: state === "pass" ? "pass" : state === "skip" ? "skip" : timedOut ? "timeout" : "fail" });
       });
     });
     register();
@@ -78,26 +90,29 @@ export function describeVerdicts(kit: string, table: Readonly<Record<string, str
   const outcomesOf = (label: string) => {
     const outcomes = recorded.get(label) ?? [];
     const keys = (outcome: CaseOutcome) => [...new Set(outcomes.filter((o) => o.outcome === outcome).map((o) => keyOf(o.title, table)))];
-    return { ran: outcomes.length, failed: keys("fail"), passed: keys("pass").length, skipped: keys("skip").length };
+    return { ran: outcomes.length, failed: keys("fail"), timedOut: keys("timeout"), passed: keys("pass").length, skipped: keys("skip").length };
   };
 
   describe(`verdicts: ${kit} kit`, () => {
     it(`the unmutated ${kit} passes every case of its kit`, (context) => {
-      const { ran, failed, passed, skipped } = outcomesOf(baselineLabel);
-      const outcome = ran === 0 ? "CRASHED" : failed.length > 0 ? "FAILED" : "passes";
-      context.task.meta.kitMutation = { kit, subject: "baseline", breaks: "(nothing: the real adapter)", mustFail: [], caughtBy: [], missedBy: [], alsoFailed: failed, passed, skipped, outcome };
+      const { ran, failed, timedOut, passed, skipped } = outcomesOf(baselineLabel);
+      const outcome = ran === 0 ? "CRASHED" : failed.length > 0 ? "FAILED" : timedOut.length > 0 ? "TIMED OUT" : "passes";
+      context.task.meta.kitMutation = { kit, subject: "baseline", breaks: "(nothing: the real adapter)", mustFail: [], caughtBy: [], missedBy: [], alsoFailed: failed, timedOut, passed, skipped, outcome };
       expect(ran, "no case of the kit ran for the unmutated adapter").toBeGreaterThan(0);
       expect(failed, "the unmutated adapter must pass its own kit").toEqual([]);
+      expect(timedOut, "cases of the unmutated adapter ran out of time (a loaded machine?): the verdicts mean nothing until they pass").toEqual([]);
     });
 
     for (const { label, subject } of mutants) {
       it(`mutant ${subject.id} is caught by ${subject.mustFail.join(", ") || "(no case named)"}`, (context) => {
-        const { ran, failed, passed, skipped } = outcomesOf(label);
+        const { ran, failed, timedOut, passed, skipped } = outcomesOf(label);
         const caughtBy = subject.mustFail.filter((key) => failed.includes(key));
         const missedBy = subject.mustFail.filter((key) => !failed.includes(key));
         const alsoFailed = failed.filter((key) => !subject.mustFail.includes(key));
         const caught = subject.mustFail.length > 0 && missedBy.length === 0;
-        const outcome = ran === 0 ? "CRASHED" : caught ? "caught" : subject.knownGap ? "known gap" : failed.length === 0 ? "SURVIVED" : "MISSED";
+        const timedOutNamed = missedBy.filter((key) => timedOut.includes(key));
+        const outcome =
+          ran === 0 ? "CRASHED" : caught ? "caught" : subject.knownGap ? "known gap" : timedOutNamed.length > 0 ? "TIMED OUT" : failed.length === 0 ? "SURVIVED" : "MISSED";
         context.task.meta.kitMutation = {
           kit,
           subject: subject.id,
@@ -106,6 +121,7 @@ export function describeVerdicts(kit: string, table: Readonly<Record<string, str
           caughtBy,
           missedBy,
           alsoFailed,
+          timedOut,
           passed,
           skipped,
           outcome,
@@ -118,6 +134,7 @@ export function describeVerdicts(kit: string, table: Readonly<Record<string, str
           return;
         }
         expect(subject.mustFail.length, `mutant ${subject.id} names no case that must catch it`).toBeGreaterThan(0);
+        expect(timedOutNamed, `mutant ${subject.id}: named cases ran out of time, which proves nothing either way (a loaded machine, or the mutant hangs them)`).toEqual([]);
         expect(missedBy, `mutant ${subject.id} (${subject.breaks}) got past named cases; other failures: ${alsoFailed.join(", ") || "none"}`).toEqual([]);
       });
     }

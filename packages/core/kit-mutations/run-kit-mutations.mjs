@@ -2,7 +2,8 @@
 // The kit mutation check: runs the store and gateway kits against the real memory store and simulated gateway and
 // against each mutant (one rule broken), in one vitest process, then prints mutant → cases that caught it. The
 // mutants' kit cases fail on purpose and are not the verdict; the verdict tests are (see kit-verdict.ts). Exits 1
-// when the unmutated adapters fail their kit, a mutant gets past a case it names, or the run itself broke.
+// when the unmutated adapters fail their kit, a mutant gets past a case it names, or the run itself broke. A case
+// that ran out of time is reported as timed out and never counts as catching a mutant.
 import { fileURLToPath } from "node:url";
 import { startVitest } from "vitest/node";
 
@@ -35,9 +36,9 @@ const rows = verdicts.map((v) => [
   v.ok ? v.outcome : `${v.outcome} ✗`,
   v.subject === "baseline" ? `${v.passed} passed, ${v.skipped} skipped` : list(v.caughtBy),
   list(v.missedBy),
-  list(v.alsoFailed),
+  v.timedOut?.length ? `${list(v.alsoFailed)}; timed out: ${list(v.timedOut)}` : list(v.alsoFailed),
 ]);
-const header = ["mutant", "verdict", "caught by (named)", "named, not failing", "other cases failing"];
+const header = ["mutant", "verdict", "caught by (named)", "named, not failing", "other cases failing (and any timed out)"];
 const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
 const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ");
 console.log(line(header));
