@@ -3,15 +3,10 @@ import type { PaymentGateway } from "../src/ports/payment-gateway.js";
 import type { PaymentStore } from "../src/ports/payment-store.js";
 import type { SimulatedGateway } from "../src/simulated/index.js";
 import type { GatewayContractTest, StoreContractTest } from "../src/testing/index.js";
+import type { GatewayMutationContext, MutatedStore } from "../test/harnesses/harness-mutation.js";
 
-/**
- * A store mutant that keeps state of its own (a lease it pretends to hold, the ids it saw) clears it when the kit
- * resets the store before each case, as the inner store clears its own.
- */
-export interface MutatedStore {
-  store: PaymentStore;
-  reset(): void;
-}
+// The wrapper shapes the harnesses accept are declared beside them: the harness must not depend on this check.
+export type { MutatedStore, GatewayMutationContext } from "../test/harnesses/harness-mutation.js";
 
 /** The real memory store with exactly one rule of the port broken, and the kit cases that must notice. */
 export interface StoreMutant {
@@ -28,10 +23,6 @@ export interface StoreMutant {
   mutate(inner: MemoryPaymentStore): PaymentStore | MutatedStore;
 }
 
-/** What a gateway mutant may use besides the inner gateway: the webhook secret it was configured with. */
-export interface GatewayMutationContext {
-  webhookSecret: string;
-}
 
 /** The real simulated gateway with exactly one rule of the port broken, and the kit cases that must notice. */
 export interface GatewayMutant {

@@ -1,7 +1,7 @@
 import { MemoryPaymentStore, memoryStoreRows } from "../../src/memory/memory-store.js";
 import type { PaymentStore } from "../../src/ports/payment-store.js";
 import type { StoreHarness } from "../../src/testing/index.js";
-import type { MutatedStore, StoreMutant } from "../../kit-mutations/mutant.js";
+import type { MutatedStore, StoreMutation } from "./harness-mutation.js";
 
 /**
  * The memory store's harness, for its kit run (test/memory-store.contract.test.ts) and the mutation check: the kit drives `store` (the mutant,
@@ -11,7 +11,7 @@ import type { MutatedStore, StoreMutant } from "../../kit-mutations/mutant.js";
  * then agree with itself. No second store (one process, one map), no raw amount to corrupt (a JavaScript number
  * cannot hold 2^53 + 1), no schema to migrate: those cases skip.
  */
-export function memoryStoreHarness(mutant?: StoreMutant): StoreHarness {
+export function memoryStoreHarness(mutant?: StoreMutation): StoreHarness {
   const inner = new MemoryPaymentStore();
   const mutated: MutatedStore | PaymentStore | undefined = mutant?.mutate(inner);
   const store = mutated === undefined ? inner : "store" in mutated ? mutated.store : mutated;

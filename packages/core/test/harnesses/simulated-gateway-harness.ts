@@ -2,7 +2,7 @@ import { toMajorUnitsString } from "../../src/money/money.js";
 import type { PaymentGateway } from "../../src/ports/payment-gateway.js";
 import { PAYMENT_METHOD_FOR_SCENARIO, SIMULATED_SIGNATURE_HEADER, SimulatedGateway, signSimulatedPayload } from "../../src/simulated/index.js";
 import type { GatewayHarness } from "../../src/testing/index.js";
-import type { GatewayMutant } from "../../kit-mutations/mutant.js";
+import type { GatewayMutation } from "./harness-mutation.js";
 
 /** The secret the simulated gateway is configured with; a mutant that skips verification signs with it itself. */
 const WEBHOOK_SECRET = "whsec_kit_mutations";
@@ -12,7 +12,7 @@ const WEBHOOK_SECRET = "whsec_kit_mutations";
  * (the mutant, when there is one) while faults, customer steps, webhooks and the provider's own amounts are read
  * from the real gateway inside, never through the mutant.
  */
-export function simulatedGatewayHarness(options: { mutant?: GatewayMutant | undefined; answerTimeoutMs?: number | undefined } = {}): GatewayHarness {
+export function simulatedGatewayHarness(options: { mutant?: GatewayMutation | undefined; answerTimeoutMs?: number | undefined } = {}): GatewayHarness {
   // Short, so the timeout case waits little; every other call answers at once.
   const ANSWER_TIMEOUT_MS = options.answerTimeoutMs ?? 200;
   const mutant = options.mutant;

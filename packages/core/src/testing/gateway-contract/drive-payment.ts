@@ -13,6 +13,13 @@ export async function drivePayment(
   options: { captureMethod?: CaptureMethod; amount?: number; currency?: string; paymentId?: string; key?: string } = {},
 ): Promise<GatewayPayment> {
   const gateway = harness.gateway;
+  const paymentMethodId = harness.paymentMethodFor(scenario);
+  // A null method would reach the adapter as "no payment method" and fail far from the cause: say what is missing.
+  if (paymentMethodId === null) {
+    throw new Error(
+      `drivePayment: the harness has no payment method for "${scenario}" (paymentMethodFor returned null), so no payment can be driven to it; a provider without payment method ids may return any marker string`,
+    );
+  }
   const paymentId = options.paymentId ?? testId("pay");
   const created = await gateway.createPayment(
     {
@@ -20,7 +27,7 @@ export async function drivePayment(
       amount: options.amount ?? 2000,
       currency: options.currency ?? harness.currency,
       captureMethod: options.captureMethod ?? "automatic",
-      paymentMethodId: harness.paymentMethodFor(scenario),
+      paymentMethodId,
       returnUrl: "https://shop.example.test/return",
       cancelUrl: "https://shop.example.test/cancel",
       description: "contract test",
@@ -33,7 +40,7 @@ export async function drivePayment(
     {
       paymentId,
       providerPaymentId: created.providerPaymentId,
-      paymentMethodId: harness.paymentMethodFor(scenario),
+      paymentMethodId,
       captureMethod: options.captureMethod ?? "automatic",
     },
     { idempotencyKey: `${paymentId}:resume:1` },

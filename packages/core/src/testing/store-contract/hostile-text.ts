@@ -1,17 +1,8 @@
 import { expect } from "vitest";
 import type { Payment } from "../../domain/payment.js";
 import { isPaymentError } from "../../errors/index.js";
-import {
-  LOOKALIKE_TEXT,
-  hostileTexts,
-  lineBreakTexts,
-  sampleEvent,
-  sampleHistory,
-  sampleIdempotencyRecord,
-  sampleInboxEvent,
-  samplePayment,
-  sampleRefund,
-} from "../fixtures.js";
+import { sampleEvent, sampleHistory, sampleIdempotencyRecord, sampleInboxEvent, samplePayment, sampleRefund } from "../fixtures.js";
+import { LOOKALIKE_TEXT, hostileTexts, lineBreakTexts } from "../hostile-text-generators.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { refusal } from "./refusal.js";
 import { insertPayment } from "./seed.js";

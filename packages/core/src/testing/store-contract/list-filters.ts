@@ -1,7 +1,8 @@
 import { expect } from "vitest";
 import type { Payment, PaymentStatus } from "../../domain/payment.js";
 import type { PaymentStore } from "../../ports/payment-store.js";
-import { hostileTexts, samplePayment } from "../fixtures.js";
+import { samplePayment } from "../fixtures.js";
+import { hostileTexts } from "../hostile-text-generators.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { refusal } from "./refusal.js";
 import { idsOf, insertPayment, insertPayments, listedIds, plusMs } from "./seed.js";
