@@ -33,6 +33,25 @@ import {
 } from "../validation/storable-text.js";
 
 const clone = <T>(value: T): T => structuredClone(value);
+
+const AMOUNT_FIELDS = ["amount", "amountCaptured", "amountRefunded", "amountRefundReserved"] as const;
+
+/**
+ * A stored payment as read: one holding an amount that is not a safe integer is refused with `internal`, as the SQL
+ * stores refuse a column value past 2^53 rather than round it. Writes already refuse such amounts, so only a row
+ * changed behind the store's back (the contract's corruptStoredAmount) can hold one. The message names the payment
+ * and the field, never the value.
+ */
+function readable(payment: Payment | null | undefined): Payment | null {
+  if (!payment) return null;
+  for (const field of AMOUNT_FIELDS) {
+    if (!Number.isSafeInteger(payment[field])) {
+      throw new PaymentError("internal", `stored payment ${payment.id} holds a ${field} that is not a safe integer`, { details: { field: `payment.${field}` } });
+    }
+  }
+  return payment;
+}
+
 const pair = (a: string, b: string) => `${a}\u0000${b}`;
 
 /** A lookup by a value no stored row could hold finds nothing, as on the SQL stores (which never send it). */
@@ -46,7 +65,10 @@ const findable = (...values: unknown[]) => values.every(isMatchableText);
  */
 export const memoryStoreRows = Symbol("memoryStoreRows");
 
-/** What the memory store holds, as held: live, read-only views, for reading right away and never keeping. */
+/**
+ * What the memory store holds, as held: live views, for reading right away and never keeping. Read-only but for one
+ * use: the contract harness's corruptStoredAmount changes a stored payment in place, behind the store's back.
+ */
 export interface MemoryStoreRows {
   readonly payments: ReadonlyMap<string, Payment>;
   /** History rows by payment id, in the order appended. */
@@ -118,13 +140,15 @@ export class MemoryPaymentStore implements PaymentStore {
 
   #tx(undo: Array<() => void>): PaymentStoreTx {
     return {
-      getPayment: async (id) => clone((findable(id) && this.#payments.get(id)) || null),
+      getPayment: async (id) => clone(readable(findable(id) ? this.#payments.get(id) : null)),
       // The oldest of several (lowest id, as ids sort by creation time), as the port says — not insertion order.
       findPaymentByProviderId: async (provider, providerPaymentId) =>
         clone(
-          [...this.#payments.values()]
-            .filter((p) => p.provider === provider && p.providerPaymentId === providerPaymentId)
-            .reduce<Payment | null>((oldest, p) => (oldest === null || p.id < oldest.id ? p : oldest), null),
+          readable(
+            [...this.#payments.values()]
+              .filter((p) => p.provider === provider && p.providerPaymentId === providerPaymentId)
+              .reduce<Payment | null>((oldest, p) => (oldest === null || p.id < oldest.id ? p : oldest), null),
+          ),
         ),
       insertPayment: async (payment) => {
         assertStorablePayment(payment);
@@ -235,7 +259,7 @@ export class MemoryPaymentStore implements PaymentStore {
   }
 
   getPayment(id: string): Promise<Payment | null> {
-    return this.#read(() => (findable(id) && this.#payments.get(id)) || null);
+    return this.#read(() => readable(findable(id) ? this.#payments.get(id) : null));
   }
 
   async listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
@@ -249,7 +273,7 @@ export class MemoryPaymentStore implements PaymentStore {
       const matching = [...this.#payments.values()]
         .filter((p) => matchesFilter(p, normalized) && (after === undefined || p.id < after))
         .sort((a, b) => (a.id < b.id ? 1 : -1));
-      const items = matching.slice(0, limit);
+      const items = matching.slice(0, limit).map((p) => readable(p)!);
       const last = items[items.length - 1];
       return { items, nextCursor: matching.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
     });

@@ -8,8 +8,8 @@ import type { MutatedStore, StoreMutation } from "./harness-mutation.js";
  * when there is one) while its independent view (`readBack`) reads the rows the inner, unmutated store holds, so a
  * mutant that loses a write cannot hide it by reading through itself. The store's own maps are read through an
  * internal accessor rather than the port methods the contract tests: a read that lost or invented a field cannot
- * then agree with itself. No second store (one process, one map), no raw amount to corrupt (a JavaScript number
- * cannot hold 2^53 + 1), no schema to migrate: those cases skip.
+ * then agree with itself. `corruptStoredAmount` writes the amount into the stored row itself, as a SQL harness's
+ * UPDATE would. No second store (one process, one map) and no schema to migrate: those cases skip.
  */
 export function memoryStoreHarness(mutant?: StoreMutation): StoreHarness {
   const inner = new MemoryPaymentStore();
@@ -51,6 +51,12 @@ export function memoryStoreHarness(mutant?: StoreMutation): StoreHarness {
         }
         return null;
       },
+    },
+    corruptStoredAmount: async (paymentId, amount) => {
+      const payment = rows().payments.get(paymentId);
+      if (!payment) throw new Error(`memory store harness: no stored payment ${paymentId} to corrupt`);
+      // A JavaScript number holds 2^53 + 1 as 2^53: still past the safe range, which every read must refuse.
+      payment.amount = Number(amount);
     },
     dispose: () => inner.close(),
   };
