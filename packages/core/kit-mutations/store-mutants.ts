@@ -5,6 +5,7 @@ import type { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import type { Payment } from "../src/domain/payment.js";
 import type { InboxFilter, OutboxEntry, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StatsRow } from "../src/ports/payment-store.js";
 import { normalizePaymentFilter } from "../src/queries/payment-filter.js";
+import { encodePageCursor } from "../src/queries/page-cursor.js";
 import type { StoreMutant } from "./mutant.js";
 
 /** Later than any instant a case uses: a mutant that passes it has stopped looking at the time it was given. */
@@ -73,6 +74,32 @@ function autoCommitting(inner: MemoryPaymentStore): PaymentStoreTx {
       (...args: unknown[]) =>
         inner.transaction((tx) => (Reflect.get(tx, member) as (...a: unknown[]) => Promise<unknown>).apply(tx, args)),
   });
+}
+
+/** C0 controls but TAB/LF/CR, and DEL: what a store that "cleans" text instead of refusing it would drop. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** A surrogate without its partner. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** What a PostgreSQL driver does to a lone surrogate on the way in: U+FFFD in its place. */
+const wellFormed = (text: string) => text.replace(LONE_SURROGATE, "\ufffd");
+
+/** `value` with every string in it (keys too) cleaned by `clean`: a store that scrubs what it was given. */
+function scrubbed<T>(value: T, clean: (text: string) => string): T {
+  if (typeof value === "string") return clean(value) as T;
+  if (Array.isArray(value)) return value.map((item) => scrubbed(item, clean)) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [clean(key), scrubbed(item, clean)])) as T;
+  }
+  return value;
+}
+
+/** `listOutbox` that answers as if `filter` lacked `field`, still at most the limit. */
+function outboxListIgnoring(inner: PaymentStore, field: "status" | "paymentId"): PaymentStore["listOutbox"] {
+  return (filter) => {
+    const { [field]: _ignored, ...rest } = filter;
+    return inner.listOutbox(rest);
+  };
 }
 
 /** The store mutants: each is the memory store with exactly one rule of the port broken. */
@@ -190,6 +217,62 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     },
   },
   {
+    id: "provider-lookup-ignores-provider-payment-id",
+    breaks: "findPaymentByProviderId matches the provider alone: a provider payment id it never saw finds the provider's oldest payment",
+    mustFail: ["providerLookup"],
+    mutate: (inner) => {
+      const inserted = new Set<string>();
+      const store = decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: async (payment) => {
+            await tx.insertPayment(payment);
+            inserted.add(payment.id);
+          },
+          findPaymentByProviderId: async (provider, providerPaymentId) => {
+            const honest = await tx.findPaymentByProviderId(provider, providerPaymentId);
+            let oldest: Payment | null = null;
+            for (const id of inserted) {
+              const payment = await tx.getPayment(id);
+              if (payment?.provider !== provider) continue;
+              if (oldest === null || payment.id < oldest.id) oldest = payment;
+            }
+            return oldest ?? honest;
+          },
+        }),
+      });
+      return { store, reset: () => inserted.clear() };
+    },
+  },
+  {
+    id: "provider-lookup-ignores-provider",
+    breaks: "findPaymentByProviderId matches the provider payment id alone: another provider's payment with that id is found",
+    mustFail: ["providerLookup"],
+    knownGap:
+      "providerLookup inserts the other provider's payment after the one it looks up, so the oldest match across providers is still the right one; the case needs the other provider's payment to be the older",
+    mutate: (inner) => {
+      const inserted = new Set<string>();
+      const store = decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: async (payment) => {
+            await tx.insertPayment(payment);
+            inserted.add(payment.id);
+          },
+          findPaymentByProviderId: async (provider, providerPaymentId) => {
+            const honest = await tx.findPaymentByProviderId(provider, providerPaymentId);
+            let oldest: Payment | null = null;
+            for (const id of inserted) {
+              const payment = await tx.getPayment(id);
+              if (payment?.providerPaymentId !== providerPaymentId) continue;
+              if (oldest === null || payment.id < oldest.id) oldest = payment;
+            }
+            return oldest ?? honest;
+          },
+        }),
+      });
+      return { store, reset: () => inserted.clear() };
+    },
+  },
+  {
     id: "history-order-lost",
     breaks: "listHistory answers newest first instead of in insertion order",
     mustFail: ["historyOrder", "historyAndRefunds"],
@@ -253,6 +336,20 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   },
 
   // ------------------------------------------------------------ idempotency records
+  {
+    id: "idempotency-update-keeps-old-outcome",
+    breaks: "updateIdempotencyRecord does not write the outcome (its UPDATE lacks the column): a finished operation replays no answer",
+    mustFail: ["idempotencyRoundTrip"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updateIdempotencyRecord: async (next, expectedLockId) => {
+            const current = await tx.getIdempotencyRecord(next.scope, next.key);
+            return tx.updateIdempotencyRecord({ ...next, outcome: current?.outcome ?? null }, expectedLockId);
+          },
+        }),
+      }),
+  },
   {
     id: "idempotency-insert-always-wins",
     breaks: "insertIdempotencyRecord of a key already stored overwrites it and answers true",
@@ -418,6 +515,48 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
 
   // ------------------------------------------------------------ outbox
   {
+    id: "outbox-retry-wait-holds-back-everyone",
+    breaks: "claimOutbox stops at the first event waiting for its retry: every other payment's events wait with it",
+    mustFail: ["outboxOthersFlow"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          claimOutbox: async (claim) => {
+            const pending = await store.listOutbox({ status: "pending", limit: EVERYTHING });
+            const waiting = pending.some((entry) => entry.attempts > 0 && entry.nextAttemptAt > claim.now);
+            return waiting ? [] : store.claimOutbox(claim);
+          },
+        }),
+      }),
+  },
+  {
+    id: "outbox-skip-ignores-dead",
+    breaks: "skipOutboxEvent of an event already skipped answers true (its UPDATE does not require status dead): every racer is told it won",
+    mustFail: ["outboxSkipDead"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          skipOutboxEvent: async (sequence, reason) => {
+            if (await store.skipOutboxEvent(sequence, reason)) return true;
+            const [entry] = (await store.listOutbox({ status: "skipped", limit: EVERYTHING })).filter((e) => e.sequence === sequence);
+            return entry !== undefined;
+          },
+        }),
+      }),
+  },
+  {
+    id: "outbox-list-ignores-status",
+    breaks: "listOutbox ignores filter.status",
+    mustFail: ["outboxListFilter"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ listOutbox: outboxListIgnoring(store, "status") }) }),
+  },
+  {
+    id: "outbox-list-ignores-payment",
+    breaks: "listOutbox ignores filter.paymentId",
+    mustFail: ["outboxListFilter"],
+    mutate: (inner) => decorateStore(inner, { store: (store) => ({ listOutbox: outboxListIgnoring(store, "paymentId") }) }),
+  },
+  {
     id: "outbox-later-event-first",
     breaks: "claimOutbox offers a payment's later events before its earlier one is delivered (newest first)",
     mustFail: ["outboxOrderPerPayment"],
@@ -449,7 +588,9 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   {
     id: "outbox-lease-given-twice",
     breaks: "claimOutbox leases an event another claimant still holds",
-    mustFail: ["outboxLeaseRace", "outboxLeaseHolder"],
+    // outboxClaimersAcrossStores races one store here (the memory harness opens no second): it catches the double
+    // lease, not a store whose second connection sees stale leases.
+    mustFail: ["outboxLeaseRace", "outboxLeaseHolder", "outboxClaimersAcrossStores"],
     mutate: (inner) =>
       decorateStore(inner, {
         store: (store) => ({
@@ -536,6 +677,54 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     mutate: (inner) => decorateStore(inner, { store: (store) => ({ purgeDeliveredOutbox: () => store.purgeDeliveredOutbox(FAR_FUTURE) }) }),
   },
 
+  // ------------------------------------------------------------ text
+  // The memory store refuses hostile text itself (storable-text.ts), before any decorator could let it through; so
+  // these mutants do what a real store gets wrong around that check: clean the text instead of refusing it, change
+  // the text it keeps, or let a driver's replacement character make a lookup find a row.
+  {
+    id: "hostile-text-scrubbed",
+    breaks: "writes drop controls and replace lone surrogates with U+FFFD instead of refusing them with validation_error",
+    mustFail: ["hostileTextWrites"],
+    mutate: (inner) => {
+      const clean = (text: string) => wellFormed(text.replace(CONTROLS, ""));
+      return decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: (payment) => tx.insertPayment(scrubbed(payment, clean)),
+          updatePayment: (next, expectedVersion) => tx.updatePayment(scrubbed(next, clean), expectedVersion),
+          insertRefund: (refund) => tx.insertRefund(scrubbed(refund, clean)),
+          appendHistory: (entries) => tx.appendHistory(scrubbed(entries, clean)),
+          insertIdempotencyRecord: (record) => tx.insertIdempotencyRecord(scrubbed(record, clean)),
+          insertInboxEvent: (event) => tx.insertInboxEvent(scrubbed(event, clean)),
+          appendOutbox: (events) => tx.appendOutbox(scrubbed(events, clean)),
+        }),
+      });
+    },
+  },
+  {
+    id: "line-breaks-normalized",
+    breaks: "descriptions and refund reasons are kept with every line break turned into \\n (CR and CRLF lost)",
+    mustFail: ["freeTextLineBreaks"],
+    mutate: (inner) => {
+      const unix = (text: string) => text.replace(/\r\n?/g, "\n");
+      return decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: (payment) => tx.insertPayment(typeof payment.description === "string" ? { ...payment, description: unix(payment.description) } : payment),
+          insertRefund: (refund) => tx.insertRefund(typeof refund.reason === "string" ? { ...refund, reason: unix(refund.reason) } : refund),
+        }),
+      });
+    },
+  },
+  {
+    id: "lookup-text-made-well-formed",
+    breaks: "a lookup's lone surrogate is replaced with U+FFFD (as a driver does) instead of matching nothing: it finds a row holding U+FFFD",
+    mustFail: ["hostileTextLookups"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({ listPayments: (filter, page) => store.listPayments(scrubbed(filter, wellFormed), page) }),
+        tx: (tx) => ({ findPaymentByProviderId: (provider, providerPaymentId) => tx.findPaymentByProviderId(wellFormed(provider), wellFormed(providerPaymentId)) }),
+      }),
+  },
+
   // ------------------------------------------------------------ queries
   filterMutant("status", ["filterStatus", "filtersCombine", "listFiltersAndCursor"]),
   filterMutant("provider", ["filterProvider", "filtersCombine", "listFiltersAndCursor"]),
@@ -595,6 +784,21 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
             if (normalizePaymentFilter(filter) === null) return honest;
             const asUtc = (instant: string | undefined) => instant?.replace(/(?:[+-]\d\d:\d\d|Z)$/, "Z");
             return store.listPayments({ ...filter, createdFrom: asUtc(filter.createdFrom), createdTo: asUtc(filter.createdTo) }, page);
+          },
+        }),
+      }),
+  },
+  {
+    id: "full-page-always-has-cursor",
+    breaks: "listPayments gives a cursor whenever a page is full, also when it ends at the last payment (it fetched limit rows, not limit + 1)",
+    mustFail: ["listNewestFirstPaging"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listPayments: async (filter, page) => {
+            const honest = await store.listPayments(filter, page);
+            const last = honest.items[honest.items.length - 1];
+            return honest.nextCursor === null && last !== undefined && honest.items.length === page.limit ? { ...honest, nextCursor: encodePageCursor(last.id) } : honest;
           },
         }),
       }),
