@@ -279,6 +279,18 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
 
   // ------------------------------------------------------------ money
   {
+    id: "automatic-capture-reported-uncaptured",
+    breaks: "a charge captured at once is reported with nothing captured (the adapter reads the captured amount from the capture call alone)",
+    mustFail: ["automaticCapture"],
+    mutate: (inner) =>
+      decorateGateway(inner, (gateway) => ({
+        createPayment: async (request, options) => {
+          const payment = await gateway.createPayment(request, options);
+          return payment.status === "succeeded" ? { ...payment, amountCaptured: 0 } : payment;
+        },
+      })),
+  },
+  {
     id: "manual-capture-charges-at-once",
     breaks: "a manual-capture payment is charged at once (captured in full) while the gateway declares manualCapture",
     mustFail: ["manualCapture", "partialCapture", "cancelAuthorization"],
@@ -301,6 +313,13 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
     breaks: "an authorization reports nothing capturable",
     mustFail: ["manualCapture"],
     mutate: (inner) => decorateGateway(inner, (gateway) => reporting(gateway, (p) => ({ ...p, amountCapturable: 0 }))),
+  },
+  {
+    id: "full-refund-reported-unrefunded",
+    breaks: "a payment refunded in full is reported with nothing refunded (the adapter reads the refunded amount only while part of it is left)",
+    mustFail: ["fullRefund"],
+    mutate: (inner) =>
+      decorateGateway(inner, (gateway) => reporting(gateway, (p) => (p.amountRefunded > 0 && p.amountRefunded === p.amountCaptured ? { ...p, amountRefunded: 0 } : p))),
   },
   {
     id: "refund-refunds-all-remaining",
@@ -411,6 +430,12 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
   },
 
   // ------------------------------------------------------------ lookups and lists
+  {
+    id: "retrieve-loses-payment-id",
+    breaks: "retrieve reports the provider's object without our payment id (the adapter reads the metadata only from the create answer)",
+    mustFail: ["retrieve"],
+    mutate: (inner) => decorateGateway(inner, (gateway) => ({ retrieve: async (providerPaymentId) => ({ ...(await gateway.retrieve(providerPaymentId)), paymentId: null }) })),
+  },
   {
     id: "find-by-payment-id-finds-nothing",
     breaks: "findByPaymentId finds nothing (recovery past the key retention then charges again)",
