@@ -1,7 +1,7 @@
 import { PaymentService, createMemoryStore, formatMoney, isPaymentError } from "@org/payments-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACME_SIGNATURE_HEADER } from "./acme-fake/index.js";
-import { startAcmeRig, type AcmeRig } from "./acme-harness.js";
+import { TEST_TIMEOUT_MS, startAcmeRig, type AcmeRig } from "./acme-harness.js";
 
 /*
  * End to end: the core's PaymentService on the in-memory store, charging and refunding through the Acme adapter
@@ -47,7 +47,7 @@ describe("PaymentService on Acme Pay", () => {
 
   it("a confirm whose answer timed out is an unknown outcome; the retry finds the charge instead of making a second", async () => {
     const { payment } = await service.createPayment({ owner: "user_42", amount: 2500, currency: "USD" }, shopper("create-2"));
-    rig.fake.injectFault({ kind: "slow_after_acting", delayMs: 3_000 });
+    rig.fake.injectFault({ kind: "slow_after_acting", delayMs: TEST_TIMEOUT_MS * 3 });
     const error = await service.confirmPayment(payment.id, { paymentMethodId: "tok_visa" }, shopper("confirm-2")).catch((e: unknown) => e);
     expect(isPaymentError(error, "gateway_outcome_unknown"), String(error)).toBe(true);
 
