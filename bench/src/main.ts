@@ -11,6 +11,7 @@ import { humanTable } from "./human-table.js";
 import { benchHttp } from "./http-bench.js";
 import { benchPostgres } from "./postgres-bench.js";
 import { benchSqlite } from "./sqlite-bench.js";
+import { runContext } from "./run-context.js";
 
 // Measure the configuration services run in production: the stores' nested-call guard (an async-context tracker
 // that costs ~15% on Node 20) is a development aid and is off there.
@@ -22,6 +23,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const latencySeconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgres,http").split(",");
 const CONCURRENCY = 16;
+const context = runContext();
 
 const figures: unknown[] = [];
 if (engines.includes("sqlite")) figures.push(await benchSqlite({ charges, rounds, concurrency: CONCURRENCY, warmup: 200, latencySeconds }));
@@ -35,6 +37,6 @@ if (engines.includes("postgres")) {
 if (engines.includes("http")) {
   figures.push(await benchHttp({ seconds: Number(process.env.BENCH_HTTP_SECONDS ?? 8), connections: 16, rounds }));
 }
-process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ node: process.version, ...context, figures }, null, 2)}\n`);
 const table = humanTable(figures);
 if (table) process.stderr.write(`\n${table}\n`);

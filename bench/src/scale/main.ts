@@ -16,6 +16,7 @@ import { seedKeys } from "./seed-keys.js";
 import { seedCopies } from "./seeder.js";
 import { TEMPLATE_SHARES, makeTemplates } from "./templates.js";
 import { growthTable } from "./growth-table.js";
+import { runContext } from "../run-context.js";
 
 process.env.NODE_ENV ??= "production";
 
@@ -28,6 +29,7 @@ const refunds = Number(process.env.BENCH_SCALE_REFUNDS ?? 50);
 const runs = Number(process.env.BENCH_SCALE_RUNS ?? 5);
 const backlog = Number(process.env.BENCH_SCALE_BACKLOG ?? 3000);
 const SEED_CHUNK = 25_000;
+const context = runContext();
 
 export interface SizeResult {
   size: number;
@@ -86,5 +88,5 @@ if (engines.includes("sqlite") && sqliteSizes.length > 0) report.sqlite = await 
 if (engines.includes("postgres") && postgresSizes.length > 0) {
   report.postgres = (await postgresAvailable()) ? await scaleEngine(await postgresEngine(), postgresSizes) : { skipped: "PostgreSQL is unreachable" };
 }
-process.stdout.write(`${JSON.stringify({ node: process.version, report }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ node: process.version, ...context, report }, null, 2)}\n`);
 for (const [engine, results] of Object.entries(report)) if (Array.isArray(results)) process.stderr.write(`\n${growthTable(engine, results)}\n`);
