@@ -9,7 +9,9 @@ export type RawRowQuery = (statement: string, params: unknown[]) => Promise<Reco
  */
 export function sqlReadBack(one: RawRowQuery, placeholder: (position: number) => string): StoreHarness["readBack"] {
   const [p1, p2] = [placeholder(1), placeholder(2)];
-  // int8 arrives as bigint (SQLite) or text (pg); contract data stays far below 2^53, where Number() is exact.
+  // int8 arrives as bigint (SQLite) or text (pg). The kit reads back amounts of at most 2^53 − 1 (paymentRoundTrip
+  // stores Number.MAX_SAFE_INTEGER), and Number() of those is exact; it never reads back the 2^53 + 1 that
+  // corruptStoredAmount writes.
   const int = (value: unknown) => Number(value);
   return {
     payment: async (id) => {
