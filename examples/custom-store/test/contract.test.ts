@@ -14,7 +14,8 @@ describeStoreContract("json-file", async () => {
     // Between tests, straight to the file: the store keeps nothing in memory, so an empty file is an empty store.
     reset: () => writeFile(path, JSON.stringify(emptyStoreFile())),
     readBack: jsonFileReadBack(path),
-    // No openSecondStore: the file has one writer, so the kit's racers share `store` (it says so when it skips).
+    // No openSecondStore: the file has one writer (capabilities.concurrentWriters is false), so the kit's racers
+    // share `store`. A store with concurrent writers would give one: the races would otherwise stay in one process.
     corruptStoredAmount: async (paymentId, amount) => {
       // JSON.stringify cannot write a number past 2^53 exactly; write the digits into the text instead.
       const data = JSON.parse(await readFile(path, "utf8")) as { payments: Array<{ id: string; amount: unknown }> };
