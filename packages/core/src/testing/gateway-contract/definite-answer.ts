@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { type PaymentErrorCode, isPaymentError, leavesOperationPending } from "../../errors/index.js";
+import { describeThrown, expectNoEcho } from "../echo-check.js";
 
 /**
  * True for a code a caller or the core would send again: the error table's retryable and unknown-outcome answers
@@ -14,10 +15,15 @@ export function failUnless(condition: boolean, message: string): void {
   if (!condition) expect.fail(message);
 }
 
-export function expectDefiniteThrow(error: unknown, what: string): void {
-  failUnless(isPaymentError(error), `${what}: threw ${String(error)}`);
+/**
+ * Fails unless `error` is a PaymentError the core would not send again, and one that does not repeat any of `sent`
+ * (what the case sent that may not be echoed: a payment method, card data). Failure messages never print `sent`.
+ */
+export function expectDefiniteThrow(error: unknown, what: string, sent: readonly string[] = []): void {
+  failUnless(isPaymentError(error), `${what}: threw ${describeThrown(error, sent)}`);
   const code = (error as { code: string }).code;
   failUnless(!wouldBeRetried(code), `${what}: ${code} would be retried without end`);
+  expectNoEcho(error, sent, what);
 }
 
 /** What `work` rejected with; a resolution becomes an Error that says what was answered instead. */
@@ -30,6 +36,6 @@ export async function rejectionOf(work: Promise<unknown>, instead: (value: unkno
 
 /** Fails unless `error` is a PaymentError with `code`, naming `what` and what was thrown instead. */
 export function expectCode(error: unknown, code: PaymentErrorCode, what: string): void {
-  const got = isPaymentError(error) ? error.code : String(error);
+  const got = isPaymentError(error) ? error.code : describeThrown(error);
   failUnless(isPaymentError(error, code), `${what}: expected ${code}, got ${got}`);
 }

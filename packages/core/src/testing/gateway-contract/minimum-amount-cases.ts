@@ -28,14 +28,15 @@ export function defineMinimumAmountCases(define: DefineCase, subject: GatewayUnd
     const { currency, minimum } = target!;
     const below = minimum - 1;
     const paymentId = testId("pay");
+    const paymentMethodId = harness.paymentMethodFor("succeeds");
     const error = await rejectionOf(
       harness.gateway.createPayment(
-        { paymentId, amount: below, currency, captureMethod: "automatic", paymentMethodId: harness.paymentMethodFor("succeeds"), returnUrl: "https://shop.example.test/return", cancelUrl: "https://shop.example.test/cancel" },
+        { paymentId, amount: below, currency, captureMethod: "automatic", paymentMethodId, returnUrl: "https://shop.example.test/return", cancelUrl: "https://shop.example.test/cancel" },
         { idempotencyKey: `${paymentId}:confirm` },
       ),
       (payment) => `answered ${(payment as { status?: string }).status} for ${below} ${currency}, below the declared minimum ${minimum}`,
     );
-    expectDefiniteThrow(error, `${below} ${currency}`);
+    expectDefiniteThrow(error, `${below} ${currency}`, paymentMethodId === null ? [] : [paymentMethodId]);
     expectCode(error, "amount_too_small", `${below} ${currency}, one below the declared minimum ${minimum}`);
     const made = await harness.gateway.findByPaymentId(paymentId);
     failUnless(made === null || made.amountCaptured === 0, `a refused amount moved money: the provider captured ${made?.amountCaptured}`);

@@ -121,7 +121,8 @@ export function definePaymentCases(define: DefineCase, subject: GatewayUnderTest
       harness.gateway.createPayment({ paymentId, amount, currency: harness.currency, captureMethod: "automatic", paymentMethodId: method }, { idempotencyKey: `${paymentId}:confirm` }),
       (payment) => `answered ${(payment as { status?: string }).status} instead of refusing the request`,
     );
-    expectDefiniteThrow(error, "an unknown payment method");
+    // The method id is what the customer (or a script probing for valid ones) sent: the error says it is unknown, not which.
+    expectDefiniteThrow(error, "an unknown payment method", [method!]);
     expect(["validation_error", "not_found"]).toContain((error as { code: string }).code);
   });
 }
@@ -138,9 +139,10 @@ async function expectExpiryNoLaterThanProvider(subject: GatewayUnderTest, author
     return;
   }
   const reported = authorized.authorizationExpiresAt;
-  if (!reported) return;
+  // No expiry reported while the provider holds one: the core would assume its own validity, possibly past the provider's.
+  failUnless(Boolean(reported), `the adapter reports no authorization expiry, but the provider lets it lapse at ${providerExpiry}`);
   failUnless(
-    Date.parse(reported) <= Date.parse(providerExpiry),
+    Date.parse(reported!) <= Date.parse(providerExpiry),
     `the adapter reports the authorization valid until ${reported}, but the provider lets it lapse at ${providerExpiry}`,
   );
 }

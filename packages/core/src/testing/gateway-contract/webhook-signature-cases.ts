@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import type { GatewayPayment, WebhookHeaders } from "../../ports/payment-gateway.js";
 import type { WebhookHarness } from "../harness.js";
 import { type DefineCase, type GatewayUnderTest } from "./contract-case.js";
+import { describeThrown } from "../echo-check.js";
 import { expectCode, failUnless, rejectionOf } from "./definite-answer.js";
 import { drivePayment } from "./drive-payment.js";
 import { eventNamesPayment, tamperings, withoutHeaders } from "./webhook-forgeries.js";
@@ -33,7 +34,7 @@ export function defineWebhookSignatureCases(define: DefineCase, subject: Gateway
 
   const expectAccepted = async (delivery: SignedDelivery, rawBody: string | Uint8Array, headers: WebhookHeaders, what: string) => {
     const event = await subject.gateway.parseWebhook(rawBody, headers).catch((error: unknown) => {
-      throw new Error(`${what}: a genuine delivery was refused (${String(error)}); the refusals below would prove nothing`, { cause: error });
+      throw new Error(`${what}: a genuine delivery was refused (${describeThrown(error)}); the refusals below would prove nothing`, { cause: error });
     });
     expect(event.provider, what).toBe(subject.gateway.provider);
     failUnless(eventNamesPayment(event, delivery.paid), `${what}: the ${event.kind} event must name the payment it is about`);
