@@ -44,15 +44,22 @@ export function defineStorageCases(define: DefineCase<keyof typeof STORAGE_CASES
     const migrations = kit.harness.migrations;
     if (!migrations) return context.skip("the harness gives no migrations (a store without a schema to migrate)");
     const fresh = await migrations.fresh();
+    const other = await fresh.openSecondMigrator?.();
     try {
+      if (!other) {
+        await context.annotate(
+          "the harness opens no second migrator (fresh().openSecondMigrator): one migrator raced itself, which an in-process lock passes; the database lock two deploys rely on was not shown",
+        );
+      }
       const { pending } = await fresh.status();
-      const [a, b] = await Promise.all([fresh.migrate(), fresh.migrate()]);
+      const [a, b] = await Promise.all([fresh.migrate(), (other ?? fresh).migrate()]);
       // One run applies everything while holding the migration lock; the other then finds nothing to do (or the
       // two split the list between them), but no migration runs twice and none is left out.
       expect([...a.applied, ...b.applied].sort()).toEqual([...pending].sort());
       expect(new Set([...a.applied, ...b.applied]).size).toBe(pending.length);
       expect(await fresh.status()).toEqual({ current: pending[pending.length - 1], pending: [] });
     } finally {
+      await other?.dispose();
       await fresh.dispose();
     }
   });
@@ -71,6 +78,7 @@ export function defineStorageCases(define: DefineCase<keyof typeof STORAGE_CASES
     expect(await refusal(() => store.listPayments({}, { limit: 10 }), "listPayments", PAST_SAFE)).toBe("internal");
   });
 
+  // `internal`, as the port says: the core never produces such an amount, so one arriving is a bug, not bad input.
   define("unsafeIntegerWrites", async () => {
     const { store, harness } = kit;
     const clean = await insertPayment(store, samplePayment({ status: "succeeded", amount: 2500, amountCaptured: 2500 }));
@@ -80,13 +88,13 @@ export function defineStorageCases(define: DefineCase<keyof typeof STORAGE_CASES
       for (const field of fields) {
         const label = `${field} = ${value}`;
         const fresh: Payment = { ...samplePayment(), [field]: value };
-        await expect(refusal(() => store.transaction((tx) => tx.insertPayment(fresh)), label, ""), label).resolves.toEqual(expect.any(String));
+        await expect(refusal(() => store.transaction((tx) => tx.insertPayment(fresh)), label, ""), label).resolves.toBe("internal");
         expect(await harness.readBack.payment(fresh.id), label).toBeNull();
         const update: Payment = { ...clean, [field]: value, version: 2 };
-        await expect(refusal(() => store.transaction((tx) => tx.updatePayment(update, 1)), `update ${label}`, ""), label).resolves.toEqual(expect.any(String));
+        await expect(refusal(() => store.transaction((tx) => tx.updatePayment(update, 1)), `update ${label}`, ""), label).resolves.toBe("internal");
       }
       const refund = sampleRefund(clean, { amount: value });
-      await expect(refusal(() => store.transaction((tx) => tx.insertRefund(refund)), `refund amount = ${value}`, "")).resolves.toEqual(expect.any(String));
+      await expect(refusal(() => store.transaction((tx) => tx.insertRefund(refund)), `refund amount = ${value}`, "")).resolves.toBe("internal");
     }
     // Stored as it was: the clean payment at version 1, no other payment, no refund.
     expect(await harness.readBack.payment(clean.id)).toEqual({ status: "succeeded", amount: 2500, amountCaptured: 2500, amountRefunded: 0, amountRefundReserved: 0, version: 1 });
@@ -95,7 +103,7 @@ export function defineStorageCases(define: DefineCase<keyof typeof STORAGE_CASES
     // ... and an update of a stored refund to such an amount is refused too.
     const stored = sampleRefund(clean, { amount: 100 });
     await store.transaction((tx) => tx.insertRefund(stored));
-    await expect(refusal(() => store.transaction((tx) => tx.updateRefund({ ...stored, amount: 100.5 })), "refund update", "")).resolves.toEqual(expect.any(String));
+    await expect(refusal(() => store.transaction((tx) => tx.updateRefund({ ...stored, amount: 100.5 })), "refund update", "")).resolves.toBe("internal");
     expect(await store.listRefunds(clean.id)).toEqual([stored]);
   });
 }
