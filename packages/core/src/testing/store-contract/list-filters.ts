@@ -220,11 +220,15 @@ export function defineListCases(define: DefineCase<keyof typeof LIST_CASES>, kit
     // A payment with no expiry (an automatic capture, a pending one) is never in the sweep's window, however late.
     const noExpiry = authorization(null);
     const pendingNoExpiry = samplePayment();
-    await insertPayments(store, [expired, atT, fresh, noExpiry, pendingNoExpiry]);
-    expect(await listedIds(store, { authorizationExpiresBefore: T })).toEqual(idsOf(expired));
-    expect(await listedIds(store, { authorizationExpiresBefore: plusMs(T, 1) })).toEqual(idsOf(expired, atT));
-    expect(await listedIds(store, { authorizationExpiresBefore: plusMs(T, -1) })).toEqual([]);
-    expect(await listedIds(store, { authorizationExpiresBefore: "2999-01-01T00:00:00.000Z" })).toEqual(idsOf(expired, atT, fresh));
+    // Captured or canceled after authorizing, their expiry kept and long past: the filter alone matches them (it is
+    // about the instant), the sweep's own query must not, or it would sweep payments that are no longer authorized.
+    const capturedLapsed = samplePayment({ status: "succeeded", captureMethod: "manual", amountCaptured: 2500, authorizationExpiresAt: plusMs(T, -86_400_000) });
+    const canceledLapsed = samplePayment({ status: "canceled", captureMethod: "manual", authorizationExpiresAt: plusMs(T, -1) });
+    await insertPayments(store, [expired, atT, fresh, noExpiry, pendingNoExpiry, capturedLapsed, canceledLapsed]);
+    expect(await listedIds(store, { authorizationExpiresBefore: T })).toEqual(idsOf(expired, capturedLapsed, canceledLapsed));
+    expect(await listedIds(store, { authorizationExpiresBefore: plusMs(T, 1) })).toEqual(idsOf(expired, atT, capturedLapsed, canceledLapsed));
+    expect(await listedIds(store, { authorizationExpiresBefore: plusMs(T, -86_400_000) })).toEqual([]);
+    expect(await listedIds(store, { authorizationExpiresBefore: "2999-01-01T00:00:00.000Z" })).toEqual(idsOf(expired, atT, fresh, capturedLapsed, canceledLapsed));
     // The sweep's own query: authorized and expired, paged.
     expect(await listedIds(store, { status: "authorized", authorizationExpiresBefore: plusMs(T, 1) }, 1)).toEqual(idsOf(expired, atT));
   });

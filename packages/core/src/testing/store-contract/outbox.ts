@@ -2,8 +2,8 @@ import { expect } from "vitest";
 import type { Payment } from "../../domain/payment.js";
 import type { PaymentEvent } from "../../domain/events.js";
 import type { OutboxEntry, PaymentStore } from "../../ports/payment-store.js";
-import { sampleEvent, sampleInboxEvent, samplePayment } from "../fixtures.js";
 import { RACERS } from "../case.js";
+import { sampleEvent, sampleInboxEvent, samplePayment } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { plusMs } from "./seed.js";
 
@@ -135,7 +135,7 @@ export function defineOutboxCases(define: DefineCase<keyof typeof OUTBOX_CASES>,
     });
     const claims = await Promise.all(
       Array.from({ length: RACERS }, (_, i) =>
-        store.claimOutbox({ claimant: `d${i}`, now: new Date(Date.now() + 1000).toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), limit: 5 }),
+        kit.racer(i).claimOutbox({ claimant: `d${i}`, now: new Date(Date.now() + 1000).toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), limit: 5 }),
       ),
     );
     const sequences = claims.flat().map((e) => e.sequence);
