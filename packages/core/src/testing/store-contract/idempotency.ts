@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import { sampleIdempotencyRecord, testId } from "../fixtures.js";
 import { RACERS } from "../case.js";
+import { sampleIdempotencyRecord, testId } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 
 /** Idempotency records: what `IdempotencyTx` and `IdempotencyMaintenance` promise (ports/store/idempotency.ts). */

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
 import type { Payment } from "../../domain/payment.js";
 import { isPaymentError } from "../../errors/index.js";
-import { sampleEvent, sampleHistory, sampleIdempotencyRecord, sampleInboxEvent, samplePayment, sampleRefund, testId } from "../fixtures.js";
 import { RACERS } from "../case.js";
+import { sampleEvent, sampleHistory, sampleIdempotencyRecord, sampleInboxEvent, samplePayment, sampleRefund, testId } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { refusal } from "./refusal.js";
 import { insertPayment } from "./seed.js";

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import { samplePayment } from "../fixtures.js";
 import { RACERS } from "../case.js";
+import { samplePayment } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { insertPayment, insertPayments } from "./seed.js";
 

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { Refund } from "../../domain/payment.js";
-import { sampleHistory, samplePayment, sampleRefund } from "../fixtures.js";
 import { RACERS } from "../case.js";
+import { sampleHistory, samplePayment, sampleRefund } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { refusal } from "./refusal.js";
 import { insertPayment } from "./seed.js";

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { InboxEvent, InboxFilter } from "../../ports/payment-store.js";
-import { sampleInboxEvent, testId } from "../fixtures.js";
 import { RACERS } from "../case.js";
+import { sampleInboxEvent, testId } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 
 /** The webhook inbox: what `WebhookInboxTx` and `WebhookInboxStore` promise (ports/store/webhook-inbox.ts). */
