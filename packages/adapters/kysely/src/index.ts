@@ -2,7 +2,7 @@
  * The query code shared by @org/payments-sqlite and @org/payments-postgres: a `PaymentStore` over kysely, the schema
  * and its migrations, parameterized by a small `StoreDialect`. Hosts use the dialect packages, not this one.
  */
-export { KyselyPaymentStore, kyselyOf, nestedCallGuardDefault } from "./kysely-payment-store.js";
+export { KyselyPaymentStore, checkPurgeBatchSize, DEFAULT_PURGE_BATCH_SIZE, kyselyOf, nestedCallGuardDefault } from "./kysely-payment-store.js";
 export type { KyselyPaymentStoreOptions } from "./kysely-payment-store.js";
 export { KyselyStoreTx } from "./kysely-store-tx.js";
 export type { ColumnTypes, StoreDialect } from "./store-dialect.js";

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import {
   PAYMENT_STATUSES,
   PaymentError,
+  configurationError,
   assertStorableText,
   clampPageLimit,
   decodePageCursor,
@@ -45,6 +46,22 @@ export interface KyselyPaymentStoreOptions {
    * costs about 15% of the store's throughput, so it defaults to on everywhere but NODE_ENV=production.
    */
   guardNestedCalls?: boolean | undefined;
+  /**
+   * Rows the purges delete per statement (each its own short transaction), default 1,000. A purge loops until
+   * nothing is left, yielding between batches, so writers wait at most one batch, never the whole purge.
+   */
+  purgeBatchSize?: number | undefined;
+}
+
+export const DEFAULT_PURGE_BATCH_SIZE = 1_000;
+
+/** The batch size to use; refuses one that is not a positive integer (dialect packages check it before connecting). */
+export function checkPurgeBatchSize(value: number | undefined): number {
+  const batch = value ?? DEFAULT_PURGE_BATCH_SIZE;
+  if (!Number.isSafeInteger(batch) || batch < 1) {
+    throw configurationError("purgeBatchSize must be a positive integer", { option: "purgeBatchSize" });
+  }
+  return batch;
 }
 
 export function nestedCallGuardDefault(): boolean {
@@ -74,6 +91,7 @@ export class KyselyPaymentStore implements PaymentStore {
   readonly #inTransaction: AsyncLocalStorage<true> | undefined;
   #closed = false;
   readonly #statements: CompiledStatements;
+  readonly #purgeBatchSize: number;
 
   constructor(db: Kysely<Database>, dialect: StoreDialect, options: KyselyPaymentStoreOptions = {}) {
     this.db = db;
@@ -81,6 +99,7 @@ export class KyselyPaymentStore implements PaymentStore {
     this.capabilities = dialect.capabilities;
     this.#onClose = options.onClose;
     this.#statements = new CompiledStatements(db);
+    this.#purgeBatchSize = checkPurgeBatchSize(options.purgeBatchSize);
     this.#inTransaction = (options.guardNestedCalls ?? nestedCallGuardDefault()) ? new AsyncLocalStorage<true>() : undefined;
   }
 
@@ -233,12 +252,50 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async deleteExpiredIdempotencyRecords(now: string): Promise<number> {
-    const result = await this.#outside()
-      .deleteFrom("idempotency_records")
-      .where("recovery_point", "=", "finished")
-      .where("expires_at", "<", writeTimestamp(now, "now"))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const before = writeTimestamp(now, "now");
+    // `finished` as a literal: the sweep index is partial on it (SQLite uses a partial index only for a literal).
+    return this.#purgeInBatches((db, limit) =>
+      db
+        .deleteFrom("idempotency_records")
+        .where("recovery_point", "=", sql.lit("finished"))
+        .where("expires_at", "<", before)
+        .where((eb) =>
+          eb(
+            eb.refTuple("scope", "key"),
+            "in",
+            eb
+              .selectFrom("idempotency_records")
+              .select(["scope", "key"])
+              .where("recovery_point", "=", sql.lit("finished"))
+              .where("expires_at", "<", before)
+              .limit(limit)
+              .$asTuple("scope", "key"),
+          ),
+        ),
+    );
+  }
+
+  /**
+   * Runs `deleteBatch` (a DELETE of at most `limit` rows) until a batch comes back short: at most `purgeBatchSize` rows per statement, until a batch comes back short.
+   * Each batch is its own autocommitted statement: on SQLite it holds the write lock for one batch, and the loop
+   * yields between batches so the transactions queued on the one connection (and other processes) get the lock.
+   * The DELETE repeats the purge's conditions around the batch's keys: on PostgreSQL a row changed by a concurrent
+   * writer after the batch was chosen is re-checked against them and kept if it no longer qualifies.
+   * Then the dialect gives the freed pages back (SQLite's incremental vacuum), also in bounded steps.
+   */
+  async #purgeInBatches(
+    deleteBatch: (db: Kysely<Database>, limit: number) => { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> },
+  ): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const result = await deleteBatch(this.#outside(), this.#purgeBatchSize).executeTakeFirst();
+      const count = Number(result.numDeletedRows);
+      deleted += count;
+      if (count < this.#purgeBatchSize) break;
+      await yieldToQueuedWork();
+    }
+    if (deleted > 0) await this.dialect.reclaimSpace(this.#outside());
+    return deleted;
   }
 
   async claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]> {
@@ -341,12 +398,18 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async purgeDeliveredOutbox(before: string): Promise<number> {
-    const result = await this.#outside()
-      .deleteFrom("outbox")
-      .where("status", "=", "delivered")
-      .where("delivered_at", "<", writeTimestamp(before, "before"))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const cutoff = writeTimestamp(before, "before");
+    return this.#purgeInBatches((db, limit) =>
+      db
+        .deleteFrom("outbox")
+        .where("status", "=", sql.lit("delivered"))
+        .where("delivered_at", "<", cutoff)
+        .where(
+          "sequence",
+          "in",
+          db.selectFrom("outbox").select("sequence").where("status", "=", sql.lit("delivered")).where("delivered_at", "<", cutoff).limit(limit),
+        ),
+    );
   }
 
   async retryOutboxEvent(sequence: number, at: string): Promise<boolean> {
@@ -409,13 +472,27 @@ export class KyselyPaymentStore implements PaymentStore {
   }
 
   async purgeWebhookEvents(before: string): Promise<number> {
+    const cutoff = writeTimestamp(before, "before");
     // Only processed events: a held, failed or orphaned one is work still to do, however old.
-    const result = await this.#outside()
-      .deleteFrom("webhook_inbox")
-      .where("status", "=", "processed")
-      .where("processed_at", "<", writeTimestamp(before, "before"))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return this.#purgeInBatches((db, limit) =>
+      db
+        .deleteFrom("webhook_inbox")
+        .where("status", "=", sql.lit("processed"))
+        .where("processed_at", "<", cutoff)
+        .where((eb) =>
+          eb(
+            eb.refTuple("provider", "event_id"),
+            "in",
+            eb
+              .selectFrom("webhook_inbox")
+              .select(["provider", "event_id"])
+              .where("status", "=", sql.lit("processed"))
+              .where("processed_at", "<", cutoff)
+              .limit(limit)
+              .$asTuple("provider", "event_id"),
+          ),
+        ),
+    );
   }
 
   /**
@@ -434,6 +511,11 @@ export class KyselyPaymentStore implements PaymentStore {
     await this.db.destroy();
     await this.#onClose?.();
   }
+}
+
+/** Lets the callbacks and I/O queued meanwhile run (a charge waiting for SQLite's one connection) before the next batch. */
+function yieldToQueuedWork(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The kysely instance behind a store, or the instance itself: what `migrate(store or db)` accepts. */

@@ -36,6 +36,13 @@ export interface StoreDialect {
    */
   optimize(db: Kysely<any>): Promise<void>;
 
+  /**
+   * After a purge deleted rows: return the freed space to the file system if the engine does not reuse it by itself
+   * (SQLite's incremental vacuum, in bounded steps); a no-op where it does (PostgreSQL's autovacuum). Runs outside a
+   * transaction.
+   */
+  reclaimSpace(db: Kysely<any>): Promise<void>;
+
   /** Parses a JSON column as the driver returns it (pg parses jsonb itself; SQLite returns the text). */
   readJson(value: unknown, column: string): unknown;
   writeBoolean(value: boolean): boolean | number;

@@ -1,5 +1,5 @@
 import { configurationError } from "@org/payments-core";
-import { KyselyPaymentStore } from "@org/payments-kysely";
+import { KyselyPaymentStore, checkPurgeBatchSize } from "@org/payments-kysely";
 import type { Database } from "@org/payments-kysely";
 import { CompiledQuery, Kysely, PostgresDialect } from "kysely";
 import type { LogConfig, PostgresPool } from "kysely";
@@ -28,6 +28,8 @@ export interface PostgresStoreOptions {
   log?: LogConfig | undefined;
   /** Refuse store calls made inside `transaction(work)` (they would run outside it) with an error. Default: on unless NODE_ENV=production. */
   guardNestedCalls?: boolean | undefined;
+  /** Rows a purge deletes per statement (each its own short transaction); default 1,000. */
+  purgeBatchSize?: number | undefined;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
@@ -38,8 +40,14 @@ export class PostgresPaymentStore extends KyselyPaymentStore {
   /** The schema the store's connections use, or undefined for the server's default search_path. */
   readonly schema: string | undefined;
 
-  constructor(db: Kysely<Database>, schema: string | undefined, maxTransactionAttempts: number, guardNestedCalls?: boolean) {
-    super(db, postgresDialect({ maxTransactionAttempts }), { guardNestedCalls });
+  constructor(
+    db: Kysely<Database>,
+    schema: string | undefined,
+    maxTransactionAttempts: number,
+    guardNestedCalls?: boolean,
+    purgeBatchSize?: number,
+  ) {
+    super(db, postgresDialect({ maxTransactionAttempts }), { guardNestedCalls, purgeBatchSize });
     this.schema = schema;
   }
 }
@@ -56,6 +64,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   if (!Number.isSafeInteger(maxTransactionAttempts) || maxTransactionAttempts < 1) {
     throw configurationError("maxTransactionAttempts must be a positive integer", { option: "maxTransactionAttempts" });
   }
+
+  checkPurgeBatchSize(options.purgeBatchSize);
 
   let pool: PostgresPool;
   if (options.pool !== undefined) {
@@ -85,5 +95,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
-  return new PostgresPaymentStore(db, schema, maxTransactionAttempts, options.guardNestedCalls);
+  return new PostgresPaymentStore(db, schema, maxTransactionAttempts, options.guardNestedCalls, options.purgeBatchSize);
 }

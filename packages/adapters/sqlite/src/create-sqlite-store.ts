@@ -1,5 +1,5 @@
 import { configurationError } from "@org/payments-core";
-import { KyselyPaymentStore } from "@org/payments-kysely";
+import { KyselyPaymentStore, checkPurgeBatchSize } from "@org/payments-kysely";
 import type { Database } from "@org/payments-kysely";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
@@ -26,6 +26,8 @@ export interface SqliteStoreOptions {
   log?: LogConfig | undefined;
   /** Refuse store calls made inside `transaction(work)` (a deadlock on the one connection) with an error. Default: on unless NODE_ENV=production. */
   guardNestedCalls?: boolean | undefined;
+  /** Rows a purge deletes per statement (one short write-lock each); default 1,000. */
+  purgeBatchSize?: number | undefined;
 }
 
 export const DEFAULT_SQLITE_FILENAME = "./payments.db";
@@ -49,6 +51,9 @@ export function openSqliteDatabase(options: SqliteStoreOptions = {}): BetterSqli
     new BetterSqlite3(options.filename ?? DEFAULT_SQLITE_FILENAME, options.readOnly ? { readonly: true, fileMustExist: true } : {});
   // First, so that switching to WAL waits for a concurrent opener instead of failing.
   database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  // Before anything writes the header: takes effect only on a file with no tables yet (a new one), so that purges
+  // can give freed pages back (incremental-vacuum.ts); an existing file keeps its mode. Never on a read-only look.
+  if (!database.readonly) database.pragma("auto_vacuum = INCREMENTAL");
   // Switching to WAL writes the file's header: never on a read-only look.
   if (!database.memory && !database.readonly) database.pragma("journal_mode = WAL");
   database.pragma("foreign_keys = ON");
@@ -58,6 +63,8 @@ export function openSqliteDatabase(options: SqliteStoreOptions = {}): BetterSqli
 
 /** A `PaymentStore` on SQLite. It never migrates by itself: call `migrate(store)` first. */
 export async function createSqliteStore(options: SqliteStoreOptions = {}): Promise<KyselyPaymentStore> {
+  // Before opening: a refused option leaves no file behind.
+  checkPurgeBatchSize(options.purgeBatchSize);
   const database = openSqliteDatabase(options);
   const owned = options.database === undefined;
   const db = new Kysely<Database>({
@@ -67,5 +74,8 @@ export async function createSqliteStore(options: SqliteStoreOptions = {}): Promi
     }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
-  return new KyselyPaymentStore(db, sqliteDialect({ durable: !database.memory }), { guardNestedCalls: options.guardNestedCalls });
+  return new KyselyPaymentStore(db, sqliteDialect({ durable: !database.memory, database }), {
+    guardNestedCalls: options.guardNestedCalls,
+    purgeBatchSize: options.purgeBatchSize,
+  });
 }

@@ -1,7 +1,9 @@
 import { parseJsonText } from "@org/payments-kysely";
 import type { Database, StoreDialect } from "@org/payments-kysely";
+import type BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
+import { reclaimFreePages } from "./incremental-vacuum.js";
 
 /**
  * Runs `work` on kysely's one SQLite connection inside BEGIN IMMEDIATE. kysely's own `transaction()` issues a
@@ -55,7 +57,9 @@ export async function refreshSqliteStatistics(db: Kysely<any>): Promise<void> {
 
 const UNIQUE_CODES = new Set(["SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"]);
 
-export function sqliteDialect(options: { durable: boolean }): StoreDialect {
+/** `database`: the store's better-sqlite3 handle, for the steps kysely cannot drive (the purge's vacuum). */
+export function sqliteDialect(options: { durable: boolean; database?: BetterSqlite3.Database | undefined }): StoreDialect {
+  const { database } = options;
   return {
     name: "sqlite",
     capabilities: { concurrentWriters: false, durable: options.durable },
@@ -73,6 +77,9 @@ export function sqliteDialect(options: { durable: boolean }): StoreDialect {
     transaction: <T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>) =>
       inImmediateTransaction(db, (conn) => work(conn as Kysely<Database>)),
     optimize: refreshSqliteStatistics,
+    reclaimSpace: async (db) => {
+      if (database !== undefined) await reclaimFreePages(db, database);
+    },
     readJson: parseJsonText,
     writeBoolean: (value) => (value ? 1 : 0),
     isUniqueViolation: (error) =>
