@@ -247,8 +247,6 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     id: "provider-lookup-ignores-provider",
     breaks: "findPaymentByProviderId matches the provider payment id alone: another provider's payment with that id is found",
     mustFail: ["providerLookup"],
-    knownGap:
-      "providerLookup inserts the other provider's payment after the one it looks up, so the oldest match across providers is still the right one; the case needs the other provider's payment to be the older",
     mutate: (inner) => {
       const inserted = new Set<string>();
       const store = decorateStore(inner, {

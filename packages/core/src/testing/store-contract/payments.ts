@@ -219,9 +219,12 @@ export function definePaymentCases(define: DefineCase<keyof typeof PAYMENT_CASES
 
   define("providerLookup", async () => {
     const { store } = kit;
-    const payment = await insertPayment(store, samplePayment({ provider: "stripe", providerPaymentId: "pi_123" }));
-    await insertPayment(store, samplePayment({ provider: "paypal", providerPaymentId: "pi_123" }));
-    expect((await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_123")))?.id).toBe(payment.id);
+    // Two providers may issue the same id. Each lookup must find its own provider's payment, whichever is older:
+    // a lookup by the provider payment id alone would answer the older one both times.
+    const stripe = await insertPayment(store, samplePayment({ provider: "stripe", providerPaymentId: "pi_123" }));
+    const paypal = await insertPayment(store, samplePayment({ provider: "paypal", providerPaymentId: "pi_123" }));
+    expect((await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_123")))?.id).toBe(stripe.id);
+    expect((await store.transaction((tx) => tx.findPaymentByProviderId("paypal", "pi_123")))?.id).toBe(paypal.id);
     expect(await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_none"))).toBeNull();
   });
 
