@@ -35,6 +35,11 @@ describe.skipIf(!available)("postgres", () => {
           return {
             migrate: () => migrate(store),
             status: () => migrationStatus(store),
+            // Its own pool on the same schema, as a second deploy would be: only the database's lock keeps them apart.
+            openSecondMigrator: async () => {
+              const other = await createPostgresStore({ connectionString: schema.url });
+              return { migrate: () => migrate(other), dispose: () => other.close() };
+            },
             dispose: async () => {
               await store.close();
               await schema.drop();
