@@ -239,7 +239,7 @@ for (const name of BACKENDS) {
     it("purge removes only housekeeping rows past their age", async () => {
       const result = await backend.cli(["purge", "--older-than", "30d", "--json"]);
       expect(result.code).toBe(0);
-      expect(parseJson(result)).toMatchObject({ idempotencyRecords: 0, outboxEvents: 0, webhookEvents: 0 });
+      expect(parseJson(result)).toMatchObject({ idempotencyRecords: 0, outboxEvents: 0, webhookEvents: 0, statisticsRefreshed: true });
       expect((await backend.cli(["purge", "--older-than", "30 days"])).code).toBe(EXIT.usage);
     });
   });
