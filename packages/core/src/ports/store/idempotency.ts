@@ -62,8 +62,9 @@ export interface IdempotencyMaintenance {
   /** Records at `gateway_pending` last touched before `updatedBefore`, oldest first, at most `limit`. */
   listPendingIdempotencyRecords(updatedBefore: string, limit: number): Promise<IdempotencyRecord[]>;
   /**
-   * Deletes finished records whose `expiresAt` is before `now`; never an unfinished one. Returns the count. A store may delete in bounded batches so writers are never held up; a purge that fails part-way has deleted
-   * some and leaves the rest for its next run (each deleted row met the condition when it went).
+   * Deletes finished records whose `expiresAt` is before `now`; never an unfinished one. Returns the count.
+   * A store may delete in bounded batches so writers are never held up; a purge that fails part-way has deleted some
+   * and leaves the rest for its next run (each deleted row met the condition when it went).
    */
   deleteExpiredIdempotencyRecords(now: string): Promise<number>;
 }

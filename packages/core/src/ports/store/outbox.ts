@@ -57,8 +57,9 @@ export interface OutboxStore {
   /** Events matching the filter, in sequence order. */
   listOutbox(filter: OutboxFilter): Promise<OutboxEntry[]>;
   /**
-   * Deletes delivered events delivered before `before`; never a pending, dead or skipped one. Returns the count. A store may delete in bounded batches so writers are never held up; a purge that fails part-way has deleted
-   * some and leaves the rest for its next run (each deleted row met the condition when it went).
+   * Deletes delivered events delivered before `before`; never a pending, dead or skipped one. Returns the count.
+   * A store may delete in bounded batches so writers are never held up; a purge that fails part-way has deleted some
+   * and leaves the rest for its next run (each deleted row met the condition when it went).
    */
   purgeDeliveredOutbox(before: string): Promise<number>;
   /**

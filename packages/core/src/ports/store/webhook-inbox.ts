@@ -68,8 +68,9 @@ export interface WebhookInboxStore {
   /**
    * Deletes `processed` inbox events processed before `before`; never one that is received, held, orphaned or
    * failed. A provider redelivering a purged event after this would have it applied again (to no effect: events
-   * only move payments forward), so keep processed events longer than the provider retries (Stripe: 3 days). A store may delete in bounded batches so writers are never held up; a purge that fails part-way has deleted
-   * some and leaves the rest for its next run (each deleted row met the condition when it went).
+   * only move payments forward), so keep processed events longer than the provider retries (Stripe: 3 days).
+   * A store may delete in bounded batches so writers are never held up; a purge that fails part-way has deleted some
+   * and leaves the rest for its next run (each deleted row met the condition when it went).
    */
   purgeWebhookEvents(before: string): Promise<number>;
 }
