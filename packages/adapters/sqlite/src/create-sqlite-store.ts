@@ -26,6 +26,13 @@ export interface SqliteStoreOptions {
   log?: LogConfig | undefined;
   /** Refuse store calls made inside `transaction(work)` (a deadlock on the one connection) with an error. Default: on unless NODE_ENV=production. */
   guardNestedCalls?: boolean | undefined;
+  /**
+   * When a commit reaches the disk. `FULL` (the default): every commit is synced before it returns, so a payment the
+   * service answered for survives a power loss or an OS crash. `NORMAL`: WAL is synced only at checkpoints — faster,
+   * safe against a crash of the process, but the last commits before a power loss can be lost (money moved at the
+   * provider, no record here until reconcile finds it). better-sqlite3 builds default to NORMAL under WAL.
+   */
+  synchronous?: "FULL" | "NORMAL" | undefined;
   /** Rows a purge deletes per statement (one short write-lock each); default 1,000. */
   purgeBatchSize?: number | undefined;
 }
@@ -36,7 +43,8 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 const STATEMENT_CACHE_CAPACITY = 256;
 
 /**
- * Opens (or adopts) the database and prepares the connection: WAL so readers never block the writer, a busy timeout
+ * Opens (or adopts) the database and prepares the connection: WAL so readers never block the writer, every commit
+ * synced to disk (`synchronous`), a busy timeout
  * so writers in other processes wait their turn, foreign keys on, and integers as bigint so that a stored value
  * beyond 2^53 is detected instead of silently rounded.
  */
@@ -45,6 +53,10 @@ export function openSqliteDatabase(options: SqliteStoreOptions = {}): BetterSqli
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw configurationError("busyTimeoutMs must be a non-negative integer", { option: "busyTimeoutMs" });
+  }
+  const synchronous = options.synchronous ?? "FULL";
+  if (synchronous !== "FULL" && synchronous !== "NORMAL") {
+    throw configurationError('synchronous must be "FULL" or "NORMAL"', { option: "synchronous" });
   }
   const database =
     options.database ??
@@ -56,6 +68,8 @@ export function openSqliteDatabase(options: SqliteStoreOptions = {}): BetterSqli
   if (!database.readonly) database.pragma("auto_vacuum = INCREMENTAL");
   // Switching to WAL writes the file's header: never on a read-only look.
   if (!database.memory && !database.readonly) database.pragma("journal_mode = WAL");
+  // After WAL: the build's WAL default (NORMAL) would otherwise apply. Per connection, so every opener sets it.
+  if (!database.readonly) database.pragma(`synchronous = ${synchronous}`);
   database.pragma("foreign_keys = ON");
   database.defaultSafeIntegers(true);
   return database;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePayment } from "@org/payments-test-support/store-fixtures";
 import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
 import { Migrator } from "kysely";
-import { createSqliteStore, migrate, migrationStatus } from "../src/index.js";
+import { createSqliteStore, migrate, migrationStatus, openSqliteDatabase } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
 import type { SqliteTestDatabase } from "./sqlite-test-database.js";
@@ -26,6 +26,20 @@ describe("sqlite store", () => {
   it("opens the file in WAL mode with foreign keys on and declares itself a durable single writer", () => {
     expect(database.raw.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(store.capabilities).toEqual({ concurrentWriters: false, durable: true });
+  });
+
+  it("syncs every commit to disk by default (FULL), so an answered payment survives a power loss; NORMAL only when asked", () => {
+    const full = openSqliteDatabase({ filename: database.filename });
+    const normal = openSqliteDatabase({ filename: database.filename, synchronous: "NORMAL" });
+    try {
+      // 2 = FULL, 1 = NORMAL (the better-sqlite3 build's WAL default, which the store must not inherit).
+      expect(Number(full.pragma("synchronous", { simple: true }))).toBe(2);
+      expect(Number(normal.pragma("synchronous", { simple: true }))).toBe(1);
+    } finally {
+      full.close();
+      normal.close();
+    }
+    expect(() => openSqliteDatabase({ filename: database.filename, synchronous: "OFF" as never })).toThrow(/synchronous/);
   });
 
   it("stores amounts as INTEGER and timestamps as ISO-8601 UTC text", async () => {
