@@ -7,6 +7,7 @@ const entries: Record<string, string> = {
   postgres: "src/postgres.ts",
   "sql-read-back": "src/sql-read-back.ts",
   "store-fixtures": "src/store-fixtures.ts",
+  "query-plan-fixtures": "src/query-plan-fixtures.ts",
   "service-race": "src/service-race.ts",
   // Not imported: the child process `runServiceRacer` spawns, found beside service-race.js in dist.
   "service-racer-process": "src/service-racer-process.ts",
