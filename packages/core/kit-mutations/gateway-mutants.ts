@@ -42,6 +42,19 @@ function reporting(
 }
 
 /** Overrides that send every mutating call under the key `keyFor` makes of the core's key. */
+/** `createPayment` whose thrown errors pass through `translate` first: one answer misclassified, the rest honest. */
+function translatingCreateErrors(gateway: PaymentGateway, translate: (error: unknown) => unknown): Partial<PaymentGateway> {
+  return {
+    createPayment: async (request, options) => {
+      try {
+        return await gateway.createPayment(request, options);
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+  };
+}
+
 function rekeying(inner: PaymentGateway, keyFor: (key: string) => string): Partial<PaymentGateway> {
   const rekeyed = (options: GatewayCallOptions) => ({ ...options, idempotencyKey: keyFor(options.idempotencyKey) });
   return {
@@ -213,48 +226,27 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
     breaks: "an answer lost after the provider acted is thrown as gateway_error (\"did not act\"): the core sends again",
     mustFail: ["lostAnswerIsUnknownAndFound"],
     mutate: (inner) =>
-      decorateGateway(inner, (gateway) => ({
-        createPayment: async (request, options) => {
-          try {
-            return await gateway.createPayment(request, options);
-          } catch (error) {
-            if (isPaymentError(error, "gateway_outcome_unknown")) throw new PaymentError("gateway_error", "the provider did not answer");
-            throw error;
-          }
-        },
-      })),
+      decorateGateway(inner, (gateway) =>
+        translatingCreateErrors(gateway, (error) => (isPaymentError(error, "gateway_outcome_unknown") ? new PaymentError("gateway_error", "the provider did not answer") : error)),
+      ),
   },
   {
     id: "timeout-as-gateway-error",
     breaks: "a call that times out is thrown as gateway_error (\"did not act\") instead of gateway_outcome_unknown",
     mustFail: ["timeoutIsUnknownAndFound"],
     mutate: (inner) =>
-      decorateGateway(inner, (gateway) => ({
-        createPayment: async (request, options) => {
-          try {
-            return await gateway.createPayment(request, options);
-          } catch (error) {
-            if (isPaymentError(error, "gateway_outcome_unknown") && /no answer|timed? ?out/i.test(error.message)) throw new PaymentError("gateway_error", "the provider did not answer in time");
-            throw error;
-          }
-        },
-      })),
+      decorateGateway(inner, (gateway) =>
+        translatingCreateErrors(gateway, (error) => (isPaymentError(error, "gateway_outcome_unknown") && /no answer|timed? ?out/i.test(error.message) ? new PaymentError("gateway_error", "the provider did not answer in time") : error)),
+      ),
   },
   {
     id: "amount-too-small-retryable",
     breaks: "an amount below the provider's minimum is thrown as gateway_error, left to retry, instead of amount_too_small",
     mustFail: ["amountTooSmall"],
     mutate: (inner) =>
-      decorateGateway(inner, (gateway) => ({
-        createPayment: async (request, options) => {
-          try {
-            return await gateway.createPayment(request, options);
-          } catch (error) {
-            if (isPaymentError(error, "amount_too_small")) throw new PaymentError("gateway_error", "the provider refused the request");
-            throw error;
-          }
-        },
-      })),
+      decorateGateway(inner, (gateway) =>
+        translatingCreateErrors(gateway, (error) => (isPaymentError(error, "amount_too_small") ? new PaymentError("gateway_error", "the provider refused the request") : error)),
+      ),
   },
   {
     id: "declared-minimum-refused",

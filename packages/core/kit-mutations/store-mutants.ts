@@ -103,6 +103,37 @@ function outboxListIgnoring(inner: PaymentStore, field: "status" | "paymentId"):
 }
 
 /** The store mutants: each is the memory store with exactly one rule of the port broken. */
+/**
+ * A store whose `findPaymentByProviderId` answers from the payments this store inserted that `matches` admits, the
+ * lowest or highest id as `prefer` says (`fallBack`: the honest answer when none matches): one wrong rule of the
+ * lookup at a time, everything else the real store's.
+ */
+function lookingUpAmongInserted(
+  inner: MemoryPaymentStore,
+  rule: { matches: (payment: Payment, provider: string, providerPaymentId: string) => boolean; prefer: "oldest" | "newest"; fallBack: boolean },
+): { store: PaymentStore; reset(): void } {
+  const inserted = new Set<string>();
+  const store = decorateStore(inner, {
+    tx: (tx) => ({
+      insertPayment: async (payment) => {
+        await tx.insertPayment(payment);
+        inserted.add(payment.id);
+      },
+      findPaymentByProviderId: async (provider, providerPaymentId) => {
+        const honest = await tx.findPaymentByProviderId(provider, providerPaymentId);
+        let chosen: Payment | null = null;
+        for (const id of inserted) {
+          const payment = await tx.getPayment(id);
+          if (payment === null || !rule.matches(payment, provider, providerPaymentId)) continue;
+          if (chosen === null || (rule.prefer === "oldest" ? payment.id < chosen.id : payment.id > chosen.id)) chosen = payment;
+        }
+        return chosen ?? (rule.fallBack ? honest : null);
+      },
+    }),
+  });
+  return { store, reset: () => inserted.clear() };
+}
+
 export const STORE_MUTANTS: readonly StoreMutant[] = [
   // ------------------------------------------------------------ payments and their compare-and-set
   {
@@ -194,81 +225,29 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     id: "provider-lookup-newest",
     breaks: "findPaymentByProviderId answers the newest of several payments naming the provider id, not the oldest",
     mustFail: ["providerLookupOldest"],
-    mutate: (inner) => {
-      const inserted = new Set<string>();
-      const store = decorateStore(inner, {
-        tx: (tx) => ({
-          insertPayment: async (payment) => {
-            await tx.insertPayment(payment);
-            inserted.add(payment.id);
-          },
-          findPaymentByProviderId: async (provider, providerPaymentId) => {
-            let newest: Payment | null = null;
-            for (const id of inserted) {
-              const payment = await tx.getPayment(id);
-              if (payment?.provider !== provider || payment.providerPaymentId !== providerPaymentId) continue;
-              if (newest === null || payment.id > newest.id) newest = payment;
-            }
-            return newest;
-          },
-        }),
-      });
-      return { store, reset: () => inserted.clear() };
-    },
+    mutate: (inner) =>
+      lookingUpAmongInserted(inner, {
+        matches: (payment, provider, providerPaymentId) => payment.provider === provider && payment.providerPaymentId === providerPaymentId,
+        prefer: "newest",
+        fallBack: false,
+      }),
   },
   {
     id: "provider-lookup-ignores-provider-payment-id",
     breaks: "findPaymentByProviderId matches the provider alone: a provider payment id it never saw finds the provider's oldest payment",
     mustFail: ["providerLookup"],
-    mutate: (inner) => {
-      const inserted = new Set<string>();
-      const store = decorateStore(inner, {
-        tx: (tx) => ({
-          insertPayment: async (payment) => {
-            await tx.insertPayment(payment);
-            inserted.add(payment.id);
-          },
-          findPaymentByProviderId: async (provider, providerPaymentId) => {
-            const honest = await tx.findPaymentByProviderId(provider, providerPaymentId);
-            let oldest: Payment | null = null;
-            for (const id of inserted) {
-              const payment = await tx.getPayment(id);
-              if (payment?.provider !== provider) continue;
-              if (oldest === null || payment.id < oldest.id) oldest = payment;
-            }
-            return oldest ?? honest;
-          },
-        }),
-      });
-      return { store, reset: () => inserted.clear() };
-    },
+    mutate: (inner) => lookingUpAmongInserted(inner, { matches: (payment, provider) => payment.provider === provider, prefer: "oldest", fallBack: true }),
   },
   {
     id: "provider-lookup-ignores-provider",
     breaks: "findPaymentByProviderId matches the provider payment id alone: another provider's payment with that id is found",
     mustFail: ["providerLookup"],
-    mutate: (inner) => {
-      const inserted = new Set<string>();
-      const store = decorateStore(inner, {
-        tx: (tx) => ({
-          insertPayment: async (payment) => {
-            await tx.insertPayment(payment);
-            inserted.add(payment.id);
-          },
-          findPaymentByProviderId: async (provider, providerPaymentId) => {
-            const honest = await tx.findPaymentByProviderId(provider, providerPaymentId);
-            let oldest: Payment | null = null;
-            for (const id of inserted) {
-              const payment = await tx.getPayment(id);
-              if (payment?.providerPaymentId !== providerPaymentId) continue;
-              if (oldest === null || payment.id < oldest.id) oldest = payment;
-            }
-            return oldest ?? honest;
-          },
-        }),
-      });
-      return { store, reset: () => inserted.clear() };
-    },
+    mutate: (inner) =>
+      lookingUpAmongInserted(inner, {
+        matches: (payment, _provider, providerPaymentId) => payment.providerPaymentId === providerPaymentId,
+        prefer: "oldest",
+        fallBack: true,
+      }),
   },
   {
     id: "history-order-lost",
