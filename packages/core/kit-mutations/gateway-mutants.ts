@@ -227,7 +227,9 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
     mustFail: ["lostAnswerIsUnknownAndFound"],
     mutate: (inner) =>
       decorateGateway(inner, (gateway) =>
-        translatingCreateErrors(gateway, (error) => (isPaymentError(error, "gateway_outcome_unknown") ? new PaymentError("gateway_error", "the provider did not answer") : error)),
+        translatingCreateErrors(gateway, (error) =>
+          isPaymentError(error, "gateway_outcome_unknown") ? new PaymentError("gateway_error", "the provider did not answer") : error,
+        ),
       ),
   },
   {
@@ -236,7 +238,11 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
     mustFail: ["timeoutIsUnknownAndFound"],
     mutate: (inner) =>
       decorateGateway(inner, (gateway) =>
-        translatingCreateErrors(gateway, (error) => (isPaymentError(error, "gateway_outcome_unknown") && /no answer|timed? ?out/i.test(error.message) ? new PaymentError("gateway_error", "the provider did not answer in time") : error)),
+        translatingCreateErrors(gateway, (error) =>
+          isPaymentError(error, "gateway_outcome_unknown") && /no answer|timed? ?out/i.test(error.message)
+            ? new PaymentError("gateway_error", "the provider did not answer in time")
+            : error,
+        ),
       ),
   },
   {
@@ -245,7 +251,9 @@ export const GATEWAY_MUTANTS: readonly GatewayMutant[] = [
     mustFail: ["amountTooSmall"],
     mutate: (inner) =>
       decorateGateway(inner, (gateway) =>
-        translatingCreateErrors(gateway, (error) => (isPaymentError(error, "amount_too_small") ? new PaymentError("gateway_error", "the provider refused the request") : error)),
+        translatingCreateErrors(gateway, (error) =>
+          isPaymentError(error, "amount_too_small") ? new PaymentError("gateway_error", "the provider refused the request") : error,
+        ),
       ),
   },
   {
