@@ -115,13 +115,20 @@ for (const name of BACKENDS) {
           expect(held!.lockId).not.toBeNull();
           expect(await tx.updateIdempotencyRecord({ ...held!, lockedAt: new Date(Date.now() - 49_000).toISOString() }, held!.lockId)).toBe(true);
         });
+        const backdatedAt = Date.now();
         const started = Date.now();
         const rerun = await startCli(args, { env: backend.env }).result;
         const waited = Date.now() - started;
         expect(rerun.code, rerun.stderr).toBe(0);
         expect(waited).toBeGreaterThan(10_000);
-        // The ages are read when the re-run starts, which a loaded machine delays by seconds: the shape is the rule.
-        expect(rerun.stderr).toMatch(new RegExp(`the refund of ${payment.id} is in progress elsewhere \\(locked \\d+s ago\\): waiting for it to finish, at most \\d+s`));
+        // The age is read when the re-run first meets the lock, which a loaded machine delays by seconds past the 49 s
+        // backdating: it lies between 49 s and the time since then, and age + wait is the 60 s lock timeout (rounded).
+        const note = new RegExp(`the refund of ${payment.id} is in progress elsewhere \\(locked (\\d+)s ago\\): waiting for it to finish, at most (\\d+)s`).exec(rerun.stderr);
+        expect(note, rerun.stderr).not.toBeNull();
+        const [age, left] = [Number(note![1]), Number(note![2])];
+        expect(age).toBeGreaterThanOrEqual(49);
+        expect(age).toBeLessThanOrEqual(49 + Math.ceil((Date.now() - backdatedAt) / 1000));
+        expect([60, 61]).toContain(age + left);
         expect(rerun.stdout).toContain(`refunded USD 30.00 on ${payment.id}`);
         expect(refundsAtProvider(payment.providerPaymentId)).toHaveLength(1);
         expect(await record("died")).toMatchObject({ recoveryPoint: "finished", lockId: null });
