@@ -1,5 +1,6 @@
 import type { LineItem, Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
+import { receiptTaxRate } from "./receipt-tax-rate.js";
 
 export interface Receipt {
   number: string;
@@ -12,6 +13,8 @@ export interface Receipt {
   lines: LineItem[];
   subtotal: number;
   tax: number;
+  /** The tax rate as an exact decimal string ("0.0875") when the tax lines name one rate; null otherwise. */
+  taxRate: string | null;
   total: number;
   amountCaptured: number;
   refunds: Array<{ id: string; amount: number; reason: string; at: string }>;
@@ -53,6 +56,7 @@ export function buildReceipt(payment: Payment, refunds: readonly Refund[], issue
     lines,
     subtotal: total - tax,
     tax,
+    taxRate: receiptTaxRate(lines),
     total,
     amountCaptured: payment.amountCaptured,
     refunds: settled.map((r) => ({ id: r.id, amount: r.amount, reason: r.reason, at: r.updatedAt })),

@@ -1,5 +1,7 @@
 import { formatMoney } from "../money/money.js";
 import type { Receipt } from "./receipt.js";
+import { renderReceiptHtml } from "./render-receipt-html.js";
+import type { ReceiptPresentation } from "./receipt-presentation.js";
 
 export type ReceiptFormat = "json" | "text" | "html";
 
@@ -11,7 +13,8 @@ function rows(receipt: Receipt): Array<[string, string]> {
   out.push(["Total", formatMoney(receipt.total, receipt.currency)]);
   if (receipt.amountCaptured !== receipt.total) out.push(["Captured", formatMoney(receipt.amountCaptured, receipt.currency)]);
   for (const refund of receipt.refunds) {
-    out.push([`Refund ${refund.id} (${refund.reason})`, formatMoney(-refund.amount, receipt.currency)]);
+    // A refund's internal id means nothing to the customer reading the receipt; its reason and date do.
+    out.push([`Refund ${refund.at.slice(0, 10)} (${refund.reason})`, formatMoney(-refund.amount, receipt.currency)]);
   }
   if (receipt.refunds.length > 0) out.push(["Net paid", formatMoney(receipt.netPaid, receipt.currency)]);
   return out;
@@ -32,38 +35,8 @@ export function renderReceiptText(receipt: Receipt): string {
   return [...header, line, ...body.slice(0, receipt.lines.length), line, ...body.slice(receipt.lines.length), ""].join("\n");
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-/** A self-contained page: inline styles, no scripts, no external assets; every value escaped. */
-export function renderReceiptHtml(receipt: Receipt): string {
-  const body = rows(receipt)
-    .map(([label, value], i) => {
-      const cls = i >= receipt.lines.length ? ' class="sum"' : "";
-      return `<tr${cls}><td>${escapeHtml(label)}</td><td class="amt">${escapeHtml(value)}</td></tr>`;
-    })
-    .join("\n");
-  const refs = Object.entries(receipt.references)
-    .map(([k, v]) => `<div>${escapeHtml(k)}: ${escapeHtml(v)}</div>`)
-    .join("");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Receipt ${escapeHtml(receipt.number)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;color:#222}
-table{width:100%;border-collapse:collapse}td{padding:.3rem 0;border-bottom:1px solid #eee}
-td.amt{text-align:right;font-variant-numeric:tabular-nums}tr.sum td{font-weight:600}</style></head>
-<body><h1>Receipt ${escapeHtml(receipt.number)}</h1>
-<p>Payment ${escapeHtml(receipt.paymentId)}<br>Issued ${escapeHtml(receipt.issuedAt)}${
-    receipt.description ? `<br>${escapeHtml(receipt.description)}` : ""
-  }</p>${refs}
-<table>
-${body}
-</table></body></html>
-`;
-}
-
-export function renderReceipt(receipt: Receipt, format: ReceiptFormat): string {
+/** `presentation` (locale, time zone, merchant, payment method) shapes the HTML page; JSON and text ignore it. */
+export function renderReceipt(receipt: Receipt, format: ReceiptFormat, presentation?: ReceiptPresentation): string {
   if (format === "json") return `${JSON.stringify(receipt, null, 2)}\n`;
-  return format === "text" ? renderReceiptText(receipt) : renderReceiptHtml(receipt);
+  return format === "text" ? renderReceiptText(receipt) : renderReceiptHtml(receipt, presentation);
 }
