@@ -1,5 +1,6 @@
 import type { PaymentGateway } from "@org/payments-core";
 import { createSimulatedGateway } from "@org/payments-core/simulated";
+import { loadOptionalPackage } from "./optional-package.js";
 
 export interface GatewaySetup {
   gateways: PaymentGateway[];
@@ -8,8 +9,8 @@ export interface GatewaySetup {
 
 /**
  * Every provider whose credentials are in the environment, the simulated one always (DESIGN "Decisions"). The
- * vendor adapters are imported only when configured, so a CLI that only talks to SQLite starts fast. Keys are
- * handed to the adapters and never printed.
+ * vendor adapters are optional peer dependencies, imported only when configured, so a CLI that only talks to SQLite
+ * starts fast and needs no vendor SDK installed. Keys are handed to the adapters and never printed.
  */
 export async function createGateways(env: NodeJS.ProcessEnv, simulatedState: string): Promise<GatewaySetup> {
   const webhookSecret = env.PAYMENTS_SIMULATED_WEBHOOK_SECRET;
@@ -17,11 +18,19 @@ export async function createGateways(env: NodeJS.ProcessEnv, simulatedState: str
     createSimulatedGateway({ stateFile: simulatedState, webhookSecrets: webhookSecret ? webhookSecret.split(",") : undefined }),
   ];
   if (env.STRIPE_SECRET_KEY) {
-    const { createStripeGateway } = await import("@org/payments-stripe");
+    const { createStripeGateway } = await loadOptionalPackage(
+      "@org/payments-stripe",
+      "the Stripe provider (STRIPE_SECRET_KEY is set)",
+      () => import("@org/payments-stripe"),
+    );
     gateways.push(createStripeGateway({ secretKey: env.STRIPE_SECRET_KEY, webhookSecrets: env.STRIPE_WEBHOOK_SECRET }));
   }
   if (env.PAYPAL_CLIENT_ID && env.PAYPAL_CLIENT_SECRET) {
-    const { createPayPalGateway } = await import("@org/payments-paypal");
+    const { createPayPalGateway } = await loadOptionalPackage(
+      "@org/payments-paypal",
+      "the PayPal provider (PAYPAL_CLIENT_ID is set)",
+      () => import("@org/payments-paypal"),
+    );
     gateways.push(
       createPayPalGateway({
         clientId: env.PAYPAL_CLIENT_ID,

@@ -1,6 +1,7 @@
 import type { EventPublisher } from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { loadOptionalPackage } from "./optional-package.js";
 
 export interface ConfiguredPublisher {
   publisher: EventPublisher;
@@ -26,7 +27,11 @@ export async function publisherFromEnv(env: NodeJS.ProcessEnv): Promise<Configur
     );
   }
   if (rabbitUrl) {
-    const { createRabbitMqPublisher, DEFAULT_EVENTS_EXCHANGE } = await import("@org/payments-rabbitmq");
+    const { createRabbitMqPublisher, DEFAULT_EVENTS_EXCHANGE } = await loadOptionalPackage(
+      "@org/payments-rabbitmq",
+      "publishing events to RabbitMQ (PAYMENTS_RABBITMQ_URL is set)",
+      () => import("@org/payments-rabbitmq"),
+    );
     const exchange = env.PAYMENTS_EVENTS_EXCHANGE || DEFAULT_EVENTS_EXCHANGE;
     const publisher = createRabbitMqPublisher({ url: rabbitUrl, exchange });
     return { publisher, target: `RabbitMQ exchange ${exchange} at ${withoutCredentials(rabbitUrl)}`, close: () => publisher.close() };
@@ -36,7 +41,11 @@ export async function publisherFromEnv(env: NodeJS.ProcessEnv): Promise<Configur
     if (secret === "") {
       throw new CliError("publisher_secret_missing", "PAYMENTS_EVENTS_WEBHOOK_URL is set without PAYMENTS_EVENTS_WEBHOOK_SECRET", EXIT.usage, "set the shared secret the receiver verifies with");
     }
-    const { createSignedHttpPublisher } = await import("@org/payments-http-publisher");
+    const { createSignedHttpPublisher } = await loadOptionalPackage(
+      "@org/payments-http-publisher",
+      "publishing events over signed HTTP (PAYMENTS_EVENTS_WEBHOOK_URL is set)",
+      () => import("@org/payments-http-publisher"),
+    );
     return { publisher: createSignedHttpPublisher({ url: webhookUrl, secret }), target: `signed HTTP POST to ${withoutCredentials(webhookUrl)}`, close: async () => undefined };
   }
   throw new CliError(
