@@ -14,6 +14,7 @@ const entries: Record<string, string> = {
   "stripe-fake/index": "src/stripe-fake/index.ts",
   "paypal-fake/index": "src/paypal-fake/index.ts",
   rabbitmq: "src/rabbitmq.ts",
+  redis: "src/redis.ts",
 };
 
 export default defineConfig({

@@ -1,8 +1,8 @@
 import { PaymentError, configurationError } from "@org/payments-core";
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
-import { rateLimit as createRateLimit, ipKeyGenerator } from "express-rate-limit";
 import type { Registry } from "prom-client";
 import { defaultAuthorize } from "./authorization.js";
+import { clientAddressResolver } from "./http/client-address.js";
 import { identifierProblem } from "./http/identifier-rules.js";
 import { sendError, toPaymentError } from "./http/render.js";
 import { maybePrincipal, requestId, requestIdOf, setPrincipal } from "./http/request-context.js";
@@ -12,6 +12,7 @@ import { scrubbedLogger } from "./logging/scrubbed-logger.js";
 import { createPaymentsMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import type { Authenticate } from "./principal.js";
+import { createRateLimits } from "./rate-limit/create-rate-limits.js";
 import type { PaymentsRouterOptions } from "./router-options.js";
 import { mountOperationRoutes } from "./routes/operation-routes.js";
 import { mountPaymentRoutes } from "./routes/payment-routes.js";
@@ -37,24 +38,10 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
   const metrics = createPaymentsMetrics(options.service, options.metricsRegistry);
   const router = Router();
 
-  // Failed authentications are counted per IP before the token is checked, so a flood of bad tokens is throttled
-  // like any other caller (the per-principal limiter below only ever sees authenticated requests).
-  const authFailures =
-    options.rateLimit === false
-      ? undefined
-      : createRateLimit({
-          windowMs: options.rateLimit?.windowMs ?? 60_000,
-          limit: options.rateLimit?.limit ?? 300,
-          standardHeaders: "draft-8",
-          legacyHeaders: false,
-          ...(options.rateLimit?.store ? { store: options.rateLimit.store } : {}),
-          keyGenerator: (req) => `auth-failure:${ipKeyGenerator(req.ip ?? "unknown")}`,
-          requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-          skipSuccessfulRequests: true,
-          handler: (_req, res, _next, used) => {
-            sendError(res, new PaymentError("rate_limited", "too many failed authentications; slow down", { retryAfterSeconds: Math.ceil(used.windowMs / 1000) }));
-          },
-        });
+  // Failed authentications are counted per client address before the token is checked, so a flood of bad tokens
+  // is throttled like any other caller (the per-principal limiters only ever see authenticated requests).
+  const clientAddress = clientAddressResolver(options.trustProxy);
+  const { authFailures, limit: limiter } = createRateLimits(options.rateLimit, { clientAddress, fromRouterTrustProxy: options.trustProxy !== undefined }, logger);
   const authenticateRequest = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const principal = await authenticate({ headers: req.headers });
     if (!principal) throw new PaymentError("unauthenticated", "a valid Bearer token is required");
@@ -69,24 +56,6 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
         void authFailures(req, res, (error?: unknown) => (error ? next(error) : authenticateRequest(req, res, next).catch(next)));
       }
     : authenticateRequest;
-
-  const limiter =
-    options.rateLimit === false
-      ? (((_req, _res, next) => next()) as RequestHandler)
-      : createRateLimit({
-          windowMs: options.rateLimit?.windowMs ?? 60_000,
-          limit: options.rateLimit?.limit ?? 300,
-          standardHeaders: "draft-8",
-          legacyHeaders: false,
-          ...(options.rateLimit?.store ? { store: options.rateLimit.store } : {}),
-          keyGenerator: (req) => {
-            const principal = maybePrincipal(req);
-            return principal ? `sub:${principal.sub}` : `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
-          },
-          handler: (_req, res, _next, used) => {
-            sendError(res, new PaymentError("rate_limited", "too many requests; slow down", { retryAfterSeconds: Math.ceil(used.windowMs / 1000) }));
-          },
-        });
 
   const deps: RouteDeps = {
     options,

@@ -1,6 +1,9 @@
 export { createPaymentsRouter } from "./create-payments-router.js";
 export type { PaymentsRouter } from "./create-payments-router.js";
 export type { PaymentsRouterOptions, ResolvedAmount } from "./router-options.js";
+export { DEFAULT_RATE_LIMITS, DEFAULT_RATE_LIMIT_WINDOW_MS, DEFAULT_REDIS_RATE_LIMIT_PREFIX, RATE_LIMITERS } from "./rate-limit/rate-limit-options.js";
+export type { RateLimitOptions, RateLimiterName, RedisRateLimitOptions, RedisSendCommand } from "./rate-limit/rate-limit-options.js";
+export type { TrustProxy } from "./http/client-address.js";
 export { createJwtAuthenticator } from "./jwt-authenticator.js";
 export type { JwtOptions, JwtAlgorithm } from "./jwt-authenticator.js";
 export type { Principal, Authenticate } from "./principal.js";

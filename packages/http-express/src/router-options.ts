@@ -1,11 +1,12 @@
 import type { LineItem, NamedTariffs, PaymentService } from "@org/payments-core";
 import type { Request } from "express";
-import type { Store } from "express-rate-limit";
 import type { Registry } from "prom-client";
 import type { Authorize } from "./authorization.js";
 import type { JwtOptions } from "./jwt-authenticator.js";
 import type { PaymentsLogger } from "./logging/default-logger.js";
+import type { TrustProxy } from "./http/client-address.js";
 import type { Authenticate } from "./principal.js";
+import type { RateLimitOptions } from "./rate-limit/rate-limit-options.js";
 
 /**
  * What a host that prices server-side returns for a create request. The client's amount is then ignored; return
@@ -23,8 +24,16 @@ export interface PaymentsRouterOptions {
   authorize?: Authorize | undefined;
   /** Prices a payment server-side from the request (e.g. a booking id in `references`). */
   resolveAmount?: ((req: Request, body: Record<string, unknown>) => ResolvedAmount | Promise<ResolvedAmount>) | undefined;
-  /** Per principal (or IP when unauthenticated). `false` disables; `store` shares counters across instances. */
-  rateLimit?: false | { windowMs?: number; limit?: number; store?: Store } | undefined;
+  /**
+   * Per principal (or client address when unauthenticated), per route kind: creating and confirming are tighter
+   * than reads. `redis` shares the counters across instances. `false` disables.
+   */
+  rateLimit?: false | RateLimitOptions | undefined;
+  /**
+   * Which proxies to believe about the client's address (Express's `trust proxy` values; default: none, i.e. the
+   * host app's own setting). Failed-authentication throttling and limits key on the address so found.
+   */
+  trustProxy?: TrustProxy | undefined;
   /** Registry for the router's metrics (default: a new one, readable as `router.metricsRegistry`). */
   metricsRegistry?: Registry | undefined;
   /** Require an admin token on GET /metrics (default false: scrapers usually sit on a private network). */
