@@ -9,7 +9,7 @@ export type { JwtOptions, JwtAlgorithm } from "./jwt-authenticator.js";
 export type { Principal, Authenticate } from "./principal.js";
 export { defaultAuthorize, canSee } from "./authorization.js";
 export type { Authorize, PaymentAction } from "./authorization.js";
-export { buildOpenApiDocument } from "./openapi.js";
+export { type OpenApiOptions, buildOpenApiDocument } from "./openapi.js";
 export { REDACTED_PATHS, createDefaultLogger, paymentsLoggerOptions } from "./logging/default-logger.js";
 export type { PaymentsLogger } from "./logging/default-logger.js";
 export { MOUNT_ORDER_HINT } from "./routes/webhook-routes.js";

@@ -1,3 +1,4 @@
+import { PAYMENT_ERROR_CODES, errorCodeRule } from "@org/payments-core";
 import { z } from "zod";
 import * as s from "./schemas.js";
 
@@ -10,6 +11,61 @@ function json(schema: Schema, io: "input" | "output"): Record<string, unknown> {
 
 const errorRef = { $ref: "#/components/schemas/Error" };
 const internalErrorRef = { $ref: "#/components/schemas/InternalError" };
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const headerRef = (name: keyof typeof RESPONSE_HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+/**
+ * Every header the router sets on a response (besides Content-Type and Node's own), documented once and referenced
+ * from each response that can carry it: generated clients read the replay marker and the waits from here.
+ */
+const RESPONSE_HEADERS = {
+  "X-Request-Id": {
+    description: "The request's id: a well-formed incoming X-Request-Id, or a new one. Every log line of the request carries it.",
+    schema: { type: "string", maxLength: 128 },
+  },
+  "Idempotent-Replayed": {
+    description: "`true` when this response replays the stored outcome of an earlier request with the same Idempotency-Key; absent otherwise",
+    schema: { type: "string", enum: ["true"] },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before retrying (with the same Idempotency-Key where the operation takes one)",
+    schema: { type: "integer", minimum: 0 },
+  },
+  RateLimit: {
+    description:
+      'The caller\'s remaining quota in the window, per IETF draft-ietf-httpapi-ratelimit-headers-08 (`"<policy>"; r=<remaining>; t=<seconds to reset>`); one entry per limiter that counted the request',
+    schema: { type: "string" },
+  },
+  "RateLimit-Policy": {
+    description: 'The quota policies that apply (`"<policy>"; q=<limit>; w=<window seconds>; pk=<partition key>`), per the same draft',
+    schema: { type: "string" },
+  },
+  "WWW-Authenticate": { description: "The Bearer challenge", schema: { type: "string", const: 'Bearer realm="payments"' } },
+  "X-Content-Type-Options": { description: "`nosniff`: the receipt's text and HTML are never content-sniffed", schema: { type: "string", const: "nosniff" } },
+  "Content-Security-Policy": {
+    description: "On the HTML receipt: a self-contained page (inline styles only, no scripts, not framed)",
+    schema: { type: "string" },
+  },
+} as const;
+
+/** A status whose answer may say when to retry: a code of the status names a wait, or the provider's answer did. */
+const RETRY_AFTER_STATUSES = new Set([
+  ...PAYMENT_ERROR_CODES.map(errorCodeRule)
+    .filter((rule) => rule.retryAfterSeconds !== undefined)
+    .map((rule) => rule.httpStatus),
+  502,
+  503,
+]);
+
+/** Which of the shared headers a response of an operation can carry. */
+function responseHeaders(status: number, op: Pick<Operation, "idempotent" | "limited">, extra: (keyof typeof RESPONSE_HEADERS)[] = []): Record<string, unknown> {
+  const names: (keyof typeof RESPONSE_HEADERS)[] = ["X-Request-Id", ...extra];
+  if (op.idempotent) names.push("Idempotent-Replayed");
+  if (op.limited) names.push("RateLimit", "RateLimit-Policy");
+  if (status >= 400 && RETRY_AFTER_STATUSES.has(status)) names.push("Retry-After");
+  if (status === 401) names.push("WWW-Authenticate");
+  return Object.fromEntries(names.map((name) => [name, headerRef(name)]));
+}
 
 /** What each error status means on this API; a route adds its own notes (e.g. `invalid_cursor` on the list). */
 const ERROR_MEANINGS: Readonly<Record<number, string>> = {
@@ -31,25 +87,45 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   503: "gateway_outcome_unknown or gateway_rate_limited (Retry-After): retry with the same Idempotency-Key",
 };
 
-const errorResponses = (statuses: number[], notes: Readonly<Record<number, string>> = {}) =>
-  Object.fromEntries(
-    // Any route can fail inside: 500 is documented everywhere, with its own body.
-    [...new Set([...statuses, 500])].map((status) => [
+/**
+ * The 4xx of an operation that refuses nothing itself (health, this document): what the HTTP server in front of the
+ * router answers to a request it cannot parse. Documented so that generated clients have a client-error branch.
+ */
+const SERVER_LEVEL_CLIENT_ERROR = {
+  description: "Not answered by the router: Node's HTTP server refuses a malformed request (400) or oversized headers (431), with no body",
+};
+
+function errorResponses(op: Operation): Record<string, unknown> {
+  const notes = op.errorNotes ?? {};
+  // Any route can fail inside: 500 is documented everywhere, with its own body.
+  const statuses = [...new Set([...op.errors, 500])].sort((a, b) => a - b);
+  const responses: Record<string, unknown> = Object.fromEntries(
+    statuses.map((status) => [
       String(status),
       {
         description: [ERROR_MEANINGS[status] ?? "Error", notes[status]].filter(Boolean).join("; "),
+        headers: responseHeaders(status, op),
         content: { "application/json": { schema: status === 500 ? internalErrorRef : errorRef } },
       },
     ]),
   );
+  if (!statuses.some((status) => status >= 400 && status < 500)) responses["4XX"] = SERVER_LEVEL_CLIENT_ERROR;
+  return responses;
+}
 
 interface Operation {
+  /** Stable and unique: generated clients name their methods after it. */
+  operationId: string;
   summary: string;
   auth?: boolean;
+  /** Counted by the router's rate limiters (every authenticated route, and webhooks): RateLimit headers, 429. */
+  limited?: boolean;
+  /** Overrides what `auth` implies (e.g. a token that is optional). */
+  security?: object[];
   idempotent?: boolean;
   body?: Schema;
   query?: z.ZodObject;
-  ok: { status: number; schema?: Schema; ref?: string; contentTypes?: string[] };
+  ok: { status: number; schema?: Schema | Record<string, unknown>; ref?: string; contentTypes?: string[]; headers?: (keyof typeof RESPONSE_HEADERS)[] };
   errors: number[];
   /** Route-specific meanings added to the status's general one. */
   errorNotes?: Record<number, string>;
@@ -63,7 +139,16 @@ const idParam = {
   schema: { type: "string", minLength: 1, maxLength: 200 },
 };
 
-function operation(op: Operation, pathParams: object[] = []): Record<string, unknown> {
+/** The statuses every authenticated, rate-limited operation can answer, whatever it does. */
+const AUTHENTICATED_ERRORS = [401, 403, 429];
+
+function operation(input: Operation, pathParams: object[] = []): Record<string, unknown> {
+  const authenticated = input.auth !== false;
+  const op: Operation = {
+    ...input,
+    limited: input.limited ?? authenticated,
+    errors: [...input.errors, ...(authenticated ? AUTHENTICATED_ERRORS : []), ...(input.body ? [413] : [])],
+  };
   const parameters: object[] = [...pathParams];
   if (op.idempotent) {
     parameters.push({
@@ -80,27 +165,66 @@ function operation(op: Operation, pathParams: object[] = []): Record<string, unk
       parameters.push({ name, in: "query", required: shape.required?.includes(name) ?? false, schema });
     }
   }
-  const okSchema = op.ok.ref ? { $ref: `#/components/schemas/${op.ok.ref}` } : op.ok.schema ? json(op.ok.schema, "output") : undefined;
+  const okSchema = op.ok.ref ? schemaRef(op.ok.ref) : op.ok.schema instanceof z.ZodType ? json(op.ok.schema, "output") : op.ok.schema;
   const content = Object.fromEntries(
     (op.ok.contentTypes ?? ["application/json"]).map((type) => [type, type === "application/json" && okSchema ? { schema: okSchema } : { schema: { type: "string" } }]),
   );
   return {
+    operationId: op.operationId,
     summary: op.summary,
-    ...(op.auth === false ? { security: [] } : {}),
+    ...(op.security ? { security: op.security } : op.auth === false ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: json(op.body, "input") } } } } : {}),
-    responses: { [String(op.ok.status)]: { description: "OK", ...(op.ok.status === 204 ? {} : { content }) }, ...errorResponses(op.errors, op.errorNotes) },
+    responses: {
+      [String(op.ok.status)]: { description: "OK", headers: responseHeaders(op.ok.status, op, op.ok.headers), ...(op.ok.status === 204 ? {} : { content }) },
+      ...errorResponses(op),
+    },
   };
 }
 
+export interface OpenApiOptions {
+  title?: string | undefined;
+  version?: string | undefined;
+  /**
+   * Where the router is reached, e.g. "/payments-api" or "https://api.example.com/payments-api". Without it the
+   * served document names the path the router is mounted at (a relative URL, resolved against the document's host).
+   */
+  serverUrl?: string | undefined;
+  /** The host API's license, when it publishes one (the document describes the host's API, not this SDK). */
+  license?: { name: string; url?: string | undefined } | undefined;
+}
+
+/** The default server of a document built outside a request: a router mounted at the root. */
+const ROOT_SERVER = { url: "/", description: "the router's mount path (pass `serverUrl` when it is mounted elsewhere)" };
+
+/**
+ * The document as served by a router mounted at `mountPath` (Express's `req.baseUrl`): unless the host named a
+ * server, generated clients are pointed at the mount, relative to the host that served the document.
+ */
+export function documentForMount(document: Record<string, unknown>, mountPath: string, options: OpenApiOptions = {}): Record<string, unknown> {
+  if (options.serverUrl) return document;
+  return { ...document, servers: [{ url: mountPath || "/", description: "where this router is mounted, relative to the host serving this document" }] };
+}
+
 /** OpenAPI 3.1 for the router, generated from the same zod schemas that validate requests. */
-export function buildOpenApiDocument(options: { title?: string; version?: string; serverUrl?: string } = {}): Record<string, unknown> {
-  const pay = (summary: string, body: Schema, status = 200, extra: number[] = []) =>
-    operation({ summary, idempotent: true, body, ok: { status, ref: "Payment" }, errors: [400, 401, 403, 404, 409, 422, 429, 502, 503, ...extra] }, [idParam]);
+export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<string, unknown> {
+  const pay = (operationId: string, summary: string, body: Schema, extra: number[] = []) =>
+    operation({ operationId, summary, idempotent: true, body, ok: { status: 200, ref: "Payment" }, errors: [400, 404, 409, 422, 502, 503, ...extra] }, [idParam]);
+  const refundResult = {
+    type: "object",
+    properties: { refund: schemaRef("Refund"), payment: schemaRef("Payment") },
+    required: ["refund", "payment"],
+    additionalProperties: false,
+  };
+  const refundList = { type: "object", properties: { data: { type: "array", items: schemaRef("Refund") } }, required: ["data"], additionalProperties: false };
   return {
     openapi: "3.1.0",
-    info: { title: options.title ?? "Payments API", version: options.version ?? "1.0.0" },
-    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    info: {
+      title: options.title ?? "Payments API",
+      version: options.version ?? "1.0.0",
+      ...(options.license ? { license: { name: options.license.name, ...(options.license.url ? { url: options.license.url } : {}) } } : {}),
+    },
+    servers: [options.serverUrl ? { url: options.serverUrl } : ROOT_SERVER],
     security: [{ bearerAuth: [] }],
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -110,15 +234,24 @@ export function buildOpenApiDocument(options: { title?: string; version?: string
         Error: json(s.errorResponse, "output"),
         InternalError: json(s.internalErrorResponse, "output"),
       },
+      headers: RESPONSE_HEADERS,
     },
     paths: {
       "/payments": {
-        post: operation({ summary: "Create a payment", idempotent: true, body: s.createPaymentBody, ok: { status: 201, ref: "Payment" }, errors: [400, 401, 403, 409, 413, 422, 429] }),
+        post: operation({
+          operationId: "createPayment",
+          summary: "Create a payment",
+          idempotent: true,
+          body: s.createPaymentBody,
+          ok: { status: 201, ref: "Payment" },
+          errors: [400, 409, 422],
+        }),
         get: operation({
+          operationId: "listPayments",
           summary: "List payments (owners see their own)",
           query: s.listPaymentsQuery,
           ok: { status: 200, schema: s.paymentList },
-          errors: [400, 401, 403, 429],
+          errors: [400],
           errorNotes: {
             400:
               "invalid_cursor for a cursor this list did not issue; validation_error for a filter no payment could match, an " +
@@ -127,38 +260,85 @@ export function buildOpenApiDocument(options: { title?: string; version?: string
         }),
       },
       "/payments/{id}": {
-        get: operation({ summary: "Get a payment", ok: { status: 200, ref: "Payment" }, errors: [401, 404, 429] }, [idParam]),
+        get: operation({ operationId: "getPayment", summary: "Get a payment", ok: { status: 200, ref: "Payment" }, errors: [404] }, [idParam]),
       },
-      "/payments/{id}/confirm": { post: pay("Confirm (charge or authorize), or resume after requires_action", s.confirmPaymentBody, 200, [402]) },
-      "/payments/{id}/capture": { post: pay("Capture an authorization (admin)", s.capturePaymentBody) },
-      "/payments/{id}/cancel": { post: pay("Cancel a payment before money moved", s.cancelPaymentBody) },
+      "/payments/{id}/confirm": { post: pay("confirmPayment", "Confirm (charge or authorize), or resume after requires_action", s.confirmPaymentBody, [402]) },
+      "/payments/{id}/capture": { post: pay("capturePayment", "Capture an authorization (admin)", s.capturePaymentBody) },
+      "/payments/{id}/cancel": { post: pay("cancelPayment", "Cancel a payment before money moved", s.cancelPaymentBody) },
       "/payments/{id}/refunds": {
         post: operation(
-          { summary: "Refund (admin)", idempotent: true, body: s.refundPaymentBody, ok: { status: 201, schema: s.refundResult }, errors: [400, 401, 403, 404, 409, 422, 429, 502, 503] },
+          {
+            operationId: "refundPayment",
+            summary: "Refund (admin)",
+            idempotent: true,
+            body: s.refundPaymentBody,
+            ok: { status: 201, schema: refundResult },
+            errors: [400, 404, 409, 422, 502, 503],
+          },
           [idParam],
         ),
-        get: operation({ summary: "List a payment's refunds", ok: { status: 200, schema: s.refundList }, errors: [401, 404, 429] }, [idParam]),
+        get: operation({ operationId: "listRefunds", summary: "List a payment's refunds", ok: { status: 200, schema: refundList }, errors: [404] }, [idParam]),
       },
       "/payments/{id}/receipt": {
         get: operation(
-          { summary: "The payment's receipt", query: s.receiptQuery, ok: { status: 200, schema: s.receiptResponse, contentTypes: ["application/json", "text/plain", "text/html"] }, errors: [400, 401, 404] },
+          {
+            operationId: "getReceipt",
+            summary: "The payment's receipt",
+            query: s.receiptQuery,
+            ok: {
+              status: 200,
+              schema: s.receiptResponse,
+              contentTypes: ["application/json", "text/plain", "text/html"],
+              headers: ["X-Content-Type-Options", "Content-Security-Policy"],
+            },
+            errors: [400, 404],
+          },
           [idParam],
         ),
       },
-      "/fares/quote": { post: operation({ summary: "Quote a fare with a named tariff", body: s.fareQuoteBody, ok: { status: 200, schema: s.fareQuoteResponse }, errors: [400, 401, 404, 429] }) },
-      "/payment-methods": { get: operation({ summary: "Providers and the payment methods they accept", ok: { status: 200, schema: s.paymentMethodsResponse }, errors: [401] }) },
-      "/stats": { get: operation({ summary: "Counts and revenue (admin)", query: s.statsQuery, ok: { status: 200, schema: s.statsResponse }, errors: [400, 401, 403] }) },
+      "/fares/quote": {
+        post: operation({ operationId: "quoteFare", summary: "Quote a fare with a named tariff", body: s.fareQuoteBody, ok: { status: 200, schema: s.fareQuoteResponse }, errors: [400, 404] }),
+      },
+      "/payment-methods": {
+        get: operation({ operationId: "listPaymentMethods", summary: "Providers and the payment methods they accept", ok: { status: 200, schema: s.paymentMethodsResponse }, errors: [] }),
+      },
+      "/stats": { get: operation({ operationId: "getStats", summary: "Counts and revenue (admin)", query: s.statsQuery, ok: { status: 200, schema: s.statsResponse }, errors: [400] }) },
       "/webhooks/{provider}": {
         post: operation(
-          { summary: "Provider webhooks (raw body, signature checked)", auth: false, ok: { status: 200, schema: s.webhookResponse }, errors: [400, 404, 500] },
-          [{ name: "provider", in: "path", required: true, schema: { type: "string" } }],
+          {
+            operationId: "receiveProviderWebhook",
+            summary: "Provider webhooks (raw body, signature checked)",
+            auth: false,
+            limited: true,
+            ok: { status: 200, schema: s.webhookResponse },
+            errors: [400, 404, 413, 429],
+          },
+          [{ name: "provider", in: "path", required: true, description: "A configured provider's name (e.g. stripe, paypal)", schema: { type: "string" } }],
         ),
       },
-      "/health": { get: operation({ summary: "Health", auth: false, ok: { status: 200, schema: s.healthResponse }, errors: [503] }) },
-      "/health/live": { get: operation({ summary: "Liveness", auth: false, ok: { status: 200, schema: s.healthResponse }, errors: [] }) },
-      "/health/ready": { get: operation({ summary: "Readiness", auth: false, ok: { status: 200, schema: s.healthResponse }, errors: [503] }) },
-      "/metrics": { get: operation({ summary: "Prometheus metrics", ok: { status: 200, contentTypes: ["text/plain"] }, errors: [401, 403] }) },
-      "/openapi.json": { get: operation({ summary: "This document", auth: false, ok: { status: 200, contentTypes: ["application/json"] }, errors: [] }) },
+      "/health": { get: operation({ operationId: "getHealth", summary: "Health", auth: false, ok: { status: 200, schema: s.healthResponse }, errors: [503] }) },
+      "/health/live": { get: operation({ operationId: "getLiveness", summary: "Liveness", auth: false, ok: { status: 200, schema: s.healthResponse }, errors: [] }) },
+      "/health/ready": { get: operation({ operationId: "getReadiness", summary: "Readiness", auth: false, ok: { status: 200, schema: s.healthResponse }, errors: [503] }) },
+      "/metrics": {
+        get: operation({
+          operationId: "getMetrics",
+          summary: "Prometheus metrics",
+          // Open by default (scrapers sit on a private network); `protectMetrics` asks for an admin token.
+          auth: false,
+          limited: true,
+          security: [{}, { bearerAuth: [] }],
+          ok: { status: 200, contentTypes: ["text/plain"] },
+          errors: [401, 403, 429],
+          errorNotes: {
+            401: "only with the router's protectMetrics option",
+            403: "only with the router's protectMetrics option",
+            429: "only with protectMetrics: failed authentications are throttled",
+          },
+        }),
+      },
+      "/openapi.json": {
+        get: operation({ operationId: "getOpenApiDocument", summary: "This document", auth: false, ok: { status: 200, contentTypes: ["application/json"] }, errors: [] }),
+      },
     },
   };
 }

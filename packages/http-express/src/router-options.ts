@@ -4,6 +4,7 @@ import type { Registry } from "prom-client";
 import type { Authorize } from "./authorization.js";
 import type { JwtOptions } from "./jwt-authenticator.js";
 import type { PaymentsLogger } from "./logging/default-logger.js";
+import type { OpenApiOptions } from "./openapi.js";
 import type { TrustProxy } from "./http/client-address.js";
 import type { Authenticate } from "./principal.js";
 import type { RateLimitOptions } from "./rate-limit/rate-limit-options.js";
@@ -45,5 +46,5 @@ export interface PaymentsRouterOptions {
   bodyLimit?: string | undefined;
   /** Also probe the gateways on readiness (cached for `cacheMs`, default 30 s). */
   readinessGatewayCheck?: { cacheMs?: number } | undefined;
-  openapi?: { title?: string; version?: string; serverUrl?: string } | undefined;
+  openapi?: OpenApiOptions | undefined;
 }

@@ -3,7 +3,16 @@ import type { CallResult } from "./server-harness.js";
 
 const Ajv2020 = Ajv2020Import as unknown as typeof Ajv2020Import.default;
 
-/** Validates responses against the OpenAPI document the router serves (JSON Schema 2020-12 inside OpenAPI 3.1). */
+/**
+ * Headers of the transport (Node and Express set them on every response), not of this API: OpenAPI leaves
+ * Content-Type to `content`, and the rest no client acts on.
+ */
+const TRANSPORT_HEADERS = new Set(["content-type", "content-length", "date", "connection", "keep-alive", "transfer-encoding", "etag", "x-powered-by"]);
+
+/**
+ * Validates responses against the OpenAPI document the router serves (JSON Schema 2020-12 inside OpenAPI 3.1): the
+ * status, the content type, the body, and that every header the router sent is documented on that response.
+ */
 export function createResponseValidator(document: any) {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   const cache = new Map<string, ReturnType<typeof ajv.compile>>();
@@ -19,6 +28,9 @@ export function createResponseValidator(document: any) {
     if (!operation) throw new Error(`no OpenAPI operation ${method} ${match.template}`);
     const response = operation.responses[String(result.status)];
     if (!response) throw new Error(`status ${result.status} of ${method} ${match.template} is not documented`);
+    const documented = new Set(Object.keys(response.headers ?? {}).map((name) => name.toLowerCase()));
+    const undocumented = [...result.headers.keys()].filter((name) => !TRANSPORT_HEADERS.has(name) && !documented.has(name));
+    if (undocumented.length) throw new Error(`header(s) ${undocumented.join(", ")} of ${method} ${match.template} ${result.status} are not documented`);
     const type = (result.headers.get("content-type") ?? "").split(";")[0]!.trim();
     const content = response.content?.[type];
     if (!content) throw new Error(`content type ${type} of ${method} ${match.template} ${result.status} is not documented`);

@@ -2,6 +2,7 @@ import { PaymentError, type PaymentService, lookUpTariff, quoteFare, validationE
 import type { Router } from "express";
 import { sendJson } from "../http/render.js";
 import { principalOf } from "../http/request-context.js";
+import { documentForMount } from "../openapi.js";
 import { fareQuoteBody } from "../schemas.js";
 import type { RouteDeps } from "./route-deps.js";
 
@@ -71,7 +72,7 @@ export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
     res.status(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  router.get("/openapi.json", (_req, res) => sendJson(res, 200, deps.openapi));
+  router.get("/openapi.json", (req, res) => sendJson(res, 200, documentForMount(deps.openapi, req.baseUrl, options.openapi)));
 
   router.get("/payment-methods", requireAuth, limit, (_req, res) => {
     sendJson(res, 200, {
