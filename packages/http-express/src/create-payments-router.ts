@@ -35,7 +35,7 @@ function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
 export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRouter {
   const authenticate = resolveAuthenticate(options);
   const logger = scrubbedLogger(options.logger ?? createDefaultLogger());
-  const metrics = createPaymentsMetrics(options.service, options.metricsRegistry);
+  const metrics = createPaymentsMetrics(options.service, options.metricsRegistry, { storeMetrics: options.storeMetrics });
   const router = Router();
 
   // Failed authentications are counted per client address before the token is checked, so a flood of bad tokens

@@ -14,5 +14,7 @@ export { REDACTED_PATHS, createDefaultLogger, paymentsLoggerOptions } from "./lo
 export type { PaymentsLogger } from "./logging/default-logger.js";
 export { MOUNT_ORDER_HINT } from "./routes/webhook-routes.js";
 export { createGracefulShutdown } from "./graceful-shutdown.js";
+export { GATEWAY_DURATION_METRIC, createReconcileMetrics, registerStoreMetrics, timeGatewayCalls } from "./metrics/index.js";
+export type { ReconcileMetrics, StoreMetricsOptions } from "./metrics/index.js";
 export { createSignedHttpPublisher, verifyPaymentsSignature, SignedHttpPublisherError, PAYMENTS_SIGNATURE_HEADER, PAYMENTS_EVENT_ID_HEADER } from "@org/payments-http-publisher";
 export type { SignedHttpPublisherOptions, PaymentsSignatureCheck, VerifyPaymentsSignatureOptions } from "@org/payments-http-publisher";

@@ -37,6 +37,13 @@ export interface PaymentsRouterOptions {
   trustProxy?: TrustProxy | undefined;
   /** Registry for the router's metrics (default: a new one, readable as `router.metricsRegistry`). */
   metricsRegistry?: Registry | undefined;
+  /**
+   * Serve the store-derived gauges (payments by status, outbox backlog and lag, dead events, held and orphaned
+   * webhooks, stuck operations) on this router's /metrics. Default false: every instance reads the same store, so
+   * turn it on for exactly ONE instance of a fleet (or run `payments-cli metrics serve` instead), or a sum over pods
+   * multiplies them. `cacheMs` (default 5 s) bounds the store reads however often it is scraped.
+   */
+  storeMetrics?: boolean | { cacheMs?: number | undefined } | undefined;
   /** Require an admin token on GET /metrics (default false: scrapers usually sit on a private network). */
   protectMetrics?: boolean | undefined;
   logger?: PaymentsLogger | undefined;

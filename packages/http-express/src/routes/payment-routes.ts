@@ -34,16 +34,19 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     return { scope: principal.sub, idempotencyKey: idempotencyKeyOf(req), actor: principal.sub };
   }
 
-  /** Counts outcomes and replays, so dashboards see declines and retries without reading logs. */
+  /** Counts and times outcomes and replays, so dashboards see declines, retries and slow paths without reading logs. */
   async function track<T extends { replayed: boolean }>(operation: string, run: () => Promise<T>, moved?: (r: T) => { amount: number; currency: string } | null): Promise<T> {
+    const stop = metrics.operationDuration.startTimer({ operation });
     try {
       const result = await run();
+      stop({ outcome: "ok" });
       metrics.operations.inc({ operation, outcome: "ok" });
       if (result.replayed) metrics.replays.inc({ operation });
       const amount = moved?.(result);
       if (amount && !result.replayed) metrics.amounts.inc({ operation, currency: amount.currency }, amount.amount);
       return result;
     } catch (error) {
+      stop({ outcome: error instanceof PaymentError ? error.code : "internal" });
       if (error instanceof PaymentError) {
         metrics.operations.inc({ operation, outcome: error.code });
         if (error.replayed) metrics.replays.inc({ operation });
