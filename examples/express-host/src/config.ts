@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { PaymentGateway, PaymentStore } from "@org/payments-core";
 import { createSimulatedGateway, simulatedStateFileFor } from "@org/payments-core/simulated";
-import type { JwtAlgorithm, JwtOptions } from "@org/payments-express";
+import { type JwtAlgorithm, type JwtOptions, RATE_LIMITERS, type RateLimitOptions, type RateLimiterName, type TrustProxy } from "@org/payments-express";
 import { createPayPalGateway } from "@org/payments-paypal";
 import { createPostgresStore, migrate as migratePostgres } from "@org/payments-postgres";
 import { createSqliteStore, migrate as migrateSqlite } from "@org/payments-sqlite";
 import { createStripeGateway } from "@org/payments-stripe";
+import { createClient } from "redis";
 
 /** Everything the host reads from the environment (DESIGN.md "Decisions"), resolved once at start. */
 export interface HostConfig {
@@ -19,6 +20,12 @@ export interface HostConfig {
   simulatedStateFile: string;
   jwt: JwtOptions;
   jwtNote: string | null;
+  /** PAYMENTS_REDIS_URL: rate-limit counters every instance shares; unset, each process counts on its own. */
+  redisUrl: string | undefined;
+  /** PAYMENTS_RATE_LIMIT_WINDOW_MS, PAYMENTS_RATE_LIMIT_<LIMITER> (e.g. _CREATE, _AUTH_FAILURES) and PAYMENTS_REDIS_PREFIX. */
+  rateLimit: Omit<RateLimitOptions, "redis" | "store"> & { redisPrefix: string | undefined };
+  /** PAYMENTS_TRUST_PROXY, read as Express reads `trust proxy`: `true`/`false`, a hop count, or addresses and names. */
+  trustProxy: TrustProxy | undefined;
 }
 
 const env = (name: string): string | undefined => {
@@ -54,6 +61,33 @@ function jwtFromEnv(devSecretFile: string): Pick<HostConfig, "jwt" | "jwtNote"> 
   };
 }
 
+/** `1` → one hop, `true`/`false` → all/none, anything else → addresses, subnets or names, comma-separated. */
+export function parseTrustProxy(text: string | undefined): TrustProxy | undefined {
+  if (text === undefined) return undefined;
+  if (text === "true" || text === "false") return text === "true";
+  if (/^\d+$/.test(text)) return Number(text);
+  return text;
+}
+
+function positiveInteger(name: string): number | undefined {
+  const text = env(name);
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** `authFailures` → `PAYMENTS_RATE_LIMIT_AUTH_FAILURES`. */
+const rateLimitVariable = (limiter: RateLimiterName) => `PAYMENTS_RATE_LIMIT_${limiter.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+function rateLimitFromEnv(): HostConfig["rateLimit"] {
+  const limits: Partial<Record<RateLimiterName, number>> = {};
+  for (const limiter of RATE_LIMITERS) {
+    const limit = positiveInteger(rateLimitVariable(limiter));
+    if (limit !== undefined) limits[limiter] = limit;
+  }
+  return { windowMs: positiveInteger("PAYMENTS_RATE_LIMIT_WINDOW_MS"), limits, redisPrefix: env("PAYMENTS_REDIS_PREFIX") };
+}
+
 export function loadConfig(): HostConfig {
   const databaseUrl = env("PAYMENTS_DATABASE_URL") ?? "./payments.db";
   const postgres = isPostgres(databaseUrl);
@@ -66,6 +100,9 @@ export function loadConfig(): HostConfig {
     defaultProvider: env("PAYMENTS_PROVIDER") ?? "simulated",
     simulatedStateFile,
     ...jwtFromEnv(resolve(".payments/dev-jwt-secret")),
+    redisUrl: env("PAYMENTS_REDIS_URL"),
+    rateLimit: rateLimitFromEnv(),
+    trustProxy: parseTrustProxy(env("PAYMENTS_TRUST_PROXY")),
   };
 }
 
@@ -79,6 +116,24 @@ export async function openStore(config: HostConfig): Promise<PaymentStore> {
   const store = await createSqliteStore({ filename: config.databaseUrl });
   await migrateSqlite(store);
   return store;
+}
+
+export interface RateLimitRedis {
+  sendCommand: (...args: string[]) => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the rate-limit Redis before the router is built: the router's stores load their scripts at once, and
+ * a Redis configured but unreachable should stop the start, not leave every instance counting nothing. Commands
+ * fail fast while the connection is down (no offline queue), so requests are served unthrottled, not held.
+ */
+export async function openRateLimitRedis(config: HostConfig): Promise<RateLimitRedis | null> {
+  if (!config.redisUrl) return null;
+  const client = createClient({ url: config.redisUrl, disableOfflineQueue: true });
+  client.on("error", (error: unknown) => console.error("[host] rate-limit redis:", error instanceof Error ? error.message : error));
+  await client.connect();
+  return { sendCommand: (...args) => client.sendCommand(args), close: () => client.close() };
 }
 
 /** The simulated provider always; Stripe and PayPal when their credentials are in the environment. */

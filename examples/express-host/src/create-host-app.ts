@@ -1,7 +1,7 @@
 import { type PaymentStore, createPaymentService } from "@org/payments-core";
 import { createPaymentsRouter } from "@org/payments-express";
 import express, { type Express } from "express";
-import { type HostConfig, gatewaysFromEnv } from "./config.js";
+import { type HostConfig, type RateLimitRedis, gatewaysFromEnv } from "./config.js";
 
 /** The one tariff this host offers for fare quotes (fees in US cents). */
 export const CITY_TARIFF = {
@@ -21,7 +21,11 @@ export const CITY_TARIFF = {
  * The host's own app: its routes, with the payments router mounted under /payments-api. The router is mounted
  * before any app-wide JSON parser so provider webhooks keep their raw bytes.
  */
-export function createHostApp(config: HostConfig, store: PaymentStore): { app: Express; service: ReturnType<typeof createPaymentService> } {
+export function createHostApp(
+  config: HostConfig,
+  store: PaymentStore,
+  rateLimitRedis: RateLimitRedis | null = null,
+): { app: Express; service: ReturnType<typeof createPaymentService> } {
   const service = createPaymentService({
     store,
     gateways: gatewaysFromEnv(config),
@@ -30,7 +34,18 @@ export function createHostApp(config: HostConfig, store: PaymentStore): { app: E
   });
   const app = express();
   app.disable("x-powered-by");
-  app.use("/payments-api", createPaymentsRouter({ service, jwt: config.jwt, tariffs: { city: CITY_TARIFF } }));
+  const { redisPrefix, ...rateLimit } = config.rateLimit;
+  app.use(
+    "/payments-api",
+    createPaymentsRouter({
+      service,
+      jwt: config.jwt,
+      tariffs: { city: CITY_TARIFF },
+      // With Redis, every instance counts against the same limits; without it, each process counts on its own.
+      rateLimit: rateLimitRedis ? { ...rateLimit, redis: { sendCommand: rateLimitRedis.sendCommand, prefix: redisPrefix } } : rateLimit,
+      trustProxy: config.trustProxy,
+    }),
+  );
   // The host's own routes come after, with their own parser.
   app.use(express.json());
   app.get("/", (_req, res) => {

@@ -5,14 +5,15 @@
  */
 import { startOutboxDispatcher } from "@org/payments-core";
 import { createGracefulShutdown } from "@org/payments-express";
-import { loadConfig, openStore } from "./config.js";
+import { loadConfig, openRateLimitRedis, openStore } from "./config.js";
 import { createHostApp } from "./create-host-app.js";
 import { publisherFromEnv } from "./event-publisher.js";
 
 const config = loadConfig();
 if (config.jwtNote) console.warn(`[host] ${config.jwtNote}`);
 const store = await openStore(config);
-const { app, service } = createHostApp(config, store);
+const rateLimitRedis = await openRateLimitRedis(config);
+const { app, service } = createHostApp(config, store, rateLimitRedis);
 
 // Every 30 s: finish operations whose gateway outcome was unknown (a crash, a timeout), then apply webhooks held
 // for payments that have appeared since (and report those held too long as orphaned).
@@ -49,6 +50,7 @@ const server = app.listen(config.port, () => {
   console.log(`[host] listening on http://127.0.0.1:${config.port} (payments under /payments-api)`);
   console.log(`[host] database: ${config.databaseLabel}`);
   console.log(`[host] providers: ${service.providers.join(", ")} (default ${service.defaultProvider})`);
+  console.log(`[host] rate limits: ${rateLimitRedis ? "shared in Redis (PAYMENTS_REDIS_URL)" : "per process (set PAYMENTS_REDIS_URL to share them)"}`);
   console.log(`[host] events: ${events ? `dispatching to ${events.target}` : "no publisher configured (set PAYMENTS_RABBITMQ_URL or PAYMENTS_EVENTS_WEBHOOK_URL)"}`);
 });
 const shutdown = createGracefulShutdown(server, {
@@ -57,6 +59,7 @@ const shutdown = createGracefulShutdown(server, {
     // The batch in flight finishes (published and marked) before the publisher and the store close.
     await dispatcher?.stop();
     await events?.close();
+    await rateLimitRedis?.close();
     await store.close();
   },
 });
