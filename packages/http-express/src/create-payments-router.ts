@@ -16,6 +16,7 @@ import { createRateLimits } from "./rate-limit/create-rate-limits.js";
 import type { PaymentsRouterOptions } from "./router-options.js";
 import { mountOperationRoutes } from "./routes/operation-routes.js";
 import { mountPaymentRoutes } from "./routes/payment-routes.js";
+import { mountReceiptLinkRoutes } from "./routes/receipt-link-routes.js";
 import type { RouteDeps } from "./routes/route-deps.js";
 import { mountWebhookRoutes } from "./routes/webhook-routes.js";
 
@@ -87,6 +88,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
   mountWebhookRoutes(router, deps);
   mountOperationRoutes(router, deps);
   mountPaymentRoutes(router, deps);
+  mountReceiptLinkRoutes(router, deps);
 
   router.use((_req: Request, res: Response) => sendError(res, new PaymentError("not_found", "no such route")));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

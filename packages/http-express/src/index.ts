@@ -13,6 +13,8 @@ export { type OpenApiOptions, buildOpenApiDocument } from "./openapi.js";
 export { REDACTED_PATHS, createDefaultLogger, paymentsLoggerOptions } from "./logging/default-logger.js";
 export type { PaymentsLogger } from "./logging/default-logger.js";
 export { MOUNT_ORDER_HINT } from "./routes/webhook-routes.js";
+export type { ReceiptLinkOptions, ReceiptOptions } from "./routes/receipt-options.js";
+export { RECEIPT_LINK_PATH } from "./routes/receipt-link-routes.js";
 export { createGracefulShutdown } from "./graceful-shutdown.js";
 export { GATEWAY_DURATION_METRIC, createReconcileMetrics, registerStoreMetrics, timeGatewayCalls } from "./metrics/index.js";
 export type { ReconcileMetrics, StoreMetricsOptions } from "./metrics/index.js";

@@ -7,6 +7,7 @@ import type { PaymentsLogger } from "./logging/default-logger.js";
 import type { OpenApiOptions } from "./openapi.js";
 import type { TrustProxy } from "./http/client-address.js";
 import type { Authenticate } from "./principal.js";
+import type { ReceiptOptions } from "./routes/receipt-options.js";
 import type { RateLimitOptions } from "./rate-limit/rate-limit-options.js";
 
 /**
@@ -49,6 +50,11 @@ export interface PaymentsRouterOptions {
   logger?: PaymentsLogger | undefined;
   /** Tariffs for POST /fares/quote, by name; defaults to the service's. */
   tariffs?: NamedTariffs | undefined;
+  /**
+   * The HTML receipt's locale, time zone, merchant and payment method, and signed receipt links (`links`) a host can
+   * e-mail: opening one needs no bearer token.
+   */
+  receipts?: ReceiptOptions | undefined;
   /** Largest JSON body accepted (default "32kb"); larger is 413 payload_too_large. */
   bodyLimit?: string | undefined;
   /** Also probe the gateways on readiness (cached for `cacheMs`, default 30 s). */

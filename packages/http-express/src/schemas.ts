@@ -152,6 +152,7 @@ export const receiptResponse = z.object({
   lines: z.array(lineItem),
   subtotal: z.int(),
   tax: z.int(),
+  taxRate: z.string().nullable().describe("The tax rate as an exact decimal string (\"0.0875\"), when the tax lines name one rate"),
   total: z.int(),
   amountCaptured: anyMinorUnits,
   refunds: z.array(z.object({ id: z.string(), amount: minorUnits, reason: z.string(), at: timestamp })),

@@ -8,11 +8,14 @@ import { idempotencyKeyOf, principalOf } from "../http/request-context.js";
 import { parseCursor, parseQuery, parseReference, parseWindow } from "../http/parse-query.js";
 import { paymentIdParam } from "../http/path-params.js";
 import { listPaymentsQuery, receiptQuery, statsQuery } from "../schemas.js";
+import { renderReceipt } from "@org/payments-core";
+import { createReceiptPresenter } from "./receipt-presenter.js";
 import type { RouteDeps } from "./route-deps.js";
 
 export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
   const { options, authorize, metrics, json, requireAuth, limit } = deps;
   const service: PaymentService = options.service;
+  const presentReceipt = createReceiptPresenter(options.receipts);
 
   async function allow(action: PaymentAction, req: Request, payment?: Payment): Promise<void> {
     if (!(await authorize(action, principalOf(req), payment))) {
@@ -158,7 +161,7 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
       sendJson(res, 200, await service.getReceipt(payment.id));
       return;
     }
-    const rendered = await service.renderReceipt(payment.id, format);
+    const rendered = renderReceipt(await service.getReceipt(payment.id), format, await presentReceipt(payment));
     // The page is self-contained (inline styles, no scripts): forbid everything else, and content sniffing.
     res.setHeader("X-Content-Type-Options", "nosniff");
     if (format === "html") res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
