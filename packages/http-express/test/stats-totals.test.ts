@@ -17,7 +17,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("stats and metrics past 2^53 on
   }
 
   beforeAll(async () => {
-    server = await startServer(kind);
+    server = await startServer(kind, { storeMetrics: { cacheMs: 0 } }); // the designated exporter: /metrics reads the store
     const openapi = await call(server, "GET", "/openapi.json");
     validate = createResponseValidator(openapi.json);
     admin = await token("ops", { admin: true });
@@ -72,9 +72,9 @@ describe.each<StoreKind>(["sqlite", "postgres"])("stats and metrics past 2^53 on
     // The unauthenticated scrape: counts exact, revenue as the float Prometheus stores.
     const metrics = await call(server, "GET", "/metrics");
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/payments_by_status\{status="partially_refunded",provider="simulated"\} 1100\n/);
-    const sample = /payments_captured_minor_units\{currency="USD"\} (\S+)\n/.exec(metrics.text);
+    expect(metrics.text).toMatch(/payments_store_payments\{status="partially_refunded",provider="simulated"\} 1100\n/);
+    const sample = /payments_store_captured_minor_units_total\{currency="USD"\} (\S+)\n/.exec(metrics.text);
     expect(Number(sample?.[1])).toBe(Number(captured));
-    expect(metrics.text).toMatch(/payments_refunded_minor_units\{currency="USD"\} 1100\n/);
+    expect(metrics.text).toMatch(/payments_store_refunded_minor_units_total\{currency="USD"\} 1100\n/);
   });
 });

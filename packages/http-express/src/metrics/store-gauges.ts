@@ -74,9 +74,9 @@ async function readSnapshot(store: PaymentStore, now: Date, countLimit: number, 
  * same store, so these belong on ONE designated exporter (the router's `storeMetrics` option on one instance, or
  * `payments-cli metrics serve`): served by every pod, a `sum()` over pods would multiply them.
  *
- * A failed read sets `payments_store_up` to 0 and leaves the labelled series out of that scrape and the unlabelled
- * ones NaN (no comparison in a rule holds for NaN), so a store outage never fails the whole scrape (the
- * per-instance metrics beside them stay readable) and is alerted on by itself.
+ * A failed read sets `payments_store_up` to 0 and leaves every other store series out of that scrape (as exporters
+ * do), so a store outage never fails the whole scrape (the per-instance metrics beside them stay readable), never
+ * reads as "0 stuck", and is alerted on by itself.
  */
 export function registerStoreMetrics(registry: Registry, options: StoreMetricsOptions): void {
   const now = options.now ?? (() => new Date());
@@ -159,7 +159,7 @@ export function registerStoreMetrics(registry: Registry, options: StoreMetricsOp
   gaugeOf(registry, "payments_store_oldest_stuck_operation_age_seconds", "How long the longest-stuck operation has been at gateway_pending (0 when none)", snapshot, (s) => s.oldestStuckOperationAgeSeconds);
 }
 
-/** An unlabelled gauge set from the snapshot; NaN in a scrape whose store read failed (prom-client keeps a 0 otherwise). */
+/** An unlabelled gauge set from the snapshot, absent from a scrape whose store read failed. */
 function gaugeOf(registry: Registry, name: string, help: string, snapshot: () => Promise<StoreSnapshot | null>, pick: (s: StoreSnapshot) => number): void {
   new Gauge({
     name,
@@ -167,7 +167,9 @@ function gaugeOf(registry: Registry, name: string, help: string, snapshot: () =>
     registers: [registry],
     async collect() {
       const read = await snapshot();
-      this.set(read ? pick(read) : Number.NaN);
+      if (read) this.set(pick(read));
+      // An unlabelled gauge always holds a value in prom-client (0 after a reset); removing it leaves it out.
+      else this.remove();
     },
   });
 }
