@@ -20,7 +20,7 @@ const STYLE = [
   "main{max-width:40rem;margin:0 auto}",
   ".merchant{font-weight:600;font-size:1.125rem;margin:0}",
   "address{font-style:normal;color:#57606a;margin:0 0 1rem}",
-  "h1{font-size:1.375rem;line-height:1.25;margin:0 0 1rem;overflow-wrap:anywhere}",
+  "h1{font-size:1.375rem;line-height:1.25;margin:0 0 1rem;overflow-wrap:anywhere}h1 span{white-space:nowrap}",
   "dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem;margin:0 0 1.25rem}",
   "dt{color:#57606a}dd{margin:0;overflow-wrap:anywhere}",
   "table{width:100%;border-collapse:collapse}",
@@ -104,7 +104,7 @@ export function renderReceiptHtml(receipt: Receipt, presentation: ReceiptPresent
 <style>${STYLE}</style></head>
 <body><main>
 <header>
-${merchant}<h1>${escapeHtml(title)}</h1>
+${merchant}<h1>Receipt <span>${escapeHtml(receipt.number)}</span></h1>
 </header>
 <dl>
 ${details.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`).join("\n")}
