@@ -1,5 +1,5 @@
 import { PaymentError, configurationError } from "@org/payments-core";
-import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
+import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { Registry } from "prom-client";
 import { defaultAuthorize } from "./authorization.js";
 import { clientAddressResolver } from "./http/client-address.js";
@@ -39,24 +39,18 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
   const metrics = createPaymentsMetrics(options.service, options.metricsRegistry, { storeMetrics: options.storeMetrics });
   const router = Router();
 
-  // Failed authentications are counted per client address before the token is checked, so a flood of bad tokens
-  // is throttled like any other caller (the per-principal limiters only ever see authenticated requests).
+  // Failed authentications are counted per client address, and an address over the limit is refused before its
+  // token is checked, so a flood of bad tokens is throttled (the per-principal limiters only see authenticated calls).
   const clientAddress = clientAddressResolver(options.trustProxy);
-  const { authFailures, limit: limiter } = createRateLimits(options.rateLimit, { clientAddress, fromRouterTrustProxy: options.trustProxy !== undefined }, logger);
-  const authenticateRequest = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+  const { guardAuthentication, limit: limiter } = createRateLimits(options.rateLimit, { clientAddress, fromRouterTrustProxy: options.trustProxy !== undefined }, logger);
+  const verifyCaller = async (req: Request): Promise<void> => {
     const principal = await authenticate({ headers: req.headers });
     if (!principal) throw new PaymentError("unauthenticated", "a valid Bearer token is required");
     // The subject owns payments and scopes idempotency keys, so it is data: text a store cannot hold is no identity.
     if (identifierProblem(principal.sub, 200) !== null) throw new PaymentError("unauthenticated", "the token's subject is not a usable identity");
     setPrincipal(req, principal);
-    next();
   };
-  const requireAuth: RequestHandler = authFailures
-    ? (req, res, next) => {
-        // Called by hand, so its rejection must be handed to Express explicitly.
-        void authFailures(req, res, (error?: unknown) => (error ? next(error) : authenticateRequest(req, res, next).catch(next)));
-      }
-    : authenticateRequest;
+  const requireAuth = guardAuthentication(verifyCaller);
 
   const deps: RouteDeps = {
     options,

@@ -7,16 +7,16 @@ import type { RouterLog } from "../logging/scrubbed-logger.js";
 import {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RATE_LIMIT_WINDOW_MS,
-  RATE_LIMITERS,
   type RateLimitOptions,
   type RateLimiterName,
 } from "./rate-limit-options.js";
 import { redisRateLimitStores } from "./redis-rate-limit-store.js";
+import { type VerifyCaller, guardWithFailureThrottle, tooManyFailures } from "./auth-failure-throttle.js";
 import { routeLimiterOf } from "./route-limiter.js";
 
 export interface RateLimits {
-  /** Counts failed authentications per client address before the token is checked; absent when limits are off. */
-  authFailures: RequestHandler | undefined;
+  /** The authentication middleware: `verify` behind the failed-authentication throttle (when limits are on). */
+  guardAuthentication(verify: VerifyCaller): RequestHandler;
   /** The route's own limiter (see `routeLimiterOf`), keyed per principal, or per address when unauthenticated. */
   limit: RequestHandler;
 }
@@ -43,7 +43,7 @@ export function createRateLimits(
   address: { clientAddress: (req: Request) => string; fromRouterTrustProxy: boolean },
   log: RouterLog,
 ): RateLimits {
-  if (options === false) return { authFailures: undefined, limit: passThrough };
+  if (options === false) return { guardAuthentication: (verify) => (req, _res, next) => void verify(req).then(() => next(), next), limit: passThrough };
   const settings = options ?? {};
   const stores = storeFactory(settings);
   const windowMs = settings.windowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;
@@ -54,44 +54,58 @@ export function createRateLimits(
     warn: (error: unknown, message?: string) => log.warn({ err: error }, message ?? "rate limiter reported a problem"),
   };
 
-  const limiter = (name: RateLimiterName, extra: Partial<Options>): RequestHandler =>
-    rateLimit({
+  const limitOf = (name: RateLimiterName) => settings.limits?.[name] ?? settings.limit ?? DEFAULT_RATE_LIMITS[name];
+  const storeOf = (name: RateLimiterName): Store | undefined => {
+    const store = stores?.(name);
+    if (name === "authFailures" && store && typeof store.get !== "function") {
+      throw configurationError("rateLimit.store must return stores with get(): the failed-authentication throttle reads its count before counting");
+    }
+    return store;
+  };
+  const limiter = (name: RateLimiterName, extra: Partial<Options>) => {
+    const store = storeOf(name);
+    return rateLimit({
       windowMs,
-      limit: settings.limits?.[name] ?? settings.limit ?? DEFAULT_RATE_LIMITS[name],
+      limit: limitOf(name),
       standardHeaders: "draft-8",
       legacyHeaders: false,
       identifier: name,
       passOnStoreError: true,
       logger: limiterLog,
-      ...(stores ? { store: stores(name) } : {}),
+      ...(store ? { store } : {}),
       // express-rate-limit warns of an X-Forwarded-For the app does not trust; the router's trustProxy reads it.
       ...(address.fromRouterTrustProxy ? { validate: { xForwardedForHeader: false } } : {}),
       ...extra,
     });
+  };
 
+  const failureKey = (req: Request) => `auth-failure:${addressKey(req)}`;
   const authFailures = limiter("authFailures", {
-    keyGenerator: (req) => `auth-failure:${addressKey(req)}`,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    skipSuccessfulRequests: true,
-    handler: (_req, res, _next, used) => {
-      sendError(res, new PaymentError("rate_limited", "too many failed authentications; slow down", { retryAfterSeconds: Math.ceil(used.windowMs / 1000) }));
-    },
+    keyGenerator: failureKey,
+    handler: (_req, res, _next, used) => sendError(res, tooManyFailures(Math.ceil(used.windowMs / 1000))),
   });
+  const throttle = { limiter: authFailures, keyOf: failureKey, limit: limitOf("authFailures"), windowMs };
 
-  const routeLimiters = Object.fromEntries(
-    RATE_LIMITERS.filter((name) => name !== "authFailures").map((name) => [
-      name,
-      limiter(name, {
-        keyGenerator: (req) => {
-          const principal = maybePrincipal(req);
-          return principal ? `sub:${principal.sub}` : `ip:${addressKey(req)}`;
-        },
-        handler: (_req, res, _next, used) => {
-          sendError(res, new PaymentError("rate_limited", "too many requests; slow down", { retryAfterSeconds: Math.ceil(used.windowMs / 1000) }));
-        },
-      }),
-    ]),
-  ) as Record<ReturnType<typeof routeLimiterOf>, RequestHandler>;
+  const routeLimiter = (name: ReturnType<typeof routeLimiterOf>) =>
+    limiter(name, {
+      keyGenerator: (req) => {
+        const principal = maybePrincipal(req);
+        return principal ? `sub:${principal.sub}` : `ip:${addressKey(req)}`;
+      },
+      handler: (_req, res, _next, used) => {
+        sendError(res, new PaymentError("rate_limited", "too many requests; slow down", { retryAfterSeconds: Math.ceil(used.windowMs / 1000) }));
+      },
+    });
+  const routeLimiters: Record<ReturnType<typeof routeLimiterOf>, RequestHandler> = {
+    read: routeLimiter("read"),
+    write: routeLimiter("write"),
+    create: routeLimiter("create"),
+    confirm: routeLimiter("confirm"),
+    webhook: routeLimiter("webhook"),
+  };
 
-  return { authFailures, limit: (req, res, next) => routeLimiters[routeLimiterOf(req)](req, res, next) };
+  return {
+    guardAuthentication: (verify) => guardWithFailureThrottle(verify, throttle, log),
+    limit: (req, res, next) => routeLimiters[routeLimiterOf(req)](req, res, next),
+  };
 }
