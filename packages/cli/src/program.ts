@@ -5,6 +5,7 @@ import { registerEventsList } from "./commands/events-list.js";
 import { registerEventsOperate } from "./commands/events-operate.js";
 import { registerFare } from "./commands/fare.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerMetricsServe } from "./commands/metrics-serve.js";
 import { registerPaymentsList } from "./commands/payments-list.js";
 import { registerPaymentsShow } from "./commands/payments-show.js";
 import { registerPurge } from "./commands/purge.js";
@@ -89,5 +90,10 @@ export function createProgram(session: CliSession): Command {
   registerWebhooksList(webhooks, session);
   registerWebhooksShow(webhooks, session);
   registerWebhooksReplay(webhooks, session);
+  const metrics = program
+    .command("metrics")
+    .description("Prometheus metrics of the whole fleet, read from the store: the designated exporter")
+    .addHelpText("after", "\nExample:\n  $ payments-cli metrics serve --host 0.0.0.0 --port 9464\n");
+  registerMetricsServe(metrics, session);
   return program;
 }

@@ -8,3 +8,5 @@ export type { StoreMetricsOptions } from "./store-gauges.js";
 export { createReconcileMetrics } from "./reconcile-gauges.js";
 export type { ReconcileMetrics } from "./reconcile-gauges.js";
 export { GATEWAY_DURATION_METRIC, timeGatewayCalls } from "./gateway-timing.js";
+export { createStoreExporter } from "./store-exporter.js";
+export type { StoreExporter } from "./store-exporter.js";
