@@ -26,6 +26,11 @@ export interface HostConfig {
   rateLimit: Omit<RateLimitOptions, "redis" | "store"> & { redisPrefix: string | undefined };
   /** PAYMENTS_TRUST_PROXY, read as Express reads `trust proxy`: `true`/`false`, a hop count, or addresses and names. */
   trustProxy: TrustProxy | undefined;
+  /**
+   * PAYMENTS_STORE_METRICS=true makes this instance the fleet's one exporter of the store-derived gauges (set it on
+   * one instance only, or run `payments-cli metrics serve` and set it on none); every instance serves its own.
+   */
+  storeMetrics: boolean;
 }
 
 const env = (name: string): string | undefined => {
@@ -103,6 +108,7 @@ export function loadConfig(): HostConfig {
     redisUrl: env("PAYMENTS_REDIS_URL"),
     rateLimit: rateLimitFromEnv(),
     trustProxy: parseTrustProxy(env("PAYMENTS_TRUST_PROXY")),
+    storeMetrics: env("PAYMENTS_STORE_METRICS") === "true",
   };
 }
 

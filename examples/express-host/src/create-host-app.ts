@@ -1,6 +1,7 @@
 import { type PaymentStore, createPaymentService } from "@org/payments-core";
-import { createPaymentsRouter } from "@org/payments-express";
+import { createPaymentsRouter, timeGatewayCalls } from "@org/payments-express";
 import express, { type Express } from "express";
+import { Registry, collectDefaultMetrics } from "prom-client";
 import { type HostConfig, type RateLimitRedis, gatewaysFromEnv } from "./config.js";
 
 /** The one tariff this host offers for fare quotes (fees in US cents). */
@@ -26,9 +27,13 @@ export function createHostApp(
   store: PaymentStore,
   rateLimitRedis: RateLimitRedis | null = null,
 ): { app: Express; service: ReturnType<typeof createPaymentService> } {
+  // One registry for the host's /metrics: this process's own (CPU, memory, event loop lag, GC), each provider call
+  // timed, and the router's. Everything in it is per instance except the store gauges, only on with storeMetrics.
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry });
   const service = createPaymentService({
     store,
-    gateways: gatewaysFromEnv(config),
+    gateways: gatewaysFromEnv(config).map((gateway) => timeGatewayCalls(gateway, metricsRegistry)),
     defaultProvider: config.defaultProvider,
     tariffs: { city: CITY_TARIFF },
   });
@@ -44,6 +49,8 @@ export function createHostApp(
       // With Redis, every instance counts against the same limits; without it, each process counts on its own.
       rateLimit: rateLimitRedis ? { ...rateLimit, redis: { sendCommand: rateLimitRedis.sendCommand, prefix: redisPrefix } } : rateLimit,
       trustProxy: config.trustProxy,
+      metricsRegistry,
+      storeMetrics: config.storeMetrics,
     }),
   );
   // The host's own routes come after, with their own parser.
