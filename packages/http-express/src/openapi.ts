@@ -1,5 +1,6 @@
 import { PAYMENT_ERROR_CODES, errorCodeRule } from "@org/payments-core";
 import { z } from "zod";
+import { RECEIPT_LINK_PAGE_HEADERS, receiptLinkPageOperation, receiptLinkResponse } from "./routes/receipt-link-openapi.js";
 import * as s from "./schemas.js";
 
 type Schema = z.ZodType;
@@ -234,7 +235,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
         Error: json(s.errorResponse, "output"),
         InternalError: json(s.internalErrorResponse, "output"),
       },
-      headers: RESPONSE_HEADERS,
+      headers: { ...RESPONSE_HEADERS, ...RECEIPT_LINK_PAGE_HEADERS },
     },
     paths: {
       "/payments": {
@@ -296,6 +297,19 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
           [idParam],
         ),
       },
+      "/payments/{id}/receipt-link": {
+        post: operation(
+          {
+            operationId: "createReceiptLink",
+            summary: "Mint a signed, expiring link to the payment's HTML receipt, to e-mail to the customer (present with receipts.links)",
+            ok: { status: 201, schema: receiptLinkResponse },
+            errors: [400, 404, 413],
+            errorNotes: { 400: "a non-empty body", 404: "also a payment without a receipt yet, or a router without receipts.links" },
+          },
+          [idParam],
+        ),
+      },
+      "/receipts/open": { get: receiptLinkPageOperation() },
       "/fares/quote": {
         post: operation({ operationId: "quoteFare", summary: "Quote a fare with a named tariff", body: s.fareQuoteBody, ok: { status: 200, schema: s.fareQuoteResponse }, errors: [400, 404] }),
       },

@@ -72,7 +72,6 @@ export function mountReceiptLinkRoutes(router: Router, deps: RouteDeps): void {
     await service.getReceipt(payment.id);
     const { token, expiresAt } = await signer.mint(payment.id);
     const query = `${RECEIPT_LINK_PATH}?token=${token}`;
-    res.setHeader("Cache-Control", "no-store");
     sendJson(res, 201, { path: `${req.baseUrl}${query}`, url: base === null ? null : `${base}${query}`, expiresAt });
   });
 

@@ -57,6 +57,45 @@ interface Layout {
   amounts: AmountCell[];
 }
 
+/** The little of the DOM the measurement touches, typed here so the suite compiles without the DOM library. */
+interface PageBox {
+  left: number;
+  right: number;
+  top: number;
+}
+interface PageElement {
+  textContent: string | null;
+  scrollWidth: number;
+  clientWidth: number;
+  getBoundingClientRect(): PageBox;
+}
+interface PageWindow {
+  innerWidth: number;
+  document: {
+    documentElement: { scrollWidth: number };
+    querySelectorAll(selector: string): ArrayLike<PageElement>;
+    createRange(): { selectNodeContents(node: PageElement): void; getClientRects(): ArrayLike<PageBox> };
+  };
+}
+
+/** Runs in the page: the layout width, the page's full width, and where each amount cell's text lies. */
+function measureLayout(): Layout {
+  const page = globalThis as unknown as PageWindow;
+  const cells = Array.from(page.document.querySelectorAll("td.amount"));
+  return {
+    innerWidth: page.innerWidth,
+    scrollWidth: page.document.documentElement.scrollWidth,
+    amounts: cells.map((cell) => {
+      const box = cell.getBoundingClientRect();
+      const range = page.document.createRange();
+      range.selectNodeContents(cell);
+      // One line of text: every fragment of the cell's text sits on the same line box.
+      const tops = new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)));
+      return { text: cell.textContent ?? "", left: box.left, right: box.right, lines: tops.size, clipped: cell.scrollWidth > cell.clientWidth };
+    }),
+  };
+}
+
 function pngWidth(path: string): number {
   // A PNG's IHDR chunk holds the width at byte 16, big-endian.
   return readFileSync(path).readUInt32BE(16);
@@ -104,20 +143,7 @@ describe("the receipt page a customer opens, in headless Chromium", () => {
           expect(response?.status()).toBe(200);
           const shot = join(SHOTS, `receipt-${sample.name}-${screen.name}.png`);
           await page.screenshot({ path: shot, fullPage: true });
-          const layout: Layout = await page.evaluate(() => {
-            const cells = [...document.querySelectorAll<HTMLElement>("td.amount")];
-            return {
-              innerWidth: window.innerWidth,
-              scrollWidth: document.documentElement.scrollWidth,
-              amounts: cells.map((cell) => {
-                const box = cell.getBoundingClientRect();
-                const range = document.createRange();
-                range.selectNodeContents(cell);
-                const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
-                return { text: cell.textContent ?? "", left: box.left, right: box.right, lines: tops.size, clipped: cell.scrollWidth > cell.clientWidth };
-              }),
-            };
-          });
+          const layout = await page.evaluate(measureLayout);
           // The layout viewport is the device's width (the viewport meta is honoured), and nothing is wider.
           expect(layout.innerWidth).toBe(screen.options.viewport!.width);
           expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
