@@ -3,7 +3,7 @@
 // subset (every package alone, and the combinations teams install together), a fresh consumer project that
 // installs the tarballs with npm, typechecks its snippets with skipLibCheck false and runs them.
 //
-//   node scripts/consumer-install/consumer-install.mjs [--keep]     (after `pnpm build`)
+//   node scripts/consumer-install/consumer-install.mjs [--keep] [--only core,sqlite]     (after `pnpm build`)
 //
 // PAYMENTS_CONSUMER_NPM_CACHE: npm cache reused between runs (default ~/.cache/payments-consumer-install/npm).
 // PAYMENTS_TEST_POSTGRES_URL: the server the postgres snippets migrate a throw-away schema on.
@@ -22,6 +22,9 @@ import { tarballFactProblems } from "./tarball-facts.mjs";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
 const keep = process.argv.includes("--keep");
+// `--only sqlite,cli`: just those subsets (and every tarball's lint), for trying a change by hand.
+const onlyArg = process.argv.indexOf("--only");
+const only = onlyArg === -1 ? undefined : new Set((process.argv[onlyArg + 1] ?? "").split(","));
 const npmCache = process.env.PAYMENTS_CONSUMER_NPM_CACHE || join(homedir(), ".cache", "payments-consumer-install", "npm");
 const postgresBase = process.env.PAYMENTS_TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test";
 // Two cores: two installs at a time keep both busy without starving each other.
@@ -67,7 +70,9 @@ try {
   const nativePrebuild = betterSqlitePrebuild(root, workDir);
   if (!nativePrebuild) console.log("no compiled better-sqlite3 in the workspace: consumers compile it (slow)");
 
-  await inPool(consumerSubsets(packages), async (subset) => {
+  const subsets = consumerSubsets(packages).filter((subset) => !only || only.has(subset.name));
+  if (only && subsets.length !== only.size) throw new Error(`--only names an unknown subset: ${[...only].join(", ")}`);
+  await inPool(subsets, async (subset) => {
     const subsetStarted = Date.now();
     const dir = join(workDir, "consumers", subset.name.replace(/[^a-z0-9+-]/g, "-"));
     // A throw-away schema per consumer that runs the postgres snippet, dropped afterwards.
