@@ -151,6 +151,32 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
       }),
   },
   {
+    id: "guarded-update-ignores-version",
+    breaks: "updatePaymentOrConflict ignores expectedVersion: every racer's update is stored over the last",
+    mustFail: ["guardedUpdateConflict"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updatePaymentOrConflict: async (next) => {
+            const current = await tx.getPayment(next.id);
+            if (current === null) throw new Error(`no payment ${next.id}`);
+            return tx.updatePaymentOrConflict!({ ...next, version: current.version + 1 }, current.version);
+          },
+        }),
+      }),
+  },
+  {
+    id: "guarded-update-silent-loss",
+    breaks: "updatePaymentOrConflict loses a race silently: nothing stored, yet the transaction commits the rest",
+    mustFail: ["guardedUpdateConflict"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updatePaymentOrConflict: async (next, expectedVersion) => (await tx.updatePayment(next, expectedVersion)) ?? next,
+        }),
+      }),
+  },
+  {
     id: "refund-reservation-lost",
     breaks: "updatePayment drops amountRefundReserved (the stored reservation is kept, the new one lost)",
     mustFail: ["refundReservationRace", "paymentRoundTrip"],

@@ -1,5 +1,6 @@
 import { CompiledQuery } from "kysely";
 import type { Compilable, Kysely } from "kysely";
+import { TABLES } from "./database.js";
 import type { Database } from "./database.js";
 
 /** Marks where an argument lands among a compiled query's parameters; no real value starts with NUL. */
@@ -7,11 +8,39 @@ const SLOT = "\u0000slot:";
 
 type Slot = { readonly arg: string } | { readonly value: unknown };
 interface Template {
+  /** The cache key, including which arguments were left out: it names the SQL's shape. */
+  readonly key: string;
   readonly sql: string;
   readonly slots: readonly Slot[];
+  /** The store's tables the statement names: a statement that travels with others must not read what they write. */
+  readonly tables: ReadonlySet<string>;
 }
 
 export type StatementArgs = Readonly<Record<string, unknown>>;
+
+/** One compiled statement with its arguments filled in, and what the batching rules need to know about it. */
+export interface BoundStatement {
+  readonly key: string;
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  readonly tables: ReadonlySet<string>;
+}
+
+/**
+ * Called with the SQL of every statement the cache holds (hot, fixed-shape statements, bounded in number), once
+ * per statement: a driver that can prepare statements once per connection (PostgreSQL's named statements) learns
+ * which texts are worth preparing.
+ */
+export type OnHotStatement = (sql: string) => void;
+
+/** A template text may be renumbered and combined only if nothing in it but parameters carries a `$` or a literal. */
+function isComposable(sql: string): boolean {
+  return !sql.includes("'") && !sql.includes("--") && !sql.includes("/*");
+}
+
+function tablesNamedIn(sql: string): ReadonlySet<string> {
+  return new Set(TABLES.filter((table) => sql.includes(`"${table}"`)));
+}
 
 /**
  * The store's hot statements, built with kysely's query builder once and then re-run with fresh parameters. Building
@@ -24,10 +53,14 @@ export type StatementArgs = Readonly<Record<string, unknown>>;
 export class CompiledStatements {
   readonly #builder: Kysely<Database>;
   readonly #templates = new Map<string, Template>();
+  /** Combined statements (`WITH … <main>`) by the keys of their parts. */
+  readonly #combined = new Map<string, string>();
+  readonly #onHotStatement: OnHotStatement | undefined;
 
   /** `builder` only compiles (never runs) queries: any instance of the store's dialect gives the same SQL. */
-  constructor(builder: Kysely<Database>) {
+  constructor(builder: Kysely<Database>, onHotStatement?: OnHotStatement) {
     this.#builder = builder;
+    this.#onHotStatement = onHotStatement;
   }
 
   /**
@@ -35,6 +68,12 @@ export class CompiledStatements {
    * same type-checked kysely query it would write without the cache, and the rows come back typed as it selects them.
    */
   query<A extends StatementArgs, O>(key: string, args: A, build: (db: Kysely<Database>, args: A) => Compilable<O>): CompiledQuery<O> {
+    const bound = this.bind(key, args, build);
+    return CompiledQuery.raw(bound.sql, [...bound.parameters]);
+  }
+
+  /** The statement compiled once under `key`, with `args` in place. */
+  bind<A extends StatementArgs, O>(key: string, args: A, build: (db: Kysely<Database>, args: A) => Compilable<O>): BoundStatement {
     let fullKey = key;
     for (const name in args) if (args[name] === undefined) fullKey += `|-${name}`;
     let template = this.#templates.get(fullKey);
@@ -46,14 +85,60 @@ export class CompiledStatements {
       // replaced by the real argument below before anything runs.
       const compiled = build(this.#builder, placeholders as unknown as A).compile();
       template = {
+        key: fullKey,
         sql: compiled.sql,
         slots: compiled.parameters.map((value) =>
           typeof value === "string" && value.startsWith(SLOT) ? { arg: value.slice(SLOT.length) } : { value },
         ),
+        tables: tablesNamedIn(compiled.sql),
       };
       this.#templates.set(fullKey, template);
+      this.#onHotStatement?.(template.sql);
     }
     const parameters = template.slots.map((slot) => ("arg" in slot ? args[slot.arg] : slot.value));
-    return CompiledQuery.raw(template.sql, parameters);
+    return { key: template.key, sql: template.sql, parameters, tables: template.tables };
+  }
+
+  /**
+   * One statement that runs `leading` as data-modifying CTEs and then `main`, for PostgreSQL (`$n` parameters):
+   * `WITH w0 AS (<leading 0>), … <main>`, each part's parameters renumbered after the previous parts'. All parts
+   * see one snapshot, so the caller combines only parts that touch disjoint tables. Null when a part's text cannot
+   * be renumbered safely (it holds a literal or a comment).
+   *
+   * With `counted` (the indexes of leading parts whose row counts the caller must check), the statement instead
+   * ends in `SELECT` of those counts, `main` (a write without RETURNING, or none) becoming a CTE whose count is
+   * selected last as `m`.
+   */
+  combine(leading: readonly BoundStatement[], main: BoundStatement | null, counted: readonly number[] = []): CompiledQuery | null {
+    const countsRows = counted.length > 0 || main === null;
+    const comboKey = `${leading.map((part) => part.key).join("\u0001")}\u0002${main?.key ?? ""}\u0002${countsRows ? counted.join(",") : "-"}`;
+    let sql = this.#combined.get(comboKey);
+    if (sql === undefined) {
+      const parts = main === null ? leading : [...leading, main];
+      if (!parts.every((part) => isComposable(part.sql)) || (main !== null && /^\s*with\b/i.test(main.sql))) return null;
+      let offset = 0;
+      const renumber = (text: string, count: number): string => {
+        const shifted = offset === 0 ? text : text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+        offset += count;
+        return shifted;
+      };
+      const ctes = leading.map(
+        (part, index) => `"w${index}" as (${renumber(part.sql, part.parameters.length)}${counted.includes(index) ? " returning 1" : ""})`,
+      );
+      if (!countsRows) {
+        sql = `with ${ctes.join(", ")} ${renumber(main!.sql, main!.parameters.length)}`;
+      } else {
+        if (main !== null) ctes.push(`"m" as (${renumber(main.sql, main.parameters.length)} returning 1)`);
+        const counts = counted.map((index) => `(select count(*) from "w${index}") as "w${index}"`);
+        if (main !== null) counts.push(`(select count(*) from "m") as "m"`);
+        sql = `with ${ctes.join(", ")} select ${counts.length > 0 ? counts.join(", ") : "1 as \"none\""}`;
+      }
+      this.#combined.set(comboKey, sql);
+      this.#onHotStatement?.(sql);
+    }
+    const parameters: unknown[] = [];
+    for (const part of leading) parameters.push(...part.parameters);
+    if (main !== null) parameters.push(...main.parameters);
+    return CompiledQuery.raw(sql, parameters);
   }
 }

@@ -6,6 +6,7 @@ export { KyselyPaymentStore, checkPurgeBatchSize, DEFAULT_PURGE_BATCH_SIZE, kyse
 export type { KyselyPaymentStoreOptions } from "./kysely-payment-store.js";
 export { KyselyStoreTx } from "./kysely-store-tx.js";
 export type { ColumnTypes, StoreDialect } from "./store-dialect.js";
+export type { OnHotStatement } from "./compiled-statements.js";
 export type { Database } from "./database.js";
 export { TABLES } from "./database.js";
 export { MIGRATION_NAMES, paymentMigrations } from "./migrations.js";

@@ -33,6 +33,7 @@ import type { Kysely } from "kysely";
 import { readEnum, readExactSum, readInteger, readString, writeInteger, writeTimestamp } from "./conversions.js";
 import type { Database } from "./database.js";
 import { CompiledStatements } from "./compiled-statements.js";
+import type { OnHotStatement } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
 import { rowToHistory, rowToIdempotency, rowToInbox, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
@@ -51,6 +52,11 @@ export interface KyselyPaymentStoreOptions {
    * nothing is left, yielding between batches, so writers wait at most one batch, never the whole purge.
    */
   purgeBatchSize?: number | undefined;
+  /**
+   * Told the SQL of each of the store's hot statements (fixed shapes, a few dozen), once: a driver that can prepare
+   * statements per connection prepares those (the PostgreSQL adapter does).
+   */
+  onHotStatement?: OnHotStatement | undefined;
 }
 
 export const DEFAULT_PURGE_BATCH_SIZE = 1_000;
@@ -98,7 +104,7 @@ export class KyselyPaymentStore implements PaymentStore {
     this.dialect = dialect;
     this.capabilities = dialect.capabilities;
     this.#onClose = options.onClose;
-    this.#statements = new CompiledStatements(db);
+    this.#statements = new CompiledStatements(db, options.onHotStatement);
     this.#purgeBatchSize = checkPurgeBatchSize(options.purgeBatchSize);
     this.#inTransaction = (options.guardNestedCalls ?? nestedCallGuardDefault()) ? new AsyncLocalStorage<true>() : undefined;
   }
@@ -112,7 +118,13 @@ export class KyselyPaymentStore implements PaymentStore {
     }
     this.#assertOpen();
     return this.dialect.transaction(this.db, (trx) => {
-      const run = () => work(new KyselyStoreTx(trx, this.dialect, this.#statements));
+      const run = async () => {
+        const tx = new KyselyStoreTx(trx, this.dialect, this.#statements);
+        const result = await work(tx);
+        // Writes still held for a next statement go now, before COMMIT (and fail the transaction if they fail).
+        await tx.flush();
+        return result;
+      };
       return guard ? guard.run(true, run) : run();
     });
   }

@@ -22,10 +22,11 @@ import type {
   Refund,
 } from "@org/payments-core";
 import { sql } from "kysely";
-import type { Compilable, Insertable, Kysely } from "kysely";
+import type { Compilable, Insertable, Kysely, Updateable } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
-import type { Database, ReceiptsTable } from "./database.js";
+import type { Database, PaymentsTable, ReceiptsTable } from "./database.js";
 import type { CompiledStatements, StatementArgs } from "./compiled-statements.js";
+import { DeferredWrites } from "./deferred-writes.js";
 import {
   eventToOutboxRow,
   historyToRow,
@@ -39,6 +40,32 @@ import {
   rowToRefund,
 } from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
+
+/** The payment's version-guarded update: every column but id and created_at, where the version is still the expected one. */
+function buildPaymentUpdate(db: Kysely<Database>, args: Updateable<PaymentsTable> & { "\u0000id": string; "\u0000expectedVersion": number }) {
+  const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = args;
+  return db.updateTable("payments").set(set).where("id", "=", id).where("version", "=", version);
+}
+
+/**
+ * The columns of `next` that differ from `previous` (both as written), and their names as one cache-key part. Values
+ * are the mapped column values: numbers, strings (JSON columns are written as text), booleans and nulls.
+ */
+function changedColumns<R extends Record<string, unknown>>(previous: Record<string, unknown>, next: R): { changes: Partial<R>; names: string } {
+  const changes: Partial<R> = {};
+  const names: string[] = [];
+  for (const column in next) {
+    if (next[column] !== previous[column]) {
+      changes[column] = next[column];
+      names.push(column);
+    }
+  }
+  return { changes, names: names.join(",") };
+}
+
+function recordKey(scope: string, key: string): string {
+  return `${scope}\u0000${key}`;
+}
 
 /** The references as one comparable string (key order does not matter). */
 function referencesKey(references: Payment["references"]): string {
@@ -60,25 +87,58 @@ export class KyselyStoreTx implements PaymentStoreTx {
   readonly #db: Kysely<Database>;
   readonly #dialect: StoreDialect;
   readonly #statements: CompiledStatements;
+  readonly #writes: DeferredWrites;
   /**
    * The references of each payment this transaction read or wrote, at that version. A payment row at a given version
    * never changes (every update bumps it), so an update from that version whose references are the same needs no
    * rewrite of the filterable copy: most updates (status moves) save two statements.
    */
   readonly #knownReferences = new Map<string, { version: number; key: string }>();
+  /**
+   * The payments this transaction read or wrote, as of their version: an update from that version sets only the
+   * columns that change. SQLite rewrites every index on a column named in SET, changed or not, so a full-row status
+   * move would rewrite all seven indexes of payments; PostgreSQL parses and sends less.
+   */
+  readonly #knownPayments = new Map<string, Payment>();
+  /** Idempotency records as this transaction last read or wrote them, for the same narrowing while we hold the lock. */
+  readonly #knownRecords = new Map<string, IdempotencyRecord>();
 
   constructor(db: Kysely<Database>, dialect: StoreDialect, statements: CompiledStatements) {
     this.#db = db;
     this.#dialect = dialect;
     this.#statements = statements;
+    this.#writes = new DeferredWrites(db, dialect, statements);
   }
 
+  /** A hot statement, compiled once per store; it carries the writes held for it (deferred-writes.ts). */
   #run<A extends StatementArgs, O>(key: string, args: A, build: (db: Kysely<Database>, args: A) => Compilable<O>) {
-    return this.#db.executeQuery(this.#statements.query(key, args, build));
+    return this.#writes.run<O>(this.#statements.bind(key, args, build));
+  }
+
+  /** A write whose caller waits for no answer: sent with the next statement where that saves a round trip. */
+  #defer<A extends StatementArgs>(
+    key: string,
+    args: A,
+    build: (db: Kysely<Database>, args: A) => Compilable<unknown>,
+    onDuplicate?: (cause: unknown) => PaymentError,
+  ): Promise<void> {
+    return this.#writes.defer({ statement: this.#statements.bind(key, args, build), onDuplicate });
+  }
+
+  /** The kysely instance for a statement built on the spot (not on the hot path), after the held writes went. */
+  async #direct(): Promise<Kysely<Database>> {
+    await this.#writes.flush();
+    return this.#db;
+  }
+
+  /** Sends the writes still held; the store calls it before COMMIT. */
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
   #remember(payment: Payment): void {
     this.#knownReferences.set(payment.id, { version: payment.version, key: referencesKey(payment.references) });
+    this.#knownPayments.set(payment.id, payment);
   }
 
   async getPayment(id: string): Promise<Payment | null> {
@@ -95,7 +155,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     if (!isMatchableText(provider) || !isMatchableText(providerPaymentId)) return null;
     // Not unique by schema: a second attempt can name the same provider object. The oldest payment wins (the port's
     // rule): ids sort by creation time, so every store and every run picks the same one.
-    const row = await this.#db
+    const row = await (await this.#direct())
       .selectFrom("payments")
       .selectAll()
       .where("provider", "=", provider)
@@ -108,14 +168,12 @@ export class KyselyStoreTx implements PaymentStoreTx {
 
   async insertPayment(payment: Payment): Promise<void> {
     assertStorablePayment(payment);
-    try {
-      await this.#run("insertPayment", paymentToRow(payment, this.#dialect), (db, row) => db.insertInto("payments").values(row));
-    } catch (cause) {
-      if (this.#dialect.isUniqueViolation(cause)) {
-        throw new PaymentError("conflict", `payment ${payment.id} already exists`, { cause });
-      }
-      throw cause;
-    }
+    await this.#defer(
+      "insertPayment",
+      paymentToRow(payment, this.#dialect),
+      (db, row) => db.insertInto("payments").values(row),
+      (cause) => new PaymentError("conflict", `payment ${payment.id} already exists`, { cause }),
+    );
     await this.#writeReferences(payment);
     this.#remember(payment);
   }
@@ -126,65 +184,102 @@ export class KyselyStoreTx implements PaymentStoreTx {
     }
     assertStorablePayment(next);
     // id and created_at never change; everything else is the caller's new state.
-    const { id: _id, created_at: _createdAt, ...changes } = paymentToRow(next, this.#dialect);
-    const result = await this.#run(
-      "updatePayment",
-      { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion },
-      (db, a) => {
-        const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = a;
-        return db
-          .updateTable("payments")
-          .set(set)
-          .where("id", "=", id)
-          .where("version", "=", version);
-      },
-    );
+    const { key, changes } = this.#paymentChanges(next, expectedVersion);
+    const result = await this.#run(key, { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildPaymentUpdate);
     if (result.numAffectedRows !== 1n) return null;
-    // Only the winner rewrites the filterable copy of the references, and only if they changed.
-    const known = this.#knownReferences.get(next.id);
-    if (known === undefined || known.version !== expectedVersion || known.key !== referencesKey(next.references)) {
-      await this.#db.deleteFrom("payment_references").where("payment_id", "=", next.id).execute();
-      await this.#writeReferences(next);
-    }
+    await this.#rewriteReferencesIfChanged(next, expectedVersion);
     this.#remember(next);
     return next;
   }
 
+  async updatePaymentOrConflict(next: Payment, expectedVersion: number): Promise<Payment> {
+    if (!this.#dialect.batchWrites) {
+      const stored = await this.updatePayment(next, expectedVersion);
+      if (stored === null) throw new PaymentError("conflict", `payment ${next.id} changed concurrently`);
+      return stored;
+    }
+    if (next.version !== expectedVersion + 1) {
+      throw new PaymentError("internal", `payment ${next.id}: version ${next.version} does not follow ${expectedVersion}`);
+    }
+    assertStorablePayment(next);
+    // Held for the phase's next statement (deferred-writes.ts); a lost race fails that statement with `conflict`.
+    const { key, changes } = this.#paymentChanges(next, expectedVersion);
+    await this.#writes.defer({
+      statement: this.#statements.bind(key, { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildPaymentUpdate),
+      onNoMatch: () => new PaymentError("conflict", `payment ${next.id} changed concurrently`),
+    });
+    await this.#rewriteReferencesIfChanged(next, expectedVersion);
+    this.#remember(next);
+    return next;
+  }
+
+  /**
+   * The columns an update from `expectedVersion` sets, and the statement's cache key (which names them). A payment
+   * row at a given version never changes, so when this transaction knows the row at that version only the columns
+   * that differ are set; otherwise every column but id and created_at.
+   */
+  #paymentChanges(next: Payment, expectedVersion: number): { key: string; changes: Updateable<PaymentsTable> } {
+    const { id: _id, created_at: _createdAt, ...full } = paymentToRow(next, this.#dialect);
+    const known = this.#knownPayments.get(next.id);
+    if (known === undefined || known.version !== expectedVersion) return { key: "updatePayment", changes: full };
+    const { changes, names } = changedColumns(paymentToRow(known, this.#dialect), full);
+    // The version always moves; a row that somehow does not would still be written whole rather than emptily.
+    return names === "" ? { key: "updatePayment", changes: full } : { key: `updatePayment:${names}`, changes };
+  }
+
+  /** Only the winner rewrites the filterable copy of the references, and only if they changed. */
+  async #rewriteReferencesIfChanged(next: Payment, expectedVersion: number): Promise<void> {
+    const known = this.#knownReferences.get(next.id);
+    if (known !== undefined && known.version === expectedVersion && known.key === referencesKey(next.references)) return;
+    await this.#defer("deleteReferences", { paymentId: next.id }, (db, a) => db.deleteFrom("payment_references").where("payment_id", "=", a.paymentId));
+    await this.#writeReferences(next);
+  }
+
   async #writeReferences(payment: Payment): Promise<void> {
-    const rows = Object.entries(payment.references).map(([key, value]) => ({ payment_id: payment.id, key, value }));
-    if (rows.length > 0) await this.#db.insertInto("payment_references").values(rows).execute();
+    const entries = Object.entries(payment.references);
+    if (entries.length === 0) return;
+    // One compiled shape per count of references (a payment carries a handful).
+    const args: Record<string, string> = {};
+    entries.forEach(([key, value], index) => {
+      args[`key${index}`] = key;
+      args[`value${index}`] = value;
+    });
+    args["paymentId"] = payment.id;
+    await this.#defer(`insertReferences:${entries.length}`, args, (db, a) =>
+      db
+        .insertInto("payment_references")
+        .values(entries.map((_, index) => ({ payment_id: a["paymentId"]!, key: a[`key${index}`]!, value: a[`value${index}`]! }))),
+    );
   }
 
   async appendHistory(entries: readonly HistoryEntry[]): Promise<void> {
     for (const entry of entries) assertStorableHistory(entry);
     // One statement per entry keeps `seq` in the caller's order.
     for (const entry of entries) {
-      await this.#run("appendHistory", historyToRow(entry), (db, row) => db.insertInto("payment_history").values(row));
+      await this.#defer("appendHistory", historyToRow(entry), (db, row) => db.insertInto("payment_history").values(row));
     }
   }
 
   async getRefund(id: string): Promise<Refund | null> {
     if (!isMatchableText(id)) return null;
-    const row = await this.#db.selectFrom("refunds").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await (await this.#direct()).selectFrom("refunds").selectAll().where("id", "=", id).executeTakeFirst();
     return row === undefined ? null : rowToRefund(row, this.#dialect);
   }
 
   async insertRefund(refund: Refund): Promise<void> {
     assertStorableRefund(refund);
-    try {
-      await this.#db.insertInto("refunds").values(refundToRow(refund)).execute();
-    } catch (cause) {
-      if (this.#dialect.isUniqueViolation(cause)) {
-        throw new PaymentError("conflict", `refund ${refund.id} already exists`, { cause });
-      }
-      throw cause;
-    }
+    await this.#defer(
+      "insertRefund",
+      refundToRow(refund),
+      (db, row) => db.insertInto("refunds").values(row),
+      (cause) => new PaymentError("conflict", `refund ${refund.id} already exists`, { cause }),
+    );
   }
 
   async updateRefund(refund: Refund): Promise<void> {
     assertStorableRefund(refund);
     const { id: _id, payment_id: _paymentId, created_at: _createdAt, ...changes } = refundToRow(refund);
-    const result = await this.#db.updateTable("refunds").set(changes).where("id", "=", refund.id).executeTakeFirst();
+    const result = await (await this.#direct()).updateTable("refunds").set(changes).where("id", "=", refund.id).executeTakeFirst();
     if (result.numUpdatedRows !== 1n) throw new PaymentError("not_found", `refund ${refund.id} does not exist`);
   }
 
@@ -210,13 +305,13 @@ export class KyselyStoreTx implements PaymentStoreTx {
     const found = existing.rows[0];
     if (found !== undefined) {
       // Rare (a second settle of one payment): give the number back. The counter is still ours alone until commit.
-      await this.#db.updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
+      await (await this.#direct()).updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
       return readString(found.number, "receipts.number");
     }
     const taken = counter.rows[0]?.last_number;
     const number = formatReceiptNumber(year, readInteger(taken, "receipt_counters.last_number"));
     const receipt: Insertable<ReceiptsTable> = { payment_id: paymentId, number, year, issued_at: issued };
-    await this.#run("insertReceipt", receipt, (db, row) => db.insertInto("receipts").values(row));
+    await this.#defer("insertReceipt", receipt, (db, row) => db.insertInto("receipts").values(row));
     return number;
   }
 
@@ -243,16 +338,24 @@ export class KyselyStoreTx implements PaymentStoreTx {
         .values(row)
         .onConflict((oc) => oc.columns(["scope", "key"]).doNothing()),
     );
-    return result.numAffectedRows === 1n;
+    if (result.numAffectedRows !== 1n) return false;
+    this.#knownRecords.set(recordKey(record.scope, record.key), record);
+    return true;
   }
 
   async updateIdempotencyRecord(next: IdempotencyRecord, expectedLockId: string | null): Promise<boolean> {
     assertStorableIdempotencyRecord(next);
     if (expectedLockId !== null && !isMatchableText(expectedLockId)) return false;
-    const { scope, key, created_at: _createdAt, ...changes } = idempotencyToRow(next);
+    const { scope, key, created_at: _createdAt, ...full } = idempotencyToRow(next);
     const unlocked = expectedLockId === null;
+    // While we hold the lock nobody else changes the record, so the one we last read or wrote is the stored one and
+    // only what differs is set. An unlocked record may have moved since we read it: it is written whole.
+    const known = unlocked ? undefined : this.#knownRecords.get(recordKey(scope, key));
+    const diff = known !== undefined && known.lockId === expectedLockId ? changedColumns(idempotencyToRow(known), full) : undefined;
+    const narrowed = diff !== undefined && diff.names !== "" ? diff : undefined;
+    const changes = narrowed?.changes ?? full;
     const result = await this.#run(
-      unlocked ? "updateIdempotencyRecord:unlocked" : "updateIdempotencyRecord:locked",
+      unlocked ? "updateIdempotencyRecord:unlocked" : `updateIdempotencyRecord:locked:${narrowed?.names ?? "*"}`,
       { ...changes, "\u0000scope": scope, "\u0000key": key, "\u0000lockId": expectedLockId ?? undefined },
       (db, a) => {
         const { "\u0000scope": whereScope, "\u0000key": whereKey, "\u0000lockId": lockId, ...set } = a;
@@ -265,7 +368,9 @@ export class KyselyStoreTx implements PaymentStoreTx {
         return lockId === undefined ? update.where("lock_id", "is", null) : update.where("lock_id", "=", lockId);
       },
     );
-    return result.numAffectedRows === 1n;
+    if (result.numAffectedRows !== 1n) return false;
+    this.#knownRecords.set(recordKey(scope, key), next);
+    return true;
   }
 
   async appendOutbox(events: readonly PaymentEvent[]): Promise<void> {
@@ -273,7 +378,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     // One statement per event: the sequence must follow the caller's order, which a multi-row insert does not
     // promise on every database.
     for (const event of events) {
-      await this.#run("appendOutbox", eventToOutboxRow(event), (db, row) => db.insertInto("outbox").values(row));
+      await this.#defer("appendOutbox", eventToOutboxRow(event), (db, row) => db.insertInto("outbox").values(row));
     }
   }
 
@@ -281,7 +386,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     assertStorableInboxEvent(event);
     // ON CONFLICT DO NOTHING, as for idempotency keys: a concurrent insert of the same event waits for the first
     // to commit and then inserts nothing, so exactly one caller sees one row.
-    const result = await this.#db
+    const result = await (await this.#direct())
       .insertInto("webhook_inbox")
       .values(inboxToRow(event))
       .onConflict((oc) => oc.columns(["provider", "event_id"]).doNothing())
@@ -291,7 +396,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
 
   async getInboxEvent(provider: string, eventId: string): Promise<InboxEvent | null> {
     if (!isMatchableText(provider) || !isMatchableText(eventId)) return null;
-    const row = await this.#db
+    const row = await (await this.#direct())
       .selectFrom("webhook_inbox")
       .selectAll()
       .where("provider", "=", provider)
@@ -306,7 +411,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     // One guarded UPDATE: at READ COMMITTED a concurrent updater waits for the row, re-checks the WHERE against the
     // committed row, and changes nothing if the first one moved it.
     const { provider, event_id: eventId, received_at: _receivedAt, ...changes } = inboxToRow(next);
-    const result = await this.#db
+    const result = await (await this.#direct())
       .updateTable("webhook_inbox")
       .set(changes)
       .where("provider", "=", provider)

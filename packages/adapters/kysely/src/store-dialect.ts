@@ -20,6 +20,11 @@ export interface StoreDialect {
    * the database's write lock from its first statement, which serializes writers anyway.
    */
   readonly rowLocks: boolean;
+  /**
+   * Every statement is a round trip to a server (PostgreSQL): writes nobody waits on travel with the next statement
+   * as data-modifying CTEs (deferred-writes.ts). False where statements are in-process calls (SQLite).
+   */
+  readonly batchWrites: boolean;
   /** Column types the shared migrations use. */
   readonly columnTypes: ColumnTypes;
 
@@ -48,6 +53,8 @@ export interface StoreDialect {
   writeBoolean(value: boolean): boolean | number;
   /** A unique or primary-key violation, so an insert of a duplicate can be reported in the domain's terms. */
   isUniqueViolation(error: unknown): boolean;
+  /** The table a constraint violation names, when the driver says (pg does); for errors of combined statements. */
+  violatedTable(error: unknown): string | undefined;
 }
 
 export interface ColumnTypes {

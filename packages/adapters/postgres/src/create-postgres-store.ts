@@ -6,6 +6,7 @@ import type { LogConfig, PostgresPool } from "kysely";
 import pg from "pg";
 import { quoteSchema, splitSchemaFromUrl } from "./connection-options.js";
 import { postgresDialect } from "./postgres-dialect.js";
+import { PreparedStatementNames, withPreparedStatements } from "./prepared-statements.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://…`; a `?schema=` parameter selects the schema (and is removed before pg sees the URL). */
@@ -30,6 +31,12 @@ export interface PostgresStoreOptions {
   guardNestedCalls?: boolean | undefined;
   /** Rows a purge deletes per statement (each its own short transaction); default 1,000. */
   purgeBatchSize?: number | undefined;
+  /**
+   * Run the store's hot statements as named prepared statements, parsed and planned once per connection (default
+   * true). Turn off behind a pooler that cannot keep prepared statements per client (PgBouncer before 1.21 in
+   * transaction mode).
+   */
+  preparedStatements?: boolean | undefined;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
@@ -46,8 +53,13 @@ export class PostgresPaymentStore extends KyselyPaymentStore {
     maxTransactionAttempts: number,
     guardNestedCalls?: boolean,
     purgeBatchSize?: number,
+    preparedStatements?: PreparedStatementNames,
   ) {
-    super(db, postgresDialect({ maxTransactionAttempts }), { guardNestedCalls, purgeBatchSize });
+    super(db, postgresDialect({ maxTransactionAttempts }), {
+      guardNestedCalls,
+      purgeBatchSize,
+      onHotStatement: preparedStatements === undefined ? undefined : (text) => preparedStatements.register(text),
+    });
     this.schema = schema;
   }
 }
@@ -82,6 +94,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     });
   }
 
+  const statementNames = options.preparedStatements === false ? undefined : new PreparedStatementNames();
+  if (statementNames !== undefined) pool = withPreparedStatements(pool, statementNames);
+
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
       pool,
@@ -95,5 +110,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
-  return new PostgresPaymentStore(db, schema, maxTransactionAttempts, options.guardNestedCalls, options.purgeBatchSize);
+  return new PostgresPaymentStore(db, schema, maxTransactionAttempts, options.guardNestedCalls, options.purgeBatchSize, statementNames);
 }

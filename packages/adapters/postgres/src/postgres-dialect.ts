@@ -3,6 +3,7 @@ import { TABLES } from "@org/payments-kysely";
 import type { Database, StoreDialect } from "@org/payments-kysely";
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
+import { isStalePlanError } from "./prepared-statements.js";
 
 /** SQLSTATEs after which re-running the whole transaction is safe and likely to succeed. */
 const RETRYABLE = new Set(["40001" /* serialization_failure */, "40P01" /* deadlock_detected */]);
@@ -51,6 +52,7 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
     capabilities: { concurrentWriters: true, durable: true },
     singleConnection: false,
     rowLocks: true,
+    batchWrites: true,
     columnTypes: {
       int64: "bigint",
       json: "jsonb",
@@ -63,7 +65,10 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
         try {
           return await db.transaction().setIsolationLevel("read committed").execute(work);
         } catch (error) {
-          if (attempt >= options.maxTransactionAttempts || !isRetryableTransactionError(error)) throw error;
+          // A stale prepared plan (a migration changed a table under it) aborted the transaction; the statement is
+          // prepared afresh on the next attempt (prepared-statements.ts).
+          const retryable = isRetryableTransactionError(error) || isStalePlanError(error);
+          if (attempt >= options.maxTransactionAttempts || !retryable) throw error;
           // Jittered, growing pause so that the transactions that collided do not collide again in lockstep.
           await delay(Math.random() * 10 * 2 ** attempt);
         }
@@ -76,5 +81,9 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
     readJson: (value) => value,
     writeBoolean: (value) => value,
     isUniqueViolation: (error) => sqlState(error) === "23505",
+    violatedTable: (error) => {
+      const table = error !== null && typeof error === "object" ? (error as { table?: unknown }).table : undefined;
+      return typeof table === "string" ? table : undefined;
+    },
   };
 }

@@ -65,6 +65,8 @@ export function sqliteDialect(options: { durable: boolean; database?: BetterSqli
     capabilities: { concurrentWriters: false, durable: options.durable },
     singleConnection: true,
     rowLocks: false,
+    // Statements are calls into this process: holding writes back saves nothing.
+    batchWrites: false,
     columnTypes: {
       // SQLite INTEGER is 64-bit; read back as bigint (safe-integer mode) and checked.
       int64: "integer",
@@ -84,5 +86,7 @@ export function sqliteDialect(options: { durable: boolean; database?: BetterSqli
     writeBoolean: (value) => (value ? 1 : 0),
     isUniqueViolation: (error) =>
       typeof error === "object" && error !== null && UNIQUE_CODES.has(String((error as { code?: unknown }).code)),
+    // Nothing is combined on SQLite, so no error needs its table.
+    violatedTable: () => undefined,
   };
 }

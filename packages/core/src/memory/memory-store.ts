@@ -139,7 +139,7 @@ export class MemoryPaymentStore implements PaymentStore {
   }
 
   #tx(undo: Array<() => void>): PaymentStoreTx {
-    return {
+    const tx: PaymentStoreTx = {
       getPayment: async (id) => clone(readable(findable(id) ? this.#payments.get(id) : null)),
       // The oldest of several (lowest id, as ids sort by creation time), as the port says — not insertion order.
       findPaymentByProviderId: async (provider, providerPaymentId) =>
@@ -164,6 +164,11 @@ export class MemoryPaymentStore implements PaymentStore {
         if (!current || current.version !== expectedVersion) return null;
         this.#set(this.#payments, next.id, clone(next), undo);
         return clone(next);
+      },
+      updatePaymentOrConflict: async (next, expectedVersion) => {
+        const stored = await tx.updatePayment(next, expectedVersion);
+        if (stored === null) throw new PaymentError("conflict", `payment ${next.id} changed concurrently`);
+        return stored;
       },
       appendHistory: async (entries) => {
         for (const entry of entries) assertStorableHistory(entry);
@@ -252,6 +257,7 @@ export class MemoryPaymentStore implements PaymentStore {
         return true;
       },
     };
+    return tx;
   }
 
   #read<T>(work: () => T): Promise<T> {

@@ -17,10 +17,21 @@ export interface ApplyContext {
   authorizationValidityMs: number;
 }
 
+/**
+ * The version-guarded update of a payment whose lost race abandons the transaction as a retryable `conflict`. A
+ * store that can report the loss later (with the phase's other writes, in one round trip) does so through
+ * `updatePaymentOrConflict`; the others answer at once.
+ */
+export async function storePaymentOrConflict(tx: PaymentStoreTx, next: Payment, expectedVersion: number): Promise<Payment> {
+  if (tx.updatePaymentOrConflict !== undefined) return tx.updatePaymentOrConflict(next, expectedVersion);
+  const stored = await tx.updatePayment(next, expectedVersion);
+  if (!stored) throw new PaymentError("conflict", `payment ${next.id} changed concurrently`);
+  return stored;
+}
+
 /** Stores a transition with its history row and events; a lost version race becomes a retryable `conflict`. */
 export async function persistTransition(tx: PaymentStoreTx, current: Payment, result: TransitionResult): Promise<Payment> {
-  const stored = await tx.updatePayment(result.payment, current.version);
-  if (!stored) throw new PaymentError("conflict", `payment ${current.id} changed concurrently`);
+  const stored = await storePaymentOrConflict(tx, result.payment, current.version);
   await tx.appendHistory([result.history]);
   await tx.appendOutbox(result.events);
   return stored;
@@ -34,9 +45,7 @@ export async function persistUpdate(
   at: string,
 ): Promise<Payment> {
   const next: Payment = { ...current, ...changes, updatedAt: at, version: current.version + 1 };
-  const stored = await tx.updatePayment(next, current.version);
-  if (!stored) throw new PaymentError("conflict", `payment ${current.id} changed concurrently`);
-  return stored;
+  return storePaymentOrConflict(tx, next, current.version);
 }
 
 /** What the provider reported about a payment, as far as reaching a status records it. */

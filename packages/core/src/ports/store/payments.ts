@@ -24,6 +24,14 @@ export interface PaymentsTx {
    * stored payment; the others get null and change nothing.
    */
   updatePayment(next: Payment, expectedVersion: number): Promise<Payment | null>;
+  /**
+   * Optional. The same compare-and-set, for a caller that gives up its whole transaction when it loses the race (the
+   * core always does): stores `next`, or makes the transaction fail with `conflict` and keep nothing it wrote. The
+   * loss may surface at once, at a later call of the transaction or at its commit — a store that sends a phase's
+   * writes in one batch (the PostgreSQL adapter) learns it there — so the caller must not act on the returned
+   * payment outside the transaction before it commits. The core uses it when present, else `updatePayment`.
+   */
+  updatePaymentOrConflict?(next: Payment, expectedVersion: number): Promise<Payment>;
   /** Appends history rows; they read back in the order appended, also when their timestamps are equal. */
   appendHistory(entries: readonly HistoryEntry[]): Promise<void>;
 }

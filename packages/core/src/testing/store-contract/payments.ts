@@ -12,6 +12,8 @@ export const PAYMENT_CASES = {
   paymentRoundTrip: "stores a payment and reads back every field, on insert and on update, including the largest safe amount",
   paymentCompareAndSet: "exactly one of 10 concurrent version-guarded updates of a payment wins",
   stalePaymentUpdate: "an update with a stale version changes nothing",
+  guardedUpdateConflict:
+    "updatePaymentOrConflict (optional): of 10 racers on one version one transaction commits, the others fail with conflict keeping none of their writes; so does a stale one",
   transactionRollback: "a transaction that throws leaves no payment, history or outbox row behind",
   historyOrder: "history reads back in the order appended, also when the timestamps are equal and the ids sort the other way",
   providerLookup: "finds a payment by provider and provider payment id",
@@ -166,6 +168,45 @@ export function definePaymentCases(define: DefineCase<keyof typeof PAYMENT_CASES
     const stale = await store.transaction((tx) => tx.updatePayment({ ...payment, status: "canceled", version: 2 }, 1));
     expect(stale).toBeNull();
     expect(await harness.readBack.payment(payment.id)).toMatchObject({ status: "processing", version: 2 });
+  });
+
+  define("guardedUpdateConflict", async (context) => {
+    const { store, harness } = kit;
+    const probe = await store.transaction(async (tx) => tx.updatePaymentOrConflict !== undefined);
+    if (!probe) return context.skip("the store has no updatePaymentOrConflict (optional: the core falls back to updatePayment)");
+    const payment = await insertPayment(store, samplePayment());
+    const historyBefore = await harness.readBack.historyCount(payment.id);
+    const outboxBefore = await harness.readBack.outboxCount(payment.id);
+    // Each racer writes after the guarded update, as the core does: a loser must keep none of it.
+    const results = await Promise.allSettled(
+      Array.from({ length: RACERS }, (_, i) =>
+        kit.racer(i).transaction(async (tx) => {
+          const next = { ...payment, status: "processing" as const, description: `racer ${i}`, version: 2 };
+          const stored = await tx.updatePaymentOrConflict!(next, 1);
+          await tx.appendHistory([sampleHistory(payment)]);
+          await tx.appendOutbox([sampleEvent(payment)]);
+          return stored;
+        }),
+      ),
+    );
+    const winners = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    const losers = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    expect(winners).toHaveLength(1);
+    for (const loser of losers) expect(isPaymentError(loser) && loser.code, String(loser)).toBe("conflict");
+    expect(winners[0]).toMatchObject({ status: "processing", version: 2 });
+    expect(await store.getPayment(payment.id)).toEqual(winners[0]);
+    expect(await harness.readBack.historyCount(payment.id)).toBe(historyBefore + 1);
+    expect(await harness.readBack.outboxCount(payment.id)).toBe(outboxBefore + 1);
+
+    // Stale: the version moved on; the transaction fails and its other writes go with it.
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.updatePaymentOrConflict!({ ...payment, status: "canceled", version: 2 }, 1);
+        await tx.appendHistory([sampleHistory(payment)]);
+      }),
+    ).rejects.toMatchObject({ code: "conflict" });
+    expect(await harness.readBack.payment(payment.id)).toMatchObject({ status: "processing", version: 2 });
+    expect(await harness.readBack.historyCount(payment.id)).toBe(historyBefore + 1);
   });
 
   define("transactionRollback", async () => {

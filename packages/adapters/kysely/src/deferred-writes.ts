@@ -1,0 +1,143 @@
+import type { PaymentError } from "@org/payments-core";
+import { CompiledQuery } from "kysely";
+import type { Kysely, QueryResult } from "kysely";
+import type { BoundStatement, CompiledStatements } from "./compiled-statements.js";
+import type { Database } from "./database.js";
+import type { StoreDialect } from "./store-dialect.js";
+
+/** A write whose caller waits for no answer, and what its failure means in the domain's terms. */
+export interface DeferredWrite {
+  readonly statement: BoundStatement;
+  /** The error for a unique violation by this write (a duplicate id is a lost race: `conflict`). */
+  readonly onDuplicate?: ((cause: unknown) => PaymentError) | undefined;
+  /**
+   * A guarded write (compare-and-set) whose loss fails the transaction: the error when it matched no row. The
+   * statement it travels with reports its row count, and a count of zero throws this, which rolls the
+   * transaction back with everything written beside it.
+   */
+  readonly onNoMatch?: (() => PaymentError) | undefined;
+}
+
+function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const table of a) if (b.has(table)) return true;
+  return false;
+}
+
+/** A write statement whose own answer is only its row count (no RETURNING): it can run as a counted CTE. */
+function isPlainWrite(sql: string): boolean {
+  return /^\s*(insert|update|delete)\b/i.test(sql) && !/\breturning\b/i.test(sql);
+}
+
+/**
+ * Writes nobody waits on travel with the next statement of the transaction. Where every statement is a round trip
+ * (PostgreSQL), the history rows, outbox events, inserts and the payment's own guarded update of a phase are held
+ * back and sent as data-modifying CTEs in front of the next statement (`WITH w0 AS (UPDATE payments … WHERE version
+ * = $n RETURNING 1), w1 AS (INSERT …), m AS (UPDATE idempotency_records … WHERE lock_id = …) SELECT counts`), and
+ * those still held at commit go in one statement before COMMIT: a phase's writes cost one round trip, not one each.
+ *
+ * What the guarantees need, and how it is kept:
+ * - Every part of one statement sees one snapshot, so a statement travels with held writes only if it names none of
+ *   their tables; otherwise the held writes go first on their own. Two held writes never share a table either (the
+ *   second sends the first), which also keeps rows of one table in the order they were appended.
+ * - A held write still commits or rolls back with its transaction: the store sends what is held before COMMIT, and
+ *   a failure there rolls everything back as a failed write would have.
+ * - A held insert that hits a duplicate fails the statement it travelled with; the error is its own (`conflict`),
+ *   found from the table the database names.
+ * - A held guarded write reports its row count in the statement it travels with; zero throws its error (`conflict`),
+ *   before the caller sees the answer of the statement it travelled with, so the transaction ends there.
+ * - Reads, and guarded writes whose answer the caller acts on, are never held.
+ *
+ * Where statements are calls into the same process (SQLite), nothing is held: `defer` runs the write at once.
+ */
+export class DeferredWrites {
+  readonly #db: Kysely<Database>;
+  readonly #dialect: StoreDialect;
+  readonly #statements: CompiledStatements;
+  #held: DeferredWrite[] = [];
+
+  constructor(db: Kysely<Database>, dialect: StoreDialect, statements: CompiledStatements) {
+    this.#db = db;
+    this.#dialect = dialect;
+    this.#statements = statements;
+  }
+
+  /** Holds `write` for the next statement, or runs it now where holding buys nothing. */
+  async defer(write: DeferredWrite): Promise<void> {
+    if (!this.#dialect.batchWrites) {
+      const result = await this.#execute(CompiledQuery.raw(write.statement.sql, [...write.statement.parameters]), [write]);
+      if (write.onNoMatch !== undefined && result.numAffectedRows !== 1n) throw write.onNoMatch();
+      return;
+    }
+    if (this.#held.some((held) => overlaps(held.statement.tables, write.statement.tables))) await this.flush();
+    this.#held.push(write);
+  }
+
+  /** Runs `main`, carrying the held writes with it when it may. */
+  async run<O>(main: BoundStatement): Promise<QueryResult<O>> {
+    if (this.#held.length > 0 && !this.#held.some((held) => overlaps(held.statement.tables, main.tables))) {
+      const guarded = this.#guardedIndexes(this.#held);
+      if (guarded.length === 0) {
+        const combined = this.#statements.combine(this.#held.map((held) => held.statement), main);
+        if (combined !== null) return this.#execute<O>(combined, this.#take());
+      } else if (isPlainWrite(main.sql)) {
+        const combined = this.#statements.combine(this.#held.map((held) => held.statement), main, guarded);
+        if (combined !== null) {
+          const carried = this.#take();
+          const counts = await this.#execute<Record<string, unknown>>(combined, carried);
+          this.#checkGuards(carried, guarded, counts.rows[0]);
+          return { rows: [], numAffectedRows: BigInt(Number(counts.rows[0]?.["m"] ?? 0)) };
+        }
+      }
+    }
+    await this.flush();
+    return this.#execute<O>(CompiledQuery.raw(main.sql, [...main.parameters]), []);
+  }
+
+  /** Sends what is held, in one statement. Before any statement that is not carried, and before COMMIT. */
+  async flush(): Promise<void> {
+    if (this.#held.length === 0) return;
+    const held = this.#take();
+    const guarded = this.#guardedIndexes(held);
+    if (held.length > 1 || guarded.length > 0) {
+      const combined = this.#statements.combine(held.map((write) => write.statement), null, guarded);
+      if (combined !== null) {
+        const counts = await this.#execute<Record<string, unknown>>(combined, held);
+        this.#checkGuards(held, guarded, counts.rows[0]);
+        return;
+      }
+    }
+    for (const write of held) {
+      const result = await this.#execute(CompiledQuery.raw(write.statement.sql, [...write.statement.parameters]), [write]);
+      if (write.onNoMatch !== undefined && result.numAffectedRows !== 1n) throw write.onNoMatch();
+    }
+  }
+
+  #take(): DeferredWrite[] {
+    const held = this.#held;
+    this.#held = [];
+    return held;
+  }
+
+  #guardedIndexes(writes: readonly DeferredWrite[]): number[] {
+    return writes.flatMap((write, index) => (write.onNoMatch !== undefined ? [index] : []));
+  }
+
+  #checkGuards(writes: readonly DeferredWrite[], guarded: readonly number[], counts: Record<string, unknown> | undefined): void {
+    for (const index of guarded) {
+      if (Number(counts?.[`w${index}`] ?? 0) !== 1) throw writes[index]!.onNoMatch!();
+    }
+  }
+
+  async #execute<O>(query: CompiledQuery, carried: readonly DeferredWrite[]): Promise<QueryResult<O>> {
+    try {
+      return (await this.#db.executeQuery(query)) as QueryResult<O>;
+    } catch (cause) {
+      if (carried.length > 0 && this.#dialect.isUniqueViolation(cause)) {
+        const table = this.#dialect.violatedTable(cause);
+        const culprit = carried.find((write) => write.onDuplicate !== undefined && (table === undefined || write.statement.tables.has(table)));
+        if (culprit?.onDuplicate !== undefined) throw culprit.onDuplicate(cause);
+      }
+      throw cause;
+    }
+  }
+}
