@@ -177,19 +177,21 @@ describe.skipIf(!services)("a fleet of two hosts behind a reverse proxy", () => 
       }
     };
     const load = Promise.all([0, 1, 2, 3].map(worker));
+    // A failed request ends the wait at once: the assertion below then shows it, instead of a timeout.
+    const orFailed = (condition: () => boolean) => () => failures.length > 0 || condition();
 
     try {
       for (const index of [0, 1]) {
         const before = completed;
-        await until("the load is flowing", () => completed >= before + 5);
+        await until("the load is flowing", orFailed(() => completed >= before + 5));
         const retriedBefore = proxy.retried;
         expect(await hosts[index]!.stop()).toBe(0);
         // The proxy has met the stopped instance and sent its request on to the other one.
-        await until(`a request meant for instance ${index} was retried`, () => proxy.retried > retriedBefore);
+        await until(`a request meant for instance ${index} was retried`, orFailed(() => proxy.retried > retriedBefore));
         hosts[index] = await startHostProcess(ports[index]!, env);
       }
       const servedAfterRestarts = [...proxy.served];
-      await until("both restarted instances serve the load", () => proxy.served.every((count, index) => count >= servedAfterRestarts[index]! + 3));
+      await until("both restarted instances serve the load", orFailed(() => proxy.served.every((count, index) => count >= servedAfterRestarts[index]! + 3)));
     } finally {
       running = false;
       await load;
