@@ -18,6 +18,13 @@ export const CITY_TARIFF = {
   maxSurge: "2.5",
 };
 
+/** Who issues this host's receipts: printed at the top of every HTML receipt, in the riders' locale and time zone. */
+export const RECEIPTS = {
+  locale: "en-US",
+  timeZone: "America/New_York",
+  merchant: { name: "Example Rides Inc.", address: ["350 Fifth Avenue", "New York, NY 10118"] },
+};
+
 /**
  * The host's own app: its routes, with the payments router mounted under /payments-api. The router is mounted
  * before any app-wide JSON parser so provider webhooks keep their raw bytes.
@@ -51,6 +58,7 @@ export function createHostApp(
       trustProxy: config.trustProxy,
       metricsRegistry,
       storeMetrics: config.storeMetrics,
+      receipts: RECEIPTS,
     }),
   );
   // The host's own routes come after, with their own parser.
