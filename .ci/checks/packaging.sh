@@ -15,4 +15,5 @@ if [ ! -f packages/cli/dist/cli.js ] || [ ! -f packages/http-express/dist/index.
   timeout 300 pnpm build --output-logs=errors-only
 fi
 
-timeout 300 node scripts/consumer-install/consumer-install.mjs
+# About 2 minutes with a warm npm cache; the bound leaves room for a cold one on a first run.
+timeout 420 node scripts/consumer-install/consumer-install.mjs
