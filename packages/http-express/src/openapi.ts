@@ -1,5 +1,6 @@
 import { PAYMENT_ERROR_CODES, errorCodeRule } from "@org/payments-core";
 import { z } from "zod";
+import { RATE_LIMITERS } from "./rate-limit/rate-limit-options.js";
 import { RECEIPT_LINK_PAGE_HEADERS, receiptLinkPageOperation, receiptLinkResponse } from "./routes/receipt-link-openapi.js";
 import * as s from "./schemas.js";
 
@@ -34,7 +35,8 @@ const RESPONSE_HEADERS = {
   },
   RateLimit: {
     description:
-      'The caller\'s remaining quota in the window, per IETF draft-ietf-httpapi-ratelimit-headers-08 (`"<policy>"; r=<remaining>; t=<seconds to reset>`); one entry per limiter that counted the request',
+      'The caller\'s remaining quota in the window, per IETF draft-ietf-httpapi-ratelimit-headers-08 (`"<policy>"; r=<remaining>; t=<seconds to reset>`); ' +
+      `one entry per limiter that counted the request, named ${RATE_LIMITERS.map((name) => `"${name}"`).join(", ")}`,
     schema: { type: "string" },
   },
   "RateLimit-Policy": {
