@@ -225,6 +225,21 @@ describe("signed receipt links", () => {
     expect(logs.text()).not.toContain(tokenText.split(".")[1]!);
   });
 
+  it("answers a browser over its rate limit with a 429 page that says when to try again", async () => {
+    const service = sharedService();
+    const at = await mountRouter(service, { receipts: { links: { secrets: [LINK_SECRET] } }, rateLimit: { limits: { read: 2 } } });
+    open.push(at);
+    validators.set(at, createResponseValidator(await (await fetch(`${at.base}/api/openapi.json`)).json()));
+    const paymentId = await paidFare(service);
+    const link = (await mint(at, paymentId)).body.path as string;
+    expect((await visit(at, link)).status).toBe(200);
+    expect((await visit(at, link)).status).toBe(200);
+    const refused = await visit(at, link);
+    expectFailurePage(refused, 429, /Too many attempts/, (await service.getReceipt(paymentId)).number);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
   it("exists only when configured", async () => {
     const service = sharedService();
     const at = await router(service, {});
@@ -267,5 +282,20 @@ describe("receipt link signer", () => {
     const claims = JSON.parse(Buffer.from(link.split(".")[1]!, "base64url").toString());
     expect(Object.keys(claims).sort()).toEqual(["aud", "exp", "iat", "pid"]);
     expect(claims.pid).toBe("pay_1");
+  });
+});
+
+describe("the authenticated HTML receipt", () => {
+  it("is presented with the router's receipt options too: merchant, payment method, locale and time zone", async () => {
+    const service = sharedService();
+    const at = await router(service, { ...RECEIPTS, locale: "de-DE", timeZone: "Europe/Berlin" });
+    const paymentId = await paidFare(service);
+    const path = `/api/payments/${paymentId}/receipt?format=html`;
+    const page = await checked(at, "GET", path, await fetch(`${at.base}${path}`, { headers: { authorization: `Bearer ${await token("alice")}` } }));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Ride &amp; Co");
+    expect(page.text).toContain("Visa •••• 4242");
+    expect(page.text).toContain("15,08\u00a0$");
+    expect(page.text).toContain("Tax (8,75\u00a0%)");
   });
 });

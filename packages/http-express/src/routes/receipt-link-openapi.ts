@@ -53,11 +53,7 @@ export function receiptLinkPageOperation(): Record<string, unknown> {
         content: { "text/html": { schema: { type: "string" } }, "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
       },
       "410": page("The link has expired"),
-      "429": {
-        description: "rate_limited (Retry-After)",
-        headers: { ...PAGE_HEADERS, "Retry-After": headerRef("Retry-After") },
-        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-      },
+      "429": { ...page("Too many attempts from this address: wait as long as Retry-After says"), headers: { ...PAGE_HEADERS, "Retry-After": headerRef("Retry-After") } },
       "500": page("The receipt cannot be shown right now; the cause is logged"),
     },
   };

@@ -1,5 +1,5 @@
 import { PaymentError, type PaymentService, configurationError, renderReceiptHtml } from "@org/payments-core";
-import type { Request, Response, Router } from "express";
+import type { Request, RequestHandler, Response, Router } from "express";
 import { canSee } from "../authorization.js";
 import { sendJson } from "../http/render.js";
 import { principalOf } from "../http/request-context.js";
@@ -47,6 +47,26 @@ function sendFailure(res: Response, failure: ReceiptLinkFailure): void {
 }
 
 /**
+ * The router's limiter, answering a browser in kind: its refusal (a JSON 429 written by the limiter) becomes the
+ * "too many attempts" page, keeping the limiter's Retry-After and RateLimit headers.
+ */
+function limitAsPage(limit: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const send = res.send.bind(res);
+    res.send = ((body: unknown) => {
+      res.send = send;
+      if (res.statusCode !== 429) return send(body);
+      sendFailure(res, "rate_limited");
+      return res;
+    }) as Response["send"];
+    limit(req, res, (error?: unknown) => {
+      res.send = send;
+      next(error);
+    });
+  };
+}
+
+/**
  * POST /payments/:id/receipt-link mints a signed, expiring link to the payment's HTML receipt for its owner (or
  * an admin); GET /receipts/open?token=… shows that receipt to whoever holds the link, with no bearer token. Both
  * exist only when `receipts.links` is configured.
@@ -75,7 +95,7 @@ export function mountReceiptLinkRoutes(router: Router, deps: RouteDeps): void {
     sendJson(res, 201, { path: `${req.baseUrl}${query}`, url: base === null ? null : `${base}${query}`, expiresAt });
   });
 
-  router.get(RECEIPT_LINK_PATH, deps.limit, async (req: Request, res: Response) => {
+  router.get(RECEIPT_LINK_PATH, limitAsPage(deps.limit), async (req: Request, res: Response) => {
     const token = req.query.token;
     if (token === undefined || token === "") return sendFailure(res, "missing");
     if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) return sendFailure(res, "invalid");
