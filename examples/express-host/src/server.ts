@@ -1,7 +1,8 @@
 /**
  * An example host service: configured by environment (SQLite at ./payments.db and the simulated gateway when
  * nothing is set), migrates at start, runs recovery and the webhook inbox sweep on timers, publishes payment events
- * when a publisher is configured, and shuts down gracefully.
+ * when a publisher is configured, and shuts down gracefully. Several of it can run behind a proxy on one PostgreSQL:
+ * PAYMENTS_REDIS_URL shares their rate limits, PAYMENTS_TRUST_PROXY says which proxy to believe (test/fleet.test.ts).
  */
 import { startOutboxDispatcher } from "@org/payments-core";
 import { createGracefulShutdown } from "@org/payments-express";
