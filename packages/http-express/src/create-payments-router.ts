@@ -36,7 +36,11 @@ function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
 export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRouter {
   const authenticate = resolveAuthenticate(options);
   const logger = scrubbedLogger(options.logger ?? createDefaultLogger());
-  const metrics = createPaymentsMetrics(options.service, options.metricsRegistry, { storeMetrics: options.storeMetrics });
+  const metrics = createPaymentsMetrics(options.service, options.metricsRegistry, {
+    storeMetrics: options.storeMetrics,
+    // The scrape shows only payments_store_up 0; why is in the (scrubbed) log.
+    onStoreReadError: (error) => logger.error({ err: error }, "store metrics read failed"),
+  });
   const router = Router();
 
   // Failed authentications are counted per client address, and an address over the limit is refused before its

@@ -16,6 +16,8 @@ export interface PaymentsMetrics {
 export interface PaymentsMetricsOptions {
   /** Also serve the store-derived gauges here (see `registerStoreMetrics`): on ONE instance of a fleet only. */
   storeMetrics?: boolean | { cacheMs?: number | undefined } | undefined;
+  /** Told why a store read for those gauges failed. */
+  onStoreReadError?: ((error: unknown) => void) | undefined;
 }
 
 /** An operation runs claim, gateway call and settle: from a few ms on a local store to a slow provider's seconds. */
@@ -31,7 +33,7 @@ export function createPaymentsMetrics(service: PaymentService, registry = new Re
   const registers = [registry];
   if (options.storeMetrics) {
     const cacheMs = typeof options.storeMetrics === "object" ? options.storeMetrics.cacheMs : undefined;
-    registerStoreMetrics(registry, { store: service.store, now: () => service.clock.now(), cacheMs });
+    registerStoreMetrics(registry, { store: service.store, now: () => service.clock.now(), cacheMs, onReadError: options.onStoreReadError });
   }
   // Filled by gateways the host wrapped with `timeGatewayCalls` and this registry; listed here so it is always
   // described, and shared (not registered twice) when the host did.

@@ -119,7 +119,7 @@ describe("the router's own log records and 500s", () => {
   async function serve(store: PaymentStore, logger: ReturnType<typeof captureLogs>["logger"]) {
     const service = createPaymentService({ store, gateways: [new SimulatedGateway()] });
     const app = express();
-    app.use("/api", createPaymentsRouter({ service, jwt: { secret: JWT_SECRET, algorithms: ["HS256"] }, logger, rateLimit: false }));
+    app.use("/api", createPaymentsRouter({ service, jwt: { secret: JWT_SECRET, algorithms: ["HS256"] }, logger, rateLimit: false, storeMetrics: true }));
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
@@ -157,9 +157,13 @@ describe("the router's own log records and 500s", () => {
       validate("GET", path, { status: response.status, headers: response.headers, text, json: body });
       expect(logs.text()).toContain(requestId);
     }
+    // The exporter's scrape still answers (its per-instance metrics stay readable) and says only that the store read failed.
     const metrics = await fetch(`${server.base}/metrics`);
-    expect(metrics.status).toBe(500);
-    expect(await metrics.text()).not.toContain("18014398509481982");
+    expect(metrics.status).toBe(200);
+    const scraped = await metrics.text();
+    expect(scraped).toMatch(/^payments_store_up 0$/m);
+    expect(scraped).not.toContain("18014398509481982");
+    expect(logs.text()).toContain("store metrics read failed");
     const text = logs.text();
     expect(text).not.toContain("18014398509481982");
     expect(text).toContain("stats.amount");

@@ -88,7 +88,9 @@ describe.each<StoreKind>(["sqlite", "postgres"])("payments router over HTTP on %
 
     for (const path of ["/health", "/health/live", "/health/ready"]) expect((await api("GET", path)).status).toBe(200);
     const metrics = await call(server, "GET", "/metrics");
-    expect(metrics.text).toContain("payments_by_status");
+    // An ordinary instance: no store-derived gauges (only the designated exporter serves them), its own metrics only.
+    expect(metrics.text).not.toContain("payments_store_");
+    expect(metrics.text).toMatch(/^payments_operation_duration_seconds_count\{operation="refund",outcome="ok"\} 1$/m);
     expect(metrics.text).toContain("payments_http_request_duration_seconds");
     expect(metrics.text).toContain('payments_operations_total{operation="refund",outcome="ok"}');
   });

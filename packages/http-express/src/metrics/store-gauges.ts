@@ -12,6 +12,8 @@ export interface StoreMetricsOptions {
   countLimit?: number | undefined;
   /** An operation left at `gateway_pending` this long is stuck (default 60 s, recovery's usual threshold). */
   stuckAfterMs?: number | undefined;
+  /** Told why a read failed (once per read, not per gauge), e.g. to log it: the scrape itself only shows `payments_store_up 0`. */
+  onReadError?: ((error: unknown) => void) | undefined;
 }
 
 /** Webhook inbox statuses worth watching: `processed` is terminal and only grows, so it is not counted. */
@@ -35,12 +37,14 @@ function ageSeconds(now: Date, since: string | undefined): number {
 }
 
 async function readSnapshot(store: PaymentStore, now: Date, countLimit: number, stuckAfterMs: number): Promise<StoreSnapshot> {
+  // Each read in an async function: a store method that throws instead of rejecting must not leave the reads
+  // already started without a handler (an unhandled rejection).
   const [rows, pendingEvents, deadEvents, inboxCounts, stuck] = await Promise.all([
-    store.stats({}),
-    store.listOutbox({ status: "pending", limit: countLimit }),
-    store.listOutbox({ status: "dead", limit: countLimit }),
+    (async () => store.stats({}))(),
+    (async () => store.listOutbox({ status: "pending", limit: countLimit }))(),
+    (async () => store.listOutbox({ status: "dead", limit: countLimit }))(),
     Promise.all(WATCHED_INBOX_STATUSES.map(async (status) => (await store.listInboxEvents({ status, limit: countLimit })).length)),
-    store.listPendingIdempotencyRecords(new Date(now.getTime() - stuckAfterMs).toISOString(), countLimit),
+    (async () => store.listPendingIdempotencyRecords(new Date(now.getTime() - stuckAfterMs).toISOString(), countLimit))(),
   ]);
   const payments = new Map<string, { status: string; provider: string; count: number }>();
   const captured = new Map<string, bigint>();
@@ -82,7 +86,12 @@ export function registerStoreMetrics(registry: Registry, options: StoreMetricsOp
   const now = options.now ?? (() => new Date());
   const countLimit = options.countLimit ?? 10_000;
   const stuckAfterMs = options.stuckAfterMs ?? 60_000;
-  const read = cachedFor(options.cacheMs ?? 5_000, () => readSnapshot(options.store, now(), countLimit, stuckAfterMs));
+  const read = cachedFor(options.cacheMs ?? 5_000, () =>
+    readSnapshot(options.store, now(), countLimit, stuckAfterMs).catch((error: unknown) => {
+      options.onReadError?.(error);
+      throw error;
+    }),
+  );
   const registers = [registry];
   // The first collect of a scrape does the read; the others share it (through the cache).
   const snapshot = async (): Promise<StoreSnapshot | null> => {
