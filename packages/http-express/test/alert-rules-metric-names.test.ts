@@ -44,7 +44,8 @@ async function exportedSeriesNames(): Promise<Set<string>> {
   createReconcileMetrics(registry);
   const names = new Set<string>();
   for (const metric of await registry.getMetricsAsJSON()) {
-    if (metric.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(`${metric.name}${suffix}`);
+    // prom-client types `type` as a numeric enum; at run time it is the exposition's type name.
+    if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(`${metric.name}${suffix}`);
     else names.add(metric.name);
   }
   return names;

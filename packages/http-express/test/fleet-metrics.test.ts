@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { type PaymentStore, createPaymentService, decorateStore } from "@org/payments-core";
+import { type Clock, type PaymentStore, createPaymentService, decorateStore } from "@org/payments-core";
 import { SimulatedGateway } from "@org/payments-core/simulated";
 import { sampleIdempotencyRecord, sampleInboxEvent } from "@org/payments-core/testing";
 import { createSqliteStore, migrate } from "@org/payments-sqlite";
@@ -22,9 +22,9 @@ interface Instance {
   close(): Promise<void>;
 }
 
-async function startInstance(store: PaymentStore, overrides: Partial<PaymentsRouterOptions> = {}): Promise<Instance> {
+async function startInstance(store: PaymentStore, overrides: Partial<PaymentsRouterOptions> = {}, clock?: Clock): Promise<Instance> {
   const metricsRegistry = new Registry();
-  const service = createPaymentService({ store, gateways: [timeGatewayCalls(new SimulatedGateway(), metricsRegistry)] });
+  const service = createPaymentService({ store, clock, gateways: [timeGatewayCalls(new SimulatedGateway(), metricsRegistry)] });
   const app = express();
   app.use(
     "/api",
@@ -112,8 +112,9 @@ describe("metrics for a fleet: two instances on one store", () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "payments-fleet-metrics-"));
-    store = await createSqliteStore({ filename: join(dir, "payments.db") });
-    await migrate(store);
+    const sqlite = await createSqliteStore({ filename: join(dir, "payments.db") });
+    await migrate(sqlite);
+    store = sqlite;
     ordinary = await startInstance(store);
     // No cache, so each scrape reads what the test just wrote.
     exporter = await startInstance(store, { storeMetrics: { cacheMs: 0 } });
@@ -200,6 +201,31 @@ describe("metrics for a fleet: two instances on one store", () => {
     expect(sample(scraped, "payments_store_stuck_operations")).toBe(2);
     expect(sample(scraped, "payments_store_flagged_operations")).toBe(1);
     expect(sample(scraped, "payments_store_oldest_stuck_operation_age_seconds")).toBeGreaterThanOrEqual(600);
+  });
+
+  it("measures the outbox lag from the oldest undelivered event, and reads 0 once the dispatcher caught up", async () => {
+    const alice = await token("alice");
+    expect((await post(ordinary, "/payments", alice, "create-lag", { amount: 900, currency: "USD" })).status).toBe(201);
+    // An exporter whose clock is ten minutes on: the events written just now are ten minutes behind it.
+    const later = await startInstance(store, { storeMetrics: { cacheMs: 0 } }, { now: () => new Date(Date.now() + 600_000) });
+    try {
+      const lag = sample(await scrape(later), "payments_store_outbox_oldest_pending_age_seconds");
+      expect(lag).toBeGreaterThanOrEqual(600);
+      expect(lag).toBeLessThan(900);
+
+      // What a dispatcher does; claims offer one event per payment at a time, so deliver until none is left.
+      const now = new Date().toISOString();
+      for (let round = 0; (await store.listOutbox({ status: "pending", limit: 1 })).length > 0 && round < 20; round++) {
+        for (const entry of await store.claimOutbox({ claimant: "dispatcher", now, leaseUntil: new Date(Date.now() + 60_000).toISOString(), limit: 100 })) {
+          await store.markOutboxDelivered(entry.sequence, "dispatcher", now);
+        }
+      }
+      const caughtUp = await scrape(later);
+      expect(sample(caughtUp, "payments_store_outbox_oldest_pending_age_seconds")).toBe(0);
+      expect(sample(caughtUp, "payments_store_outbox_events", { status: "pending" })).toBe(0);
+    } finally {
+      await later.close();
+    }
   });
 });
 
