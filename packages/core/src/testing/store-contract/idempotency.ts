@@ -7,7 +7,8 @@ import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 export const IDEMPOTENCY_CASES = {
   idempotencyInsertRace: "exactly one of 10 concurrent inserts of the same idempotency key wins",
   idempotencyLockRace: "exactly one of 10 concurrent lock takeovers of an idempotency record wins",
-  idempotencyRoundTrip: "stores an idempotency record with its outcome and gateway request and reads it back",
+  idempotencyRoundTrip:
+    "stores an idempotency record with its outcome and gateway request and reads it back, also when written twice in one transaction",
   pendingAndExpiredRecords: "lists records left at gateway_pending and sweeps only expired finished ones",
   pendingRecordsQuery: "lists only gateway_pending records updated strictly before the instant, oldest first, at most the limit",
   expiredRecordsBoundary: "deletes only finished records that expired strictly before now, never an unfinished one however old",
@@ -66,6 +67,27 @@ export function defineIdempotencyCases(define: DefineCase<keyof typeof IDEMPOTEN
     expect(await store.transaction((tx) => tx.getIdempotencyRecord(record.scope, record.key))).toEqual(finished);
     expect(await harness.readBack.idempotencyRecord(record.scope, record.key)).toEqual({ lockId: null, recoveryPoint: "finished" });
     expect(await store.transaction((tx) => tx.getIdempotencyRecord("someone_else", record.key))).toBeNull();
+
+    // Inserted and then moved on under its lock in one transaction, as the core's claim does: a store may then set
+    // only what changed, and must still set every change, including values cleared to null and JSON that shrank.
+    const claimed = sampleIdempotencyRecord({ gatewayRequest: { op: "create", nested: { a: [1, 2, 3] } }, lastGatewayError: { code: "gateway_error", message: "x" } });
+    const moved = {
+      ...claimed,
+      recoveryPoint: "gateway_pending" as const,
+      paymentId: "pay_2",
+      gatewayKey: "pay_2:confirm",
+      gatewayRequest: { op: "create" },
+      lastGatewayError: null,
+      gatewayAttempts: 1,
+      updatedAt: "2026-01-03T00:00:00.000Z",
+    };
+    const finishedInPlace = { ...moved, recoveryPoint: "finished" as const, lockId: null, lockedAt: null, outcome: { ok: true as const, value: { id: "pay_2" } } };
+    await store.transaction(async (tx) => {
+      expect(await tx.insertIdempotencyRecord(claimed)).toBe(true);
+      expect(await tx.updateIdempotencyRecord(moved, claimed.lockId)).toBe(true);
+      expect(await tx.updateIdempotencyRecord(finishedInPlace, claimed.lockId)).toBe(true);
+    });
+    expect(await store.transaction((tx) => tx.getIdempotencyRecord(claimed.scope, claimed.key))).toEqual(finishedInPlace);
   });
 
   define("pendingAndExpiredRecords", async () => {

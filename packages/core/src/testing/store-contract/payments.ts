@@ -143,7 +143,19 @@ export function definePaymentCases(define: DefineCase<keyof typeof PAYMENT_CASES
     const refilled: Payment = { ...paymentWithEveryField(), id: plain.id, createdAt: plain.createdAt, version: 2 };
     expect(await store.transaction((tx) => tx.updatePayment(refilled, 1))).toEqual(refilled);
     expect(await store.getPayment(plain.id)).toEqual(refilled);
+
     expect(await harness.readBack.payment(plain.id)).toMatchObject({ amountRefundReserved: 10_000, version: 2 });
+
+    // Read and updated in one transaction (and updated twice), as the core does: a store may then set only the
+    // columns that changed, and must still set every change — cleared to null, emptied, JSON that shrank.
+    const emptied: Payment = { ...cleared, id: plain.id, createdAt: plain.createdAt, version: 3, updatedAt: "2026-03-03T00:00:00.000Z" };
+    const renamed: Payment = { ...emptied, description: "after", metadata: { only: "one" }, version: 4 };
+    await store.transaction(async (tx) => {
+      const current = await tx.getPayment(plain.id);
+      expect(await tx.updatePayment(emptied, current!.version)).toEqual(emptied);
+      expect(await tx.updatePayment(renamed, emptied.version)).toEqual(renamed);
+    });
+    expect(await store.getPayment(plain.id)).toEqual(renamed);
   });
 
   define("paymentCompareAndSet", async () => {

@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import { createPaymentService } from "@org/payments-core";
+import type { PaymentService } from "@org/payments-core";
+import { createSimulatedGateway } from "@org/payments-core/simulated";
+import { createTestSchema, postgresAvailable } from "@org/payments-test-support/postgres";
+import type { TestSchema } from "@org/payments-test-support/postgres";
+import { requireServiceInCi } from "@org/payments-test-support";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresStore, migrate } from "../src/index.js";
+import type { PostgresPaymentStore } from "../src/index.js";
+
+const available = await postgresAvailable();
+requireServiceInCi("PostgreSQL", available);
+
+let n = 0;
+async function charge(service: PaymentService): Promise<void> {
+  n++;
+  const { payment } = await service.createPayment({ owner: "user_rt", amount: 1999, currency: "USD" }, { scope: "user_rt", idempotencyKey: `create-${n}` });
+  const confirmed = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, { scope: "user_rt", idempotencyKey: `confirm-${n}` });
+  expect(confirmed.payment.status).toBe("succeeded");
+}
+
+/** The statements as sent, grouped by transaction (a statement outside one is a group of its own). */
+function byTransaction(statements: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  let open: string[] | null = null;
+  for (const statement of statements) {
+    if (/^start transaction|^begin/i.test(statement)) {
+      open = [statement];
+      groups.push(open);
+    } else if (open !== null) {
+      open.push(statement);
+      if (/^(commit|rollback)/i.test(statement)) open = null;
+    } else {
+      groups.push([statement]);
+    }
+  }
+  return groups;
+}
+
+describe.skipIf(!available)("the PostgreSQL charge path", () => {
+  let schema: TestSchema;
+  let store: PostgresPaymentStore;
+  let service: PaymentService;
+  let logging = false;
+  const sent: string[] = [];
+
+  beforeAll(async () => {
+    schema = await createTestSchema("payments_round_trips");
+    // One connection: the prepared statements it holds are the store's, and every statement below is one round trip.
+    store = await createPostgresStore({
+      connectionString: schema.url,
+      max: 1,
+      log: (event) => {
+        if (logging) sent.push(event.query.sql);
+      },
+    });
+    await migrate(store);
+    service = createPaymentService({ store, gateways: [createSimulatedGateway()] });
+    await charge(service);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await schema?.drop();
+  });
+
+  it("reaches the server in 16 round trips: create 4, confirm 5, settle 6, and the held-webhook look-up", async () => {
+    sent.length = 0;
+    logging = true;
+    await charge(service);
+    logging = false;
+    const groups = byTransaction(sent);
+    expect(groups.map((group) => group.length), groups.map((group) => group.map((s) => s.slice(0, 60)).join(" | ")).join("\n")).toEqual([4, 5, 6, 1]);
+    // Each phase's writes go in one statement with its last guarded write: the payment insert, history and outbox of
+    // create ride with completing the key; confirm's guarded update, history and key with one another.
+    expect(groups[0]![2]).toMatch(/^with "w0" as \(insert into "payments"/);
+    expect(groups[1]![3]).toMatch(/^with "w0" as \(update "payments" .* returning 1\)/);
+    expect(sent.length).toBe(16);
+  });
+
+  it("prepares every statement of a charge but BEGIN, COMMIT and the look-up once per connection, and reuses them", async () => {
+    const prepared = async () =>
+      (await sql<{ name: string }>`select name from pg_prepared_statements where name like 'payments\\_%'`.execute(store.db)).rows.map((row) => row.name);
+    sent.length = 0;
+    logging = true;
+    await charge(service);
+    logging = false;
+    const hot = new Set(sent.filter((text) => !/^(start transaction|commit|select \* from "webhook_inbox")/.test(text)));
+    const expected = [...hot].map((text) => `payments_${createHash("sha256").update(text).digest("hex").slice(0, 24)}_0`);
+    const before = await prepared();
+    expect(before).toEqual(expect.arrayContaining(expected));
+    await charge(service);
+    await charge(service);
+    expect((await prepared()).sort()).toEqual(before.sort());
+  });
+
+  it("keeps charging when a migration changes a table under its prepared statements (another instance migrating)", async () => {
+    await charge(service);
+    // `select * from payments` is prepared on the connection; its result type changes under it.
+    await sql`alter table payments add column added_by_a_later_release text`.execute(store.db);
+    try {
+      await charge(service);
+      await charge(service);
+    } finally {
+      await sql`alter table payments drop column added_by_a_later_release`.execute(store.db);
+    }
+    await charge(service);
+  });
+});
