@@ -104,7 +104,7 @@ describe.skipIf(!services)("a fleet of two hosts behind a reverse proxy", () => 
     expect(statuses).toEqual([201, 201, 201, 201]);
     for (const index of [0, 1]) {
       const refused = await create((r) => direct(index, r), `limit-over-${index}`);
-      expect(refused.status, `instance ${index}`).toBe(429);
+      expect(refused.status, `instance ${index}: ${refused.text}`).toBe(429);
       expect(refused.json.error.code).toBe("rate_limited");
     }
     expect((await create(viaProxy, "limit-over-proxy")).status).toBe(429);
@@ -121,7 +121,7 @@ describe.skipIf(!services)("a fleet of two hosts behind a reverse proxy", () => 
     expect(proxy.served.map((count, index) => count - servedBefore[index]!).every((count) => count >= 2)).toBe(true);
     for (let i = 0; i < 2; i++) {
       const honest = await viaProxy({ method: "GET", path: "/payments-api/payments", from: HONEST, token: await mint("fleet-honest") });
-      expect(honest.status).toBe(200);
+      expect(honest.status, honest.text).toBe(200);
     }
   });
 
@@ -130,15 +130,15 @@ describe.skipIf(!services)("a fleet of two hosts behind a reverse proxy", () => 
     const body = { amount: 1250, currency: "USD", description: "retried across instances" };
     const first = await direct(0, { method: "POST", path: "/payments-api/payments", from: HONEST, token, key: "retry-create", body });
     const again = await direct(1, { method: "POST", path: "/payments-api/payments", from: HONEST, token, key: "retry-create", body });
-    expect(first.status).toBe(201);
-    expect(again.status).toBe(201);
+    expect(first.status, first.text).toBe(201);
+    expect(again.status, again.text).toBe(201);
     expect(again.text).toBe(first.text);
     expect(again.headers["idempotent-replayed"]).toBe("true");
     const confirm = (index: number) =>
       direct(index, { method: "POST", path: `/payments-api/payments/${first.json.id}/confirm`, from: HONEST, token, key: "retry-confirm", body: { paymentMethodId: "pm_card_visa" } });
     const confirmed = await confirm(1);
     const replayed = await confirm(0);
-    expect(confirmed.status).toBe(200);
+    expect(confirmed.status, confirmed.text).toBe(200);
     expect(confirmed.json.status).toBe("succeeded");
     expect(replayed.text).toBe(confirmed.text);
     expect(replayed.headers["idempotent-replayed"]).toBe("true");
