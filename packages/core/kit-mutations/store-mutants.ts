@@ -825,6 +825,35 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
       }),
   },
   {
+    id: "all-time-stats-count-inserts-only",
+    breaks: "all-time stats come from counters kept on insert alone: a status move or an amount change never reaches them",
+    mustFail: ["statsFollowWrites"],
+    mutate: (inner) => {
+      const inserted: Payment[] = [];
+      return decorateStore(inner, {
+        tx: (tx) => ({
+          insertPayment: async (payment) => {
+            await tx.insertPayment(payment);
+            inserted.push(payment);
+          },
+        }),
+        store: (store) => ({
+          stats: async (filter) => {
+            const rows = await store.stats(filter);
+            if (filter.createdFrom !== undefined || filter.createdTo !== undefined) return rows;
+            const groups = new Map<string, StatsRow>();
+            for (const p of inserted) {
+              const key = `${p.status}\u0000${p.provider}\u0000${p.currency}`;
+              const group = groups.get(key) ?? { status: p.status, provider: p.provider, currency: p.currency, count: 0, amount: 0n, amountCaptured: 0n, amountRefunded: 0n };
+              groups.set(key, { ...group, count: group.count + 1, amount: group.amount + BigInt(p.amount), amountCaptured: group.amountCaptured + BigInt(p.amountCaptured), amountRefunded: group.amountRefunded + BigInt(p.amountRefunded) });
+            }
+            return [...groups.values()].sort((x, y) => (`${x.status}\u0000${x.provider}\u0000${x.currency}` < `${y.status}\u0000${y.provider}\u0000${y.currency}` ? -1 : 1));
+          },
+        }),
+      });
+    },
+  },
+  {
     id: "stats-ignores-created-from",
     breaks: "stats ignores createdFrom",
     mustFail: ["stats", "statsWindow"],

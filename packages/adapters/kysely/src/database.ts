@@ -155,8 +155,24 @@ export interface WebhookInboxTable {
   outcome: NullableText;
 }
 
+/** Counters per (status, provider, currency, shard), kept by triggers (payment-totals-ddl.ts); never written by the store. */
+export interface PaymentTotalsTable {
+  status: Text;
+  provider: Text;
+  currency: Text;
+  shard: Int;
+  count: Int;
+  amount_high: Int;
+  amount_low: Int;
+  captured_high: Int;
+  captured_low: Int;
+  refunded_high: Int;
+  refunded_low: Int;
+}
+
 export interface Database {
   payments: PaymentsTable;
+  payment_totals: PaymentTotalsTable;
   payment_references: PaymentReferencesTable;
   payment_history: PaymentHistoryTable;
   refunds: RefundsTable;
@@ -167,7 +183,7 @@ export interface Database {
   webhook_inbox: WebhookInboxTable;
 }
 
-/** Every table, children before parents, for tests that empty the store. */
+/** Every table, children before parents (and the totals the payments feed last), for tests that empty the store. */
 export const TABLES: readonly (keyof Database)[] = [
   "payment_references",
   "payment_history",
@@ -178,4 +194,6 @@ export const TABLES: readonly (keyof Database)[] = [
   "outbox",
   "webhook_inbox",
   "payments",
+  // After payments: deleting a payment takes its share out of the totals (a trigger), which must then go too.
+  "payment_totals",
 ];

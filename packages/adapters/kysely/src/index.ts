@@ -10,6 +10,7 @@ export type { OnHotStatement } from "./compiled-statements.js";
 export type { Database } from "./database.js";
 export { TABLES } from "./database.js";
 export { MIGRATION_NAMES, paymentMigrations } from "./migrations.js";
+export { POSTGRES_PAYMENT_TOTALS_DDL, SQLITE_PAYMENT_TOTALS_DDL } from "./payment-totals-ddl.js";
 export { readMigrationStatus, runMigrations } from "./migration-runner.js";
 export type { MigrationReport, MigrationStatus, MigrationTarget } from "./migration-runner.js";
 export { parseJsonText, readInteger } from "./conversions.js";

@@ -33,6 +33,7 @@ import type { Kysely } from "kysely";
 import { readEnum, readExactSum, readInteger, readString, writeInteger, writeTimestamp } from "./conversions.js";
 import type { Database } from "./database.js";
 import { CompiledStatements } from "./compiled-statements.js";
+import { TOTAL_COLUMNS } from "./migrations.js";
 import type { OnHotStatement } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
 import { rowToHistory, rowToIdempotency, rowToInbox, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
@@ -218,6 +219,7 @@ export class KyselyPaymentStore implements PaymentStore {
   async stats(requested: StatsFilter): Promise<StatsRow[]> {
     const filter = normalizePaymentFilter(requested);
     if (filter === null) return [];
+    if (filter.createdFrom === undefined && filter.createdTo === undefined) return this.#allTimeStats();
     // Each amount is summed in two halves, SUM(amount >> 32) and SUM(amount & 0xffffffff), recombined exactly as
     // bigint: SQLite's SUM over 64-bit integers throws "integer overflow" past 2^63 (1,024 payments of 2^53 - 1)
     // and TOTAL() is a float, while neither half can overflow before 2^31 rows. PostgreSQL would sum bigint into
@@ -246,6 +248,33 @@ export class KyselyPaymentStore implements PaymentStore {
       amount: sum(row, "amount"),
       amountCaptured: sum(row, "amount_captured"),
       amountRefunded: sum(row, "amount_refunded"),
+    }));
+  }
+
+  /**
+   * All time, from the counters the triggers keep (migration 0007): a few rows per group whatever the number of
+   * payments, so a scrape never scans payments. The halves are summed over the shards, exactly as bigint.
+   */
+  async #allTimeStats(): Promise<StatsRow[]> {
+    const sumOf = (column: (typeof TOTAL_COLUMNS)[number]) => sql<unknown>`sum(${sql.ref(column)})`.as(column);
+    const rows = await this.#outside()
+      .selectFrom("payment_totals")
+      .select(["status", "provider", "currency", ...TOTAL_COLUMNS.map(sumOf)])
+      .groupBy(["status", "provider", "currency"])
+      .having(sql`sum(${sql.ref("count")})`, ">", 0)
+      .orderBy("status")
+      .orderBy("provider")
+      .orderBy("currency")
+      .execute();
+    const exact = (row: Record<string, unknown>, column: (typeof TOTAL_COLUMNS)[number]) => readExactSum(row[column], `stats.${column}`);
+    return rows.map((row) => ({
+      status: readEnum(row.status, PAYMENT_STATUSES, "stats.status"),
+      provider: readString(row.provider, "stats.provider"),
+      currency: readString(row.currency, "stats.currency"),
+      count: readInteger(exact(row, "count"), "stats.count"),
+      amount: (exact(row, "amount_high") << 32n) + exact(row, "amount_low"),
+      amountCaptured: (exact(row, "captured_high") << 32n) + exact(row, "captured_low"),
+      amountRefunded: (exact(row, "refunded_high") << 32n) + exact(row, "refunded_low"),
     }));
   }
 

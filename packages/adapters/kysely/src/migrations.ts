@@ -14,6 +14,7 @@ export const MIGRATION_NAMES = [
   "0004_gateway_attempts",
   "0005_payments_updated_at",
   "0006_outbox_open_events",
+  "0007_payment_totals",
 ] as const;
 
 function initial(types: ColumnTypes): Migration {
@@ -380,6 +381,42 @@ const outboxOpenEvents: Migration = {
   },
 };
 
+/**
+ * All-time stats without a scan: `payment_totals` holds, per (status, provider, currency) and shard, the count of
+ * payments in that group and their amounts summed in 32-bit halves (`amount >> 32`, `amount & 0xffffffff`, each
+ * sum far from overflowing, recombined exactly as bigint on read). Triggers on payments keep it in step in the
+ * very statement that writes the payment, so no write path can forget it (the store's, an operator's, a later
+ * migration's). PostgreSQL spreads each group over 64 shards by payment id, so concurrent charges rarely wait on
+ * one counter row until commit; SQLite, with one writer, uses shard 0. The table is filled from the payments
+ * already there, under a lock that keeps writers out until the triggers exist.
+ */
+function paymentTotals(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      let table = db.schema
+        .createTable("payment_totals")
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("provider", "text", (col) => col.notNull())
+        .addColumn("currency", "text", (col) => col.notNull())
+        .addColumn("shard", "integer", (col) => col.notNull());
+      for (const column of TOTAL_COLUMNS) table = table.addColumn(column, types.int64, (col) => col.notNull());
+      await table.addPrimaryKeyConstraint("payment_totals_pkey", ["status", "provider", "currency", "shard"]).execute();
+      for (const statement of types.paymentTotalsDdl) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
+/** The counters of `payment_totals` beside its key, in the order the dialects' DDL writes them. */
+export const TOTAL_COLUMNS = [
+  "count",
+  "amount_high",
+  "amount_low",
+  "captured_high",
+  "captured_low",
+  "refunded_high",
+  "refunded_low",
+] as const;
+
 /** The migrations for a dialect's column types, as kysely's `Migrator` wants them. */
 export function paymentMigrations(types: ColumnTypes): MigrationProvider {
   const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -389,6 +426,7 @@ export function paymentMigrations(types: ColumnTypes): MigrationProvider {
     "0004_gateway_attempts": gatewayAttempts(types),
     "0005_payments_updated_at": paymentsUpdatedAt,
     "0006_outbox_open_events": outboxOpenEvents,
+    "0007_payment_totals": paymentTotals(types),
   };
   return { getMigrations: async () => migrations };
 }

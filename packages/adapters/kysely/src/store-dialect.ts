@@ -68,4 +68,9 @@ export interface ColumnTypes {
    * `integer primary key autoincrement` on SQLite (never reuses a deleted value, unlike a plain rowid).
    */
   readonly serial: { readonly type: ColumnDataType; readonly autoIncrement: boolean };
+  /**
+   * The engine's statements that keep `payment_totals` in step with payments (triggers, and the fill from the rows
+   * already there), run in order by the migration that creates the table. See payment-totals-ddl.ts.
+   */
+  readonly paymentTotalsDdl: readonly string[];
 }

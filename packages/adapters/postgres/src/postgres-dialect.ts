@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { TABLES } from "@org/payments-kysely";
+import { POSTGRES_PAYMENT_TOTALS_DDL, TABLES } from "@org/payments-kysely";
 import type { Database, StoreDialect } from "@org/payments-kysely";
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
@@ -59,6 +59,7 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
       timestamp: "timestamptz",
       boolean: "boolean",
       serial: { type: "bigserial", autoIncrement: false },
+      paymentTotalsDdl: POSTGRES_PAYMENT_TOTALS_DDL,
     },
     async transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {

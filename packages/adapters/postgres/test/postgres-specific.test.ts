@@ -1,4 +1,5 @@
 import { makePayment } from "@org/payments-test-support/store-fixtures";
+import { expectTotalsFilledFromExistingPayments } from "@org/payments-test-support/payment-totals-upgrade";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
 import { Migrator } from "kysely";
@@ -179,6 +180,23 @@ describe.skipIf(!available)("postgres store", () => {
       await expect(fresh.getPayment("pay_1")).rejects.toThrow(/payments/);
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe.skipIf(!available)("postgres migration 0007_payment_totals", () => {
+  it("fills the all-time totals from the payments already stored, across its shards", async () => {
+    const t = await createPostgresTestStore();
+    try {
+      const migrator = new Migrator({ db: t.store.db, provider: paymentMigrations(t.store.dialect.columnTypes), migrationTableSchema: t.testSchema.schema });
+      expect((await migrator.migrateTo("0006_outbox_open_events")).error).toBeUndefined();
+      await expectTotalsFilledFromExistingPayments(t.store, async () => {
+        expect((await migrate(t.store)).applied).toContain("0007_payment_totals");
+      });
+      // Spread over shards, not one row per group.
+      expect(Number((await t.raw.query("select count(distinct shard) as n from payment_totals")).rows[0].n)).toBeGreaterThan(1);
+    } finally {
+      await t.dispose();
     }
   });
 });

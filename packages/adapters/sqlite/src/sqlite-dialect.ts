@@ -1,4 +1,4 @@
-import { parseJsonText } from "@org/payments-kysely";
+import { SQLITE_PAYMENT_TOTALS_DDL, parseJsonText } from "@org/payments-kysely";
 import type { Database, StoreDialect } from "@org/payments-kysely";
 import type BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
@@ -75,6 +75,7 @@ export function sqliteDialect(options: { durable: boolean; database?: BetterSqli
       timestamp: "text",
       boolean: "integer",
       serial: { type: "integer", autoIncrement: true },
+      paymentTotalsDdl: SQLITE_PAYMENT_TOTALS_DDL,
     },
     transaction: <T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>) =>
       inImmediateTransaction(db, (conn) => work(conn as Kysely<Database>)),

@@ -3,6 +3,7 @@ import { isPaymentError } from "@org/payments-core";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePayment } from "@org/payments-test-support/store-fixtures";
+import { expectTotalsFilledFromExistingPayments } from "@org/payments-test-support/payment-totals-upgrade";
 import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
 import { Migrator } from "kysely";
 import { createSqliteStore, migrate, migrationStatus, openSqliteDatabase } from "../src/index.js";
@@ -135,6 +136,21 @@ describe("sqlite store", () => {
       expect(row).toMatchObject({ provider: "stripe", eventId: "evt_old", status: "processed", processedAt: "2026-01-01T00:00:00.000Z" });
       expect(await upgrading.transaction((tx) => tx.insertInboxEvent({ ...row!, status: "received" }))).toBe(false);
       expect(old.raw.prepare("select name from sqlite_master where name = 'webhook_events'").get()).toBeUndefined();
+    } finally {
+      await upgrading.close();
+      old.remove();
+    }
+  });
+
+  it("0007_payment_totals fills the all-time totals from the payments already stored", async () => {
+    const old = createSqliteTestDatabase();
+    const upgrading = await createSqliteStore({ filename: old.filename });
+    try {
+      const migrator = new Migrator({ db: upgrading.db, provider: paymentMigrations(upgrading.dialect.columnTypes) });
+      expect((await migrator.migrateTo("0006_outbox_open_events")).error).toBeUndefined();
+      await expectTotalsFilledFromExistingPayments(upgrading, async () => {
+        expect((await migrate(upgrading)).applied).toContain("0007_payment_totals");
+      });
     } finally {
       await upgrading.close();
       old.remove();

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { Payment } from "../../domain/payment.js";
 import { samplePayment } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { insertPayment, insertPayments, plusMs } from "./seed.js";
@@ -9,6 +10,8 @@ export const STATS_CASES = {
   statsGroupingOrder: "answers one row per (status, provider, currency), ordered by status, then provider, then currency",
   statsWindow: "counts payments created in [createdFrom, createdTo): either bound alone or both, each bound exact to the millisecond",
   statsExactPastInt64: "sums stats exactly however many rows: 1,100 payments of 2^53 - 1 sum past 2^63",
+  statsFollowWrites:
+    "all-time stats follow every write (a status move or an amount change moves a payment's share between groups) and equal the stats of a window holding every payment",
 } as const;
 
 export function defineStatsCases(define: DefineCase<keyof typeof STATS_CASES>, kit: StoreUnderTest): void {
@@ -80,6 +83,29 @@ export function defineStatsCases(define: DefineCase<keyof typeof STATS_CASES>, k
     expect(await summed({ createdFrom: plusMs(T, -1), createdTo: plusMs(T, 2) })).toBe("3:111");
     expect(await summed({ createdFrom: "2026-03-02T10:00:00.001Z" })).toBe("none");
     expect(await summed({ createdTo: plusMs(T, -1) })).toBe("none");
+  });
+
+  define("statsFollowWrites", async () => {
+    const { store } = kit;
+    // A store may keep all-time stats as counters beside the rows (the SQL stores do): every write must move them.
+    const [a, b, c] = [samplePayment({ amount: 1000 }), samplePayment({ amount: 500 }), samplePayment({ amount: 700, currency: "EUR" })];
+    await insertPayments(store, [a, b, c]);
+    const move = (payment: Payment, changes: Partial<Payment>) =>
+      store.transaction(async (tx) => {
+        const current = await tx.getPayment(payment.id);
+        return tx.updatePayment({ ...current!, ...changes, version: current!.version + 1 }, current!.version);
+      });
+    await move(a, { status: "succeeded", amountCaptured: 1000 });
+    await move(a, { status: "partially_refunded", amountRefunded: 250 });
+    await move(b, { status: "canceled" });
+    await move(c, { amount: 650 });
+    const allTime = await store.stats({});
+    expect(allTime).toEqual([
+      { status: "canceled", provider: "simulated", currency: "USD", count: 1, amount: 500n, amountCaptured: 0n, amountRefunded: 0n },
+      { status: "partially_refunded", provider: "simulated", currency: "USD", count: 1, amount: 1000n, amountCaptured: 1000n, amountRefunded: 250n },
+      { status: "pending", provider: "simulated", currency: "EUR", count: 1, amount: 650n, amountCaptured: 0n, amountRefunded: 0n },
+    ]);
+    expect(await store.stats({ createdFrom: "1970-01-01T00:00:00.000Z" })).toEqual(allTime);
   });
 
   define("statsExactPastInt64", async () => {
