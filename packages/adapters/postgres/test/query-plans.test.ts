@@ -74,6 +74,20 @@ describe.skipIf(!available)("postgres: list filters use their indexes at size", 
     });
   }
 
+  it("all-time stats read the totals, never payments; a window reads payments through payments_created_at", async () => {
+    const planOfStats = async (filter: Parameters<typeof t.store.stats>[0]) => {
+      issued = [];
+      await t.store.stats(filter);
+      const statement = issued.at(-1)!;
+      const result = await t.raw.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`explain (format json) ${statement.sql}`, [...statement.parameters]);
+      return nodesOf(result.rows[0]!["QUERY PLAN"][0]!.Plan);
+    };
+    const allTime = await planOfStats({});
+    expect(allTime.some((node) => node["Relation Name"] === "payments"), JSON.stringify(allTime.map((node) => node["Relation Name"]))).toBe(false);
+    const lastDay = await planOfStats({ createdFrom: new Date(Date.now() - 86_400_000).toISOString() });
+    expect(lastDay.some((node) => node["Index Name"] === "payments_created_at"), JSON.stringify(lastDay.map((node) => node["Index Name"]))).toBe(true);
+  });
+
   it("migrate() ANALYZEs the store's tables (the row estimate follows rows added since)", async () => {
     await t.store.transaction(async (tx) => {
       for (let i = 0; i < 1_000; i++) await tx.insertPayment(samplePayment({ createdAt: seededAt(i), updatedAt: seededAt(i) }));

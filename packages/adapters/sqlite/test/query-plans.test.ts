@@ -49,6 +49,19 @@ describe("sqlite: list filters use their indexes at size", () => {
     });
   }
 
+  it("all-time stats read the totals, never payments; a window reads payments through payments_created_at", async () => {
+    const plan = async (filter: Parameters<typeof store.stats>[0]) => {
+      issued.length = 0;
+      await store.stats(filter);
+      const statement = issued.at(-1)!;
+      return (database.raw.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as Array<{ detail: string }>).map((row) => row.detail);
+    };
+    const allTime = await plan({});
+    expect(allTime.some((step) => /\bpayments\b/.test(step.replace(/payment_totals/g, ""))), allTime.join(" | ")).toBe(false);
+    const lastDay = await plan({ createdFrom: new Date(Date.now() - 86_400_000).toISOString() });
+    expect(lastDay.some((step) => step.includes("payments_created_at")), lastDay.join(" | ")).toBe(true);
+  });
+
   it("answers the reference filter with the one payment holding it", async () => {
     const { items } = await store.listPayments({ reference: { key: "booking", value: "b_4242" } }, { limit: 50 });
     expect(items.map((payment) => payment.references)).toEqual([{ booking: "b_4242" }]);
