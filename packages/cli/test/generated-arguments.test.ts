@@ -16,7 +16,8 @@ import { snapshot } from "./support/snapshot.js";
  * Generated hostile arguments against every command, on every store: whatever is typed, a command ends with a
  * documented exit code (never an internal error), changes nothing in the database or at the provider, and prints
  * no card number and no control character. Commands run through the CLI's programmatic entry, in this process, with
- * stdin closed: a money-moving command that accepted its arguments stops at its confirmation (exit 5).
+ * stdin closed: a money-moving command that accepted its arguments stops at its confirmation (exit 5), and one that
+ * runs until stopped (`metrics serve`) is sent SIGTERM once it says it is running.
  */
 
 const DOCUMENTED_EXIT_CODES = new Set<number>(Object.values(EXIT));
@@ -161,7 +162,7 @@ for (const name of BACKENDS) {
         await fc.assert(
           fc.asyncProperty(hostile, async ([s, { v, refuse }]) => {
             const before = await snapshot(store, backend.stateFile);
-            const result = await runInProcess(argv(leaf, s, v, fillers), { env: backend.env });
+            const result = await runInProcess(argv(leaf, s, v, fillers), { env: backend.env, stopWhen: (stderr) => stderr.includes("Ctrl-C to stop") });
             const after = await snapshot(store, backend.stateFile);
             const output = result.stdout + result.stderr;
             const context = `${leaf.path.join(" ")} ${s.display}=${JSON.stringify(v).slice(0, 80)} → ${result.code}\n${result.stderr.slice(0, 400)}`;

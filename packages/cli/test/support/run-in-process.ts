@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { Readable, Writable } from "node:stream";
 import type { CliResult } from "./run-cli.js";
 
@@ -9,6 +10,12 @@ export interface InProcessOptions {
   env: NodeJS.ProcessEnv;
   /** Pretend both streams are one terminal of this width (progress is drawn only on a terminal). */
   terminal?: { columns: number } | undefined;
+  /**
+   * For commands that run until stopped (`metrics serve`, `events dispatch`): once what they wrote to stderr so far
+   * satisfies this, they get SIGTERM, as an operator's Ctrl-C — from a signal source of this run's own, never the
+   * process's.
+   */
+  stopWhen?: ((stderrSoFar: string) => boolean) | undefined;
 }
 
 export interface InProcessResult extends CliResult {
@@ -25,6 +32,8 @@ export async function runInProcess(args: readonly string[], options: InProcessOp
   let stdout = "";
   let stderr = "";
   let combined = "";
+  const signals = new EventEmitter();
+  let stopSent = false;
   const tty = options.terminal ? { isTTY: true, columns: options.terminal.columns } : {};
   const stdoutStream = Object.assign(
     {
@@ -42,6 +51,11 @@ export async function runInProcess(args: readonly string[], options: InProcessOp
         const text = chunk.toString();
         stderr += text;
         combined += text;
+        if (!stopSent && options.stopWhen?.(stderr)) {
+          stopSent = true;
+          // After this write returns: the command is past the point it announced.
+          setImmediate(() => signals.emit("SIGTERM"));
+        }
         callback();
       },
     }),
@@ -53,6 +67,13 @@ export async function runInProcess(args: readonly string[], options: InProcessOp
     stdout: stdoutStream,
     stderr: stderrStream,
     exitCode: 0,
+    ...(options.stopWhen
+      ? {
+          signals: { on: (signal, listener) => signals.on(signal, listener), off: (signal, listener) => signals.off(signal, listener) },
+          // A second signal is never sent here, so "stop at once" never comes; nothing may exit the test process.
+          exit: () => undefined,
+        }
+      : {}),
   });
   return { code, stdout, stderr, combined };
 }
