@@ -4,7 +4,8 @@
 # - `promtool test rules`: each alert fires on the series meant to fire it and a healthy fleet fires none;
 # - `promtool check metrics`: a real scrape of every payments_* metric (router, designated exporter, gateway timing,
 #   reconcile) follows Prometheus's naming conventions (units as suffixes, _total only on counters…).
-# That every metric a rule names is one the code exports is a test of the express package (alert-rules-metric-names).
+# - every metric a rule names is one the code exports (the express package's alert-rules-metric-names test, which
+#   reads each rule's PromQL syntax tree; it also runs with the package's suite).
 # Needs the build (.ci/run builds first). Debian's prometheus package ships promtool.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,4 +57,5 @@ if [ -n "$empty" ]; then
   exit 1
 fi
 timeout 60 promtool check metrics <"$scrape"
+(cd packages/http-express && timeout 300 npx vitest run test/alert-rules-metric-names.test.ts)
 echo "promtool: rules valid and tested; $families payments_* metric families follow the naming conventions"
