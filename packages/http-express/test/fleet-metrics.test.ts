@@ -229,6 +229,34 @@ describe("metrics for a fleet: two instances on one store", () => {
   });
 });
 
+describe("the exporter's store reads", () => {
+  it("read the store once per scrape whatever the number of gauges, and at most once per cacheMs however often scraped", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "payments-fleet-metrics-"));
+    const inner = await createSqliteStore({ filename: join(dir, "payments.db") });
+    await migrate(inner);
+    let reads = 0;
+    const counted = decorateStore(inner, { store: (s) => ({ stats: (filter) => (reads++, s.stats(filter)) }) });
+    const uncached = await startInstance(counted, { storeMetrics: { cacheMs: 0 } });
+    const cached = await startInstance(counted, { storeMetrics: { cacheMs: 3_600_000 } });
+    try {
+      await scrape(uncached);
+      expect(reads).toBe(1);
+      await scrape(uncached);
+      expect(reads).toBe(2);
+
+      reads = 0;
+      await Promise.all([scrape(cached), scrape(cached), scrape(cached)]);
+      await scrape(cached);
+      expect(reads).toBe(1);
+    } finally {
+      await uncached.close();
+      await cached.close();
+      await inner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the exporter when its store fails a read", () => {
   it("still answers the scrape, with payments_store_up 0 and the per-instance metrics intact", async () => {
     const dir = mkdtempSync(join(tmpdir(), "payments-fleet-metrics-"));
