@@ -55,7 +55,7 @@ export function createPaymentsMetrics(service: PaymentService, registry = new Re
     }),
     operationDuration: new Histogram({
       name: "payments_operation_duration_seconds",
-      help: "Duration of state-changing operations (create, confirm, capture, cancel, refund) by outcome (ok or error code), gateway call included",
+      help: "Duration of state-changing operations (create, confirm, capture, cancel, refund, webhook) by outcome (ok or error code), gateway call included",
       labelNames: ["operation", "outcome"] as const,
       buckets: OPERATION_BUCKETS,
       registers,

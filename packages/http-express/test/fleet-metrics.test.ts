@@ -148,12 +148,15 @@ describe("metrics for a fleet: two instances on one store", () => {
     expect(sample(fromExporter, "payments_operations_total", { operation: "create", outcome: "ok" })).toBeUndefined();
   });
 
-  it("times gateway calls by provider, operation and outcome, and operations by outcome, in real buckets", async () => {
+  it("times gateway calls by provider, operation and outcome, and operations (webhooks too) by outcome, in real buckets", async () => {
     const alice = await token("alice");
     const paid = await post(ordinary, "/payments", alice, "create-paid", { amount: 2266, currency: "USD" });
     const declined = await post(ordinary, "/payments", alice, "create-declined", { amount: 1500, currency: "USD" });
     expect((await post(ordinary, `/payments/${paid.json.id}/confirm`, alice, "confirm-paid", { paymentMethodId: "pm_card_visa" })).status).toBe(200);
     expect((await post(ordinary, `/payments/${declined.json.id}/confirm`, alice, "confirm-declined", { paymentMethodId: "pm_card_visa_chargeDeclined" })).status).toBe(402);
+
+    const forged = await fetch(`${ordinary.baseUrl}/webhooks/simulated`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(forged.status).toBe(400);
 
     const scraped = await scrape(ordinary);
     const gateway = "payments_gateway_request_duration_seconds";
@@ -166,6 +169,7 @@ describe("metrics for a fleet: two instances on one store", () => {
     expectWellFormed(series(scraped, operations, { operation: "create", outcome: "ok" }), 2);
     expectWellFormed(series(scraped, operations, { operation: "confirm", outcome: "ok" }), 1);
     expectWellFormed(series(scraped, operations, { operation: "confirm", outcome: "card_declined" }), 1);
+    expect(series(scraped, operations, { operation: "webhook", outcome: "webhook_signature_invalid" })?.count).toBe(1);
 
     // The exporter made no gateway call: its histogram is described but has no series.
     expect(samples(await scrape(exporter), gateway)).toEqual([]);

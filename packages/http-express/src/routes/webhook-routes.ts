@@ -16,7 +16,7 @@ export const MOUNT_ORDER_HINT =
  * store it — answers 4xx/5xx so that the provider delivers it again.
  */
 export function mountWebhookRoutes(router: Router, deps: RouteDeps): void {
-  const { options, limit, log } = deps;
+  const { options, limit, log, metrics } = deps;
   const raw = express.raw({ type: () => true, limit: "1mb" });
   router.post("/webhooks/:provider", raw, limit, async (req, res) => {
     const provider = String(req.params.provider);
@@ -30,7 +30,13 @@ export function mountWebhookRoutes(router: Router, deps: RouteDeps): void {
       sendError(res, new PaymentError("internal", MOUNT_ORDER_HINT), { publicMessage: MOUNT_ORDER_HINT });
       return;
     }
-    const result = await options.service.handleWebhook(provider, req.body, req.headers);
+    // Timed like the payment operations: verifying, storing and applying a provider event is one operation.
+    const stop = metrics.operationDuration.startTimer({ operation: "webhook" });
+    const result = await options.service.handleWebhook(provider, req.body, req.headers).catch((error: unknown) => {
+      stop({ outcome: error instanceof PaymentError ? error.code : "internal" });
+      throw error;
+    });
+    stop({ outcome: "ok" });
     sendJson(res, 200, { received: true, status: result.status, eventId: result.eventId });
   });
 }
