@@ -288,6 +288,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     assertStorableText(issuedAt, "receipt.issuedAt");
     const issued = writeTimestamp(issuedAt, "receipts.issued_at");
     const year = receiptYear(issued);
+    if (this.#dialect.rowLocks) return this.#allocateReceiptNumberClaimingFirst(paymentId, year, issued);
     // Take the year's next number first, in one statement that also creates the year's counter: the row it
     // writes stays locked (PostgreSQL row lock, SQLite write lock) until commit, so a concurrent allocation for
     // the same payment waits here and then finds the receipt the first one committed. A rolled-back allocation
@@ -312,6 +313,45 @@ export class KyselyStoreTx implements PaymentStoreTx {
     const number = formatReceiptNumber(year, readInteger(taken, "receipt_counters.last_number"));
     const receipt: Insertable<ReceiptsTable> = { payment_id: paymentId, number, year, issued_at: issued };
     await this.#defer("insertReceipt", receipt, (db, row) => db.insertInto("receipts").values(row));
+    return number;
+  }
+
+  /**
+   * With row locks (PostgreSQL), the year's counter row is what every settling payment queues for, from the moment
+   * it is taken until COMMIT, so it is taken as late as the caller allows and in the statement that also claims the
+   * payment's receipt row: `WITH claimed AS (INSERT INTO receipts … ON CONFLICT (payment_id) DO NOTHING) INSERT INTO
+   * receipt_counters … SELECT FROM claimed … RETURNING last_number`. The claim is a row of its own per payment (its
+   * number a placeholder no one ever sees: it is set, in this transaction, by a write that travels with the phase's
+   * next statement). A concurrent allocation for the same payment waits on that row, not on the counter, and once
+   * the first commits it claims nothing and takes no number — it reads the committed one. One that rolls back gives
+   * back both. So the counter is held for the phase's last statement and COMMIT, not for four round trips.
+   */
+  async #allocateReceiptNumberClaimingFirst(paymentId: string, year: number, issued: string): Promise<string> {
+    const taken = await this.#run("claimReceiptAndTakeNumber", { paymentId, year, issued, placeholder: `unnumbered:${paymentId}` }, (db, a) =>
+      db
+        .with("claimed", (q) =>
+          q
+            .insertInto("receipts")
+            .values({ payment_id: a.paymentId, number: a.placeholder, year: a.year, issued_at: a.issued })
+            .onConflict((oc) => oc.column("payment_id").doNothing())
+            .returning("payment_id"),
+        )
+        .insertInto("receipt_counters")
+        .columns(["year", "last_number"])
+        .expression((eb) => eb.selectFrom("claimed").select([eb.val(a.year).as("year"), sql<number>`1`.as("last_number")]))
+        .onConflict((oc) => oc.column("year").doUpdateSet({ last_number: sql<number>`receipt_counters.last_number + 1` }))
+        .returning("last_number"),
+    );
+    const next = taken.rows[0]?.last_number;
+    if (next === undefined) {
+      // The payment has its receipt already (committed, perhaps by a concurrent allocation we waited for).
+      const existing = await this.#run("findReceipt", { paymentId }, (db, a) => db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId));
+      const found = existing.rows[0];
+      if (found === undefined) throw new PaymentError("conflict", `receipt of payment ${paymentId} changed during allocation`);
+      return readString(found.number, "receipts.number");
+    }
+    const number = formatReceiptNumber(year, readInteger(next, "receipt_counters.last_number"));
+    await this.#defer("numberReceipt", { paymentId, number }, (db, a) => db.updateTable("receipts").set({ number: a.number }).where("payment_id", "=", a.paymentId));
     return number;
   }
 

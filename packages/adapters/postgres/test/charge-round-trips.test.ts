@@ -4,14 +4,13 @@ import type { PaymentService } from "@org/payments-core";
 import { createSimulatedGateway } from "@org/payments-core/simulated";
 import { createTestSchema, postgresAvailable } from "@org/payments-test-support/postgres";
 import type { TestSchema } from "@org/payments-test-support/postgres";
-import { requireServiceInCi } from "@org/payments-test-support";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore, migrate } from "../src/index.js";
 import type { PostgresPaymentStore } from "../src/index.js";
 
+// Under CI=true an unreachable server throws here: a failure, never a skip.
 const available = await postgresAvailable();
-requireServiceInCi("PostgreSQL", available);
 
 let n = 0;
 async function charge(service: PaymentService): Promise<void> {
@@ -66,18 +65,18 @@ describe.skipIf(!available)("the PostgreSQL charge path", () => {
     await schema?.drop();
   });
 
-  it("reaches the server in 16 round trips: create 4, confirm 5, settle 6, and the held-webhook look-up", async () => {
+  it("reaches the server in 15 round trips: create 4, confirm 5, settle 5, and the held-webhook look-up", async () => {
     sent.length = 0;
     logging = true;
     await charge(service);
     logging = false;
     const groups = byTransaction(sent);
-    expect(groups.map((group) => group.length), groups.map((group) => group.map((s) => s.slice(0, 60)).join(" | ")).join("\n")).toEqual([4, 5, 6, 1]);
+    expect(groups.map((group) => group.length), groups.map((group) => group.map((s) => s.slice(0, 60)).join(" | ")).join("\n")).toEqual([4, 5, 5, 1]);
     // Each phase's writes go in one statement with its last guarded write: the payment insert, history and outbox of
     // create ride with completing the key; confirm's guarded update, history and key with one another.
     expect(groups[0]![2]).toMatch(/^with "w0" as \(insert into "payments"/);
     expect(groups[1]![3]).toMatch(/^with "w0" as \(update "payments" .* returning 1\)/);
-    expect(sent.length).toBe(16);
+    expect(sent.length).toBe(15);
   });
 
   it("prepares every statement of a charge but BEGIN, COMMIT and the look-up once per connection, and reuses them", async () => {
