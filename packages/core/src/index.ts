@@ -52,7 +52,7 @@ export type { PaymentStats, CurrencyTotals, StatsSummaryRow, MinorUnitsTotal } f
 export * from "./outbox/dispatch-outbox.js";
 export * from "./outbox/outbox-dispatcher.js";
 export { MemoryPaymentStore, createMemoryStore } from "./memory/memory-store.js";
-export { matchesFilter, normalizePaymentFilter } from "./queries/payment-filter.js";
+export { PAYMENT_FILTER_FIELDS, matchesFilter, normalizePaymentFilter } from "./queries/payment-filter.js";
 export { decodePageCursor, encodePageCursor } from "./queries/page-cursor.js";
 export * from "./validation/storable-text.js";
 export * from "./validation/storable-amounts.js";

@@ -19,6 +19,7 @@ import { type CapturePaymentInput, capturePayment } from "./operations/capture-p
 import { type ConfirmPaymentInput, confirmPayment } from "./operations/confirm-payment.js";
 import { type CreatePaymentInput, createPayment } from "./operations/create-payment.js";
 import { paymentNotFound } from "./operations/load-payment.js";
+import { findPaymentByProviderId } from "./find-by-provider-id.js";
 import type { OperationContext, OperationDeps, PaymentResult, RefundResult } from "./operations/operation.js";
 import { type RefundPaymentInput, refundPayment } from "./operations/refund-payment.js";
 import { SETTLE_STEPS } from "./operations/settle-steps.js";
@@ -219,6 +220,14 @@ export class PaymentService {
     const payment = await this.getPayment(paymentId);
     const [history, refunds] = await Promise.all([this.store.listHistory(paymentId), this.store.listRefunds(paymentId)]);
     return { payment, history, refunds };
+  }
+
+  /**
+   * The payment that names this provider object (a Stripe `pi_…`, a PayPal order id), the oldest if several
+   * attempts did; `not_found` when none does. Not owner-scoped: a front end checks the owner, as for `getPayment`.
+   */
+  findPaymentByProviderId(provider: string, providerPaymentId: string): Promise<Payment> {
+    return findPaymentByProviderId(this.store, provider, providerPaymentId);
   }
 
   listPayments(filter: PaymentFilter = {}, page: PageRequest = { limit: 50 }): Promise<Page<Payment>> {

@@ -3,7 +3,9 @@ import type { Payment, PaymentStatus } from "../../domain/payment.js";
 /**
  * What a list matches; every field given narrows the result (they combine with AND). A filter value no payment
  * could hold (text with NUL, a lone surrogate or a control character) simply matches nothing on every store; an
- * instant that is not ISO 8601 is `validation_error`.
+ * instant that is not ISO 8601, an amount bound that is not a safe integer, a `disputed` that is not a boolean and a
+ * key that is no filter field at all are `validation_error` (an unknown key is never ignored: the list would then
+ * answer everything).
  */
 export interface PaymentFilter {
   status?: PaymentStatus | readonly PaymentStatus[] | undefined;
@@ -18,8 +20,34 @@ export interface PaymentFilter {
    * refunded, corrected), whenever it was created. Reconcile's activity window.
    */
   updatedFrom?: string | undefined;
+  /**
+   * Payments whose `updatedAt` is strictly before this instant (exclusive): with `updatedFrom`, a window of last
+   * activity.
+   */
+  updatedTo?: string | undefined;
   /** Matches payments whose `references[key] === value`. */
   reference?: { key: string; value: string } | undefined;
+  /** Payments of this customer: `customerId` exactly as stored. */
+  customerId?: string | undefined;
+  /**
+   * Payments whose `customerEmail` is exactly this text, as stored: no case folding, since engines fold case
+   * differently and the one index of each store answers an exact match alike.
+   */
+  customerEmail?: string | undefined;
+  /**
+   * Matches payments whose `metadata[key] === value`. Metadata is free-form JSON: PostgreSQL answers it through a
+   * GIN index, SQLite reads the rows the other filters leave (see the kysely adapter's README); a business key a
+   * list must find fast belongs in `references`.
+   */
+  metadata?: { key: string; value: string } | undefined;
+  /** Payments in this currency (ISO 4217, as stored: upper case). */
+  currency?: string | undefined;
+  /** Inclusive lower bound on `amount`, in minor units: a safe integer, never a float. */
+  amountMin?: number | undefined;
+  /** Inclusive upper bound on `amount`, in minor units: a safe integer, never a float. */
+  amountMax?: number | undefined;
+  /** Payments whose `disputed` flag is this. */
+  disputed?: boolean | undefined;
   /** Payments whose `authorizationExpiresAt` is set and before this instant (exclusive): the expiry sweep's window. */
   authorizationExpiresBefore?: string | undefined;
 }
