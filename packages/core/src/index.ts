@@ -5,6 +5,7 @@ export * from "./money/decimal.js";
 export * from "./domain/payment.js";
 export * from "./domain/events.js";
 export * from "./domain/event-schemas.js";
+export * from "./domain/event-failure-reason.js";
 export * from "./domain/state-machine.js";
 export * from "./domain/transitions.js";
 export * from "./domain/refunds.js";

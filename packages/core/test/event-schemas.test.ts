@@ -2,6 +2,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { PAYMENT_EVENT_SCHEMAS, parsePaymentEvent, paymentEventJsonSchemas } from "../src/domain/event-schemas.js";
 import { PAYMENT_EVENT_TYPES } from "../src/domain/events.js";
+import { EVENT_FAILURE_MESSAGE_MAX, eventFailureReason } from "../src/domain/event-failure-reason.js";
 import type { PaymentEvent } from "../src/domain/events.js";
 import type { Payment } from "../src/domain/payment.js";
 import { ManualClock } from "../src/ports/clock.js";
@@ -94,6 +95,12 @@ async function eventsOfEveryFlow(): Promise<PaymentEvent[]> {
     const current = (await tx.getPayment(wrongFail.id))!;
     await tx.updatePayment({ ...current, status: "failed", amountCaptured: 0, receiptNumber: null, version: current.version + 1 }, current.version);
   });
+  // The provider has no object for a payment we hold authorized: reconcile fails it, with no decline code.
+  const vanished = await create("vanished", "manual");
+  await store.transaction(async (tx) => {
+    const current = (await tx.getPayment(vanished.id))!;
+    await tx.updatePayment({ ...current, status: "authorized", providerPaymentId: "sim_nowhere", version: current.version + 1 }, current.version);
+  });
   clock.advance(60_000);
   await service.reconcile({ provider: "simulated", since: new Date("2026-03-01T00:00:00.000Z"), apply: true });
 
@@ -118,6 +125,42 @@ describe("versioned event payloads", () => {
       // zod strips unknown keys: anything the service sends that the schema does not describe shows up here.
       expect(PAYMENT_EVENT_SCHEMAS[event.type].parse(JSON.parse(JSON.stringify(event)))).toEqual(JSON.parse(JSON.stringify(event)));
     }
+  });
+
+  it("failure events say why: payment.failed with and without the provider's decline code, refund.failed with its reason", async () => {
+    const events = await eventsOfEveryFlow();
+    const ajv = compiler();
+    const schemas = paymentEventJsonSchemas();
+    const failed = events.filter((e) => e.type === "payment.failed");
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    // Every payment.failed the service emits names its reason (the schema keeps it optional for older events).
+    for (const event of failed) expect(event.data.error, event.paymentId).toBeDefined();
+    const declined = failed.find((e) => e.data.error?.declineCode !== undefined)!;
+    expect(declined.data.error).toEqual({ code: "card_declined", declineCode: "generic_decline", message: "Your card was declined (generic_decline)." });
+    const withoutDeclineCode = failed.find((e) => e.data.error?.declineCode === undefined)!;
+    expect(withoutDeclineCode.data.error).toEqual({ code: "processing_error", message: "the provider has no record of this payment" });
+    expect(withoutDeclineCode.data.error).not.toHaveProperty("declineCode");
+    const validateFailed = ajv.compile(schemas["payment.failed"]);
+    for (const event of [declined, withoutDeclineCode]) expect(validateFailed(event), ajv.errorsText(validateFailed.errors)).toBe(true);
+
+    const refundFailed = events.find((e) => e.type === "refund.failed")!;
+    expect(refundFailed.data.refund).toMatchObject({ status: "failed", reason: "goodwill" });
+    expect(refundFailed.data.error).toEqual({ code: "processing_error", message: "card account closed" });
+    const validateRefundFailed = ajv.compile(schemas["refund.failed"]);
+    expect(validateRefundFailed(refundFailed), ajv.errorsText(validateRefundFailed.errors)).toBe(true);
+
+    // The reason's shape is part of the contract: a code is required, a decline code is a string.
+    const broken = (error: unknown) => ({ ...declined, data: { ...declined.data, error } });
+    expect(validateFailed(broken({ message: "no code" }))).toBe(false);
+    expect(validateFailed(broken({ code: "card_declined", declineCode: 51, message: "numeric" }))).toBe(false);
+  });
+
+  it("a failure message never carries a card number into an event, and stays bounded", () => {
+    const reason = eventFailureReason({ code: "card_declined", declineCode: "do_not_honor", message: `card 4242 4242 4242 4242 declined\u0000${"x".repeat(900)}` });
+    expect(reason.message).not.toMatch(/4242 4242 4242 4242/);
+    expect(reason.message).not.toContain("\u0000");
+    expect(reason.message.length).toBeLessThanOrEqual(EVENT_FAILURE_MESSAGE_MAX);
+    expect(reason).toMatchObject({ code: "card_declined", declineCode: "do_not_honor" });
   });
 
   it("rejects a float amount, a wrong status for the type and an unknown schema version", () => {

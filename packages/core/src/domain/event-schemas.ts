@@ -40,6 +40,13 @@ const refundSnapshot = (status: (typeof REFUND_STATUSES)[number]) =>
     providerRefundId: z.string().nullable(),
   });
 
+/** Why a payment or refund failed (event-failure-reason.ts): storable text, never card data. */
+const failureReason = z.object({
+  code: z.string().min(1).describe("the stable error code: card_declined, insufficient_funds, expired_card, processing_error, ..."),
+  declineCode: z.string().min(1).optional().describe("the provider's own decline code, when it reported one"),
+  message: z.string().describe("a message safe to store and show; card numbers are masked"),
+});
+
 const previousStatus = z.enum(PAYMENT_STATUSES).describe("the payment's status before this change");
 
 const envelope = <T extends PaymentEventType, D extends z.ZodType>(type: T, data: D, description: string) =>
@@ -67,7 +74,7 @@ export const PAYMENT_EVENT_SCHEMAS = {
     z.object({
       payment: paymentSnapshot(["pending", "requires_action"]),
       previousStatus,
-      error: z.object({ code: z.string().min(1), message: z.string() }).optional().describe("why the provider refused the request"),
+      error: failureReason.optional().describe("why the provider refused the request"),
     }),
     "The provider refused the confirm request itself (an invalid request, not a decline): no money moved, and the payment can be confirmed again.",
   ),
@@ -78,7 +85,17 @@ export const PAYMENT_EVENT_SCHEMAS = {
   ),
   "payment.authorized": statusEvent("payment.authorized", ["authorized"], "Funds are held (manual capture); capture them before authorization expiry."),
   "payment.succeeded": statusEvent("payment.succeeded", ["succeeded"], "The money was captured."),
-  "payment.failed": statusEvent("payment.failed", ["failed"], "The payment failed (declined, or a definite gateway error); terminal."),
+  "payment.failed": envelope(
+    "payment.failed",
+    z.object({
+      payment: paymentSnapshot(["failed"]),
+      previousStatus,
+      // Optional in the schema only so that events written before it existed still validate; every payment.failed
+      // the service emits carries it.
+      error: failureReason.optional().describe("why it failed: the stable code, the provider's decline code, a safe message"),
+    }),
+    "The payment failed (declined, or a definite gateway error); terminal.",
+  ),
   "payment.canceled": statusEvent("payment.canceled", ["canceled"], "The payment was canceled (authorization released); terminal."),
   "payment.refunded": envelope(
     "payment.refunded",
@@ -115,7 +132,12 @@ export const PAYMENT_EVENT_SCHEMAS = {
   "refund.failed": envelope(
     "refund.failed",
     // Any status: reconciliation may have corrected the payment while the refund was outstanding.
-    z.object({ payment: paymentSnapshot(ANY_STATUS), refund: refundSnapshot("failed") }),
+    z.object({
+      payment: paymentSnapshot(ANY_STATUS),
+      refund: refundSnapshot("failed"),
+      // Optional for events written before it existed; every refund.failed the service emits carries it.
+      error: failureReason.optional().describe("why the refund failed (refund.reason stays the reason it was asked for)"),
+    }),
     "A refund failed; its reservation was released.",
   ),
 } satisfies Record<PaymentEventType, z.ZodType>;

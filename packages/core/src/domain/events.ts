@@ -1,3 +1,4 @@
+import type { EventFailureReason } from "./event-failure-reason.js";
 import type { Payment, Refund } from "./payment.js";
 
 export const PAYMENT_EVENT_TYPES = [
@@ -25,8 +26,11 @@ export interface PaymentEventData {
   refund?: RefundSnapshot | undefined;
   dispute?: { id: string; status: string; reason?: string | undefined; amount?: number | undefined } | undefined;
   previousStatus?: string | undefined;
-  /** Why the provider refused the request (`payment.confirmation_refused`). */
-  error?: { code: string; message: string } | undefined;
+  /**
+   * Why: the provider refused the request (`payment.confirmation_refused`), the payment failed (`payment.failed`:
+   * code, the provider's decline code, safe message) or the refund failed (`refund.failed`).
+   */
+  error?: EventFailureReason | undefined;
 }
 
 /** The fields of a payment that events carry: enough to act on, never card data. */

@@ -2,6 +2,7 @@ import { PaymentError } from "../errors/index.js";
 import { canTransition } from "./transitions.js";
 import type { PaymentEvent, PaymentEventType } from "./events.js";
 import { EVENT_SCHEMA_VERSION, snapshotPayment } from "./events.js";
+import { eventFailureReason } from "./event-failure-reason.js";
 import type { HistoryEntry, Payment, PaymentStatus } from "./payment.js";
 
 /*
@@ -72,10 +73,18 @@ function apply(
     kind,
     details,
   };
-  const events = [buildEvent(EVENT_FOR_STATUS[to], next, ctx, { previousStatus: payment.status })];
+  const events = [buildEvent(EVENT_FOR_STATUS[to], next, ctx, { previousStatus: payment.status, ...failureOf(next, to) })];
   if (kind === "correction") events.push(buildEvent("payment.corrected", next, ctx, { previousStatus: payment.status }));
   return { payment: next, history, events };
 }
+
+/** A failed payment's event says why (its recorded failure), so consumers can tell the customer. */
+function failureOf(payment: Payment, to: PaymentStatus): Pick<PaymentEvent["data"], "error"> {
+  return to === "failed" ? { error: eventFailureReason(payment.lastError ?? UNRECORDED_FAILURE) } : {};
+}
+
+/** A failure reached without a recorded reason (none of today's paths): the event still names one. */
+const UNRECORDED_FAILURE = { code: "processing_error", message: "the payment failed" };
 
 /**
  * Pure: the payment after moving to `to` along the table, with its history row and outbox events. An edge that is
@@ -126,7 +135,7 @@ export function refuseConfirmation(
     });
   }
   const result = apply(payment, to, changes, ctx, "transition");
-  const error = changes.lastError ? { code: changes.lastError.code, message: changes.lastError.message } : undefined;
+  const error = changes.lastError ? eventFailureReason(changes.lastError) : undefined;
   result.events = [buildEvent("payment.confirmation_refused", result.payment, ctx, { previousStatus: payment.status, error })];
   return result;
 }

@@ -1,6 +1,7 @@
 import { buildEvent, correctPayment, transitionPayment, type TransitionResult } from "../domain/state-machine.js";
 import { pathTo, statusGroup } from "../domain/transitions.js";
 import { snapshotRefund } from "../domain/events.js";
+import { refundFailedData } from "../domain/refund-failed-data.js";
 import type { Payment, PaymentFailure, PaymentStatus, Refund } from "../domain/payment.js";
 import { releaseRefund, reverseSettledRefund, settleReservedRefund } from "../domain/refunds.js";
 import { PaymentError } from "../errors/index.js";
@@ -201,7 +202,7 @@ export async function settleRefund(
   const failed = failedRefund(refund, reported, ctx.at);
   await tx.updateRefund(failed);
   const released = await persistUpdate(tx, payment, releaseRefund(payment, refund.amount), ctx.at);
-  await tx.appendOutbox([buildEvent("refund.failed", released, ctx, { refund: snapshotRefund(failed) })]);
+  await tx.appendOutbox([buildEvent("refund.failed", released, ctx, refundFailedData(failed))]);
   return { refund: failed, payment: released };
 }
 
@@ -226,7 +227,7 @@ async function reverseRefund(
     refundedBefore: payment.amountRefunded,
   });
   const corrected = result.events.find((e) => e.type === "payment.corrected")!;
-  result.events = [buildEvent("refund.failed", result.payment, ctx, { refund: snapshotRefund(failed) }), corrected];
+  result.events = [buildEvent("refund.failed", result.payment, ctx, refundFailedData(failed)), corrected];
   await tx.updateRefund(failed);
   return { refund: failed, payment: await persistTransition(tx, payment, result) };
 }
