@@ -1,10 +1,10 @@
 /**
  * An example host service: configured by environment (SQLite at ./payments.db and the simulated gateway when
- * nothing is set), migrates at start, runs recovery and the webhook inbox sweep on timers, publishes payment events
+ * nothing is set), migrates at start, runs recovery, the webhook inbox sweep and retention on timers, publishes payment events
  * when a publisher is configured, and shuts down gracefully. Several of it can run behind a proxy on one PostgreSQL:
  * PAYMENTS_REDIS_URL shares their rate limits, PAYMENTS_TRUST_PROXY says which proxy to believe (test/fleet.test.ts).
  */
-import { startOutboxDispatcher } from "@org/payments-core";
+import { startOutboxDispatcher, startRetention } from "@org/payments-core";
 import { createGracefulShutdown } from "@org/payments-express";
 import { loadConfig, openRateLimitRedis, openStore } from "./config.js";
 import { createHostApp } from "./create-host-app.js";
@@ -36,6 +36,19 @@ const housekeeping = setInterval(() => {
 }, 30_000);
 housekeeping.unref();
 
+// Hourly: the library's default retention (idempotency records past their TTL, delivered events and processed
+// webhooks after 7 days), in small batches beside live traffic, then the planner statistics the list filters need.
+const optimize = (store as { optimize?: () => Promise<void> }).optimize;
+const retention = startRetention({
+  store,
+  afterPurge: optimize === undefined ? undefined : () => optimize.call(store),
+  onReport: (report) => {
+    const deleted = report.idempotencyRecords + report.outboxEvents + report.webhookEvents;
+    if (deleted > 0) console.log(`[host] retention: ${report.idempotencyRecords} idempotency records, ${report.outboxEvents} events, ${report.webhookEvents} webhooks purged`);
+  },
+  onError: (error) => console.error("[host] retention pass failed", error),
+});
+
 // One call starts the outbox dispatcher when a publisher is configured; without one, events wait in the outbox.
 const events = publisherFromEnv();
 const dispatcher = events
@@ -57,6 +70,7 @@ const server = app.listen(config.port, () => {
 const shutdown = createGracefulShutdown(server, {
   onClose: async () => {
     clearInterval(housekeeping);
+    await retention.stop();
     // The batch in flight finishes (published and marked) before the publisher and the store close.
     await dispatcher?.stop();
     await events?.close();

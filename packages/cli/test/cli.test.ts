@@ -241,6 +241,14 @@ for (const name of BACKENDS) {
       expect(result.code).toBe(0);
       expect(parseJson(result)).toMatchObject({ idempotencyRecords: 0, outboxEvents: 0, webhookEvents: 0, statisticsRefreshed: true });
       expect((await backend.cli(["purge", "--older-than", "30 days"])).code).toBe(EXIT.usage);
+      // A webhook purged inside the providers' retry window would be applied again on redelivery.
+      const tooShort = await backend.cli(["purge", "--webhooks-older-than", "2d"]);
+      expect(tooShort.code).toBe(EXIT.usage);
+      expect(tooShort.stderr).toContain("retention_too_short");
+      // The library's retention when no age is given: 7 days for both.
+      const defaults = parseJson(await backend.cli(["purge", "--json"]));
+      expect(Date.parse(defaults.eventsBefore as string) - Date.parse(defaults.webhooksBefore as string)).toBe(0);
+      expect(Date.now() - Date.parse(defaults.eventsBefore as string)).toBeGreaterThanOrEqual(7 * 86_400_000);
     });
   });
 }
