@@ -87,6 +87,7 @@ async function eventsOfEveryFlow(): Promise<PaymentEvent[]> {
   gateway.failRefunds = false;
 
   await service.handleWebhook("simulated", JSON.stringify({ dispute: { paymentId: paid.id } }), {});
+  await service.updatePayment(paid.id, { description: "seat 12A", metadata: { desk: "note" } }, ctx("update-paid"));
 
   // We recorded a failure the provider did not: reconciliation corrects it (payment.succeeded + payment.corrected).
   const wrongFail = await create("wrong-fail");

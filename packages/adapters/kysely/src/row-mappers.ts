@@ -45,7 +45,7 @@ import type { StoreDialect } from "./store-dialect.js";
 
 const RECOVERY_POINTS = ["started", "gateway_pending", "finished"] as const;
 const OUTBOX_STATUSES = ["pending", "delivered", "dead", "skipped"] as const;
-const HISTORY_KINDS = ["transition", "correction"] as const;
+const HISTORY_KINDS = ["transition", "correction", "updated"] as const;
 const CAPTURE_METHODS = ["automatic", "manual"] as const;
 
 function json(dialect: StoreDialect, value: unknown, column: string): unknown {

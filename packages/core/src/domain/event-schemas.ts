@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EVENT_SCHEMA_VERSION, PAYMENT_EVENT_TYPES } from "./events.js";
 import type { PaymentEvent, PaymentEventType } from "./events.js";
 import { PAYMENT_STATUSES, REFUND_STATUSES } from "./payment.js";
+import { EDITABLE_FIELDS } from "./payment-edits.js";
 import type { PaymentStatus } from "./payment.js";
 
 /**
@@ -123,6 +124,14 @@ export const PAYMENT_EVENT_SCHEMAS = {
       }),
     }),
     "The provider reported a dispute (chargeback); the payment is flagged, its status unchanged.",
+  ),
+  "payment.updated": envelope(
+    "payment.updated",
+    z.object({
+      payment: paymentSnapshot(ANY_STATUS),
+      changedFields: z.array(z.enum(EDITABLE_FIELDS)).min(1).describe("the fields the update changed, by name; their values are read from the payment"),
+    }),
+    "Fields of the payment changed (updatePayment): before confirmation any editable field, after it only description and metadata; the status is unchanged.",
   ),
   "refund.created": envelope(
     "refund.created",

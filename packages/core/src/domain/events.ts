@@ -13,6 +13,7 @@ export const PAYMENT_EVENT_TYPES = [
   "payment.refunded",
   "payment.corrected",
   "payment.disputed",
+  "payment.updated",
   "refund.created",
   "refund.failed",
 ] as const;
@@ -26,6 +27,8 @@ export interface PaymentEventData {
   refund?: RefundSnapshot | undefined;
   dispute?: { id: string; status: string; reason?: string | undefined; amount?: number | undefined } | undefined;
   previousStatus?: string | undefined;
+  /** The names of the fields an update changed (`payment.updated`), never their values. */
+  changedFields?: string[] | undefined;
   /**
    * Why: the provider refused the request (`payment.confirmation_refused`), the payment failed (`payment.failed`:
    * code, the provider's decline code, safe message) or the refund failed (`refund.failed`).

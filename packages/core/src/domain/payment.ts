@@ -80,8 +80,11 @@ export interface HistoryEntry {
   at: string;
   actor: string;
   reason: string;
-  /** `correction` marks a reconcile transition outside the normal table. */
-  kind: "transition" | "correction";
+  /**
+   * `correction` marks a reconcile transition outside the normal table; `updated`, a change of editable fields by
+   * `updatePayment` (status unchanged, `details.changed` names the fields).
+   */
+  kind: "transition" | "correction" | "updated";
   details?: Record<string, unknown> | undefined;
 }
 

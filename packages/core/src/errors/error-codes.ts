@@ -99,6 +99,13 @@ export const ERROR_CODES = {
     cliExit: "refused",
     cliHint: "see the payment's status with `payments-cli payments show <id>`; nothing was changed",
   },
+  payment_not_editable: {
+    httpStatus: 409,
+    storedForReplay: true,
+    gatewayAnswer: "invalid_request",
+    cliExit: "refused",
+    cliHint: "once confirmed, a payment changes only its description and metadata; nothing was changed",
+  },
   conflict: {
     httpStatus: 409,
     storedForReplay: false,

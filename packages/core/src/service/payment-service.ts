@@ -22,6 +22,7 @@ import { paymentNotFound } from "./operations/load-payment.js";
 import { findPaymentByProviderId } from "./find-by-provider-id.js";
 import type { OperationContext, OperationDeps, PaymentResult, RefundResult } from "./operations/operation.js";
 import { type RefundPaymentInput, refundPayment } from "./operations/refund-payment.js";
+import { type UpdatePaymentInput, updatePayment } from "./operations/update-payment.js";
 import { SETTLE_STEPS } from "./operations/settle-steps.js";
 import { ThreePhaseRunner } from "./operations/three-phase-runner.js";
 import { type RecoverStaleOptions, type RecoveryReport, recoverStale } from "./recover-stale.js";
@@ -206,6 +207,15 @@ export class PaymentService {
    */
   async refundPayment(paymentId: string, input: RefundPaymentInput, ctx: OperationContext): Promise<RefundResult> {
     return this.afterSettle(await refundPayment(this.operations, paymentId, input, ctx));
+  }
+
+  /**
+   * Changes a payment's editable fields (domain/payment-edits.ts): before confirmation amount, currency and lines
+   * (checked as on create), description, metadata, references and customer; after it only description and
+   * metadata, else `payment_not_editable`. Metadata and references are merge patches: a key set to null is removed.
+   */
+  updatePayment(paymentId: string, changes: UpdatePaymentInput, ctx: OperationContext): Promise<PaymentResult> {
+    return updatePayment(this.operations, paymentId, changes, ctx);
   }
 
   // ---------------------------------------------------------------- queries

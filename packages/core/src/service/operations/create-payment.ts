@@ -53,7 +53,7 @@ export async function createPayment(deps: OperationDeps, input: CreatePaymentInp
 }
 
 /** What the payment's provider must accept for it, known from its capabilities without asking it. */
-function assertProviderAccepts(
+export function assertProviderAccepts(
   deps: OperationDeps,
   request: { provider: string; currency: string; amount: number; captureMethod: "automatic" | "manual" },
 ): void {
@@ -74,7 +74,7 @@ function assertProviderAccepts(
 }
 
 /** Line items, when given, itemize the amount exactly: charges and taxes less discounts. */
-function assertLineItemsAddUp(lineItems: readonly LineItem[], amount: number): void {
+export function assertLineItemsAddUp(lineItems: readonly LineItem[], amount: number): void {
   if (lineItems.length === 0) return;
   const sum = lineItems.reduce((s, l) => s + (l.kind === "discount" ? -l.amount : l.amount), 0);
   if (sum !== amount) {
