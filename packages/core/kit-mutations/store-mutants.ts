@@ -4,7 +4,7 @@ import { isPaymentError } from "../src/errors/index.js";
 import type { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import type { Payment } from "../src/domain/payment.js";
 import type { InboxFilter, OutboxEntry, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StatsRow } from "../src/ports/payment-store.js";
-import { normalizePaymentFilter } from "../src/queries/payment-filter.js";
+import { PAYMENT_FILTER_FIELDS, normalizePaymentFilter } from "../src/queries/payment-filter.js";
 import { encodePageCursor } from "../src/queries/page-cursor.js";
 import type { StoreMutant } from "./mutant.js";
 
@@ -737,6 +737,28 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   filterMutant("updatedFrom", ["updatedFromFilter"]),
   filterMutant("reference", ["filterReference", "filtersCombine", "listFiltersAndCursor"]),
   filterMutant("authorizationExpiresBefore", ["filterAuthorizationExpiresBefore"]),
+  filterMutant("updatedTo", ["filterUpdatedTo", "searchFiltersCombine"]),
+  filterMutant("customerId", ["filterCustomerId", "searchFiltersCombine"]),
+  filterMutant("customerEmail", ["filterCustomerEmail", "searchFiltersCombine"]),
+  filterMutant("metadata", ["filterMetadata", "searchFiltersCombine"]),
+  filterMutant("currency", ["filterCurrency", "searchFiltersCombine"]),
+  filterMutant("amountMin", ["filterAmountMin", "searchFiltersCombine"]),
+  filterMutant("amountMax", ["filterAmountMax", "searchFiltersCombine"]),
+  filterMutant("disputed", ["filterDisputed", "searchFiltersCombine"]),
+  {
+    id: "filter-ignores-unknown-keys",
+    breaks: "listPayments drops a key that is no filter field instead of refusing it",
+    mustFail: ["filterRefusesUnknownAndMalformed"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listPayments: (filter, page) => {
+            const known = Object.fromEntries(Object.entries(filter).filter(([key]) => (PAYMENT_FILTER_FIELDS as readonly string[]).includes(key)));
+            return store.listPayments(known, page);
+          },
+        }),
+      }),
+  },
   {
     id: "filter-created-to-inclusive",
     breaks: "listPayments takes createdTo as inclusive (a payment created at the bound is in two windows)",

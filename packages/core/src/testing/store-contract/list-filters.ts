@@ -23,6 +23,16 @@ export const LIST_CASES = {
   updatedFromFilter: "lists payments with activity at or after an instant, whenever they were created",
   filterReference: "the reference filter alone keeps payments whose reference under that key has exactly that value",
   filterAuthorizationExpiresBefore: "authorizationExpiresBefore alone keeps authorizations expiring strictly before the instant, never one without an expiry",
+  filterUpdatedTo: "updatedTo alone keeps payments last updated strictly before the instant (exclusive)",
+  filterCustomerId: "the customerId filter alone keeps that customer's payments, exactly (case and prefix matter)",
+  filterCustomerEmail: "the customerEmail filter alone keeps payments with exactly that email, as stored",
+  filterMetadata: "the metadata filter alone keeps payments whose metadata under that key has exactly that value",
+  filterCurrency: "the currency filter alone keeps payments in exactly that currency",
+  filterAmountMin: "amountMin alone keeps payments of at least that many minor units (inclusive)",
+  filterAmountMax: "amountMax alone keeps payments of at most that many minor units (inclusive)",
+  filterDisputed: "the disputed filter alone keeps the disputed payments (true) or the others (false)",
+  searchFiltersCombine: "the search filters combine with each other and the older ones, on every page",
+  filterRefusesUnknownAndMalformed: "refuses an unknown filter key, a non-integer amount bound and a non-boolean disputed with validation_error",
   filtersCombine: "filters combine with AND, on every page of a list paged with a cursor",
   filterInstants: "refuses a filter instant that is not a date or an ISO 8601 time with validation_error",
   invalidCursor: "refuses a cursor it did not issue (garbage, truncated, edited, hostile, an old raw id) with invalid_cursor",
@@ -231,6 +241,169 @@ export function defineListCases(define: DefineCase<keyof typeof LIST_CASES>, kit
     expect(await listedIds(store, { authorizationExpiresBefore: "2999-01-01T00:00:00.000Z" })).toEqual(idsOf(expired, atT, fresh, capturedLapsed, canceledLapsed));
     // The sweep's own query: authorized and expired, paged.
     expect(await listedIds(store, { status: "authorized", authorizationExpiresBefore: plusMs(T, 1) }, 1)).toEqual(idsOf(expired, atT));
+  });
+
+  define("filterUpdatedTo", async () => {
+    const { store } = kit;
+    const [before, atT, after, dayAfter] = await aroundT(store);
+    expect(await listedIds(store, { updatedTo: T })).toEqual(idsOf(before));
+    expect(await listedIds(store, { updatedTo: plusMs(T, 1) })).toEqual(idsOf(before, atT));
+    expect(await listedIds(store, { updatedTo: plusMs(T, -1) })).toEqual([]);
+    expect(await listedIds(store, { updatedTo: plusMs(T, 86_400_001) })).toEqual(idsOf(before, atT, after, dayAfter));
+    expect(await listedIds(store, { updatedFrom: T, updatedTo: plusMs(T, 86_400_000) })).toEqual(idsOf(atT, after));
+  });
+
+  define("filterCustomerId", async () => {
+    const { store } = kit;
+    const payments = ["cus_1", "cus_2", "cus_1", "CUS_1", "cus_10", null].map((customerId) => samplePayment({ customerId }));
+    await insertPayments(store, payments);
+    const [one, two, oneToo, capital] = payments;
+    expect(await listedIds(store, { customerId: "cus_1" })).toEqual(idsOf(one!, oneToo!));
+    expect(await listedIds(store, { customerId: "cus_2" })).toEqual(idsOf(two!));
+    expect(await listedIds(store, { customerId: "CUS_1" })).toEqual(idsOf(capital!));
+    expect(await listedIds(store, { customerId: "cus_" })).toEqual([]);
+  });
+
+  define("filterCustomerEmail", async () => {
+    const { store } = kit;
+    const emails = ["ana@example.com", "bo@example.com", "ana@example.com", "Ana@example.com", "ana@example.co", null];
+    const payments = emails.map((customerEmail) => samplePayment({ customerEmail }));
+    await insertPayments(store, payments);
+    const [ana, bo, anaToo, capital] = payments;
+    expect(await listedIds(store, { customerEmail: "ana@example.com" })).toEqual(idsOf(ana!, anaToo!));
+    expect(await listedIds(store, { customerEmail: "bo@example.com" })).toEqual(idsOf(bo!));
+    expect(await listedIds(store, { customerEmail: "Ana@example.com" })).toEqual(idsOf(capital!));
+    expect(await listedIds(store, { customerEmail: "example.com" })).toEqual([]);
+  });
+
+  define("filterMetadata", async () => {
+    const { store } = kit;
+    const payments = ([
+      { channel: "app" },
+      { channel: "web" },
+      { source: "app" },
+      { channel: "app", campaign: "spring" },
+      { channel: "apps" },
+      { Channel: "app" },
+      // Keys a JSON path would misread: each matches only itself.
+      { "$.channel": "app" },
+      { 'a"b': "x" },
+      {},
+    ] as Record<string, string>[]).map((metadata) => samplePayment({ metadata }));
+    await insertPayments(store, payments);
+    const [app, web, sourceApp, both, , , pathLike, quoted] = payments;
+    expect(await listedIds(store, { metadata: { key: "channel", value: "app" } })).toEqual(idsOf(app!, both!));
+    expect(await listedIds(store, { metadata: { key: "channel", value: "web" } })).toEqual(idsOf(web!));
+    expect(await listedIds(store, { metadata: { key: "source", value: "app" } })).toEqual(idsOf(sourceApp!));
+    expect(await listedIds(store, { metadata: { key: "$.channel", value: "app" } })).toEqual(idsOf(pathLike!));
+    expect(await listedIds(store, { metadata: { key: 'a"b', value: "x" } })).toEqual(idsOf(quoted!));
+    expect(await listedIds(store, { metadata: { key: "channel", value: "ap" } })).toEqual([]);
+    expect(await listedIds(store, { metadata: { key: "constructor", value: "app" } })).toEqual([]);
+    // Metadata can change: the filter follows the stored state.
+    const moved = { ...web!, metadata: { channel: "app" }, version: 2 };
+    expect(await store.transaction((tx) => tx.updatePayment(moved, 1))).not.toBeNull();
+    expect(await listedIds(store, { metadata: { key: "channel", value: "app" } })).toEqual(idsOf(app!, web!, both!));
+  });
+
+  define("filterCurrency", async () => {
+    const { store } = kit;
+    const payments = ["EUR", "USD", "EUR", "JPY"].map((currency) => samplePayment({ currency }));
+    await insertPayments(store, payments);
+    const [eur, usd, eurToo, jpy] = payments;
+    expect(await listedIds(store, { currency: "EUR" })).toEqual(idsOf(eur!, eurToo!));
+    expect(await listedIds(store, { currency: "USD" })).toEqual(idsOf(usd!));
+    expect(await listedIds(store, { currency: "JPY" })).toEqual(idsOf(jpy!));
+    expect(await listedIds(store, { currency: "GBP" })).toEqual([]);
+  });
+
+  /** Payments of 999, 1000, 1001 and 2^53 - 1 minor units. */
+  const amounts = async (store: PaymentStore) => {
+    const payments = [999, 1000, 1001, Number.MAX_SAFE_INTEGER].map((amount) => samplePayment({ amount }));
+    await insertPayments(store, payments);
+    return payments as [Payment, Payment, Payment, Payment];
+  };
+
+  define("filterAmountMin", async () => {
+    const { store } = kit;
+    const [below, at, above, largest] = await amounts(store);
+    expect(await listedIds(store, { amountMin: 1000 })).toEqual(idsOf(at, above, largest));
+    expect(await listedIds(store, { amountMin: 1001 })).toEqual(idsOf(above, largest));
+    expect(await listedIds(store, { amountMin: 0 })).toEqual(idsOf(below, at, above, largest));
+    expect(await listedIds(store, { amountMin: Number.MAX_SAFE_INTEGER })).toEqual(idsOf(largest));
+  });
+
+  define("filterAmountMax", async () => {
+    const { store } = kit;
+    const [below, at, above, largest] = await amounts(store);
+    expect(await listedIds(store, { amountMax: 1000 })).toEqual(idsOf(below, at));
+    expect(await listedIds(store, { amountMax: 999 })).toEqual(idsOf(below));
+    expect(await listedIds(store, { amountMax: 998 })).toEqual([]);
+    expect(await listedIds(store, { amountMax: Number.MAX_SAFE_INTEGER })).toEqual(idsOf(below, at, above, largest));
+    expect(await listedIds(store, { amountMin: 1000, amountMax: 1000 })).toEqual(idsOf(at));
+    expect(await listedIds(store, { amountMin: 1001, amountMax: 1000 })).toEqual([]);
+  });
+
+  define("filterDisputed", async () => {
+    const { store } = kit;
+    const payments = [true, false, true, false, false].map((disputed) => samplePayment({ status: "succeeded", amountCaptured: 2500, disputed }));
+    await insertPayments(store, payments);
+    const [disputed, clean, disputedToo, cleanToo, cleanThree] = payments;
+    expect(await listedIds(store, { disputed: true })).toEqual(idsOf(disputed!, disputedToo!));
+    expect(await listedIds(store, { disputed: false })).toEqual(idsOf(clean!, cleanToo!, cleanThree!));
+    // A dispute opening moves the payment into the disputed list.
+    expect(await store.transaction((tx) => tx.updatePayment({ ...clean!, disputed: true, version: 2 }, 1))).not.toBeNull();
+    expect(await listedIds(store, { disputed: true })).toEqual(idsOf(disputed!, clean!, disputedToo!));
+  });
+
+  define("searchFiltersCombine", async () => {
+    const { store } = kit;
+    // Every combination of customer × currency × amount × disputed × channel, created a minute apart.
+    const payments: Payment[] = [];
+    let minute = 0;
+    for (const customerId of ["cus_a", "cus_b"])
+      for (const currency of ["EUR", "USD"])
+        for (const amount of [500, 5000])
+          for (const disputed of [false, true])
+            for (const channel of ["app", "web"]) {
+              const at = plusMs(T, minute++ * 60_000);
+              payments.push(
+                samplePayment({ customerId, customerEmail: `${customerId}@example.com`, currency, amount, disputed, metadata: { channel }, createdAt: at, updatedAt: at }),
+              );
+            }
+    await insertPayments(store, payments);
+    const where = (keep: (p: Payment) => boolean) => idsOf(...payments.filter(keep));
+    const paged = (filter: Parameters<PaymentStore["listPayments"]>[0]) => listedIds(store, filter, 1);
+    expect(await paged({ customerId: "cus_a", currency: "EUR" })).toEqual(where((p) => p.customerId === "cus_a" && p.currency === "EUR"));
+    expect(await paged({ customerEmail: "cus_b@example.com", amountMin: 1000, disputed: true })).toEqual(
+      where((p) => p.customerId === "cus_b" && p.amount >= 1000 && p.disputed),
+    );
+    expect(await paged({ currency: "USD", amountMax: 500, metadata: { key: "channel", value: "web" } })).toEqual(
+      where((p) => p.currency === "USD" && p.amount <= 500 && p.metadata.channel === "web"),
+    );
+    expect(await paged({ disputed: false, updatedTo: plusMs(T, 10 * 60_000), owner: "user_1" })).toEqual(
+      where((p) => !p.disputed && p.updatedAt < plusMs(T, 10 * 60_000)),
+    );
+    expect(await paged({ customerId: "cus_a", customerEmail: "cus_b@example.com" })).toEqual([]);
+  });
+
+  define("filterRefusesUnknownAndMalformed", async () => {
+    const { store } = kit;
+    await insertPayment(store, samplePayment());
+    const refused = (filter: Record<string, unknown>) =>
+      refusal(() => store.listPayments(filter as Parameters<PaymentStore["listPayments"]>[0], { limit: 10 }), JSON.stringify(filter), "");
+    // A typo or a filter this store lacks must not answer every payment.
+    for (const filter of [{ custmerId: "cus_1" }, { amount: 2500 }, { metadataKey: "channel" }, { __proto__x: 1 }, { owner: "user_1", unknown: "" }]) {
+      expect(await refused(filter)).toBe("validation_error");
+    }
+    for (const amount of [1.5, Number.NaN, Number.POSITIVE_INFINITY, "2500", 2 ** 53, null]) {
+      expect(await refused({ amountMin: amount })).toBe("validation_error");
+      expect(await refused({ amountMax: amount })).toBe("validation_error");
+    }
+    for (const disputed of ["true", 1, null]) expect(await refused({ disputed })).toBe("validation_error");
+    for (const metadata of [{ key: "channel" }, "channel=app", { key: 1, value: "app" }]) expect(await refused({ metadata })).toBe("validation_error");
+    expect(await refused({ customerId: 42 })).toBe("validation_error");
+    // A known key left undefined asks for nothing, as an absent one.
+    expect((await store.listPayments({ customerId: undefined, disputed: undefined }, { limit: 10 })).items).toHaveLength(1);
   });
 
   define("filtersCombine", async () => {
