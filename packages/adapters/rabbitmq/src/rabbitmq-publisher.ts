@@ -1,6 +1,8 @@
 import type { EventPublisher, PaymentEvent } from "@org/payments-core";
 import { connect } from "amqplib";
 import type { ChannelModel, ConfirmChannel, Message, Options } from "amqplib";
+import { routingKeyResolver } from "./routing-key.js";
+import type { RoutingKeyOption } from "./routing-key.js";
 
 export const DEFAULT_EVENTS_EXCHANGE = "payments.events";
 
@@ -21,6 +23,11 @@ export interface RabbitMqPublisherOptions {
    * discard it. Off by default, because a topic exchange with no subscriber yet is a normal state.
    */
   requireRoute?: boolean | undefined;
+  /**
+   * The routing key of each event (default: its type, as EVENTS.md documents). A map from event type to key
+   * (unnamed types keep their type) or a function of the event, for consumers bound to other names.
+   */
+  routingKey?: RoutingKeyOption | undefined;
   /** Connection lifecycle notices (connected, lost, connect failed), for logs. */
   onConnectionEvent?: ((event: { type: "connected" | "lost" | "connect_failed"; error?: unknown }) => void) | undefined;
   /** Shown in the RabbitMQ management UI. */
@@ -55,6 +62,7 @@ export class RabbitMqPublisherError extends Error {
 export class RabbitMqPublisher implements EventPublisher {
   readonly exchange: string;
   readonly #options: RabbitMqPublisherOptions;
+  readonly #routingKeyFor: (event: PaymentEvent) => string;
   /** The connected session, until it is lost. */
   #live: Session | undefined;
   /** A connect in progress, shared by the publishes that arrive meanwhile. */
@@ -67,6 +75,11 @@ export class RabbitMqPublisher implements EventPublisher {
   constructor(options: RabbitMqPublisherOptions) {
     this.#options = options;
     this.exchange = options.exchange ?? DEFAULT_EVENTS_EXCHANGE;
+    try {
+      this.#routingKeyFor = routingKeyResolver(options.routingKey);
+    } catch (error) {
+      throw new RabbitMqPublisherError(describe(error));
+    }
     this.#reconnectDelayMs = options.reconnectDelayMs ?? 100;
   }
 
@@ -81,6 +94,13 @@ export class RabbitMqPublisher implements EventPublisher {
   }
 
   async publish(event: PaymentEvent): Promise<void> {
+    let routingKey: string;
+    try {
+      routingKey = this.#routingKeyFor(event);
+    } catch (error) {
+      // Before any I/O: the outbox keeps the event and retries it, then dead-letters it for an operator.
+      throw new RabbitMqPublisherError(`event ${event.id} has no usable routing key: ${describe(error)}`, { cause: error });
+    }
     const session = await this.#currentSession();
     if (session.dead) throw new RabbitMqPublisherError(`connection to RabbitMQ lost before event ${event.id} was sent`);
     const content = Buffer.from(JSON.stringify(event));
@@ -113,11 +133,11 @@ export class RabbitMqPublisher implements EventPublisher {
       }, timeoutMs);
       session.pending.add(fail);
       try {
-        session.channel.publish(this.exchange, event.type, content, properties, (error: unknown) => {
+        session.channel.publish(this.exchange, routingKey, content, properties, (error: unknown) => {
           if (error) {
             settle(new RabbitMqPublisherError(`broker did not confirm event ${event.id}: ${describe(error)}`, { cause: error }));
           } else if (session.returned.delete(event.id)) {
-            settle(new RabbitMqPublisherError(`event ${event.id} (${event.type}) was unroutable: no queue is bound to ${this.exchange}`));
+            settle(new RabbitMqPublisherError(`event ${event.id} (${routingKey}) was unroutable: no queue is bound to it on ${this.exchange}`));
           } else {
             settle(undefined);
           }
