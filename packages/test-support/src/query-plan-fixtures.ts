@@ -21,7 +21,26 @@ export const INDEXED_FILTERS: ReadonlyArray<{ name: string; filter: PaymentFilte
   { name: "createdTo (the first day)", filter: { createdTo: seededAt(14) }, index: "payments_created_at" },
   { name: "updatedFrom (reconcile's window)", filter: { updatedFrom: tenMinutesBefore(LAST_SEEDED) }, index: "payments_updated_at" },
   { name: "authorizationExpiresBefore", filter: { authorizationExpiresBefore: seededAt(10) }, index: "payments_authorization_expires_at" },
+  { name: "updatedTo (the first day)", filter: { updatedTo: seededAt(14) }, index: "payments_updated_at" },
+  { name: "customerId", filter: { customerId: "cus_42" }, index: "payments_customer_id_id" },
+  { name: "customerEmail", filter: { customerEmail: "c42@example.com" }, index: "payments_customer_email_id" },
+  { name: "currency (a rare one)", filter: { currency: "JPY" }, index: "payments_currency_id" },
+  { name: "amount range", filter: { amountMin: 3_000, amountMax: 3_010 }, index: "payments_amount" },
+  { name: "disputed", filter: { disputed: true }, index: "payments_disputed_id" },
 ];
+
+/**
+ * Metadata is JSON with free keys. PostgreSQL answers it alone through its GIN index; SQLite has none over arbitrary
+ * keys, so there it is checked on the rows another filter found (here a customer's, through that filter's index).
+ */
+export const METADATA_ALONE: { filter: PaymentFilter; index: string } = {
+  filter: { metadata: { key: "channel", value: "ch_4242" } },
+  index: "payments_metadata",
+};
+export const METADATA_WITH_CUSTOMER: { filter: PaymentFilter; index: string } = {
+  filter: { customerId: "cus_242", metadata: { key: "channel", value: "ch_4242" } },
+  index: "payments_customer_id_id",
+};
 
 /** Inserts the year of payments through the port, in one transaction. */
 export async function seedYearOfPayments(store: PaymentStore): Promise<void> {
@@ -33,6 +52,14 @@ export async function seedYearOfPayments(store: PaymentStore): Promise<void> {
           updatedAt: seededAt(i),
           owner: `user_${i % 50}`,
           references: { booking: `b_${i}` },
+          // Five payments per customer, a rare currency and a rare dispute, amounts one apart, a channel each: each
+          // search filter selective enough that its index is the plan to choose.
+          customerId: `cus_${i % 1_000}`,
+          customerEmail: `c${i % 1_000}@example.com`,
+          currency: i % 250 === 0 ? "JPY" : "EUR",
+          amount: 1_000 + i,
+          disputed: i % 250 === 1,
+          metadata: { channel: `ch_${i}` },
           // A few authorized payments carry an expiry (the index is partial: only those).
           authorizationExpiresAt: i % 100 === 0 ? seededAt(i + 7) : null,
         }),

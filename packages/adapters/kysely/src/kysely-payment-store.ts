@@ -171,6 +171,18 @@ export class KyselyPaymentStore implements PaymentStore {
     if (filter.createdFrom !== undefined) query = query.where("created_at", ">=", filter.createdFrom);
     if (filter.createdTo !== undefined) query = query.where("created_at", "<", filter.createdTo);
     if (filter.updatedFrom !== undefined) query = query.where("updated_at", ">=", filter.updatedFrom);
+    if (filter.updatedTo !== undefined) query = query.where("updated_at", "<", filter.updatedTo);
+    if (filter.customerId !== undefined) query = query.where("customer_id", "=", filter.customerId);
+    if (filter.customerEmail !== undefined) query = query.where("customer_email", "=", filter.customerEmail);
+    if (filter.currency !== undefined) query = query.where("currency", "=", filter.currency);
+    if (filter.amountMin !== undefined) query = query.where("amount", ">=", filter.amountMin);
+    if (filter.amountMax !== undefined) query = query.where("amount", "<=", filter.amountMax);
+    if (filter.disputed !== undefined) query = query.where("disputed", "=", this.dialect.writeBoolean(filter.disputed) as never);
+    const metadata = filter.metadata;
+    if (metadata !== undefined) {
+      // Any key, bound as a parameter, never spliced into a JSON path (a key like `$.x` or `a"b` would be a path).
+      query = query.where(this.dialect.metadataHasEntry(metadata.key, metadata.value));
+    }
     if (filter.authorizationExpiresBefore !== undefined) {
       query = query.where("authorization_expires_at", "<", filter.authorizationExpiresBefore);
     }

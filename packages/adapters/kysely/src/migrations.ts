@@ -15,6 +15,7 @@ export const MIGRATION_NAMES = [
   "0005_payments_updated_at",
   "0006_outbox_open_events",
   "0007_payment_totals",
+  "0008_search_indexes",
 ] as const;
 
 function initial(types: ColumnTypes): Migration {
@@ -406,6 +407,27 @@ function paymentTotals(types: ColumnTypes): Migration {
   };
 }
 
+/**
+ * The search filters (customer, email, currency, amount range, disputed, metadata), each answered by an index rather
+ * than a walk of every payment. Equality filters page by id (newest first), so their column leads an index that
+ * ends in id, as in 0001; the amount range reads `payments_amount` and sorts what it found. `updatedTo` uses
+ * 0005's `payments_updated_at`. Metadata is free-form JSON: PostgreSQL indexes it with GIN (containment of any
+ * key); SQLite has no index over arbitrary JSON keys, so a metadata search there reads the rows its other filters
+ * leave (see the README).
+ */
+function searchIndexes(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      const byColumnThenId = ["customer_id", "customer_email", "currency", "disputed"];
+      for (const column of byColumnThenId) {
+        await db.schema.createIndex(`payments_${column}_id`).ifNotExists().on("payments").columns([column, "id"]).execute();
+      }
+      await db.schema.createIndex("payments_amount").ifNotExists().on("payments").column("amount").execute();
+      for (const statement of types.metadataIndexDdl) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
 /** The counters of `payment_totals` beside its key, in the order the dialects' DDL writes them. */
 export const TOTAL_COLUMNS = [
   "count",
@@ -427,6 +449,7 @@ export function paymentMigrations(types: ColumnTypes): MigrationProvider {
     "0005_payments_updated_at": paymentsUpdatedAt,
     "0006_outbox_open_events": outboxOpenEvents,
     "0007_payment_totals": paymentTotals(types),
+    "0008_search_indexes": searchIndexes(types),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,5 +1,5 @@
 import type { StoreCapabilities } from "@org/payments-core";
-import type { ColumnDataType, Kysely } from "kysely";
+import type { ColumnDataType, Expression, Kysely, SqlBool } from "kysely";
 import type { Database } from "./database.js";
 
 /**
@@ -51,6 +51,12 @@ export interface StoreDialect {
   /** Parses a JSON column as the driver returns it (pg parses jsonb itself; SQLite returns the text). */
   readJson(value: unknown, column: string): unknown;
   writeBoolean(value: boolean): boolean | number;
+  /**
+   * The list condition "the payment's metadata holds `key` with the text `value`", both bound as parameters (never
+   * spliced into a JSON path). The engine's own JSON functions: PostgreSQL's containment (answered by the GIN index
+   * of `metadataIndexDdl`), SQLite's `json_each`.
+   */
+  metadataHasEntry(key: string, value: string): Expression<SqlBool>;
   /** A unique or primary-key violation, so an insert of a duplicate can be reported in the domain's terms. */
   isUniqueViolation(error: unknown): boolean;
   /** The table a constraint violation names, when the driver says (pg does); for errors of combined statements. */
@@ -73,4 +79,9 @@ export interface ColumnTypes {
    * already there), run in order by the migration that creates the table. See payment-totals-ddl.ts.
    */
   readonly paymentTotalsDdl: readonly string[];
+  /**
+   * The engine's index for the metadata filter, run by `0008_search_indexes`: a GIN index on PostgreSQL; none on
+   * SQLite, which has no index over arbitrary JSON keys (see the README's search section).
+   */
+  readonly metadataIndexDdl: readonly string[];
 }

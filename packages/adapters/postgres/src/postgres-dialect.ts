@@ -2,7 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { POSTGRES_PAYMENT_TOTALS_DDL, TABLES } from "@org/payments-kysely";
 import type { Database, StoreDialect } from "@org/payments-kysely";
 import { sql } from "kysely";
-import type { Kysely } from "kysely";
+import type { Kysely, SqlBool } from "kysely";
 import { isStalePlanError } from "./prepared-statements.js";
 
 /** SQLSTATEs after which re-running the whole transaction is safe and likely to succeed. */
@@ -60,6 +60,8 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
       boolean: "boolean",
       serial: { type: "bigserial", autoIncrement: false },
       paymentTotalsDdl: POSTGRES_PAYMENT_TOTALS_DDL,
+      // jsonb_path_ops: the smaller GIN opclass, enough for the containment the metadata filter asks.
+      metadataIndexDdl: ["create index if not exists payments_metadata on payments using gin (metadata jsonb_path_ops)"],
     },
     async transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
@@ -81,6 +83,7 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
     // pg parses jsonb itself.
     readJson: (value) => value,
     writeBoolean: (value) => value,
+    metadataHasEntry: (key, value) => sql<SqlBool>`payments.metadata @> jsonb_build_object(${key}::text, ${value}::text)`,
     isUniqueViolation: (error) => sqlState(error) === "23505",
     violatedTable: (error) => {
       const table = error !== null && typeof error === "object" ? (error as { table?: unknown }).table : undefined;

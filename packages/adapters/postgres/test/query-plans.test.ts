@@ -4,6 +4,7 @@ import {
   BACKLOG_CLAIM,
   INDEXED_FILTERS,
   MARK_HISTORY_DELIVERED,
+  METADATA_ALONE,
   SEEDED_PAYMENTS,
   expectOldestHeadsClaimed,
   seedOutboxBacklog,
@@ -73,6 +74,15 @@ describe.skipIf(!available)("postgres: list filters use their indexes at size", 
       expect(nodes.some((node) => node["Index Name"] === index), shown).toBe(true);
     });
   }
+
+  it(`metadata alone: searched through the GIN index ${METADATA_ALONE.index}, never a sequential scan of payments`, async () => {
+    const nodes = await planOf(METADATA_ALONE.filter);
+    const shown = JSON.stringify(nodes.map((node) => [node["Node Type"], node["Relation Name"], node["Index Name"]]));
+    expect(nodes.some((node) => node["Node Type"] === "Seq Scan" && node["Relation Name"] === "payments"), shown).toBe(false);
+    expect(nodes.some((node) => node["Index Name"] === METADATA_ALONE.index), shown).toBe(true);
+    const { items } = await t.store.listPayments(METADATA_ALONE.filter, { limit: 50 });
+    expect(items.map((payment) => payment.metadata)).toEqual([{ channel: "ch_4242" }]);
+  });
 
   it("all-time stats read the totals, never payments; a window reads payments through payments_created_at", async () => {
     const planOfStats = async (filter: Parameters<typeof t.store.stats>[0]) => {

@@ -2,7 +2,7 @@ import { SQLITE_PAYMENT_TOTALS_DDL, parseJsonText } from "@org/payments-kysely";
 import type { Database, StoreDialect } from "@org/payments-kysely";
 import type BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
-import type { Kysely } from "kysely";
+import type { Kysely, SqlBool } from "kysely";
 import { reclaimFreePages } from "./incremental-vacuum.js";
 
 /**
@@ -76,6 +76,8 @@ export function sqliteDialect(options: { durable: boolean; database?: BetterSqli
       boolean: "integer",
       serial: { type: "integer", autoIncrement: true },
       paymentTotalsDdl: SQLITE_PAYMENT_TOTALS_DDL,
+      // No SQLite index covers every key of a JSON object: a metadata search reads the rows the other filters leave.
+      metadataIndexDdl: [],
     },
     transaction: <T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>) =>
       inImmediateTransaction(db, (conn) => work(conn as Kysely<Database>)),
@@ -85,6 +87,8 @@ export function sqliteDialect(options: { durable: boolean; database?: BetterSqli
     },
     readJson: parseJsonText,
     writeBoolean: (value) => (value ? 1 : 0),
+    metadataHasEntry: (key, value) =>
+      sql<SqlBool>`exists (select 1 from json_each(payments.metadata) as entry where entry.key = ${key} and entry.type = 'text' and entry.value = ${value})`,
     isUniqueViolation: (error) =>
       typeof error === "object" && error !== null && UNIQUE_CODES.has(String((error as { code?: unknown }).code)),
     // Nothing is combined on SQLite, so no error needs its table.

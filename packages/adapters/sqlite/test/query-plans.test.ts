@@ -3,6 +3,7 @@ import {
   BACKLOG_CLAIM,
   INDEXED_FILTERS,
   MARK_HISTORY_DELIVERED,
+  METADATA_WITH_CUSTOMER,
   expectOldestHeadsClaimed,
   seedOutboxBacklog,
   seedYearOfPayments,
@@ -48,6 +49,14 @@ describe("sqlite: list filters use their indexes at size", () => {
       expect(plan.some((step) => step.includes(index)), plan.join(" | ")).toBe(true);
     });
   }
+
+  it(`metadata with a customer: the customer's rows found through ${METADATA_WITH_CUSTOMER.index}, metadata checked on those alone`, async () => {
+    const plan = await planOf(METADATA_WITH_CUSTOMER.filter);
+    expect(plan.some((step) => /^SCAN payments\b/.test(step)), plan.join(" | ")).toBe(false);
+    expect(plan.some((step) => step.includes(METADATA_WITH_CUSTOMER.index)), plan.join(" | ")).toBe(true);
+    const { items } = await store.listPayments(METADATA_WITH_CUSTOMER.filter, { limit: 50 });
+    expect(items.map((payment) => payment.metadata)).toEqual([{ channel: "ch_4242" }]);
+  });
 
   it("all-time stats read the totals, never payments; a window reads payments through payments_created_at", async () => {
     const plan = async (filter: Parameters<typeof store.stats>[0]) => {
