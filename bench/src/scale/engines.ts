@@ -22,6 +22,12 @@ export interface ScaleEngine {
   explain(sql: string, parameters: readonly unknown[]): Promise<QueryPlan>;
   /** Bytes per table, indexes included. */
   tableBytes(): Promise<Record<string, number>>;
+  /**
+   * Bytes by table as kept after the retention pass: the live rows and their indexes, which is what each table settles
+   * at while retention runs continuously and freed space is reused. SQLite: the b-trees' pages (freed pages are on the
+   * free list, and the incremental vacuum hands them back). PostgreSQL: sizes after VACUUM FULL of the store's tables.
+   */
+  retainedBytes(): Promise<Record<string, number>>;
   dispose(): Promise<void>;
 }
 
@@ -32,6 +38,17 @@ export async function sqliteEngine(): Promise<ScaleEngine> {
   await migrateSqlite(first);
   await first.close();
   const reader = () => new BetterSqlite3(filename, { readonly: true });
+  const sqliteTableBytes = (): Record<string, number> => {
+    const db = reader();
+    try {
+      const rows = db
+        .prepare("select coalesce(m.tbl_name, s.name) as tbl, sum(s.pgsize) as bytes from dbstat s left join sqlite_master m on m.name = s.name group by tbl")
+        .all() as Array<{ tbl: string; bytes: number }>;
+      return Object.fromEntries(rows.map((r) => [r.tbl, Number(r.bytes)]));
+    } finally {
+      db.close();
+    }
+  };
   return {
     name: "sqlite",
     openStore: (log) => createSqliteStore({ filename, log }),
@@ -45,16 +62,9 @@ export async function sqliteEngine(): Promise<ScaleEngine> {
         db.close();
       }
     },
-    async tableBytes() {
-      const db = reader();
-      try {
-        const rows = db
-          .prepare("select coalesce(m.tbl_name, s.name) as tbl, sum(s.pgsize) as bytes from dbstat s left join sqlite_master m on m.name = s.name group by tbl")
-          .all() as Array<{ tbl: string; bytes: number }>;
-        return Object.fromEntries(rows.map((r) => [r.tbl, Number(r.bytes)]));
-      } finally {
-        db.close();
-      }
+    tableBytes: async () => sqliteTableBytes(),
+    async retainedBytes() {
+      return sqliteTableBytes();
     },
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -84,6 +94,15 @@ export async function postgresEngine(): Promise<ScaleEngine> {
         [schema.schema],
       );
       return Object.fromEntries(rows.map((r) => [String(r.relname), Number(r.bytes)]));
+    },
+    async retainedBytes() {
+      const { rows } = await client.query("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'", [schema.schema]);
+      for (const row of rows) await client.query(`vacuum full "${schema.schema}"."${String(row.relname)}"`);
+      const sizes = await client.query(
+        "select c.relname, pg_total_relation_size(c.oid) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'",
+        [schema.schema],
+      );
+      return Object.fromEntries(sizes.rows.map((r) => [String(r.relname), Number(r.bytes)]));
     },
     async dispose() {
       await client.end();

@@ -21,11 +21,14 @@ export function growthTable(engine: string, results: readonly SizeResult[]): str
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join("  ");
   const largest = results.at(-1)!;
-  const total = Object.values(largest.bytes).reduce((a, b) => a + b, 0);
-  const perPayment = Object.entries(largest.bytes)
-    .sort((a, b) => b[1] - a[1])
-    .map(([table, bytes]) => `${table} ${Math.round(bytes / largest.size)}`)
-    .join(", ");
+  const perPayment = (bytes: Record<string, number>) => {
+    const total = Object.values(bytes).reduce((a, b) => a + b, 0);
+    const tables = Object.entries(bytes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([table, size]) => `${table} ${Math.round(size / largest.size)}`)
+      .join(", ");
+    return `${Math.round(total / largest.size)} total — ${tables}`;
+  };
   const plans = largest.measurements
     .filter((m) => m.plan)
     .map((m) => `  ${m.name}${m.plan!.fullScanOfPayments ? "  [FULL SCAN of payments]" : ""}\n${m.plan!.plan.map((p) => `      ${p}`).join("\n")}`);
@@ -33,7 +36,8 @@ export function growthTable(engine: string, results: readonly SizeResult[]): str
     `== ${engine}: growth (seeded in ${results.map((r) => `${r.seedSeconds} s`).join(", ")}; planner statistics: ${results.map((r) => r.statistics).join(", ")})`,
     line(header),
     ...rows.map(line),
-    `bytes per payment at ${largest.size.toLocaleString("en-US")}: ${Math.round(total / largest.size)} total — ${perPayment}`,
+    `bytes per payment at ${largest.size.toLocaleString("en-US")}, a year with no retention: ${perPayment(largest.bytes)}`,
+    `bytes per payment kept after the default retention: ${perPayment(largest.retainedBytes)} (goal ≤ 2048)`,
     `plans at ${largest.size.toLocaleString("en-US")}:`,
     ...plans,
   ].join("\n");

@@ -37,6 +37,8 @@ export interface SizeResult {
   /** Whether planner statistics were refreshed after seeding (the store's `optimize()`), and how long it took. */
   statistics: string;
   bytes: Record<string, number>;
+  /** After the measurements' last step, the default retention pass (see ScaleEngine.retainedBytes). */
+  retainedBytes: Record<string, number>;
   measurements: Measurement[];
 }
 
@@ -73,7 +75,8 @@ async function scaleEngine(engine: ScaleEngine, sizes: readonly number[]): Promi
       seeded = size;
       const bytes = await engine.tableBytes();
       const measurements = await measureAll({ store, service: service(), statements: recorder, explain: engine.explain, runs, charges, refunds }, size);
-      results.push({ size, seedSeconds, statistics, bytes, measurements });
+      const retainedBytes = await engine.retainedBytes();
+      results.push({ size, seedSeconds, statistics, bytes, retainedBytes, measurements });
       log(`${engine.name}: measured ${size}`);
     }
     await store.close();
