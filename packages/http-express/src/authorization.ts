@@ -9,6 +9,7 @@ export type PaymentAction =
   | "payment.cancel"
   | "payment.cancel_authorized"
   | "payment.capture"
+  | "payment.update"
   | "payment.refund"
   | "refund.read"
   | "receipt.read"
@@ -29,7 +30,8 @@ const OWNER_ACTIONS: ReadonlySet<PaymentAction> = new Set([
 
 /**
  * DESIGN's roles: owners create, confirm, cancel their pending payments and read their own payments and
- * receipts; capture, refunds, stats, metrics, everyone's list and cancelling an authorization need the admin role.
+ * receipts; capture, refunds, updates, stats, metrics, everyone's list and cancelling an authorization need the admin
+ * role (an update can change the amount a host priced: a host that lets owners update says so in its own hook).
  * Status-dependent rules (an owner cancels only before authorization) are passed into the operation instead of
  * decided here, so a retried request replays its stored answer even after the status moved on.
  */

@@ -81,7 +81,7 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   404:
     "not_found: no such resource, another owner's payment, or a payment id no payment can have (a control character, a lone " +
     "surrogate, a card number, over 200 characters), which is answered without being repeated",
-  409: "idempotency_key_in_use (Retry-After), invalid_state_transition, conflict",
+  409: "idempotency_key_in_use (Retry-After), invalid_state_transition, payment_not_editable, conflict",
   413: "payload_too_large",
   422: "idempotency_key_reused, refund_exceeds_captured",
   429: "rate_limited (Retry-After)",
@@ -264,6 +264,24 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
       },
       "/payments/{id}": {
         get: operation({ operationId: "getPayment", summary: "Get a payment", ok: { status: 200, ref: "Payment" }, errors: [404] }, [idParam]),
+        patch: operation(
+          {
+            operationId: "updatePayment",
+            summary:
+              "Change a payment (admin): before confirmation amount, currency, lineItems (a new fare quote's), description, metadata, references, " +
+              "customer; after it only description and metadata. metadata and references are JSON merge patches (RFC 7396): a key set to null " +
+              "is removed, keys not named stay",
+            idempotent: true,
+            body: s.updatePaymentBody,
+            ok: { status: 200, ref: "Payment" },
+            errors: [400, 404, 409, 422],
+            errorNotes: {
+              400: "validation_error also for a field that cannot be changed (status, amounts captured, ...); invalid_amount for lines that do not add up to the amount",
+              409: "payment_not_editable: after confirmation only description and metadata may change; nothing was changed",
+            },
+          },
+          [idParam],
+        ),
       },
       "/payments/{id}/confirm": { post: pay("confirmPayment", "Confirm (charge or authorize), or resume after requires_action", s.confirmPaymentBody, [402]) },
       "/payments/{id}/capture": { post: pay("capturePayment", "Capture an authorization (admin)", s.capturePaymentBody) },
@@ -314,6 +332,15 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
       "/receipts/open": { get: receiptLinkPageOperation() },
       "/fares/quote": {
         post: operation({ operationId: "quoteFare", summary: "Quote a fare with a named tariff", body: s.fareQuoteBody, ok: { status: 200, schema: s.fareQuoteResponse }, errors: [400, 404] }),
+      },
+      "/fares/cancellation-quote": {
+        post: operation({
+          operationId: "quoteCancellation",
+          summary: "Quote the cancellation fee of a named tariff, with tax, itemized as a fare",
+          body: s.cancellationQuoteBody,
+          ok: { status: 200, schema: s.fareQuoteResponse },
+          errors: [400, 404],
+        }),
       },
       "/payment-methods": {
         get: operation({ operationId: "listPaymentMethods", summary: "Providers and the payment methods they accept", ok: { status: 200, schema: s.paymentMethodsResponse }, errors: [] }),

@@ -9,6 +9,7 @@ import {
   fareRequestSchema,
   refundPaymentSchema,
   type TextRule,
+  updatePaymentSchema,
   textProblem,
   textProblemMessage,
 } from "@org/payments-core";
@@ -33,8 +34,11 @@ export const confirmPaymentBody = confirmPaymentSchema;
 export const capturePaymentBody = capturePaymentSchema.extend({ amount: minorUnits.optional() });
 export const cancelPaymentBody = cancelPaymentSchema;
 export const refundPaymentBody = refundPaymentSchema.extend({ amount: minorUnits.optional() });
+/** PATCH /payments/:id: every field optional; metadata and references are JSON merge patches (null removes a key). */
+export const updatePaymentBody = updatePaymentSchema.extend({ amount: minorUnits.optional() });
 // Tariff names are the host's own; a name with control characters or a card number cannot be one.
 export const fareQuoteBody = fareRequestSchema.extend({ tariff: ruledText({ min: 1, max: 100, refuseCardNumbers: "identifier" }) }).strict();
+export const cancellationQuoteBody = fareQuoteBody.pick({ tariff: true }).strict();
 
 /**
  * A page size as a query parameter: digits only (no sign, exponent, fraction or leading zero), no more of them than

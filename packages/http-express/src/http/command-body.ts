@@ -5,6 +5,8 @@ import {
   createPaymentSchema,
   parseInput,
   refundPaymentSchema,
+  type UpdatePaymentInput,
+  updatePaymentSchema,
 } from "@org/payments-core";
 import type { Request } from "express";
 
@@ -31,4 +33,8 @@ export function createPaymentInput(input: Record<string, unknown>): CreatePaymen
 
 export function refundPaymentInput(body: Record<string, unknown>): RefundPaymentInput {
   return parseInput(refundPaymentSchema, body, [{ field: "amount", optional: true }]);
+}
+
+export function updatePaymentInput(body: Record<string, unknown>): UpdatePaymentInput {
+  return parseInput(updatePaymentSchema, body, [{ field: "amount", optional: true }]);
 }

@@ -1,9 +1,9 @@
-import { PaymentError, type PaymentService, lookUpTariff, quoteFare, validationErrorOf, zodIssues } from "@org/payments-core";
+import { PaymentError, type PaymentService, lookUpTariff, quoteCancellation, quoteFare, validationErrorOf, zodIssues } from "@org/payments-core";
 import type { Router } from "express";
 import { sendJson } from "../http/render.js";
 import { principalOf } from "../http/request-context.js";
 import { documentForMount } from "../openapi.js";
-import { fareQuoteBody } from "../schemas.js";
+import { cancellationQuoteBody, fareQuoteBody } from "../schemas.js";
 import type { RouteDeps } from "./route-deps.js";
 
 type Check = { status: "ok" | "unavailable"; detail?: string };
@@ -99,5 +99,13 @@ export function mountOperationRoutes(router: Router, deps: RouteDeps): void {
       return;
     }
     sendJson(res, 200, service.quoteFare(tariff, request));
+  });
+
+  // The fee for a ride canceled after booking, itemized as a fare is, from the same tariffs as /fares/quote.
+  router.post("/fares/cancellation-quote", json, requireAuth, limit, (req, res) => {
+    const parsed = cancellationQuoteBody.safeParse(req.body);
+    if (!parsed.success) throw validationErrorOf("cancellation quote request", zodIssues(parsed.error, { unknownKeyMessage: "is not a field of a cancellation quote request" }));
+    const { tariff } = parsed.data;
+    sendJson(res, 200, tariffs ? quoteCancellation(lookUpTariff(tariffs, tariff)) : service.quoteCancellation(tariff));
   });
 }

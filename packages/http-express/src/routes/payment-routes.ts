@@ -2,7 +2,7 @@ import { type CancelContext, type Payment, PaymentError, type PaymentFilter, typ
 import type { Request, Router } from "express";
 import type { PaymentAction } from "../authorization.js";
 import { canSee } from "../authorization.js";
-import { bodyObject, createPaymentInput, refundPaymentInput } from "../http/command-body.js";
+import { bodyObject, createPaymentInput, refundPaymentInput, updatePaymentInput } from "../http/command-body.js";
 import { sendJson, sendOutcome } from "../http/render.js";
 import { idempotencyKeyOf, principalOf } from "../http/request-context.js";
 import { parseCursor, parseQuery, parseReference, parseWindow } from "../http/parse-query.js";
@@ -103,6 +103,14 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
 
   router.get("/payments/:id", requireAuth, limit, async (req, res) => {
     sendJson(res, 200, await visiblePayment(req, "payment.read"));
+  });
+
+  // Merge-patch semantics for metadata and references (a key set to null is removed); admin by default.
+  router.patch("/payments/:id", json, requireAuth, limit, async (req, res) => {
+    const ctx = context(req);
+    const payment = await visiblePayment(req, "payment.update");
+    const result = await track("update", async () => service.updatePayment(payment.id, updatePaymentInput(bodyObject(req)), ctx));
+    sendOutcome(res, 200, result.payment, result.replayed);
   });
 
   router.post("/payments/:id/confirm", json, requireAuth, limit, async (req, res) => {
