@@ -142,6 +142,18 @@ const idParam = {
   schema: { type: "string", minLength: 1, maxLength: 200 },
 };
 
+/** The lookup route's path parameters: text no payment can be named by is 404, like an impossible payment id. */
+const providerIdParams = [
+  { name: "provider", in: "path", required: true, description: "The provider's name (stripe, paypal, …)", schema: { type: "string", minLength: 1, maxLength: 200 } },
+  {
+    name: "providerPaymentId",
+    in: "path",
+    required: true,
+    description: "The provider's id of the payment (a Stripe PaymentIntent id, a PayPal order id)",
+    schema: { type: "string", minLength: 1, maxLength: 200 },
+  },
+];
+
 /** The statuses every authenticated, rate-limited operation can answer, whatever it does. */
 const AUTHENTICATED_ERRORS = [401, 403, 429];
 
@@ -258,9 +270,22 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
           errorNotes: {
             400:
               "invalid_cursor for a cursor this list did not issue; validation_error for a filter no payment could match, an " +
-              "impossible date (2026-02-30) or a window whose from is not before its to",
+              "impossible date (2026-02-30), a window whose from is not before its to, an amount that is not a whole number " +
+              "of minor units, amountMin above amountMax, or a parameter this route does not have",
           },
         }),
+      },
+      "/payments/by-provider/{provider}/{providerPaymentId}": {
+        get: operation(
+          {
+            operationId: "getPaymentByProviderId",
+            summary: "Look a payment up by the provider's id (a Stripe pi_…, a PayPal order id); the oldest if several attempts named it",
+            ok: { status: 200, ref: "Payment" },
+            errors: [404],
+            errorNotes: { 404: "not_found when no payment names this provider object, or when the payment is another owner's" },
+          },
+          providerIdParams,
+        ),
       },
       "/payments/{id}": {
         get: operation({ operationId: "getPayment", summary: "Get a payment", ok: { status: 200, ref: "Payment" }, errors: [404] }, [idParam]),

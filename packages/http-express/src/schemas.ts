@@ -50,6 +50,13 @@ const PAGE_LIMIT_MESSAGE = `must be a whole number from 1 to ${MAX_PAGE_LIMIT}`;
 /** A date (midnight UTC) or an ISO 8601 time with a zone; parsed and calendar-checked by core's parseInstant. */
 const instantParam = z.string().max(64).describe("A date (2026-03-01, midnight UTC) or an ISO 8601 time with a zone (2026-03-01T12:00:00Z)");
 
+/** An amount bound in the query: digits only (no sign, decimal point or exponent), a safe integer of minor units. */
+const minorUnitsParam = z
+  .string()
+  .regex(/^\d{1,16}$/, "must be a whole number of minor units")
+  .transform(Number)
+  .pipe(z.int().max(Number.MAX_SAFE_INTEGER, "must be a safe integer of minor units"));
+
 export const listPaymentsQuery = z
   .object({
     status: z.enum(PAYMENT_STATUSES).optional(),
@@ -59,6 +66,22 @@ export const listPaymentsQuery = z
     from: instantParam.optional().describe("Created at or after; must be before to"),
     to: instantParam.optional().describe("Created before"),
     reference: z.string().max(600).describe("key:value (split at the first colon)").optional(),
+    updatedFrom: instantParam.optional().describe("Last updated at or after; must be before updatedTo"),
+    updatedTo: instantParam.optional().describe("Last updated before"),
+    customerId: createPaymentSchema.shape.customerId.describe("The customer's id, exactly as stored"),
+    customerEmail: ruledText({ min: 1, max: 254 }).optional().describe("The customer's email, exactly as stored (no case folding)"),
+    metadata: z.string().max(600).describe("key:value (split at the first colon): metadata[key] equals value").optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, "must be an ISO 4217 code (3 letters)")
+      .transform((code) => code.toUpperCase())
+      .optional(),
+    amountMin: minorUnitsParam.optional().describe("Amount at least this many minor units (an integer, never a decimal)"),
+    amountMax: minorUnitsParam.optional().describe("Amount at most this many minor units (an integer, never a decimal)"),
+    disputed: z
+      .enum(["true", "false"])
+      .transform((flag) => flag === "true")
+      .optional(),
     limit: z
       .string()
       .regex(PAGE_LIMIT_DIGITS, PAGE_LIMIT_MESSAGE)

@@ -45,14 +45,24 @@ export function parseCursor(cursor: string | undefined): string | undefined {
 
 /** `reference=key:value` (split at the first colon), held to the rules of the references a payment is created with. */
 export function parseReference(reference: string | undefined): { key: string; value: string } | undefined {
-  if (reference === undefined) return undefined;
-  const colon = reference.indexOf(":");
-  const key = reference.slice(0, colon);
-  const value = reference.slice(colon + 1);
-  if (colon < 1 || value.length === 0) throw validationErrorOf("query", [{ path: "reference", message: "must be key:value" }]);
-  const parsed = createPaymentSchema.shape.references.safeParse(Object.fromEntries([[key, value]]));
+  return parseEntry(reference, "reference", createPaymentSchema.shape.references);
+}
+
+/** `metadata=key:value` (split at the first colon), held to the rules of the metadata a payment is created with. */
+export function parseMetadataEntry(metadata: string | undefined): { key: string; value: string } | undefined {
+  return parseEntry(metadata, "metadata", createPaymentSchema.shape.metadata);
+}
+
+/** `key:value`, split at the first colon, the pair checked as a one-entry record under `record`'s rules. */
+function parseEntry(text: string | undefined, path: string, record: z.ZodType): { key: string; value: string } | undefined {
+  if (text === undefined) return undefined;
+  const colon = text.indexOf(":");
+  const key = text.slice(0, colon);
+  const value = text.slice(colon + 1);
+  if (colon < 1 || value.length === 0) throw validationErrorOf("query", [{ path, message: "must be key:value" }]);
+  const parsed = record.safeParse(Object.fromEntries([[key, value]]));
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: "reference", message: issue.message }));
+    const issues = parsed.error.issues.map((issue) => ({ path, message: issue.message }));
     throw validationErrorOf("query", issues);
   }
   return { key, value };

@@ -13,3 +13,17 @@ export function paymentIdParam(req: Request): string {
   }
   return id;
 }
+
+/**
+ * The provider and the provider's payment id of the lookup route, under the same rule as a payment id: text no
+ * payment can name (a control character, a card number, more than 200 characters) is 404 without asking the store.
+ */
+export function providerIdParams(req: Request): { provider: string; providerPaymentId: string } {
+  const nameable = (value: unknown): string => {
+    if (typeof value !== "string" || textProblem(value, { min: 1, max: 200, refuseCardNumbers: "identifier" }) !== null) {
+      throw new PaymentError("not_found", "no payment has this provider id", { details: { field: "providerPaymentId" } });
+    }
+    return value;
+  };
+  return { provider: nameable(req.params.provider), providerPaymentId: nameable(req.params.providerPaymentId) };
+}

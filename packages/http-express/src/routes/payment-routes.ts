@@ -1,12 +1,12 @@
-import { type CancelContext, type Payment, PaymentError, type PaymentFilter, type PaymentService } from "@org/payments-core";
+import { type CancelContext, type Payment, PaymentError, type PaymentFilter, type PaymentService, validationErrorOf } from "@org/payments-core";
 import type { Request, Router } from "express";
 import type { PaymentAction } from "../authorization.js";
 import { canSee } from "../authorization.js";
 import { bodyObject, createPaymentInput, refundPaymentInput, updatePaymentInput } from "../http/command-body.js";
 import { sendJson, sendOutcome } from "../http/render.js";
 import { idempotencyKeyOf, principalOf } from "../http/request-context.js";
-import { parseCursor, parseQuery, parseReference, parseWindow } from "../http/parse-query.js";
-import { paymentIdParam } from "../http/path-params.js";
+import { parseCursor, parseMetadataEntry, parseQuery, parseReference, parseWindow } from "../http/parse-query.js";
+import { paymentIdParam, providerIdParams } from "../http/path-params.js";
 import { listPaymentsQuery, receiptQuery, statsQuery } from "../schemas.js";
 import { renderReceipt } from "@org/payments-core";
 import { createReceiptPresenter } from "./receipt-presenter.js";
@@ -89,16 +89,41 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
       throw new PaymentError("forbidden", "listing another owner's payments needs the admin role");
     }
     const window = parseWindow(query.from, query.to, { from: "from", to: "to" });
+    const updated = parseWindow(query.updatedFrom, query.updatedTo, { from: "updatedFrom", to: "updatedTo" });
+    if (query.amountMin !== undefined && query.amountMax !== undefined && query.amountMin > query.amountMax) {
+      throw validationErrorOf("query", [{ path: "amountMin", message: "must not be above amountMax" }]);
+    }
     const filter: PaymentFilter = {
       status: query.status,
       provider: query.provider,
       owner: seesAll ? query.owner : principal.sub,
       createdFrom: window.from,
       createdTo: window.to,
+      updatedFrom: updated.from,
+      updatedTo: updated.to,
       reference: parseReference(query.reference),
+      customerId: query.customerId,
+      customerEmail: query.customerEmail,
+      metadata: parseMetadataEntry(query.metadata),
+      currency: query.currency,
+      amountMin: query.amountMin,
+      amountMax: query.amountMax,
+      disputed: query.disputed,
     };
     const page = await service.listPayments(filter, { limit: query.limit ?? 50, cursor: parseCursor(query.cursor) });
     sendJson(res, 200, { data: page.items, nextCursor: page.nextCursor });
+  });
+
+  // A lookup by the provider's id (what support reads off Stripe's dashboard or a customer's PayPal receipt): one
+  // payment or 404, scoped like GET /payments/:id, so another owner's payment is as missing as none.
+  router.get("/payments/by-provider/:provider/:providerPaymentId", requireAuth, limit, async (req, res) => {
+    const { provider, providerPaymentId } = providerIdParams(req);
+    const payment = await service.findPaymentByProviderId(provider, providerPaymentId);
+    if (!canSee(principalOf(req), payment)) {
+      throw new PaymentError("not_found", `no ${provider} payment ${providerPaymentId}`, { details: { provider, providerPaymentId } });
+    }
+    await allow("payment.read", req, payment);
+    sendJson(res, 200, payment);
   });
 
   router.get("/payments/:id", requireAuth, limit, async (req, res) => {
