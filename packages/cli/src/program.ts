@@ -8,6 +8,7 @@ import { registerMigrate } from "./commands/migrate.js";
 import { registerMetricsServe } from "./commands/metrics-serve.js";
 import { registerPaymentsList } from "./commands/payments-list.js";
 import { registerPaymentsShow } from "./commands/payments-show.js";
+import { registerPaymentsUpdate } from "./commands/payments-update.js";
 import { registerPurge } from "./commands/purge.js";
 import { registerReceipt } from "./commands/receipt.js";
 import { registerReconcile } from "./commands/reconcile.js";
@@ -68,6 +69,7 @@ export function createProgram(session: CliSession): Command {
     .addHelpText("after", "\nExamples:\n  $ payments-cli payments list --since 24h\n  $ payments-cli payments show pay_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n");
   registerPaymentsList(payments, session);
   registerPaymentsShow(payments, session);
+  registerPaymentsUpdate(payments, session);
   registerRefund(program, session);
   registerRecover(program, session);
   registerReconcile(program, session);

@@ -24,12 +24,16 @@ export const ARGUMENT_RULES: Readonly<Record<string, TextRule>> = {
   reference: { min: 1, max: 600, refuseCardNumbers: "identifier" },
   // Text a person writes: recorded on refunds, in history and on skipped events.
   reason: { min: 1, max: 500, multiline: true, refuseCardNumbers: true },
+  description: { max: 1000, multiline: true, refuseCardNumbers: true },
+  // key=value, each side within the service's limits for metadata (64 and 500).
+  metadata: { min: 1, max: 600, refuseCardNumbers: true },
   // Issued by the store and handed back unchanged; its format is the store's, so digits are not second-guessed here.
   cursor: { min: 1, max: 1000 },
   // Local files: any name the file system takes, none it would refuse with an internal error.
   db: { min: 1, max: 4096 },
   out: { min: 1, max: 4096 },
   tariff: { min: 1, max: 4096 },
+  quote: { min: 1, max: 4096, refuseCardNumbers: true },
 };
 
 /** Everything else: statuses, formats, amounts, counts, durations, dates. */
