@@ -4,17 +4,23 @@ import { statusColour } from "../output/colours.js";
 import { money, when } from "../output/format.js";
 import { type Column, renderFields, renderTable } from "../output/table.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
+import { LOOKUP_PROVIDERS, paymentByAnyId } from "./payment-by-any-id.js";
 
 export function registerPaymentsShow(payments: Command, session: CliSession): void {
   payments
     .command("show")
     .description("one payment with its history, refunds and receipt number")
-    .argument("<paymentId>", "the payment id (pay_…)")
-    .addHelpText("after", "\nExample:\n  $ payments-cli payments show pay_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n")
-    .action(async (paymentId: string, _options: unknown, command: Command) => {
+    .argument("<paymentId>", "the payment id (pay_…), or a provider's id of it (a Stripe pi_…, a PayPal order id)")
+    .option("--provider <name>", `read <paymentId> as this provider's id (without it: ours, then ${LOOKUP_PROVIDERS.join(", ")})`)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ payments-cli payments show pay_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n  $ payments-cli payments show pi_3QxYz --provider stripe\n",
+    )
+    .action(async (id: string, options: { provider?: string }, command: Command) => {
       const context = contextFor(command, session);
       await withRuntime(context, async ({ service }) => {
-        const { payment, history, refunds } = await service.getPaymentDetails(paymentId);
+        const found = await paymentByAnyId(service, id, options.provider);
+        const { payment, history, refunds } = await service.getPaymentDetails(found.id);
         const refundable = refundableAmount(payment);
         const { colours } = context.out;
         const c = payment.currency;
