@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { type FareQuote, type Payment, type UpdatePaymentInput, normalizeCurrency, parseMajorUnits } from "@org/payments-core";
+import { type FareQuote, type Payment, type PaymentEdits, type UpdatePaymentInput, assertEditable, changedFields, normalizeCurrency, parseMajorUnits } from "@org/payments-core";
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { money } from "../output/format.js";
@@ -97,6 +97,28 @@ async function changesFrom(options: UpdateOptions, payment: Payment): Promise<Up
   return changes;
 }
 
+/** A merge patch applied, to tell whether it changes anything. */
+function patched(current: Record<string, string>, patch: Record<string, string | null>): Record<string, string> {
+  const next = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
+
+/**
+ * Core's own rule of what may still change, before the prompt: an operator is never asked to confirm an update the
+ * service would refuse, and the refusal reads the same as the service's.
+ */
+function assertServiceWouldAccept(payment: Payment, changes: UpdatePaymentInput): void {
+  const { metadata, references, ...fields } = changes;
+  const edits: PaymentEdits = { ...(fields as PaymentEdits) };
+  if (metadata) edits.metadata = patched(payment.metadata, metadata as Record<string, string | null>);
+  if (references) edits.references = patched(payment.references, references as Record<string, string | null>);
+  assertEditable(payment, changedFields(payment, edits));
+}
+
 /** What the operator is asked to confirm: the fields that would change, and the price before and after. */
 function describeChanges(payment: Payment, changes: UpdatePaymentInput): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
@@ -146,6 +168,7 @@ export function registerPaymentsUpdate(payments: Command, session: CliSession): 
         if (Object.keys(changes).length === 0) {
           throw new CliError("validation_error", "nothing to change", EXIT.usage, "pass at least one of --amount, --quote, --description, --metadata, … (see --help)");
         }
+        assertServiceWouldAccept(payment, changes);
         const key = options.idempotencyKey ?? deriveUpdateKey(paymentId, changes);
         context.out.note(
           `Update payment ${paymentId} (${payment.status}, owner ${payment.owner})\n` +
