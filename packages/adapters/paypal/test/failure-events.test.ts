@@ -70,7 +70,7 @@ describe("failure events from PayPal's answers", () => {
     await service.refundPayment(payment.id, { amount: 1200, reason: "requested_by_customer" }, ctx("refund")).catch(() => undefined);
     const [event] = await eventsOf(payment.id, "refund.failed");
     expect(event!.data.refund).toMatchObject({ status: "failed", amount: 1200, reason: "requested_by_customer" });
-    expect(event!.data.error).toMatchObject({ code: "processing_error", message: expect.stringContaining("REFUND_FAILED_INSUFFICIENT_FUNDS") });
+    expect(event!.data.error).toEqual({ code: "processing_error", declineCode: "REFUND_FAILED_INSUFFICIENT_FUNDS", message: "REFUND_FAILED_INSUFFICIENT_FUNDS" });
     expect(validatorFor("refund.failed")(event!)).toBe("valid");
   });
 });

@@ -1,5 +1,5 @@
 import { ManualClock, createMemoryStore, createPaymentService, paymentEventJsonSchemas } from "@org/payments-core";
-import type { MemoryPaymentStore, PaymentEvent, PaymentService } from "@org/payments-core";
+import type { MemoryPaymentStore, PaymentEvent, PaymentEventType, PaymentService } from "@org/payments-core";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
@@ -28,11 +28,11 @@ beforeEach(() => {
   service = createPaymentService({ store, gateways: [rig.gateway], clock });
 });
 
-/** The JSON Schema of payment.failed as a consumer in another language would apply it (ajv, draft 2020-12). */
-function failedEventValidator() {
+/** A type's JSON Schema as a consumer in another language would apply it (ajv, draft 2020-12). */
+function validatorFor(type: PaymentEventType) {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-  const validate = ajv.compile(paymentEventJsonSchemas()["payment.failed"]);
+  const validate = ajv.compile(paymentEventJsonSchemas()[type]);
   return (event: PaymentEvent) => (validate(event) ? "valid" : ajv.errorsText(validate.errors));
 }
 
@@ -60,6 +60,30 @@ describe("payment.failed from Stripe's declines", () => {
     expect(event.data.error!.declineCode).toBe(stripeError.decline_code);
     expect(event.data.error!.message).toBe(stripeError.message);
     expect(event.data).toMatchObject({ previousStatus: "processing", payment: { status: "failed", amount: 4599 } });
-    expect(failedEventValidator()(event)).toBe("valid");
+    expect(validatorFor("payment.failed")(event)).toBe("valid");
+  });
+});
+
+describe("refund.failed from Stripe's answers", () => {
+  it("a refund Stripe refuses (charge disputed): the event keeps the refund's reason and carries Stripe's code", async () => {
+    const { payment } = await service.createPayment({ owner, amount: 4599, currency: "EUR" }, ctx("create"));
+    const paid = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));
+    rig.fake.createDispute(paid.payment.providerPaymentId!);
+    await service.refundPayment(payment.id, { amount: 1000, reason: "requested_by_customer" }, ctx("refund")).catch(() => undefined);
+    const [event] = (await eventsOf(payment.id)).filter((e) => e.type === "refund.failed");
+    expect(event!.data.refund).toMatchObject({ status: "failed", reason: "requested_by_customer" });
+    expect(event!.data.error).toMatchObject({ code: "processing_error", declineCode: "charge_disputed" });
+    expect(validatorFor("refund.failed")(event!)).toBe("valid");
+  });
+
+  it("a refund Stripe fails after accepting it, found by reconcile: Stripe's failure_reason (lost_or_stolen_card) is kept as the code", async () => {
+    const { payment } = await service.createPayment({ owner, amount: 5000, currency: "EUR" }, ctx("create"));
+    await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));
+    rig.fake.setRefundStatus("pending");
+    const { refund } = await service.refundPayment(payment.id, { amount: 1200, reason: "requested_by_customer" }, ctx("refund"));
+    rig.fake.settleRefund(refund.providerRefundId!, "failed", "lost_or_stolen_card");
+    await service.reconcile({ provider: "stripe", since: new Date(clock.now().getTime() - 60 * 60_000), apply: true });
+    const [after] = await service.listRefunds(payment.id);
+    expect(after!.failure).toEqual({ code: "processing_error", declineCode: "lost_or_stolen_card", message: "lost_or_stolen_card" });
   });
 });

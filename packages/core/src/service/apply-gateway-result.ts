@@ -142,8 +142,15 @@ export function isReportedReversal(refund: Refund, reported: GatewayRefund): boo
 }
 
 /**
+ * A provider's refund reason that is a code (Stripe's `failure_reason` `lost_or_stolen_card` or refusal
+ * `charge_disputed`, PayPal's issue `REFUND_FAILED_INSUFFICIENT_FUNDS`) rather than a sentence: kept as the refund's
+ * decline code too, as a declined payment keeps its provider's code, so `refund.failed` says why the same way.
+ */
+const PROVIDER_REASON_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
+
+/**
  * Our refund, failed as the provider reports it: under the provider's id (else the one we knew), with its reason as
- * storable text (else `unreportedReason`).
+ * storable text (else `unreportedReason`) and, when that reason is a provider code, as its decline code.
  */
 export function failedRefund(
   refund: Refund,
@@ -151,16 +158,13 @@ export function failedRefund(
   at: string,
   unreportedReason = "the provider did not complete the refund",
 ): Refund {
-  return {
-    ...refund,
-    status: "failed",
-    providerRefundId: reported.providerRefundId || refund.providerRefundId,
-    failure: {
-      code: "processing_error",
-      message: reported.failureReason ? toStorableMessage(reported.failureReason) : unreportedReason,
-    },
-    updatedAt: at,
+  const failure: PaymentFailure = {
+    code: "processing_error",
+    message: reported.failureReason ? toStorableMessage(reported.failureReason) : unreportedReason,
   };
+  // Tested on the storable text: a reason holding a card number is masked there and never becomes a code.
+  if (reported.failureReason && PROVIDER_REASON_CODE.test(failure.message)) failure.declineCode = failure.message;
+  return { ...refund, status: "failed", providerRefundId: reported.providerRefundId || refund.providerRefundId, failure, updatedAt: at };
 }
 
 /** Our refund, succeeded under the provider's id. */
