@@ -1,6 +1,6 @@
 /**
  * `pnpm demo`: starts the host like a user would, then drives the flow a client would — dev token, fare quote,
- * create, confirm, a decline, 3-D Secure completed and resumed, a partial refund by an admin, the receipt, the
+ * create, confirm, a decline, 3-D Secure completed and resumed, an update by an admin, the cancellation fee, a partial refund by an admin, the receipt, the
  * list — then restarts the host and shows the payment is still there.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -115,6 +115,19 @@ try {
   show("customer completed the challenge at the (simulated) bank");
   const resumed = await api("POST", `/payments/${third.body.id}/confirm`, rider, {}, "resume-3");
   show(`${resumed.status} ${resumed.body.status}`);
+
+  step("An admin changes payments: a pending one's price and metadata, a paid one's description (not its amount)");
+  const booked = await api("POST", "/payments", rider, { amount: 1800, currency: "USD", description: "Booked ride", metadata: { seat: "front", promo: "none" } }, "create-4");
+  const repriced = await api("PATCH", `/payments/${booked.body.id}`, admin, { amount: 2100, metadata: { promo: null, stop: "hotel" } }, "update-4");
+  show(`${repriced.status} ${formatMoney(booked.body.amount, "USD")} → ${formatMoney(repriced.body.amount, "USD")}, metadata ${JSON.stringify(repriced.body.metadata)}, version ${repriced.body.version}`);
+  const described = await api("PATCH", `/payments/${created.body.id}`, admin, { description: "Ride to the airport (umbrella left in the car)" }, "update-1");
+  show(`${described.status} paid ride's description is now "${described.body.description}"`);
+  const locked = await api("PATCH", `/payments/${created.body.id}`, admin, { amount: 100 }, "update-2");
+  show(`changing the paid ride's amount → ${locked.status} ${locked.body.error.code}`);
+
+  step("The cancellation fee, had the booked ride been canceled");
+  const fee = await api("POST", "/fares/cancellation-quote", rider, { tariff: "city" });
+  show(`${fee.status} ${fee.body.lines.map((l: { description: string; amount: number }) => `${l.description} ${formatMoney(l.amount, "USD")}`).join(" + ")} = ${formatMoney(fee.body.total, "USD")}`);
 
   step("An admin refunds part of the first ride");
   const refund = await api("POST", `/payments/${created.body.id}/refunds`, admin, { amount: 300, reason: "detour" }, "refund-1");
