@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parsePaymentEvent } from "../src/domain/event-schemas.js";
 import type { GatewayPayment, PaymentGateway } from "../src/ports/payment-gateway.js";
 import type { SimulatedGateway } from "../src/simulated/index.js";
 import { ctx, paidPayment, setup } from "./helpers.js";
@@ -47,7 +48,7 @@ describe("reconcile's window and what it must not miss", () => {
   });
 
   it("fails a pending refund the provider reports failed (a missed refund.failed webhook), releasing its reservation with the provider's reason", async () => {
-    const { service, gateway, clock } = setup();
+    const { service, gateway, clock, store } = setup();
     const paid = await paidPayment(service, 5000);
     gateway.injectFault({ kind: "fail_refund_later", operation: "refund" });
     const { refund } = await service.refundPayment(paid.id, { amount: 1500, reason: "goodwill" }, ctx("r1", "admin"));
@@ -61,6 +62,14 @@ describe("reconcile's window and what it must not miss", () => {
     const after = await service.getPaymentDetails(paid.id);
     expect(after.payment).toMatchObject({ status: "succeeded", amountRefundReserved: 0, amountRefunded: 0 });
     expect(after.refunds[0]).toMatchObject({ status: "failed", failure: { message: expect.stringContaining("insufficient_funds") } });
+    // Consumers saw refund.created: they learn of the failure, and why, as a webhook's would tell them.
+    const events = (await store.listOutbox({ paymentId: paid.id, limit: 50 })).map((e) => e.event);
+    const failed = events.filter((e) => e.type === "refund.failed");
+    expect(failed).toHaveLength(1);
+    expect(parsePaymentEvent(failed[0])).toMatchObject({
+      data: { refund: { id: refund.id, status: "failed", reason: "goodwill" }, error: { code: "processing_error", message: expect.stringContaining("insufficient_funds") } },
+    });
+    expect(events.slice(-3).map((e) => e.type)).toEqual(["refund.failed", "payment.succeeded", "payment.corrected"]);
   });
 
   it("never revives a declined payment because the provider's object is still open", async () => {

@@ -76,7 +76,7 @@ describe("refund.failed from Stripe's answers", () => {
     expect(validatorFor("refund.failed")(event!)).toBe("valid");
   });
 
-  it("a refund Stripe fails after accepting it, found by reconcile: Stripe's failure_reason (lost_or_stolen_card) is kept as the code", async () => {
+  it("a refund Stripe fails after accepting it, found by reconcile: Stripe's failure_reason (lost_or_stolen_card) is kept as the code, and refund.failed says so", async () => {
     const { payment } = await service.createPayment({ owner, amount: 5000, currency: "EUR" }, ctx("create"));
     await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, ctx("confirm"));
     rig.fake.setRefundStatus("pending");
@@ -85,5 +85,8 @@ describe("refund.failed from Stripe's answers", () => {
     await service.reconcile({ provider: "stripe", since: new Date(clock.now().getTime() - 60 * 60_000), apply: true });
     const [after] = await service.listRefunds(payment.id);
     expect(after!.failure).toEqual({ code: "processing_error", declineCode: "lost_or_stolen_card", message: "lost_or_stolen_card" });
+    const [event] = (await eventsOf(payment.id)).filter((e) => e.type === "refund.failed");
+    expect(event!.data).toMatchObject({ refund: { id: refund.id, status: "failed" }, error: after!.failure });
+    expect(validatorFor("refund.failed")(event!)).toBe("valid");
   });
 });

@@ -1,5 +1,6 @@
-import { correctPayment } from "../../domain/state-machine.js";
-import type { Payment, PaymentFailure } from "../../domain/payment.js";
+import { buildEvent, correctPayment } from "../../domain/state-machine.js";
+import type { Payment, PaymentFailure, Refund } from "../../domain/payment.js";
+import { refundFailedData } from "../../domain/refund-failed-data.js";
 import { releaseRefund } from "../../domain/refunds.js";
 import { PaymentError } from "../../errors/index.js";
 import type { Clock } from "../../ports/clock.js";
@@ -38,7 +39,7 @@ export async function applyCorrection(
     if (!current || current.version !== judged.version) return "changed";
     const at = deps.clock.now().toISOString();
     const newId = (prefix: string) => deps.ids.newId(prefix);
-    const released = await correctRefunds(tx, current, correction, object, actor, at);
+    const { amounts: released, failed } = await correctRefunds(tx, current, correction, object, actor, at);
     const unreported: PaymentFailure = {
       code: "processing_error",
       message: object ? "the provider reports the payment failed" : "the provider has no record of this payment",
@@ -62,6 +63,8 @@ export async function applyCorrection(
       refunds: correction.refunds,
     };
     const result = correctPayment(current, correction.to, { at, actor, reason: "reconcile", newId }, changes, evidence);
+    // A refund reconcile failed is announced as a webhook's failure would be: its consumers saw refund.created.
+    result.events.unshift(...failed.map((refund) => buildEvent("refund.failed", result.payment, { at, newId }, refundFailedData(refund))));
     await persistTransition(tx, current, result);
     return "corrected";
   });
@@ -69,7 +72,8 @@ export async function applyCorrection(
 
 /**
  * Aligns our refund rows with the provider's: records a refund made at the provider, settles or fails ours. A
- * pending refund that ends either way no longer holds its reservation; returns the payment's amounts after that.
+ * pending refund that ends either way no longer holds its reservation; returns the payment's amounts after that, and
+ * the pending refunds it failed (each gets its refund.failed event).
  */
 async function correctRefunds(
   tx: PaymentStoreTx,
@@ -78,8 +82,9 @@ async function correctRefunds(
   object: GatewayPayment | null,
   actor: string,
   at: string,
-): Promise<Payment> {
+): Promise<{ amounts: Payment; failed: Refund[] }> {
   let amounts = current;
+  const failed: Refund[] = [];
   for (const change of correction.refunds) {
     if (change.action === "record") {
       const reportedAt = object?.refunds?.find((r) => r.providerRefundId === change.providerRefundId)?.createdAt;
@@ -101,11 +106,13 @@ async function correctRefunds(
     const refund = await tx.getRefund(change.refundId);
     if (!refund) throw new PaymentError("conflict", `refund ${change.refundId} vanished`);
     if (refund.status === "pending") amounts = { ...amounts, ...releaseRefund(amounts, refund.amount) };
-    await tx.updateRefund(
-      change.action === "settle"
-        ? succeededRefund(refund, change.providerRefundId, at)
-        : failedRefund(refund, change, at, "the provider has no completed refund for it (reconcile)"),
-    );
+    if (change.action === "settle") {
+      await tx.updateRefund(succeededRefund(refund, change.providerRefundId, at));
+      continue;
+    }
+    const updated = failedRefund(refund, change, at, "the provider has no completed refund for it (reconcile)");
+    await tx.updateRefund(updated);
+    if (refund.status !== "failed") failed.push(updated);
   }
-  return amounts;
+  return { amounts, failed };
 }
