@@ -746,6 +746,25 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
   filterMutant("amountMax", ["filterAmountMax", "searchFiltersCombine"]),
   filterMutant("disputed", ["filterDisputed", "searchFiltersCombine"]),
   {
+    id: "refund-lookup-ignores-provider",
+    breaks: "findRefundByProviderId answers a refund of another provider's payment that has the same id",
+    mustFail: ["refundByProviderId"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          findRefundByProviderId: async (provider, providerRefundId) => {
+            const honest = await store.findRefundByProviderId(provider, providerRefundId);
+            if (honest !== null) return honest;
+            for (const other of ["stripe", "paypal", "simulated"].filter((name) => name !== provider)) {
+              const found = await store.findRefundByProviderId(other, providerRefundId);
+              if (found !== null) return found;
+            }
+            return null;
+          },
+        }),
+      }),
+  },
+  {
     id: "filter-ignores-unknown-keys",
     breaks: "listPayments drops a key that is no filter field instead of refusing it",
     mustFail: ["filterRefusesUnknownAndMalformed"],

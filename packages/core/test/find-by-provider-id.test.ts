@@ -28,6 +28,17 @@ describe("service.findPaymentByProviderId", () => {
   });
 });
 
+describe("service.findPaymentByProviderId given a refund's provider id", () => {
+  it("finds the refunded payment, as support starts from a re_… as often as from a pi_…", async () => {
+    const { service } = setup();
+    const paid = await paidPayment(service);
+    const { refund } = await service.refundPayment(paid.id, { amount: 500, reason: "late" }, { scope: "admin", idempotencyKey: "refund-1", actor: "admin" });
+    expect(refund.providerRefundId).toEqual(expect.any(String));
+    expect((await service.findPaymentByProviderId(paid.provider, refund.providerRefundId!)).id).toBe(paid.id);
+    expect(await codeOf(() => service.findPaymentByProviderId("stripe", refund.providerRefundId!))).toBe("not_found");
+  });
+});
+
 describe("service.listPayments refuses a filter it does not have", () => {
   it("answers validation_error for an unknown key instead of every payment", async () => {
     const { service } = setup();

@@ -216,6 +216,20 @@ export class KyselyPaymentStore implements PaymentStore {
     return rows.map((row) => rowToHistory(row, this.dialect));
   }
 
+  async findRefundByProviderId(provider: string, providerRefundId: string): Promise<Refund | null> {
+    if (!isMatchableText(provider) || !isMatchableText(providerRefundId)) return null;
+    const row = await this.#outside()
+      .selectFrom("refunds")
+      .innerJoin("payments", "payments.id", "refunds.payment_id")
+      .selectAll("refunds")
+      .where("refunds.provider_refund_id", "=", providerRefundId)
+      .where("payments.provider", "=", provider)
+      .orderBy("refunds.id")
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? null : rowToRefund(row, this.dialect);
+  }
+
   async listRefunds(paymentId: string): Promise<Refund[]> {
     if (!isMatchableText(paymentId)) return [];
     const rows = await this.#outside()

@@ -409,7 +409,7 @@ function paymentTotals(types: ColumnTypes): Migration {
 
 /**
  * The search filters (customer, email, currency, amount range, disputed, metadata), each answered by an index rather
- * than a walk of every payment. Equality filters page by id (newest first), so their column leads an index that
+ * than a walk of every payment, and the lookup of a refund by the provider's id. Equality filters page by id (newest first), so their column leads an index that
  * ends in id, as in 0001; the amount range reads `payments_amount` and sorts what it found. `updatedTo` uses
  * 0005's `payments_updated_at`. Metadata is free-form JSON: PostgreSQL indexes it with GIN (containment of any
  * key); SQLite has no index over arbitrary JSON keys, so a metadata search there reads the rows its other filters
@@ -423,6 +423,14 @@ function searchIndexes(types: ColumnTypes): Migration {
         await db.schema.createIndex(`payments_${column}_id`).ifNotExists().on("payments").columns([column, "id"]).execute();
       }
       await db.schema.createIndex("payments_amount").ifNotExists().on("payments").column("amount").execute();
+      // Support's lookup by a provider's refund id (a Stripe re_…): partial, as most refunds' ids are set but not all.
+      await db.schema
+        .createIndex("refunds_provider_refund_id")
+        .ifNotExists()
+        .on("refunds")
+        .column("provider_refund_id")
+        .where(sql.ref("provider_refund_id"), "is not", null)
+        .execute();
       for (const statement of types.metadataIndexDdl) await sql.raw(statement).execute(db);
     },
   };

@@ -289,6 +289,14 @@ export class MemoryPaymentStore implements PaymentStore {
     return this.#read(() => (findable(paymentId) && this.#history.get(paymentId)) || []);
   }
 
+  findRefundByProviderId(provider: string, providerRefundId: string): Promise<Refund | null> {
+    return this.#read(() =>
+      [...this.#refunds.values()]
+        .filter((r) => r.providerRefundId === providerRefundId && this.#payments.get(r.paymentId)?.provider === provider)
+        .reduce<Refund | null>((oldest, r) => (oldest === null || r.id < oldest.id ? r : oldest), null),
+    );
+  }
+
   listRefunds(paymentId: string): Promise<Refund[]> {
     return this.#read(() =>
       [...this.#refunds.values()].filter((r) => r.paymentId === paymentId).sort((a, b) => (a.id < b.id ? -1 : 1)),

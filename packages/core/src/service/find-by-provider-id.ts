@@ -4,22 +4,24 @@ import type { PaymentStore } from "../ports/payment-store.js";
 import { isMatchableText } from "../validation/storable-text.js";
 
 /**
- * The payment that names this provider object (`pi_…` from Stripe's dashboard, a PayPal order id a customer quotes):
- * the oldest, when several attempts named it, as the store port promises. `not_found` when none does, and for text
- * no payment could hold; `validation_error` for an empty provider or id (a lookup of "" is a caller's bug).
+ * The payment a provider's id names: its payment id (`pi_…` from Stripe's dashboard, a PayPal order id a customer
+ * quotes) or, failing that, the id of one of its refunds (a Stripe `re_…`), so support can start from whichever id
+ * it was handed. The oldest, when several attempts named the object, as the store port promises. `not_found` when
+ * none does, and for text no payment could hold; `validation_error` for an empty provider or id (a caller's bug).
  */
-export async function findPaymentByProviderId(store: PaymentStore, provider: string, providerPaymentId: string): Promise<Payment> {
-  for (const [field, value] of [["provider", provider], ["providerPaymentId", providerPaymentId]] as const) {
+export async function findPaymentByProviderId(store: PaymentStore, provider: string, providerId: string): Promise<Payment> {
+  for (const [field, value] of [["provider", provider], ["providerPaymentId", providerId]] as const) {
     if (typeof value !== "string" || value.length === 0) {
       throw new PaymentError("validation_error", `${field} must be non-empty text`, { details: { field } });
     }
   }
-  // The store's lookup lives on its transaction (webhooks use it to apply an event); a read needs nothing more.
-  const payment = isMatchableText(provider) && isMatchableText(providerPaymentId)
-    ? await store.transaction((tx) => tx.findPaymentByProviderId(provider, providerPaymentId))
-    : null;
-  if (payment === null) {
-    throw new PaymentError("not_found", `no ${provider} payment ${providerPaymentId}`, { details: { provider, providerPaymentId } });
-  }
-  return payment;
+  const notFound = () => new PaymentError("not_found", `no ${provider} payment ${providerId}`, { details: { provider, providerPaymentId: providerId } });
+  if (!isMatchableText(provider) || !isMatchableText(providerId)) throw notFound();
+  // The store's payment lookup lives on its transaction (webhooks use it to apply an event); a read needs nothing more.
+  const payment = await store.transaction((tx) => tx.findPaymentByProviderId(provider, providerId));
+  if (payment !== null) return payment;
+  const refund = await store.findRefundByProviderId(provider, providerId);
+  const refunded = refund === null ? null : await store.getPayment(refund.paymentId);
+  if (refunded === null) throw notFound();
+  return refunded;
 }

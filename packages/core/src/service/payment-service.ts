@@ -234,7 +234,8 @@ export class PaymentService {
 
   /**
    * The payment that names this provider object (a Stripe `pi_…`, a PayPal order id), the oldest if several
-   * attempts did; `not_found` when none does. Not owner-scoped: a front end checks the owner, as for `getPayment`.
+   * attempts did, or else whose refund the provider knows by this id (a Stripe `re_…`); `not_found` when none does.
+   * Not owner-scoped: a front end checks the owner, as for `getPayment`.
    */
   findPaymentByProviderId(provider: string, providerPaymentId: string): Promise<Payment> {
     return findPaymentByProviderId(this.store, provider, providerPaymentId);

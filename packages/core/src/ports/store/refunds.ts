@@ -15,4 +15,10 @@ export interface RefundsTx {
 export interface RefundReads {
   /** Every refund of the payment, in the order inserted. */
   listRefunds(paymentId: string): Promise<Refund[]>;
+  /**
+   * The refund the provider knows by this id (a Stripe `re_…`), among the refunds of payments with that provider:
+   * ids are the provider's, so the provider scopes them as it does payment ids. The oldest (lowest id) if several
+   * name it; null when none does, and for text no refund can hold.
+   */
+  findRefundByProviderId(provider: string, providerRefundId: string): Promise<Refund | null>;
 }

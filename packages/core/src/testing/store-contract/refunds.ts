@@ -12,6 +12,7 @@ export const REFUND_CASES = {
   historyAndRefunds: "history and refunds read back in insertion order",
   refundRoundTrip: "stores a refund and its update with every field, and lists only the payment's own refunds",
   missingRefundUpdate: "an update of a refund that does not exist is refused with not_found and stores nothing",
+  refundByProviderId: "finds a refund by its provider's id among that provider's payments only, the oldest of several, null for none",
 } as const;
 
 export function defineRefundCases(define: DefineCase<keyof typeof REFUND_CASES>, kit: StoreUnderTest): void {
@@ -104,5 +105,29 @@ export function defineRefundCases(define: DefineCase<keyof typeof REFUND_CASES>,
     expect(await refusal(() => store.transaction((tx) => tx.updateRefund(missing)), missing.id, "")).toBe("not_found");
     expect(await store.listRefunds(payment.id)).toEqual([]);
     expect(await store.transaction((tx) => tx.getRefund(missing.id))).toBeNull();
+  });
+
+  define("refundByProviderId", async () => {
+    const { store } = kit;
+    const stripe = await insertPayment(store, samplePayment({ provider: "stripe", status: "succeeded", amount: 1000, amountCaptured: 1000 }));
+    const paypal = await insertPayment(store, samplePayment({ provider: "paypal", status: "succeeded", amount: 1000, amountCaptured: 1000 }));
+    const first = sampleRefund(stripe, { providerRefundId: "re_1" });
+    const second = sampleRefund(stripe, { providerRefundId: "re_2" });
+    // The same id at another provider is another object: it never answers for stripe's.
+    const paypalsOwn = sampleRefund(paypal, { providerRefundId: "re_1" });
+    const unnamed = sampleRefund(stripe);
+    const laterTwin = sampleRefund(stripe, { providerRefundId: "re_1" });
+    // Inserted newest first: the oldest (lowest id) answers, whatever the insertion order.
+    await store.transaction(async (tx) => {
+      for (const refund of [laterTwin, unnamed, paypalsOwn, second, first]) await tx.insertRefund(refund);
+    });
+    expect(await store.findRefundByProviderId("stripe", "re_1")).toEqual(first);
+    expect(await store.findRefundByProviderId("stripe", "re_2")).toEqual(second);
+    expect(await store.findRefundByProviderId("paypal", "re_1")).toEqual(paypalsOwn);
+    expect(await store.findRefundByProviderId("paypal", "re_2")).toBeNull();
+    expect(await store.findRefundByProviderId("stripe", "re_3")).toBeNull();
+    expect(await store.findRefundByProviderId("stripe", "re_")).toBeNull();
+    expect(await store.findRefundByProviderId("stripe", "re_1\u0000")).toBeNull();
+    expect(await store.findRefundByProviderId("stripe", "\ud800")).toBeNull();
   });
 }
