@@ -78,6 +78,11 @@ for (const name of BACKENDS) {
         expect(shown.code, shown.stderr).toBe(0);
         expect(parseJson<{ payment: Payment }>(shown).payment.id).toBe(large.id);
       }
+      // A refund's provider id names its payment too.
+      const { refund } = await service.refundPayment(large.id, { amount: 100, reason: "late" }, { scope: "ops", idempotencyKey: `refund-${name}`, actor: "ops" });
+      const byRefund = await backend.cli(["payments", "show", "--json", refund.providerRefundId!]);
+      expect(byRefund.code, byRefund.stderr).toBe(0);
+      expect(parseJson<{ payment: Payment }>(byRefund).payment.id).toBe(large.id);
       // Named by another provider, or by nobody: not found, exit 7, as for an unknown id of ours.
       expect((await backend.cli(["payments", "show", providerId, "--provider", "stripe"])).code).toBe(EXIT.notFound);
       const nobody = await backend.cli(["payments", "show", "pi_nobody"]);

@@ -106,4 +106,14 @@ describe.each<StoreKind>(["sqlite", "postgres"])("search and provider-id lookup 
     expect((await api("GET", `/payments/by-provider/${large.provider}/${encodeURIComponent("pi_\u0000")}`, { token: alice })).status).toBe(404);
     expect((await call(server, "GET", path)).status).toBe(401);
   });
+
+  it("looks a payment up by the provider's id of one of its refunds", async () => {
+    const refunded = await api("POST", `/payments/${large.id}/refunds`, { token: admin, key: key(), body: { amount: 100, reason: "late" } });
+    const providerRefundId = refunded.json.refund.providerRefundId as string;
+    expect(providerRefundId).toEqual(expect.any(String));
+    const found = await api("GET", `/payments/by-provider/${large.provider}/${encodeURIComponent(providerRefundId)}`, { token: alice });
+    expect(found.status).toBe(200);
+    expect(found.json.id).toBe(large.id);
+    expect((await api("GET", `/payments/by-provider/${large.provider}/${encodeURIComponent(providerRefundId)}`, { token: bob })).status).toBe(404);
+  });
 });
