@@ -49,6 +49,8 @@ for (const name of BACKENDS) {
       const details = await service.getPaymentDetails(payment.id);
       expect(details.payment.version).toBe(payment.version + 1);
       expect(details.history.at(-1)).toMatchObject({ kind: "updated", actor: "operator:ana", details: { changed: ["description", "metadata"] } });
+      const shown = await backend.cli(["payments", "show", payment.id]);
+      expect(shown.stdout).toMatch(/pending\s+pending\s+operator:ana\s+updated: description, metadata/);
     });
 
     it("reprices a pending payment from a fare quote file, in major units from --amount, and refuses a money change after confirmation (exit 6)", async () => {
@@ -86,7 +88,7 @@ for (const name of BACKENDS) {
         ["--customer-email", "not-an-email"],
       ]) {
         const result = await backend.cli(["payments", "update", payment.id, ...args, "--yes"]);
-        expect(result.code, args.join(" ")).toBe(EXIT.usage);
+        expect(result.code, `${args.join(" ")}\n${result.stderr}`).toBe(EXIT.usage);
       }
       expect(await service.getPayment(payment.id)).toEqual(payment);
       expect((await backend.cli(["payments", "update", "pay_nope", "--description", "x", "--yes"])).code).toBe(EXIT.notFound);

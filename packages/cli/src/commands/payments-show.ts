@@ -6,6 +6,16 @@ import { type Column, renderFields, renderTable } from "../output/table.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
 import { LOOKUP_PROVIDERS, paymentByAnyId } from "./payment-by-any-id.js";
 
+/** A row's reason as the operator reads it: a correction says so, an update names the fields it changed. */
+function historyReason(h: HistoryEntry): string {
+  if (h.kind === "correction") return `${h.reason} (correction)`;
+  if (h.kind === "updated") {
+    const changed = Array.isArray(h.details?.["changed"]) ? (h.details["changed"] as unknown[]).map(String) : [];
+    return changed.length > 0 ? `updated: ${changed.join(", ")}` : h.reason;
+  }
+  return h.reason;
+}
+
 export function registerPaymentsShow(payments: Command, session: CliSession): void {
   payments
     .command("show")
@@ -48,7 +58,7 @@ export function registerPaymentsShow(payments: Command, session: CliSession): vo
             { header: "FROM", value: (h) => h.from ?? "-" },
             { header: "TO", value: (h) => h.to, style: (text, h) => statusColour(colours, h.to)(text) },
             { header: "ACTOR", value: (h) => h.actor },
-            { header: "REASON", value: (h) => (h.kind === "correction" ? `${h.reason} (correction)` : h.reason) },
+            { header: "REASON", value: historyReason },
           ];
           const refundColumns: Array<Column<Refund>> = [
             { header: "REFUND", value: (r) => r.id },
