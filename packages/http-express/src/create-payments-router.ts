@@ -60,7 +60,8 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
     options,
     authorize: options.authorize ?? defaultAuthorize,
     metrics,
-    json: express.json({ limit: options.bodyLimit ?? "32kb", strict: true }),
+    // application/merge-patch+json is RFC 7396's type for PATCH /payments/:id; its body is parsed as JSON too.
+    json: express.json({ limit: options.bodyLimit ?? "32kb", strict: true, type: ["application/json", "application/merge-patch+json"] }),
     requireAuth,
     limit: limiter,
     openapi: buildOpenApiDocument(options.openapi),

@@ -127,6 +127,8 @@ interface Operation {
   security?: object[];
   idempotent?: boolean;
   body?: Schema;
+  /** The request body's media types (default application/json). */
+  bodyContentTypes?: string[];
   query?: z.ZodObject;
   ok: { status: number; schema?: Schema | Record<string, unknown>; ref?: string; contentTypes?: string[]; headers?: (keyof typeof RESPONSE_HEADERS)[] };
   errors: number[];
@@ -189,7 +191,9 @@ function operation(input: Operation, pathParams: object[] = []): Record<string, 
     summary: op.summary,
     ...(op.security ? { security: op.security } : op.auth === false ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: json(op.body, "input") } } } } : {}),
+    ...(op.body
+      ? { requestBody: { required: true, content: Object.fromEntries((op.bodyContentTypes ?? ["application/json"]).map((type) => [type, { schema: json(op.body!, "input") }])) } }
+      : {}),
     responses: {
       [String(op.ok.status)]: { description: "OK", headers: responseHeaders(op.ok.status, op, op.ok.headers), ...(op.ok.status === 204 ? {} : { content }) },
       ...errorResponses(op),
@@ -298,6 +302,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
               "is removed, keys not named stay",
             idempotent: true,
             body: s.updatePaymentBody,
+            bodyContentTypes: ["application/json", "application/merge-patch+json"],
             ok: { status: 200, ref: "Payment" },
             errors: [400, 404, 409, 422],
             errorNotes: {

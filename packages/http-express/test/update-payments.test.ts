@@ -50,6 +50,15 @@ describe.each<StoreKind>(["sqlite", "postgres"])("updating payments and quoting 
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.json).toEqual(updated.json);
     expect((await api("GET", `/payments/${payment.id}`, { token: alice })).json).toEqual(updated.json);
+    // RFC 7396's own media type is read the same way.
+    const merged = await api("PATCH", `/payments/${payment.id}`, {
+      token: admin,
+      key: key(),
+      body: { metadata: { team: null } },
+      headers: { "content-type": "application/merge-patch+json" },
+    });
+    expect(merged.status).toBe(200);
+    expect(merged.json.metadata).toEqual({ gate: "B7" });
   });
 
   it("after confirmation PATCH changes description and metadata and answers 409 payment_not_editable to a new amount, changing nothing", async () => {
