@@ -1,6 +1,7 @@
 /**
  * `pnpm demo`: starts the host like a user would, then drives the flow a client would — dev token, fare quote,
- * create, confirm, a decline, 3-D Secure completed and resumed, an update by an admin, the cancellation fee, a partial refund by an admin, the receipt, the
+ * create, confirm, a decline, 3-D Secure completed and resumed, an update by an admin, the cancellation fee, a partial refund by an admin, a lookup by
+ * the provider's ids and a search, the receipt, the
  * list — then restarts the host and shows the payment is still there.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -134,6 +135,16 @@ try {
   show(`${refund.status} refund ${refund.body.refund.id} ${formatMoney(refund.body.refund.amount, "USD")} ${refund.body.refund.status}; payment is ${refund.body.payment.status}`);
   const notAllowed = await api("POST", `/payments/${created.body.id}/refunds`, rider, { amount: 100, reason: "self-service" }, "refund-2");
   show(`the rider trying the same → ${notAllowed.status} ${notAllowed.body.error.code}`);
+
+  step("Support is handed the provider's ids: each finds the payment, and a search narrows the list");
+  const byPayment = await api("GET", `/payments/by-provider/${confirmed.body.provider}/${encodeURIComponent(confirmed.body.providerPaymentId)}`, admin);
+  show(`${byPayment.status} ${confirmed.body.providerPaymentId} → ${byPayment.body.id}`);
+  const byRefund = await api("GET", `/payments/by-provider/${created.body.provider}/${encodeURIComponent(refund.body.refund.providerRefundId)}`, admin);
+  show(`${byRefund.status} refund ${refund.body.refund.providerRefundId} → ${byRefund.body.id}`);
+  const search = await api("GET", `/payments?reference=trip:trip-${run}&currency=usd&amountMin=1000&disputed=false`, rider);
+  show(`${search.status} trip-${run}, USD, at least ${formatMoney(1000, "USD")}, not disputed → ${search.body.data.map((p: { id: string }) => p.id).join(", ")}`);
+  const typo = await api("GET", "/payments?custmerId=cus_1", rider);
+  show(`a misspelt filter → ${typo.status} ${typo.body.error.code}, never the whole list`);
 
   step("The receipt");
   const receipt = await api("GET", `/payments/${created.body.id}/receipt?format=text`, rider);
