@@ -1,5 +1,5 @@
 import type { OutboxEntry, PaymentFilter, PaymentStore } from "@org/payments-core";
-import { sampleEvent, samplePayment } from "@org/payments-core/testing";
+import { sampleEvent, samplePayment, sampleRefund } from "@org/payments-core/testing";
 import { expect } from "vitest";
 
 /**
@@ -42,28 +42,32 @@ export const METADATA_WITH_CUSTOMER: { filter: PaymentFilter; index: string } = 
   index: "payments_customer_id_id",
 };
 
-/** Inserts the year of payments through the port, in one transaction. */
+/** The provider refund id support looks up (`findRefundByProviderId`): one of the seeded refunds, of a stripe payment. */
+export const SEEDED_REFUND_LOOKUP = { provider: "stripe", providerRefundId: "re_4240", index: "refunds_provider_refund_id" } as const;
+
+/** Inserts the year of payments through the port, in one transaction; every tenth has a refund with a provider id. */
 export async function seedYearOfPayments(store: PaymentStore): Promise<void> {
   await store.transaction(async (tx) => {
     for (let i = 0; i < SEEDED_PAYMENTS; i++) {
-      await tx.insertPayment(
-        samplePayment({
-          createdAt: seededAt(i),
-          updatedAt: seededAt(i),
-          owner: `user_${i % 50}`,
-          references: { booking: `b_${i}` },
-          // Five payments per customer, a rare currency and a rare dispute, amounts one apart, a channel each: each
-          // search filter selective enough that its index is the plan to choose.
-          customerId: `cus_${i % 1_000}`,
-          customerEmail: `c${i % 1_000}@example.com`,
-          currency: i % 250 === 0 ? "JPY" : "EUR",
-          amount: 1_000 + i,
-          disputed: i % 250 === 1,
-          metadata: { channel: `ch_${i}` },
-          // A few authorized payments carry an expiry (the index is partial: only those).
-          authorizationExpiresAt: i % 100 === 0 ? seededAt(i + 7) : null,
-        }),
-      );
+      const payment = samplePayment({
+        createdAt: seededAt(i),
+        updatedAt: seededAt(i),
+        owner: `user_${i % 50}`,
+        references: { booking: `b_${i}` },
+        // Five payments per customer, a rare currency and a rare dispute, amounts one apart, a channel each: each
+        // search filter selective enough that its index is the plan to choose.
+        customerId: `cus_${i % 1_000}`,
+        customerEmail: `c${i % 1_000}@example.com`,
+        currency: i % 250 === 0 ? "JPY" : "EUR",
+        amount: 1_000 + i,
+        disputed: i % 250 === 1,
+        metadata: { channel: `ch_${i}` },
+        provider: i % 10 === 0 ? "stripe" : "simulated",
+        // A few authorized payments carry an expiry (the index is partial: only those).
+        authorizationExpiresAt: i % 100 === 0 ? seededAt(i + 7) : null,
+        });
+      await tx.insertPayment(payment);
+      if (i % 10 === 0) await tx.insertRefund(sampleRefund(payment, { providerRefundId: `re_${i}` }));
     }
   });
 }

@@ -5,6 +5,7 @@ import {
   INDEXED_FILTERS,
   MARK_HISTORY_DELIVERED,
   METADATA_ALONE,
+  SEEDED_REFUND_LOOKUP,
   SEEDED_PAYMENTS,
   expectOldestHeadsClaimed,
   seedOutboxBacklog,
@@ -82,6 +83,18 @@ describe.skipIf(!available)("postgres: list filters use their indexes at size", 
     expect(nodes.some((node) => node["Index Name"] === METADATA_ALONE.index), shown).toBe(true);
     const { items } = await t.store.listPayments(METADATA_ALONE.filter, { limit: 50 });
     expect(items.map((payment) => payment.metadata)).toEqual([{ channel: "ch_4242" }]);
+  });
+
+  it(`a refund by its provider id: found through ${SEEDED_REFUND_LOOKUP.index}, never a sequential scan`, async () => {
+    issued = [];
+    const refund = await t.store.findRefundByProviderId(SEEDED_REFUND_LOOKUP.provider, SEEDED_REFUND_LOOKUP.providerRefundId);
+    expect(refund?.providerRefundId).toBe(SEEDED_REFUND_LOOKUP.providerRefundId);
+    const statement = issued.at(-1)!;
+    const result = await t.raw.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`explain (format json) ${statement.sql}`, [...statement.parameters]);
+    const nodes = nodesOf(result.rows[0]!["QUERY PLAN"][0]!.Plan);
+    const shown = JSON.stringify(nodes.map((node) => [node["Node Type"], node["Relation Name"], node["Index Name"]]));
+    expect(nodes.some((node) => node["Node Type"] === "Seq Scan"), shown).toBe(false);
+    expect(nodes.some((node) => node["Index Name"] === SEEDED_REFUND_LOOKUP.index), shown).toBe(true);
   });
 
   it("all-time stats read the totals, never payments; a window reads payments through payments_created_at", async () => {

@@ -4,6 +4,7 @@ import {
   INDEXED_FILTERS,
   MARK_HISTORY_DELIVERED,
   METADATA_WITH_CUSTOMER,
+  SEEDED_REFUND_LOOKUP,
   expectOldestHeadsClaimed,
   seedOutboxBacklog,
   seedYearOfPayments,
@@ -56,6 +57,16 @@ describe("sqlite: list filters use their indexes at size", () => {
     expect(plan.some((step) => step.includes(METADATA_WITH_CUSTOMER.index)), plan.join(" | ")).toBe(true);
     const { items } = await store.listPayments(METADATA_WITH_CUSTOMER.filter, { limit: 50 });
     expect(items.map((payment) => payment.metadata)).toEqual([{ channel: "ch_4242" }]);
+  });
+
+  it(`a refund by its provider id: found through ${SEEDED_REFUND_LOOKUP.index}, never a scan of refunds`, async () => {
+    issued.length = 0;
+    const refund = await store.findRefundByProviderId(SEEDED_REFUND_LOOKUP.provider, SEEDED_REFUND_LOOKUP.providerRefundId);
+    expect(refund?.providerRefundId).toBe(SEEDED_REFUND_LOOKUP.providerRefundId);
+    const statement = issued.at(-1)!;
+    const plan = (database.raw.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as Array<{ detail: string }>).map((row) => row.detail);
+    expect(plan.some((step) => /^SCAN (refunds|payments)\b/.test(step)), plan.join(" | ")).toBe(false);
+    expect(plan.some((step) => step.includes(SEEDED_REFUND_LOOKUP.index)), plan.join(" | ")).toBe(true);
   });
 
   it("all-time stats read the totals, never payments; a window reads payments through payments_created_at", async () => {
