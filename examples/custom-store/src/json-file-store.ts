@@ -91,6 +91,15 @@ export class JsonFileStore implements PaymentStore {
     return this.#read((data) => data.refunds.filter((r) => r.paymentId === paymentId));
   }
 
+  /** The oldest refund of that provider's payments that the provider knows by this id, as the port says. */
+  findRefundByProviderId(provider: string, providerRefundId: string): Promise<Refund | null> {
+    return this.#read((data) => {
+      const providerOf = new Map(data.payments.map((p) => [p.id, p.provider]));
+      const named = data.refunds.filter((r) => r.providerRefundId === providerRefundId && providerOf.get(r.paymentId) === provider);
+      return named.reduce<Refund | null>((oldest, r) => (oldest === null || r.id < oldest.id ? r : oldest), null);
+    });
+  }
+
   listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<Payment>> {
     return this.#read((data) => listPayments(data, filter, page));
   }
