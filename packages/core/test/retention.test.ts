@@ -66,6 +66,10 @@ describe("retention", () => {
     expect(refused({ deliveredEventsMs: -1 })).toBe("configuration_error");
     expect(refused({ processedWebhooksMs: 3 * DAY, deliveredEventsMs: 1 })).toBe("accepted");
     expect(() => startRetention({ store: new MemoryPaymentStore(), retention: { processedWebhooksMs: DAY } })).toThrow(/3 days/);
+    // Past setTimeout's range (or NaN) Node fires after 1 ms: a schedule that would purge without pause is refused.
+    for (const intervalMs of [30 * DAY, Number.NaN, 10]) {
+      expect(() => startRetention({ store: new MemoryPaymentStore(), intervalMs }), String(intervalMs)).toThrow(/intervalMs/);
+    }
   });
 
   it("runs on its schedule, one pass at a time, with afterPurge after each; stop waits for the pass in flight", async () => {

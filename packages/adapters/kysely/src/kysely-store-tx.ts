@@ -49,13 +49,19 @@ function buildPaymentUpdate(db: Kysely<Database>, args: Updateable<PaymentsTable
 
 /**
  * The columns of `next` that differ from `previous` (both as written), and their names as one cache-key part. Values
- * are the mapped column values: numbers, strings (JSON columns are written as text), booleans and nulls.
+ * are the mapped column values: numbers, strings (JSON columns are written as text), booleans and nulls. `always`
+ * are set whatever their value: the clocks and versions every write moves, which may repeat within a millisecond,
+ * so that the statement's shape (and the prepared statement) depends on what the write changes, not on timing.
  */
-function changedColumns<R extends Record<string, unknown>>(previous: Record<string, unknown>, next: R): { changes: Partial<R>; names: string } {
+function changedColumns<R extends Record<string, unknown>>(
+  previous: Record<string, unknown>,
+  next: R,
+  always: readonly string[],
+): { changes: Partial<R>; names: string } {
   const changes: Partial<R> = {};
   const names: string[] = [];
   for (const column in next) {
-    if (next[column] !== previous[column]) {
+    if (next[column] !== previous[column] || always.includes(column)) {
       changes[column] = next[column];
       names.push(column);
     }
@@ -222,7 +228,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     const { id: _id, created_at: _createdAt, ...full } = paymentToRow(next, this.#dialect);
     const known = this.#knownPayments.get(next.id);
     if (known === undefined || known.version !== expectedVersion) return { key: "updatePayment", changes: full };
-    const { changes, names } = changedColumns(paymentToRow(known, this.#dialect), full);
+    const { changes, names } = changedColumns(paymentToRow(known, this.#dialect), full, ["version", "updated_at"]);
     // The version always moves; a row that somehow does not would still be written whole rather than emptily.
     return names === "" ? { key: "updatePayment", changes: full } : { key: `updatePayment:${names}`, changes };
   }
@@ -391,7 +397,8 @@ export class KyselyStoreTx implements PaymentStoreTx {
     // While we hold the lock nobody else changes the record, so the one we last read or wrote is the stored one and
     // only what differs is set. An unlocked record may have moved since we read it: it is written whole.
     const known = unlocked ? undefined : this.#knownRecords.get(recordKey(scope, key));
-    const diff = known !== undefined && known.lockId === expectedLockId ? changedColumns(idempotencyToRow(known), full) : undefined;
+    const diff =
+      known !== undefined && known.lockId === expectedLockId ? changedColumns(idempotencyToRow(known), full, ["updated_at", "locked_at"]) : undefined;
     const narrowed = diff !== undefined && diff.names !== "" ? diff : undefined;
     const changes = narrowed?.changes ?? full;
     const result = await this.#run(

@@ -61,11 +61,13 @@ const PG_SHARD = (row: string) => `(hashtext(${row}.id) & 63)`;
 /**
  * PostgreSQL: a row trigger calling one function. Writers are kept out while the table is filled (SHARE ROW
  * EXCLUSIVE blocks writes, not reads, until the migration's transaction commits), so no write falls between the
- * fill and the trigger.
+ * fill and the trigger. The function keeps the search_path it was created with (the store's schema): a write to
+ * payments from a session on another path (an operator's psql with `schema.payments`) still counts in this schema's
+ * totals, never in another store's table of the same name.
  */
 export const POSTGRES_PAYMENT_TOTALS_DDL: readonly string[] = [
   "lock table payments in share row exclusive mode",
-  `create or replace function payment_totals_follow() returns trigger language plpgsql as $body$
+  `create or replace function payment_totals_follow() returns trigger language plpgsql set search_path from current as $body$
 begin
   if tg_op <> 'INSERT' then
     ${upsert("old", -1, PG_SHARD("old"))};

@@ -32,9 +32,10 @@ export interface PostgresStoreOptions {
   /** Rows a purge deletes per statement (each its own short transaction); default 1,000. */
   purgeBatchSize?: number | undefined;
   /**
-   * Run the store's hot statements as named prepared statements, parsed and planned once per connection (default
-   * true). Turn off behind a pooler that cannot keep prepared statements per client (PgBouncer before 1.21 in
-   * transaction mode).
+   * Run the store's hot statements as named prepared statements, parsed and planned once per connection. Default:
+   * on for the pool the store creates from `connectionString`, off for a host's `pool` (the store cannot know what
+   * else runs on it: `DISCARD ALL`, or a non-pg pool). Turn it off behind a pooler that cannot keep prepared
+   * statements per client (PgBouncer in transaction mode without `max_prepared_statements`).
    */
   preparedStatements?: boolean | undefined;
 }
@@ -94,7 +95,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     });
   }
 
-  const statementNames = options.preparedStatements === false ? undefined : new PreparedStatementNames();
+  const prepared = options.preparedStatements ?? options.pool === undefined;
+  const statementNames = prepared ? new PreparedStatementNames() : undefined;
   if (statementNames !== undefined) pool = withPreparedStatements(pool, statementNames);
 
   const db = new Kysely<Database>({

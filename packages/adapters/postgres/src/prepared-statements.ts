@@ -39,12 +39,14 @@ export class PreparedStatementNames {
 
 /**
  * "cached plan must not change result type": a prepared statement's result columns changed under it (a migration
- * added a column that a `select *` returns). The transaction it ran in is aborted; re-running it with the statement
- * prepared afresh succeeds.
+ * added a column that a `select *` returns); or the server lost a statement the client had prepared. The
+ * transaction it ran in is aborted; re-running it with the statement prepared afresh succeeds.
  */
 export function isStalePlanError(error: unknown): boolean {
   if (error === null || typeof error !== "object") return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
+  // 26000: the server no longer has a statement the client prepared (DISCARD ALL, or a pooler that moved us).
+  if (code === "26000") return true;
   return code === "0A000" && typeof message === "string" && message.includes("cached plan must not change result type");
 }
 
@@ -59,8 +61,19 @@ interface NamedQueryClient {
  * keep prepared statements per client (PgBouncer before 1.21 in transaction mode), turn this off in the store.
  */
 export function withPreparedStatements(pool: PostgresPool, names: PreparedStatementNames): PostgresPool {
+  // One wrapper per connection: kysely knows a connection by its client object, so a new wrapper per checkout would
+  // look like a new connection every time (and re-run its set-up, e.g. the search_path of a host's pool).
+  const wrappers = new WeakMap<PostgresPoolClient, PostgresPoolClient>();
   return {
-    connect: async () => wrapClient(await pool.connect(), names),
+    connect: async () => {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (wrapper === undefined) {
+        wrapper = wrapClient(client, names);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
+    },
     end: () => pool.end(),
   };
 }

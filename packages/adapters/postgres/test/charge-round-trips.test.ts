@@ -5,6 +5,7 @@ import { createSimulatedGateway } from "@org/payments-core/simulated";
 import { createTestSchema, postgresAvailable } from "@org/payments-test-support/postgres";
 import type { TestSchema } from "@org/payments-test-support/postgres";
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore, migrate } from "../src/index.js";
 import type { PostgresPaymentStore } from "../src/index.js";
@@ -90,9 +91,54 @@ describe.skipIf(!available)("the PostgreSQL charge path", () => {
     const expected = [...hot].map((text) => `payments_${createHash("sha256").update(text).digest("hex").slice(0, 24)}_0`);
     const before = await prepared();
     expect(before).toEqual(expect.arrayContaining(expected));
+    const names = new Map([...hot].map((text) => [`payments_${createHash("sha256").update(text).digest("hex").slice(0, 24)}_0`, text]));
     await charge(service);
     await charge(service);
-    expect((await prepared()).sort()).toEqual(before.sort());
+    const after = await prepared();
+    const texts = async (wanted: string[]) =>
+      (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(store.db)).rows
+        .filter((row) => wanted.includes(row.name))
+        .map((row) => row.statement.slice(0, 160));
+    expect(await texts(after.filter((name) => !before.includes(name)))).toEqual([]);
+    expect(after.sort()).toEqual(before.sort());
+  });
+
+  it("on a host's pool prepares nothing unless asked, and set-up runs once per connection, not per checkout", async () => {
+    const url = new URL(schema.url);
+    url.searchParams.delete("schema");
+    const hostPool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+    const setUps: string[] = [];
+    // What the store sends on the pool's one connection to set it up (its search_path), seen at the driver.
+    hostPool.on("connect", (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        if (typeof args[0] === "string" && args[0].startsWith("set search_path")) setUps.push(args[0]);
+        return query(...args);
+      };
+    });
+    const onHostPool = async (preparedStatements?: boolean) => {
+      setUps.length = 0;
+      const hosted = await createPostgresStore({
+        pool: hostPool,
+        schema: schema.schema,
+        preparedStatements,
+      });
+      const hostedService = createPaymentService({ store: hosted, gateways: [createSimulatedGateway()] });
+      await charge(hostedService);
+      await charge(hostedService);
+      const names = (await sql<{ name: string }>`select name from pg_prepared_statements where name like 'payments\\_%'`.execute(hosted.db)).rows;
+      await hosted.close();
+      return names.length;
+    };
+    try {
+      // The store cannot know what else runs on a host's pool (DISCARD ALL, a pooler): off by default.
+      expect(await onHostPool()).toBe(0);
+      expect(setUps).toHaveLength(1);
+      expect(await onHostPool(true)).toBeGreaterThan(0);
+      expect(setUps).toHaveLength(1);
+    } finally {
+      await hostPool.end();
+    }
   });
 
   it("keeps charging when a migration changes a table under its prepared statements (another instance migrating)", async () => {

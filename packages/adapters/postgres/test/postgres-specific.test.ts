@@ -199,6 +199,28 @@ describe.skipIf(!available)("postgres migration 0007_payment_totals", () => {
       await t.dispose();
     }
   });
+
+  it("counts a write made from a session on another search_path (an operator's psql) in this schema's totals", async () => {
+    const t = await createPostgresTestStore();
+    const other = await createPostgresTestStore();
+    // A session whose search_path finds the *other* store first, as an operator's default path might.
+    const operator = new pg.Client({ connectionString: t.testSchema.url.replace(/[?&]schema=[^&]*/, ""), options: `-c search_path=${other.testSchema.schema}` });
+    try {
+      await migrate(t.store);
+      await migrate(other.store);
+      const payment = makePayment({ amount: 500 });
+      await t.store.transaction((tx) => tx.insertPayment(payment));
+      await operator.connect();
+      await operator.query(`update "${t.testSchema.schema}".payments set status = 'canceled', version = version + 1 where id = $1`, [payment.id]);
+      expect(await t.store.stats({})).toEqual(await t.store.stats({ createdFrom: "1970-01-01T00:00:00.000Z" }));
+      expect((await t.store.stats({})).map((row) => `${row.status}:${row.count}`)).toEqual(["canceled:1"]);
+      expect(await other.store.stats({})).toEqual([]);
+    } finally {
+      await operator.end().catch(() => undefined);
+      await t.dispose();
+      await other.dispose();
+    }
+  });
 });
 
 describe.skipIf(!available)("postgres migration 0003_webhook_inbox", () => {

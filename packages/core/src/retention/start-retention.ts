@@ -1,3 +1,4 @@
+import { configurationError } from "../errors/index.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import type { PaymentStore } from "../ports/payment-store.js";
 import { type HousekeepingReport, purgeHousekeeping } from "./purge-housekeeping.js";
@@ -33,9 +34,20 @@ export interface RetentionSchedule {
  * process alive, and the policy is checked at once (a bad one throws `configuration_error` here, not an hour later).
  * Several instances may run it against one store: each deleted row met the policy, whoever deleted it.
  */
+/** setTimeout's largest delay; past it (or for NaN) Node fires after 1 ms, which would purge without pause. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checkDelay(value: number, option: string, minimum: number): number {
+  if (!Number.isSafeInteger(value) || value < minimum || value > MAX_TIMER_MS) {
+    throw configurationError(`${option} must be an integer of milliseconds from ${minimum} to ${MAX_TIMER_MS}`, { option });
+  }
+  return value;
+}
+
 export function startRetention(options: RetentionScheduleOptions): RetentionSchedule {
   const retention = resolveRetention(options.retention);
-  const intervalMs = options.intervalMs ?? 3_600_000;
+  const intervalMs = checkDelay(options.intervalMs ?? 3_600_000, "intervalMs", 1_000);
+  const initialDelayMs = checkDelay(options.initialDelayMs ?? 60_000, "initialDelayMs", 0);
   const clock = options.clock ?? systemClock;
   let tail: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -55,12 +67,18 @@ export function startRetention(options: RetentionScheduleOptions): RetentionSche
     if (stopped) return;
     timer = setTimeout(() => {
       pass()
-        .catch((error: unknown) => options.onError?.(error))
+        .catch((error: unknown) => {
+          try {
+            options.onError?.(error);
+          } catch {
+            // A failing error handler must not stop the schedule or surface as an unhandled rejection.
+          }
+        })
         .finally(() => schedule(intervalMs));
     }, delayMs);
     timer.unref?.();
   };
-  schedule(options.initialDelayMs ?? 60_000);
+  schedule(initialDelayMs);
 
   return {
     runOnce: pass,

@@ -189,7 +189,13 @@ export function definePaymentCases(define: DefineCase<keyof typeof PAYMENT_CASES
     const payment = await insertPayment(store, samplePayment());
     const historyBefore = await harness.readBack.historyCount(payment.id);
     const outboxBefore = await harness.readBack.outboxCount(payment.id);
-    // Each racer writes after the guarded update, as the core does: a loser must keep none of it.
+    // Each racer holds an idempotency record of its own, which it finishes after the guarded update.
+    const records = Array.from({ length: RACERS }, (_, i) => sampleIdempotencyRecord({ key: `guarded-${payment.id}-${i}`, paymentId: payment.id }));
+    await store.transaction(async (tx) => {
+      for (const record of records) await tx.insertIdempotencyRecord(record);
+    });
+    // Each racer writes after the guarded update, as the core does: a loser must keep none of it — not its history,
+    // its event, nor its record's completion (a store that sends them in one statement with the guard included).
     const results = await Promise.allSettled(
       Array.from({ length: RACERS }, (_, i) =>
         kit.racer(i).transaction(async (tx) => {
@@ -197,7 +203,10 @@ export function definePaymentCases(define: DefineCase<keyof typeof PAYMENT_CASES
           const stored = await tx.updatePaymentOrConflict!(next, 1);
           await tx.appendHistory([sampleHistory(payment)]);
           await tx.appendOutbox([sampleEvent(payment)]);
-          return stored;
+          const record = records[i]!;
+          const finished = { ...record, recoveryPoint: "finished" as const, lockId: null, lockedAt: null, outcome: { ok: true as const, value: i } };
+          if (!(await tx.updateIdempotencyRecord(finished, record.lockId))) throw new Error(`racer ${i} lost its own record`);
+          return { stored, racer: i };
         }),
       ),
     );
@@ -205,8 +214,12 @@ export function definePaymentCases(define: DefineCase<keyof typeof PAYMENT_CASES
     const losers = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
     expect(winners).toHaveLength(1);
     for (const loser of losers) expect(isPaymentError(loser) && loser.code, String(loser)).toBe("conflict");
-    expect(winners[0]).toMatchObject({ status: "processing", version: 2 });
-    expect(await store.getPayment(payment.id)).toEqual(winners[0]);
+    expect(winners[0]!.stored).toMatchObject({ status: "processing", version: 2 });
+    expect(await store.getPayment(payment.id)).toEqual(winners[0]!.stored);
+    for (const [i, record] of records.entries()) {
+      const stored = await store.transaction((tx) => tx.getIdempotencyRecord(record.scope, record.key));
+      expect(stored?.recoveryPoint, `racer ${i}`).toBe(i === winners[0]!.racer ? "finished" : record.recoveryPoint);
+    }
     expect(await harness.readBack.historyCount(payment.id)).toBe(historyBefore + 1);
     expect(await harness.readBack.outboxCount(payment.id)).toBe(outboxBefore + 1);
 
