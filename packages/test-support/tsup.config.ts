@@ -9,6 +9,7 @@ const entries: Record<string, string> = {
   "store-fixtures": "src/store-fixtures.ts",
   "query-plan-fixtures": "src/query-plan-fixtures.ts",
   "payment-totals-upgrade": "src/payment-totals-upgrade.ts",
+  "failure-events": "src/failure-events.ts",
   "service-race": "src/service-race.ts",
   // Not imported: the child process `runServiceRacer` spawns, found beside service-race.js in dist.
   "service-racer-process": "src/service-racer-process.ts",
