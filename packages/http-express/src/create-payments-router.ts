@@ -8,6 +8,7 @@ import { sendError, toPaymentError } from "./http/render.js";
 import { maybePrincipal, requestId, requestIdOf, setPrincipal } from "./http/request-context.js";
 import { createJwtAuthenticator } from "./jwt-authenticator.js";
 import { createDefaultLogger } from "./logging/default-logger.js";
+import { loggedPath } from "./logging/logged-path.js";
 import { scrubbedLogger } from "./logging/scrubbed-logger.js";
 import { createPaymentsMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
@@ -77,7 +78,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
       const route = req.route?.path ? String(req.route.path) : "unmatched";
       stop({ method: req.method, route, status: String(res.statusCode) });
       logger.info(
-        { requestId: requestIdOf(req), method: req.method, path: req.path, status: res.statusCode, principal: maybePrincipal(req)?.sub },
+        { requestId: requestIdOf(req), method: req.method, path: loggedPath(req.path), status: res.statusCode, principal: maybePrincipal(req)?.sub },
         "request",
       );
     });
@@ -94,7 +95,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
     const paymentError = toPaymentError(error);
     if (paymentError.code === "internal") {
       // The cause goes to the log (with the request id to find it), never to the client.
-      logger.error({ requestId: requestIdOf(req), method: req.method, path: req.path, err: error }, "unhandled error");
+      logger.error({ requestId: requestIdOf(req), method: req.method, path: loggedPath(req.path), err: error }, "unhandled error");
     }
     if (res.headersSent) return;
     sendError(res, paymentError);

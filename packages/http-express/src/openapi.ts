@@ -359,7 +359,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
           [idParam],
         ),
       },
-      "/receipts/open": { get: receiptLinkPageOperation() },
+      "/receipts/{token}": { get: receiptLinkPageOperation() },
       "/fares/quote": {
         post: operation({ operationId: "quoteFare", summary: "Quote a fare with a named tariff", body: s.fareQuoteBody, ok: { status: 200, schema: s.fareQuoteResponse }, errors: [400, 404] }),
       },

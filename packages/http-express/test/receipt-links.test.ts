@@ -48,6 +48,12 @@ async function visit(at: RouterOverService, path: string) {
   return { status: result.status, type: result.headers.get("content-type"), headers: result.headers, html: result.text };
 }
 
+/** A page outside the OpenAPI paths (GET /receipts/ with no token), not checked against the document. */
+async function raw(at: RouterOverService, path: string) {
+  const response = await fetch(`${at.base}${path}`);
+  return { status: response.status, type: response.headers.get("content-type"), headers: response.headers, html: await response.text() };
+}
+
 /** Signs a token the way an attacker (or an old deployment) would, with claims and key of the test's choosing. */
 async function forge(claims: Record<string, unknown>, options: { secret?: string; typ?: string; audience?: string; expiresAt?: number } = {}) {
   const now = Math.floor(Date.now() / 1000);
@@ -76,7 +82,7 @@ describe("signed receipt links", () => {
     const paymentId = await paidFare(service);
     const minted = await mint(at, paymentId);
     expect(minted.status).toBe(201);
-    expect(minted.body).toMatchObject({ path: expect.stringMatching(/^\/api\/receipts\/open\?token=[\w-]+\.[\w-]+\.[\w-]+$/), url: null });
+    expect(minted.body).toMatchObject({ path: expect.stringMatching(/^\/api\/receipts\/[\w-]+\.[\w-]+\.[\w-]+$/), url: null });
     const expiresIn = Date.parse(minted.body.expiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(7 * 86_400_000 - 120_000);
     expect(expiresIn).toBeLessThanOrEqual(7 * 86_400_000);
@@ -108,7 +114,7 @@ describe("signed receipt links", () => {
       headers: { authorization: `Bearer ${await token("alice")}`, host: "evil.example", "x-forwarded-host": "evil.example" },
     });
     const body = (await response.json()) as { url: string; path: string };
-    expect(body.url).toMatch(/^https:\/\/pay\.example\.com\/payments-api\/receipts\/open\?token=/);
+    expect(body.url).toMatch(/^https:\/\/pay\.example\.com\/payments-api\/receipts\/eyJ/);
     expect(body.url.endsWith(body.path.replace(/^\/api/, ""))).toBe(true);
     expect(JSON.stringify(body)).not.toContain("evil");
   });
@@ -140,22 +146,25 @@ describe("signed receipt links", () => {
     const other = await paidFare(service, "bob");
     const { body } = await mint(at, paymentId);
     const link: string = body.path;
-    const [header, payload, signature] = link.split("token=")[1]!.split(".") as [string, string, string];
+    const [header, payload, signature] = link.split("/receipts/")[1]!.split(".") as [string, string, string];
     const number = (await service.getReceipt(paymentId)).number;
     const otherNumber = (await service.getReceipt(other)).number;
     // Another payment's id under the original signature.
     const swapped = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), pid: other })).toString("base64url");
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${header}.${swapped}.${signature}`), 403, /not valid/, otherNumber);
+    expectFailurePage(await visit(at, `/api/receipts/${header}.${swapped}.${signature}`), 403, /not valid/, otherNumber);
     // One character of the signature changed.
     const flipped = `${signature.slice(0, -2)}${signature.at(-2) === "A" ? "B" : "A"}${signature.at(-1)}`;
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${header}.${payload}.${flipped}`), 403, /not valid/, number);
-    expectFailurePage(await visit(at, "/api/receipts/open?token=not-a-token"), 403, /not valid/);
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${"a".repeat(5000)}`), 403, /not valid/);
-    expectFailurePage(await visit(at, "/api/receipts/open?token=a&token=b"), 403, /not valid/);
-    expectFailurePage(await visit(at, "/api/receipts/open"), 400, /incomplete/);
+    expectFailurePage(await visit(at, `/api/receipts/${header}.${payload}.${flipped}`), 403, /not valid/, number);
+    expectFailurePage(await visit(at, "/api/receipts/not-a-token"), 403, /not valid/);
+    expectFailurePage(await visit(at, `/api/receipts/${"a".repeat(5000)}`), 403, /not valid/);
+    // The query form of earlier builds is no link: "open" is read as the token.
+    expectFailurePage(await visit(at, `/api/receipts/open?token=${header}.${payload}.${signature}`), 403, /not valid/, number);
+    // A link cut off before its token is told so (a page, not the router's JSON 404).
+    expectFailurePage(await raw(at, "/api/receipts/"), 400, /incomplete/);
+    expectFailurePage(await raw(at, "/api/receipts"), 400, /incomplete/);
     // alg "none" carrying a real payment id.
     const none = `${Buffer.from('{"alg":"none","typ":"payments-receipt-link+jwt"}').toString("base64url")}.${payload}.`;
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${none}`), 403, /not valid/, number);
+    expectFailurePage(await visit(at, `/api/receipts/${none}`), 403, /not valid/, number);
   });
 
   it("answers an expired link with a 410 page", async () => {
@@ -163,10 +172,10 @@ describe("signed receipt links", () => {
     const at = await router(service);
     const paymentId = await paidFare(service);
     const expired = await forge({ pid: paymentId }, { expiresAt: Math.floor(Date.now() / 1000) - 120 });
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${expired}`), 410, /expired/, (await service.getReceipt(paymentId)).number);
+    expectFailurePage(await visit(at, `/api/receipts/${expired}`), 410, /expired/, (await service.getReceipt(paymentId)).number);
     // An expired link whose signature is also wrong is simply invalid: expiry is only told of genuine links.
     const expiredForged = await forge({ pid: paymentId }, { secret: "x".repeat(40), expiresAt: Math.floor(Date.now() / 1000) - 120 });
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${expiredForged}`), 403, /not valid/);
+    expectFailurePage(await visit(at, `/api/receipts/${expiredForged}`), 403, /not valid/);
   });
 
   it("refuses links signed with another key, and login tokens used as links", async () => {
@@ -174,14 +183,14 @@ describe("signed receipt links", () => {
     const at = await router(service);
     const paymentId = await paidFare(service);
     const number = (await service.getReceipt(paymentId)).number;
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${await forge({ pid: paymentId }, { secret: "someone-elses-secret-that-is-32-bytes-long" })}`), 403, /not valid/, number);
+    expectFailurePage(await visit(at, `/api/receipts/${await forge({ pid: paymentId }, { secret: "someone-elses-secret-that-is-32-bytes-long" })}`), 403, /not valid/, number);
     // Right key, but not a receipt link (another token type or audience).
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${await forge({ pid: paymentId }, { typ: "JWT" })}`), 403, /not valid/, number);
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${await forge({ pid: paymentId }, { audience: "payments" })}`), 403, /not valid/, number);
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${await token("alice", { pid: paymentId })}`), 403, /not valid/, number);
+    expectFailurePage(await visit(at, `/api/receipts/${await forge({ pid: paymentId }, { typ: "JWT" })}`), 403, /not valid/, number);
+    expectFailurePage(await visit(at, `/api/receipts/${await forge({ pid: paymentId }, { audience: "payments" })}`), 403, /not valid/, number);
+    expectFailurePage(await visit(at, `/api/receipts/${await token("alice", { pid: paymentId })}`), 403, /not valid/, number);
     // And a receipt link is no bearer token.
     const { body } = await mint(at, paymentId);
-    const link = body.path.split("token=")[1];
+    const link = body.path.split("/receipts/")[1];
     expect((await fetch(`${at.base}/api/payments/${paymentId}`, { headers: { authorization: `Bearer ${link}` } })).status).toBe(401);
   });
 
@@ -204,7 +213,7 @@ describe("signed receipt links", () => {
   it("shows a 404 page when the linked receipt no longer exists, and a 500 page when rendering fails", async () => {
     const service = sharedService();
     const at = await router(service, { links: { secrets: [LINK_SECRET] }, paymentMethod: () => ({ brand: "Visa", last4: "4242424242424242" }) });
-    expectFailurePage(await visit(at, `/api/receipts/open?token=${await forge({ pid: "pay_gone" })}`), 404, /no longer available/);
+    expectFailurePage(await visit(at, `/api/receipts/${await forge({ pid: "pay_gone" })}`), 404, /no longer available/);
     const paymentId = await paidFare(service);
     const page = await visit(at, (await mint(at, paymentId)).body.path);
     expectFailurePage(page, 500, /cannot be shown/);
@@ -219,10 +228,24 @@ describe("signed receipt links", () => {
     const link = (await mint(at, paymentId)).body.path as string;
     expect((await visit(at, link)).status).toBe(200);
     expect((await visit(at, `${link}x`)).status).toBe(403);
-    const tokenText = link.split("token=")[1]!;
+    const tokenText = link.split("/receipts/")[1]!;
     expect(logs.lines.length).toBeGreaterThan(0);
     expect(logs.text()).not.toContain(tokenText.split(".")[2]!);
     expect(logs.text()).not.toContain(tokenText.split(".")[1]!);
+  });
+
+  it("logs the receipt page's path with the token replaced, whatever the token's shape", async () => {
+    const service = sharedService();
+    const logs = captureLogs();
+    const at = await router(service, { links: { secrets: [LINK_SECRET] } }, logs.logger);
+    const paymentId = await paidFare(service);
+    const link = (await mint(at, paymentId)).body.path as string;
+    expect((await visit(at, link)).status).toBe(200);
+    // Not a JWT, so the JWT mask alone would let it through: the path rule must catch it.
+    expect((await visit(at, "/api/receipts/not-a-jwt-but-a-mistyped-link")).status).toBe(403);
+    const requests = logs.lines.map((line) => JSON.parse(line) as { msg: string; path?: string }).filter((line) => line.msg === "request");
+    expect(requests.filter((line) => line.path === "/receipts/[redacted]")).toHaveLength(2);
+    expect(logs.text()).not.toContain("not-a-jwt-but-a-mistyped-link");
   });
 
   it("answers a browser over its rate limit with a 429 page that says when to try again", async () => {
@@ -245,7 +268,7 @@ describe("signed receipt links", () => {
     const at = await router(service, {});
     const paymentId = await paidFare(service);
     expect((await mint(at, paymentId)).status).toBe(404);
-    expect((await visit(at, "/api/receipts/open?token=x")).status).toBe(404);
+    expect((await visit(at, "/api/receipts/x")).status).toBe(404);
   });
 
   it("refuses unsafe configurations when the router is created", () => {

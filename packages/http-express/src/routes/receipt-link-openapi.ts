@@ -23,21 +23,22 @@ const PAGE_HEADERS = Object.fromEntries(
 const page = (description: string) => ({ description, headers: PAGE_HEADERS, content: { "text/html": { schema: { type: "string" } } } });
 
 /**
- * GET /receipts/open: public, answered with HTML pages only (a browser opens it), so it is written out here rather
+ * GET /receipts/{token}: public, answered with HTML pages only (a browser opens it), so it is written out here rather
  * than through the JSON operations' builder. Present only when the host configures `receipts.links`.
  */
 export function receiptLinkPageOperation(): Record<string, unknown> {
   return {
-    operationId: "openReceiptLink",
+    operationId: "getReceiptByToken",
     summary: "Open a signed receipt link (public; HTML)",
     description:
-      "The page a customer opens from an e-mailed receipt link: no bearer token, the signed token in the query says which " +
-      "receipt and until when. Exists only when the host configures `receipts.links` (404 otherwise).",
+      "The page a customer opens from an e-mailed receipt link: no bearer token, the signed token in the path says which " +
+      "receipt and until when. Exists only when the host configures `receipts.links` (404 otherwise). A link cut off " +
+      "before its token (`GET /receipts/`) answers a 400 page saying the link is incomplete.",
     security: [],
     parameters: [
       {
         name: "token",
-        in: "query",
+        in: "path",
         required: true,
         description: "The signed link token minted by POST /payments/{id}/receipt-link",
         schema: { type: "string", maxLength: 2048 },
@@ -45,7 +46,6 @@ export function receiptLinkPageOperation(): Record<string, unknown> {
     ],
     responses: {
       "200": page("The receipt page"),
-      "400": page("The link is incomplete (no token)"),
       "403": page("The link is not valid: altered, signed with a key this router does not hold, or not a receipt link"),
       "404": {
         description: "The linked receipt no longer exists (a page); a router without receipts.links has no such route (JSON not_found)",

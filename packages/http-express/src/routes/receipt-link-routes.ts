@@ -4,13 +4,14 @@ import { canSee } from "../authorization.js";
 import { sendJson } from "../http/render.js";
 import { principalOf } from "../http/request-context.js";
 import { paymentIdParam } from "../http/path-params.js";
+import { loggedPath } from "../logging/logged-path.js";
 import { type ReceiptLinkFailure, receiptLinkFailureStatus, renderReceiptLinkFailurePage } from "./receipt-error-page.js";
 import { createReceiptLinkSigner } from "./receipt-link-signer.js";
 import { createReceiptPresenter } from "./receipt-presenter.js";
 import type { RouteDeps } from "./route-deps.js";
 
-/** Where the public page lives under the router's mount path; the token rides in the query string. */
-export const RECEIPT_LINK_PATH = "/receipts/open";
+/** Where the public pages live under the router's mount path: the token is the one path segment after it. */
+export const RECEIPT_LINK_PATH = "/receipts";
 
 /** A JWT this long is not one of ours; refusing it early keeps the verifier from parsing megabytes. */
 const MAX_TOKEN_LENGTH = 2048;
@@ -68,7 +69,7 @@ function limitAsPage(limit: RequestHandler): RequestHandler {
 
 /**
  * POST /payments/:id/receipt-link mints a signed, expiring link to the payment's HTML receipt for its owner (or
- * an admin); GET /receipts/open?token=… shows that receipt to whoever holds the link, with no bearer token. Both
+ * an admin); GET /receipts/:token shows that receipt to whoever holds the link, with no bearer token. Both
  * exist only when `receipts.links` is configured.
  */
 export function mountReceiptLinkRoutes(router: Router, deps: RouteDeps): void {
@@ -91,13 +92,15 @@ export function mountReceiptLinkRoutes(router: Router, deps: RouteDeps): void {
     // A link to a receipt that does not exist yet would open on an error page: refuse to mint it (404).
     await service.getReceipt(payment.id);
     const { token, expiresAt } = await signer.mint(payment.id);
-    const query = `${RECEIPT_LINK_PATH}?token=${token}`;
-    sendJson(res, 201, { path: `${req.baseUrl}${query}`, url: base === null ? null : `${base}${query}`, expiresAt });
+    const link = `${RECEIPT_LINK_PATH}/${token}`;
+    sendJson(res, 201, { path: `${req.baseUrl}${link}`, url: base === null ? null : `${base}${link}`, expiresAt });
   });
 
-  router.get(RECEIPT_LINK_PATH, limitAsPage(deps.limit), async (req: Request, res: Response) => {
-    const token = req.query.token;
-    if (token === undefined || token === "") return sendFailure(res, "missing");
+  // A link cut off before its token (an e-mail client wrapping it, a hand-copied prefix) is told so, as a page.
+  router.get(RECEIPT_LINK_PATH, limitAsPage(deps.limit), (_req: Request, res: Response) => sendFailure(res, "missing"));
+
+  router.get(`${RECEIPT_LINK_PATH}/:token`, limitAsPage(deps.limit), async (req: Request, res: Response) => {
+    const token = req.params.token;
     if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) return sendFailure(res, "invalid");
     try {
       const opened = await signer.open(token);
@@ -107,7 +110,7 @@ export function mountReceiptLinkRoutes(router: Router, deps: RouteDeps): void {
       sendPage(res, 200, renderReceiptHtml(receipt, await present(payment)));
     } catch (error) {
       if (error instanceof PaymentError && error.code === "not_found") return sendFailure(res, "not_found");
-      deps.log.error({ err: error, method: req.method, path: req.path }, "receipt link failed");
+      deps.log.error({ err: error, method: req.method, path: loggedPath(req.path) }, "receipt link failed");
       sendFailure(res, "internal");
     }
   });

@@ -25,6 +25,6 @@ export interface ReceiptOptions {
   merchant?: ReceiptMerchant | undefined;
   /** The brand and last four digits the payment was made with, as the host's records (or provider) know them. */
   paymentMethod?: ((payment: Payment) => ReceiptPaymentMethod | null | undefined | Promise<ReceiptPaymentMethod | null | undefined>) | undefined;
-  /** Enables POST /payments/:id/receipt-link and the public GET /receipts/open. */
+  /** Enables POST /payments/:id/receipt-link and the public GET /receipts/:token. */
   links?: ReceiptLinkOptions | undefined;
 }

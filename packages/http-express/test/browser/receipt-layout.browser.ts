@@ -123,6 +123,7 @@ beforeAll(async () => {
     routers.push(mounted);
     const response = await fetch(`${mounted.base}/api/payments/${payment.id}/receipt-link`, { method: "POST", headers: { authorization: `Bearer ${await token("alice")}` } });
     const { path } = (await response.json()) as { path: string };
+    if (!path.startsWith("/api/receipts/ey")) throw new Error(`the link is not GET /receipts/:token: ${path}`);
     links.set(sample.name, `${mounted.base}${path}`);
   }
 });
