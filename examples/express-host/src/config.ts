@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { PaymentGateway, PaymentStore } from "@org/payments-core";
+import { MIN_WEBHOOK_RETENTION_MS, type PaymentGateway, type PaymentStore, type RetentionPolicy, type createPaymentService } from "@org/payments-core";
 import { createSimulatedGateway, simulatedStateFileFor } from "@org/payments-core/simulated";
-import { type JwtAlgorithm, type JwtOptions, RATE_LIMITERS, type RateLimitOptions, type RateLimiterName, type TrustProxy } from "@org/payments-express";
+import type { JwtAlgorithm, JwtOptions, RateLimitOptions, TrustProxy } from "@org/payments-express";
 import { createPayPalGateway } from "@org/payments-paypal";
 import { createPostgresStore, migrate as migratePostgres } from "@org/payments-postgres";
 import { createSqliteStore, migrate as migrateSqlite } from "@org/payments-sqlite";
 import { createStripeGateway } from "@org/payments-stripe";
 import { createClient } from "redis";
+import { parseDuration } from "./parse-duration.js";
+import { parseRateLimits } from "./parse-rate-limits.js";
 
 /** Everything the host reads from the environment (DESIGN.md "Decisions"), resolved once at start. */
 export interface HostConfig {
@@ -22,7 +24,7 @@ export interface HostConfig {
   jwtNote: string | null;
   /** PAYMENTS_REDIS_URL: rate-limit counters every instance shares; unset, each process counts on its own. */
   redisUrl: string | undefined;
-  /** PAYMENTS_RATE_LIMIT_WINDOW_MS, PAYMENTS_RATE_LIMIT_<LIMITER> (e.g. _CREATE, _AUTH_FAILURES) and PAYMENTS_REDIS_PREFIX. */
+  /** PAYMENTS_RATE_LIMITS (`create=60,authFailures=300`…), PAYMENTS_RATE_LIMIT_WINDOW_MS and PAYMENTS_REDIS_PREFIX. */
   rateLimit: Omit<RateLimitOptions, "redis" | "store"> & { redisPrefix: string | undefined };
   /** PAYMENTS_TRUST_PROXY, read as Express reads `trust proxy`: `true`/`false`, a hop count, or addresses and names. */
   trustProxy: TrustProxy | undefined;
@@ -31,6 +33,22 @@ export interface HostConfig {
    * one instance only, or run `payments-cli metrics serve` and set it on none); every instance serves its own.
    */
   storeMetrics: boolean;
+  /** PAYMENTS_IDEMPOTENCY_TTL, or its other name PAYMENTS_RETENTION_IDEMPOTENCY: a record is deleted once past its TTL. */
+  idempotencyTtlMs: number | undefined;
+  /** PAYMENTS_RETENTION_OUTBOX and PAYMENTS_RETENTION_WEBHOOKS; unset, the library's defaults (7 days each). */
+  retention: Partial<RetentionPolicy>;
+  /** PAYMENTS_GATEWAY_MAX_ATTEMPTS and PAYMENTS_GATEWAY_MAX_AGE; unset, the service's defaults (8 attempts, 24 h). */
+  gatewayRetryPolicy: NonNullable<Parameters<typeof createPaymentService>[0]["gatewayRetryPolicy"]>;
+  /** PAYMENTS_LOCALE, PAYMENTS_TIME_ZONE, PAYMENTS_MERCHANT_NAME, PAYMENTS_MERCHANT_ADDRESS, PAYMENTS_RECEIPT_LINK_SECRET. */
+  receipts: ReceiptSettings;
+}
+
+export interface ReceiptSettings {
+  locale: string | undefined;
+  timeZone: string | undefined;
+  merchant: { name: string; address: string[] | undefined } | undefined;
+  /** Comma-separated for rotation (the first signs); set, the host serves signed receipt links. */
+  linkSecrets: string[] | undefined;
 }
 
 const env = (name: string): string | undefined => {
@@ -81,16 +99,66 @@ function positiveInteger(name: string): number | undefined {
   return Number(text);
 }
 
-/** `authFailures` → `PAYMENTS_RATE_LIMIT_AUTH_FAILURES`. */
-const rateLimitVariable = (limiter: RateLimiterName) => `PAYMENTS_RATE_LIMIT_${limiter.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-
 function rateLimitFromEnv(): HostConfig["rateLimit"] {
-  const limits: Partial<Record<RateLimiterName, number>> = {};
-  for (const limiter of RATE_LIMITERS) {
-    const limit = positiveInteger(rateLimitVariable(limiter));
-    if (limit !== undefined) limits[limiter] = limit;
+  return {
+    windowMs: positiveInteger("PAYMENTS_RATE_LIMIT_WINDOW_MS"),
+    limits: parseRateLimits("PAYMENTS_RATE_LIMITS", env("PAYMENTS_RATE_LIMITS")),
+    redisPrefix: env("PAYMENTS_REDIS_PREFIX"),
+  };
+}
+
+/** Two names for one setting: the library deletes an idempotency record once its TTL has passed. */
+function idempotencyTtlFromEnv(): number | undefined {
+  const ttl = parseDuration("PAYMENTS_IDEMPOTENCY_TTL", env("PAYMENTS_IDEMPOTENCY_TTL"));
+  const retention = parseDuration("PAYMENTS_RETENTION_IDEMPOTENCY", env("PAYMENTS_RETENTION_IDEMPOTENCY"));
+  if (ttl !== undefined && retention !== undefined && ttl !== retention) {
+    throw new Error("PAYMENTS_IDEMPOTENCY_TTL and PAYMENTS_RETENTION_IDEMPOTENCY are one setting (a record is deleted once its TTL has passed): set one, or both to the same duration");
   }
-  return { windowMs: positiveInteger("PAYMENTS_RATE_LIMIT_WINDOW_MS"), limits, redisPrefix: env("PAYMENTS_REDIS_PREFIX") };
+  return ttl ?? retention;
+}
+
+function retentionFromEnv(): Partial<RetentionPolicy> {
+  const processedWebhooksMs = parseDuration("PAYMENTS_RETENTION_WEBHOOKS", env("PAYMENTS_RETENTION_WEBHOOKS"));
+  if (processedWebhooksMs !== undefined && processedWebhooksMs < MIN_WEBHOOK_RETENTION_MS) {
+    throw new Error("PAYMENTS_RETENTION_WEBHOOKS must be at least 3d: a provider may still redeliver a webhook purged sooner");
+  }
+  return { deliveredEventsMs: parseDuration("PAYMENTS_RETENTION_OUTBOX", env("PAYMENTS_RETENTION_OUTBOX")), processedWebhooksMs };
+}
+
+/** Only the parts set: the service spreads this over its defaults, so an undefined would erase one. */
+function gatewayRetryPolicyFromEnv(): HostConfig["gatewayRetryPolicy"] {
+  const maxAttempts = positiveInteger("PAYMENTS_GATEWAY_MAX_ATTEMPTS");
+  const maxAgeMs = parseDuration("PAYMENTS_GATEWAY_MAX_AGE", env("PAYMENTS_GATEWAY_MAX_AGE"));
+  return { ...(maxAttempts === undefined ? {} : { maxAttempts }), ...(maxAgeMs === undefined ? {} : { maxAgeMs }) };
+}
+
+function receiptsFromEnv(): ReceiptSettings {
+  const locale = env("PAYMENTS_LOCALE");
+  if (locale !== undefined) {
+    try {
+      Intl.getCanonicalLocales(locale);
+    } catch {
+      throw new Error(`PAYMENTS_LOCALE must be a BCP 47 locale such as en-US, got ${JSON.stringify(locale)}`);
+    }
+  }
+  const timeZone = env("PAYMENTS_TIME_ZONE");
+  if (timeZone !== undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone });
+    } catch {
+      throw new Error(`PAYMENTS_TIME_ZONE must be an IANA time zone such as America/New_York, got ${JSON.stringify(timeZone)}`);
+    }
+  }
+  const name = env("PAYMENTS_MERCHANT_NAME");
+  // Lines separated by ";", since an address line itself often holds a comma.
+  const address = env("PAYMENTS_MERCHANT_ADDRESS")?.split(";").map((line) => line.trim()).filter((line) => line !== "");
+  if (address !== undefined && name === undefined) throw new Error("PAYMENTS_MERCHANT_ADDRESS is set but PAYMENTS_MERCHANT_NAME is not");
+  const linkSecrets = env("PAYMENTS_RECEIPT_LINK_SECRET")?.split(",").map((secret) => secret.trim());
+  // Never echo the secret itself: say only which rule it breaks.
+  if (linkSecrets?.some((secret) => Buffer.byteLength(secret) < 32)) {
+    throw new Error("PAYMENTS_RECEIPT_LINK_SECRET: every secret must be at least 32 bytes");
+  }
+  return { locale, timeZone, merchant: name === undefined ? undefined : { name, address }, linkSecrets };
 }
 
 export function loadConfig(): HostConfig {
@@ -109,6 +177,10 @@ export function loadConfig(): HostConfig {
     rateLimit: rateLimitFromEnv(),
     trustProxy: parseTrustProxy(env("PAYMENTS_TRUST_PROXY")),
     storeMetrics: env("PAYMENTS_STORE_METRICS") === "true",
+    idempotencyTtlMs: idempotencyTtlFromEnv(),
+    retention: retentionFromEnv(),
+    gatewayRetryPolicy: gatewayRetryPolicyFromEnv(),
+    receipts: receiptsFromEnv(),
   };
 }
 

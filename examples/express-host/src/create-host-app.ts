@@ -18,7 +18,10 @@ export const CITY_TARIFF = {
   maxSurge: "2.5",
 };
 
-/** Who issues this host's receipts: printed at the top of every HTML receipt, in the riders' locale and time zone. */
+/**
+ * Who issues this host's receipts when the environment does not say (PAYMENTS_MERCHANT_NAME, PAYMENTS_LOCALE,
+ * PAYMENTS_TIME_ZONE): printed at the top of every HTML receipt, in the riders' locale and time zone.
+ */
 export const RECEIPTS = {
   locale: "en-US",
   timeZone: "America/New_York",
@@ -43,7 +46,10 @@ export function createHostApp(
     gateways: gatewaysFromEnv(config).map((gateway) => timeGatewayCalls(gateway, metricsRegistry)),
     defaultProvider: config.defaultProvider,
     tariffs: { city: CITY_TARIFF },
+    idempotencyTtlMs: config.idempotencyTtlMs,
+    gatewayRetryPolicy: config.gatewayRetryPolicy,
   });
+  const { receipts } = config;
   const app = express();
   app.disable("x-powered-by");
   const { redisPrefix, ...rateLimit } = config.rateLimit;
@@ -58,7 +64,13 @@ export function createHostApp(
       trustProxy: config.trustProxy,
       metricsRegistry,
       storeMetrics: config.storeMetrics,
-      receipts: RECEIPTS,
+      receipts: {
+        locale: receipts.locale ?? RECEIPTS.locale,
+        timeZone: receipts.timeZone ?? RECEIPTS.timeZone,
+        merchant: receipts.merchant ?? RECEIPTS.merchant,
+        // With PAYMENTS_RECEIPT_LINK_SECRET, receipts can be e-mailed as signed links that open without a token.
+        links: receipts.linkSecrets ? { secrets: receipts.linkSecrets } : undefined,
+      },
     }),
   );
   // The host's own routes come after, with their own parser.

@@ -36,11 +36,12 @@ const housekeeping = setInterval(() => {
 }, 30_000);
 housekeeping.unref();
 
-// Hourly: the library's default retention (idempotency records past their TTL, delivered events and processed
-// webhooks after 7 days), in small batches beside live traffic, then the planner statistics the list filters need.
+// Hourly: retention (idempotency records past their TTL, delivered events and processed webhooks after
+// PAYMENTS_RETENTION_OUTBOX / PAYMENTS_RETENTION_WEBHOOKS, 7 days each by default), in small batches beside live traffic, then the planner statistics the list filters need.
 const optimize = (store as { optimize?: () => Promise<void> }).optimize;
 const retention = startRetention({
   store,
+  retention: config.retention,
   afterPurge: optimize === undefined ? undefined : () => optimize.call(store),
   onReport: (report) => {
     const deleted = report.idempotencyRecords + report.outboxEvents + report.webhookEvents;

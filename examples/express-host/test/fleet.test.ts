@@ -18,6 +18,7 @@ import { type HostProcess, startHostProcess } from "./host-process.js";
 import { type ReverseProxy, startReverseProxy } from "./reverse-proxy.js";
 
 const JWT_SECRET = "fleet-test-secret-long-enough-for-hs256!";
+const RECEIPT_LINK_SECRET = "fleet-receipt-link-secret-of-32-bytes-or-more";
 const CREATE_LIMIT = 4;
 const AUTH_FAILURE_LIMIT = 3;
 // Clients the proxy tells apart by their address, as it would tell apart hosts on the internet.
@@ -72,8 +73,13 @@ describe.skipIf(!services)("a fleet of two hosts behind a reverse proxy", () => 
       PAYMENTS_REDIS_URL: testRedisUrl(),
       PAYMENTS_REDIS_PREFIX: redisPrefix,
       PAYMENTS_TRUST_PROXY: "1",
-      PAYMENTS_RATE_LIMIT_CREATE: String(CREATE_LIMIT),
-      PAYMENTS_RATE_LIMIT_AUTH_FAILURES: String(AUTH_FAILURE_LIMIT),
+      PAYMENTS_RATE_LIMITS: `create=${CREATE_LIMIT},authFailures=${AUTH_FAILURE_LIMIT}`,
+      // One link secret for the fleet: a receipt link minted by one instance opens on any other.
+      PAYMENTS_RECEIPT_LINK_SECRET: RECEIPT_LINK_SECRET,
+      PAYMENTS_MERCHANT_NAME: "Fleet Rides GmbH",
+      PAYMENTS_MERCHANT_ADDRESS: "Unter den Linden 1; 10117 Berlin",
+      PAYMENTS_LOCALE: "de-DE",
+      PAYMENTS_TIME_ZONE: "Europe/Berlin",
       LOG_LEVEL: "warn",
       // No publisher: every event stays in the outbox, where the test counts it.
       PAYMENTS_RABBITMQ_URL: undefined,
@@ -142,6 +148,23 @@ describe.skipIf(!services)("a fleet of two hosts behind a reverse proxy", () => 
     expect(confirmed.json.status).toBe("succeeded");
     expect(replayed.text).toBe(confirmed.text);
     expect(replayed.headers["idempotent-replayed"]).toBe("true");
+  });
+
+  it("serves a signed receipt link minted on one instance from the other, without a token, as the merchant set it", async () => {
+    const token = await mint("fleet-receipt");
+    const created = await direct(0, { method: "POST", path: "/payments-api/payments", from: HONEST, token, key: "receipt-create", body: { amount: 1250, currency: "USD" } });
+    expect(created.status, created.text).toBe(201);
+    const confirmed = await direct(0, { method: "POST", path: `/payments-api/payments/${created.json.id}/confirm`, from: HONEST, token, key: "receipt-confirm", body: { paymentMethodId: "pm_card_visa" } });
+    expect(confirmed.json.status, confirmed.text).toBe("succeeded");
+    const link = await direct(0, { method: "POST", path: `/payments-api/payments/${created.json.id}/receipt-link`, from: HONEST, token });
+    expect(link.status, link.text).toBe(201);
+    const page = await direct(1, { method: "GET", path: link.json.path, from: HONEST });
+    expect(page.status, page.text).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.text).toContain("Fleet Rides GmbH");
+    expect(page.text).toContain("10117 Berlin");
+    // de-DE writes the decimal comma.
+    expect(page.text).toContain("12,50");
   });
 
   it("restarts instance by instance under steady load without failing a request or losing an event", async () => {
