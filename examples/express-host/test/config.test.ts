@@ -109,7 +109,7 @@ describe("the service's and retention's settings from the environment", () => {
     const config = loadConfig();
     expect(config.idempotencyTtlMs).toBeUndefined();
     expect(config.retention).toEqual({ deliveredEventsMs: undefined, processedWebhooksMs: undefined });
-    expect(config.gatewayRetryPolicy).toEqual({});
+    expect(config.gatewayRetryPolicy).toStrictEqual({});
     expect(config.receipts).toEqual({ locale: undefined, timeZone: undefined, merchant: undefined, linkSecrets: undefined });
   });
 
