@@ -398,7 +398,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     // only what differs is set. An unlocked record may have moved since we read it: it is written whole.
     const known = unlocked ? undefined : this.#knownRecords.get(recordKey(scope, key));
     const diff =
-      known !== undefined && known.lockId === expectedLockId ? changedColumns(idempotencyToRow(known), full, ["updated_at", "locked_at"]) : undefined;
+      known !== undefined && known.lockId === expectedLockId ? changedColumns(idempotencyToRow(known), full, ["updated_at", "locked_at", "expires_at"]) : undefined;
     const narrowed = diff !== undefined && diff.names !== "" ? diff : undefined;
     const changes = narrowed?.changes ?? full;
     const result = await this.#run(
