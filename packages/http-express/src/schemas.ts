@@ -66,6 +66,9 @@ export const listPaymentsQuery = z
     from: instantParam.optional().describe("Created at or after; must be before to"),
     to: instantParam.optional().describe("Created before"),
     reference: z.string().max(600).describe("key:value (split at the first colon)").optional(),
+    providerPaymentId: ruledText({ min: 1, max: 255, refuseCardNumbers: "identifier" })
+      .optional()
+      .describe("The provider's id of the payment or of one of its refunds, with provider and no other filter: a page of at most one"),
     updatedFrom: instantParam.optional().describe("Last updated at or after; must be before updatedTo"),
     updatedTo: instantParam.optional().describe("Last updated before"),
     customerId: createPaymentSchema.shape.customerId.describe("The customer's id, exactly as stored"),

@@ -107,6 +107,23 @@ describe.each<StoreKind>(["sqlite", "postgres"])("search and provider-id lookup 
     expect((await call(server, "GET", path)).status).toBe(401);
   });
 
+  it("answers the design's list form, GET /payments?provider=…&providerPaymentId=…, with that one payment, scoped alike", async () => {
+    const list = (query: string, token: string) => api("GET", `/payments?${query}`, { token });
+    const query = `provider=${large.provider}&providerPaymentId=${encodeURIComponent(large.providerPaymentId)}`;
+    const found = await list(query, alice);
+    expect(found.status, found.text).toBe(200);
+    expect(found.json).toMatchObject({ data: [{ id: large.id }], nextCursor: null });
+    expect((await list(query, admin)).json.data.map((p: { id: string }) => p.id)).toEqual([large.id]);
+    // Another owner's payment is simply not in the caller's list.
+    expect((await list(query, bob)).json).toEqual({ data: [], nextCursor: null });
+    expect((await list(`provider=${large.provider}&providerPaymentId=pi_nothing_${run}`, alice)).json.data).toEqual([]);
+    // A lookup, not a filter: it needs the provider and takes nothing else.
+    const alone = await list(`providerPaymentId=${encodeURIComponent(large.providerPaymentId)}`, alice);
+    expect(alone.status).toBe(400);
+    expect(alone.json.error.code).toBe("validation_error");
+    expect((await list(`${query}&status=succeeded`, alice)).status).toBe(400);
+  });
+
   it("looks a payment up by the provider's id of one of its refunds", async () => {
     const refunded = await api("POST", `/payments/${large.id}/refunds`, { token: admin, key: key(), body: { amount: 100, reason: "late" } });
     const providerRefundId = refunded.json.refund.providerRefundId as string;

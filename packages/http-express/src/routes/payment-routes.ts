@@ -1,4 +1,4 @@
-import { type CancelContext, type Payment, PaymentError, type PaymentFilter, type PaymentService, validationErrorOf } from "@org/payments-core";
+import { type CancelContext, type Payment, PaymentError, type PaymentFilter, isPaymentError, type PaymentService, validationErrorOf } from "@org/payments-core";
 import type { Request, Router } from "express";
 import type { PaymentAction } from "../authorization.js";
 import { canSee } from "../authorization.js";
@@ -87,6 +87,25 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     const seesAll = await authorize("payment.list_all", principal);
     if (!seesAll && query.owner !== undefined && query.owner !== principal.sub) {
       throw new PaymentError("forbidden", "listing another owner's payments needs the admin role");
+    }
+    if (query.providerPaymentId !== undefined) {
+      // The design's lookup by the provider's id, as a list: the one payment (or none), scoped to the caller like
+      // every list. It is a lookup, not a filter, so it takes the provider and nothing else.
+      const { provider, providerPaymentId, limit: _limit, ...others } = query;
+      const extra = Object.keys(others).filter((name) => others[name as keyof typeof others] !== undefined);
+      if (provider === undefined || extra.length > 0) {
+        throw validationErrorOf("query", [
+          { path: "providerPaymentId", message: provider === undefined ? "needs provider" : `takes only provider, not ${extra.join(", ")}` },
+        ]);
+      }
+      const payment = await service.findPaymentByProviderId(provider, providerPaymentId).catch((error: unknown) => {
+        if (isPaymentError(error, "not_found")) return null;
+        throw error;
+      });
+      // Only where the caller may read it (its owner, or an admin: the authorization's own rule), as for GET /payments/:id.
+      const visible = payment !== null && (await authorize("payment.read", principal, payment)) ? [payment] : [];
+      sendJson(res, 200, { data: visible, nextCursor: null });
+      return;
     }
     const window = parseWindow(query.from, query.to, { from: "from", to: "to" });
     const updated = parseWindow(query.updatedFrom, query.updatedTo, { from: "updatedFrom", to: "updatedTo" });
