@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureLogs, sensitiveFindings } from "./log-capture.js";
-import { createResponseValidator } from "./openapi-validator.js";
+import { type ValidatedCall, validatedCaller } from "./openapi-validator.js";
 import { type CallResult, type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
 import { storeSnapshot } from "./store-snapshot.js";
 
@@ -10,7 +10,8 @@ const CARD_FORMS = [CARD, "4242 4242 4242 4242", "4242-4242-4242-4242"];
 /** Path, query and header text is checked at the edge: the same answer on every store, and never a 500. */
 describe.each<StoreKind>(["sqlite", "postgres"])("router edges on %s", (kind) => {
   let server: TestServer;
-  let validate: ReturnType<typeof createResponseValidator>;
+  /** Every response in this suite is checked against the served OpenAPI document. */
+  let api: ValidatedCall;
   let alice: string;
   let admin: string;
   let paymentId: string;
@@ -18,11 +19,6 @@ describe.each<StoreKind>(["sqlite", "postgres"])("router edges on %s", (kind) =>
   const key = () => `edge-${kind}-${++seq}`;
   const logs = captureLogs();
 
-  async function api(method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<CallResult> {
-    const result = await call(server, method, path, options);
-    validate(method, path, result);
-    return result;
-  }
 
   function expectNoEcho(result: CallResult, ...values: string[]): void {
     for (const value of values) expect(result.text).not.toContain(value);
@@ -31,7 +27,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("router edges on %s", (kind) =>
 
   beforeAll(async () => {
     server = await startServer(kind, { logger: logs.logger });
-    validate = createResponseValidator((await call(server, "GET", "/openapi.json")).json);
+    api = await validatedCaller(server);
     alice = await token("alice");
     admin = await token("ops", { admin: true });
     const created = await api("POST", "/payments", { token: alice, key: key(), body: { amount: 500, currency: "USD", references: { trip: "T-1" } } });

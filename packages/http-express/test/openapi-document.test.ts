@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../src/index.js";
-import { createResponseValidator } from "./openapi-validator.js";
+import { type ValidatedCall, validatedCaller } from "./openapi-validator.js";
 import { type CallResult, type TestServer, call, startServer, token } from "./server-harness.js";
 
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
@@ -37,20 +37,16 @@ describe("the OpenAPI document, for client generators", () => {
 
 describe("the served OpenAPI document", () => {
   let server: TestServer;
-  let validate: ReturnType<typeof createResponseValidator>;
+  /** Every response in this suite is checked against the served OpenAPI document. */
+  let api: ValidatedCall;
   let seq = 0;
   const key = () => `openapi-doc-${++seq}`;
 
-  async function api(method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<CallResult> {
-    const result = await call(server, method, path, options);
-    validate(method, path, result);
-    return result;
-  }
 
   beforeAll(async () => {
     // Rate limits on (they are off in most suites), so that their headers and the 429 are on the responses checked.
     server = await startServer("sqlite", { rateLimit: { limit: 5, windowMs: 60_000 } });
-    validate = createResponseValidator((await call(server, "GET", "/openapi.json")).json);
+    api = await validatedCaller(server);
   });
   afterAll(async () => server?.close());
 

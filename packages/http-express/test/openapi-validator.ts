@@ -1,5 +1,5 @@
 import Ajv2020Import from "ajv/dist/2020.js";
-import type { CallResult } from "./server-harness.js";
+import { type CallResult, type TestServer, call } from "./server-harness.js";
 
 const Ajv2020 = Ajv2020Import as unknown as typeof Ajv2020Import.default;
 
@@ -42,5 +42,18 @@ export function createResponseValidator(document: any) {
       cache.set(id, validate);
     }
     if (!validate(result.json)) throw new Error(`${id} does not match the OpenAPI document: ${ajv.errorsText(validate.errors)}\n${result.text.slice(0, 500)}`);
+  };
+}
+
+/** A call to the test server whose every response is checked against the OpenAPI document it serves. */
+export type ValidatedCall = (method: string, path: string, options?: Parameters<typeof call>[3]) => Promise<CallResult>;
+
+/** Reads the document `server` serves once, then checks every answer of the caller it returns against it. */
+export async function validatedCaller(server: TestServer): Promise<ValidatedCall> {
+  const validate = createResponseValidator((await call(server, "GET", "/openapi.json")).json);
+  return async (method, path, options = {}) => {
+    const result = await call(server, method, path, options);
+    validate(method, path, result);
+    return result;
   };
 }

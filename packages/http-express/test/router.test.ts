@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createResponseValidator } from "./openapi-validator.js";
-import { type CallResult, type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
+import { type ValidatedCall, validatedCaller } from "./openapi-validator.js";
+import { type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
 
 describe.each<StoreKind>(["sqlite", "postgres"])("payments router over HTTP on %s", (kind) => {
   let server: TestServer;
-  let validate: ReturnType<typeof createResponseValidator>;
+  /** Every response in this suite is checked against the served OpenAPI document. */
+  let api: ValidatedCall;
   let alice: string;
   let bob: string;
   let admin: string;
   let seq = 0;
   const key = () => `key-${kind}-${++seq}`;
 
-  /** Every response in this suite is checked against the served OpenAPI document. */
-  async function api(method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<CallResult> {
-    const result = await call(server, method, path, options);
-    validate(method, path, result);
-    return result;
-  }
 
   async function paid(owner: string, amount = 5000) {
     const created = await api("POST", "/payments", { token: owner, key: key(), body: { amount, currency: "USD" } });
@@ -26,8 +21,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("payments router over HTTP on %
 
   beforeAll(async () => {
     server = await startServer(kind);
-    const openapi = await call(server, "GET", "/openapi.json");
-    validate = createResponseValidator(openapi.json);
+    api = await validatedCaller(server);
     alice = await token("alice");
     bob = await token("bob");
     admin = await token("ops", { admin: true });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createResponseValidator } from "./openapi-validator.js";
-import { type CallResult, type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
+import { type ValidatedCall, validatedCaller } from "./openapi-validator.js";
+import { type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
 
 /**
  * The list's search parameters and the lookup by a provider's id, over HTTP on both SQL stores, every response
@@ -8,7 +8,8 @@ import { type CallResult, type StoreKind, type TestServer, call, startServer, to
  */
 describe.each<StoreKind>(["sqlite", "postgres"])("search and provider-id lookup over HTTP on %s", (kind) => {
   let server: TestServer;
-  let validate: ReturnType<typeof createResponseValidator>;
+  /** Every response in this suite is checked against the served OpenAPI document. */
+  let api: ValidatedCall;
   let alice: string;
   let bob: string;
   let admin: string;
@@ -16,11 +17,6 @@ describe.each<StoreKind>(["sqlite", "postgres"])("search and provider-id lookup 
   const key = () => `search-${kind}-${++seq}`;
   const run = `${kind}_${Date.now().toString(36)}`;
 
-  async function api(method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<CallResult> {
-    const result = await call(server, method, path, options);
-    validate(method, path, result);
-    return result;
-  }
 
   const ids = async (query: string, as = alice): Promise<string[]> => {
     const listed = await api("GET", `/payments?limit=500&${query}`, { token: as });
@@ -34,7 +30,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("search and provider-id lookup 
 
   beforeAll(async () => {
     server = await startServer(kind);
-    validate = createResponseValidator((await call(server, "GET", "/openapi.json")).json);
+    api = await validatedCaller(server);
     alice = await token("alice");
     bob = await token("bob");
     admin = await token("ops", { admin: true });

@@ -1,25 +1,20 @@
 import { samplePayment } from "@org/payments-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createResponseValidator } from "./openapi-validator.js";
-import { type CallResult, type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
+import { type ValidatedCall, validatedCaller } from "./openapi-validator.js";
+import { type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
 describe.each<StoreKind>(["sqlite", "postgres"])("stats and metrics past 2^53 on %s", (kind) => {
   let server: TestServer;
-  let validate: ReturnType<typeof createResponseValidator>;
+  /** Every response in this suite is checked against the served OpenAPI document. */
+  let api: ValidatedCall;
   let admin: string;
 
-  async function api(method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<CallResult> {
-    const result = await call(server, method, path, options);
-    validate(method, path, result);
-    return result;
-  }
 
   beforeAll(async () => {
     server = await startServer(kind, { storeMetrics: { cacheMs: 0 } }); // the designated exporter: /metrics reads the store
-    const openapi = await call(server, "GET", "/openapi.json");
-    validate = createResponseValidator(openapi.json);
+    api = await validatedCaller(server);
     admin = await token("ops", { admin: true });
   });
   afterAll(async () => server?.close());

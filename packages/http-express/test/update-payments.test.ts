@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createResponseValidator } from "./openapi-validator.js";
-import { type CallResult, type StoreKind, TARIFFS, type TestServer, call, startServer, token } from "./server-harness.js";
+import { type ValidatedCall, validatedCaller } from "./openapi-validator.js";
+import { type StoreKind, TARIFFS, type TestServer, startServer, token } from "./server-harness.js";
 
 /*
  * PATCH /payments/:id and POST /fares/cancellation-quote over HTTP on both SQL stores; every response is checked
@@ -8,18 +8,14 @@ import { type CallResult, type StoreKind, TARIFFS, type TestServer, call, startS
  */
 describe.each<StoreKind>(["sqlite", "postgres"])("updating payments and quoting cancellations over HTTP on %s", (kind) => {
   let server: TestServer;
-  let validate: ReturnType<typeof createResponseValidator>;
+  /** Every response in this suite is checked against the served OpenAPI document. */
+  let api: ValidatedCall;
   let alice: string;
   let bob: string;
   let admin: string;
   let seq = 0;
   const key = () => `upd-${kind}-${++seq}`;
 
-  async function api(method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<CallResult> {
-    const result = await call(server, method, path, options);
-    validate(method, path, result);
-    return result;
-  }
 
   async function created(owner: string, body: Record<string, unknown> = {}) {
     const result = await api("POST", "/payments", { token: owner, key: key(), body: { amount: 2500, currency: "USD", metadata: { seat: "12A", team: "ops" }, ...body } });
@@ -29,7 +25,7 @@ describe.each<StoreKind>(["sqlite", "postgres"])("updating payments and quoting 
 
   beforeAll(async () => {
     server = await startServer(kind, { tariffs: { city: { ...TARIFFS.city, cancellationFee: 500 } } });
-    validate = createResponseValidator((await call(server, "GET", "/openapi.json")).json);
+    api = await validatedCaller(server);
     alice = await token("alice");
     bob = await token("bob");
     admin = await token("ops", { admin: true });
