@@ -63,11 +63,7 @@ export class DeferredWrites {
 
   /** Holds `write` for the next statement, or runs it now where holding buys nothing. */
   async defer(write: DeferredWrite): Promise<void> {
-    if (!this.#dialect.batchWrites) {
-      const result = await this.#execute(CompiledQuery.raw(write.statement.sql, [...write.statement.parameters]), [write]);
-      if (write.onNoMatch !== undefined && result.numAffectedRows !== 1n) throw write.onNoMatch();
-      return;
-    }
+    if (!this.#dialect.batchWrites) return this.#runAlone(write);
     if (this.#held.some((held) => overlaps(held.statement.tables, write.statement.tables))) await this.flush();
     this.#held.push(write);
   }
@@ -106,10 +102,13 @@ export class DeferredWrites {
         return;
       }
     }
-    for (const write of held) {
-      const result = await this.#execute(CompiledQuery.raw(write.statement.sql, [...write.statement.parameters]), [write]);
-      if (write.onNoMatch !== undefined && result.numAffectedRows !== 1n) throw write.onNoMatch();
-    }
+    for (const write of held) await this.#runAlone(write);
+  }
+
+  /** One write as its own statement, its guard (if any) checked on its row count. */
+  async #runAlone(write: DeferredWrite): Promise<void> {
+    const result = await this.#execute(CompiledQuery.raw(write.statement.sql, [...write.statement.parameters]), [write]);
+    if (write.onNoMatch !== undefined && result.numAffectedRows !== 1n) throw write.onNoMatch();
   }
 
   #take(): DeferredWrite[] {

@@ -25,7 +25,7 @@ import { sql } from "kysely";
 import type { Compilable, Insertable, Kysely, Updateable } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
 import type { Database, PaymentsTable, ReceiptsTable } from "./database.js";
-import type { CompiledStatements, StatementArgs } from "./compiled-statements.js";
+import type { BoundStatement, CompiledStatements, StatementArgs } from "./compiled-statements.js";
 import { DeferredWrites } from "./deferred-writes.js";
 import {
   eventToOutboxRow,
@@ -95,15 +95,11 @@ export class KyselyStoreTx implements PaymentStoreTx {
   readonly #statements: CompiledStatements;
   readonly #writes: DeferredWrites;
   /**
-   * The references of each payment this transaction read or wrote, at that version. A payment row at a given version
-   * never changes (every update bumps it), so an update from that version whose references are the same needs no
-   * rewrite of the filterable copy: most updates (status moves) save two statements.
-   */
-  readonly #knownReferences = new Map<string, { version: number; key: string }>();
-  /**
-   * The payments this transaction read or wrote, as of their version: an update from that version sets only the
-   * columns that change. SQLite rewrites every index on a column named in SET, changed or not, so a full-row status
-   * move would rewrite all seven indexes of payments; PostgreSQL parses and sends less.
+   * The payments this transaction read or wrote, as of their version. A payment row at a given version never changes
+   * (every update bumps it), so an update from that version sets only the columns that change (SQLite rewrites every
+   * index on a column named in SET, changed or not: a full-row status move would rewrite all seven indexes of
+   * payments), and leaves the filterable copy of the references alone when they are the same (most updates, status
+   * moves, save two statements).
    */
   readonly #knownPayments = new Map<string, Payment>();
   /** Idempotency records as this transaction last read or wrote them, for the same narrowing while we hold the lock. */
@@ -143,7 +139,6 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   #remember(payment: Payment): void {
-    this.#knownReferences.set(payment.id, { version: payment.version, key: referencesKey(payment.references) });
     this.#knownPayments.set(payment.id, payment);
   }
 
@@ -185,38 +180,37 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async updatePayment(next: Payment, expectedVersion: number): Promise<Payment | null> {
-    if (next.version !== expectedVersion + 1) {
-      throw new PaymentError("internal", `payment ${next.id}: version ${next.version} does not follow ${expectedVersion}`);
-    }
-    assertStorablePayment(next);
-    // id and created_at never change; everything else is the caller's new state.
-    const { key, changes } = this.#paymentChanges(next, expectedVersion);
-    const result = await this.#run(key, { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildPaymentUpdate);
+    const result = await this.#writes.run(this.#guardedPaymentUpdate(next, expectedVersion));
     if (result.numAffectedRows !== 1n) return null;
-    await this.#rewriteReferencesIfChanged(next, expectedVersion);
-    this.#remember(next);
+    await this.#afterPaymentUpdate(next, expectedVersion);
     return next;
   }
 
   async updatePaymentOrConflict(next: Payment, expectedVersion: number): Promise<Payment> {
-    if (!this.#dialect.batchWrites) {
-      const stored = await this.updatePayment(next, expectedVersion);
-      if (stored === null) throw new PaymentError("conflict", `payment ${next.id} changed concurrently`);
-      return stored;
-    }
+    // Held for the phase's next statement where that saves a round trip (deferred-writes.ts; run at once elsewhere):
+    // a lost race fails that statement with `conflict`.
+    await this.#writes.defer({
+      statement: this.#guardedPaymentUpdate(next, expectedVersion),
+      onNoMatch: () => new PaymentError("conflict", `payment ${next.id} changed concurrently`),
+    });
+    await this.#afterPaymentUpdate(next, expectedVersion);
+    return next;
+  }
+
+  /** The version-guarded UPDATE of `next`, after the checks every payment write passes. */
+  #guardedPaymentUpdate(next: Payment, expectedVersion: number): BoundStatement {
     if (next.version !== expectedVersion + 1) {
       throw new PaymentError("internal", `payment ${next.id}: version ${next.version} does not follow ${expectedVersion}`);
     }
     assertStorablePayment(next);
-    // Held for the phase's next statement (deferred-writes.ts); a lost race fails that statement with `conflict`.
     const { key, changes } = this.#paymentChanges(next, expectedVersion);
-    await this.#writes.defer({
-      statement: this.#statements.bind(key, { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildPaymentUpdate),
-      onNoMatch: () => new PaymentError("conflict", `payment ${next.id} changed concurrently`),
-    });
+    return this.#statements.bind(key, { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildPaymentUpdate);
+  }
+
+  /** What follows a won update: the references' filterable copy, and the row now known at its new version. */
+  async #afterPaymentUpdate(next: Payment, expectedVersion: number): Promise<void> {
     await this.#rewriteReferencesIfChanged(next, expectedVersion);
     this.#remember(next);
-    return next;
   }
 
   /**
@@ -235,8 +229,8 @@ export class KyselyStoreTx implements PaymentStoreTx {
 
   /** Only the winner rewrites the filterable copy of the references, and only if they changed. */
   async #rewriteReferencesIfChanged(next: Payment, expectedVersion: number): Promise<void> {
-    const known = this.#knownReferences.get(next.id);
-    if (known !== undefined && known.version === expectedVersion && known.key === referencesKey(next.references)) return;
+    const known = this.#knownPayments.get(next.id);
+    if (known !== undefined && known.version === expectedVersion && referencesKey(known.references) === referencesKey(next.references)) return;
     await this.#defer("deleteReferences", { paymentId: next.id }, (db, a) => db.deleteFrom("payment_references").where("payment_id", "=", a.paymentId));
     await this.#writeReferences(next);
   }

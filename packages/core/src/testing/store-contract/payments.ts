@@ -5,7 +5,7 @@ import { RACERS } from "../case.js";
 import { sampleEvent, sampleHistory, sampleIdempotencyRecord, sampleInboxEvent, samplePayment, sampleRefund, testId } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
 import { refusal } from "./refusal.js";
-import { insertPayment } from "./seed.js";
+import { insertPayment, listedIds } from "./seed.js";
 
 /** Payments and their history: what `PaymentsTx` and `PaymentReads` promise (ports/store/payments.ts). */
 export const PAYMENT_CASES = {
@@ -156,6 +156,9 @@ export function definePaymentCases(define: DefineCase<keyof typeof PAYMENT_CASES
       expect(await tx.updatePayment(renamed, emptied.version)).toEqual(renamed);
     });
     expect(await store.getPayment(plain.id)).toEqual(renamed);
+    // The references changed in that transaction too: the lists find the payment by the new one, not the old.
+    expect(await listedIds(store, { reference: { key: "trip", value: "tr_changed" } })).toContain(plain.id);
+    expect(await listedIds(store, { reference: { key: "booking", value: "bk_9" } })).not.toContain(plain.id);
   });
 
   define("paymentCompareAndSet", async () => {
