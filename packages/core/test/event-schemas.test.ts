@@ -12,7 +12,7 @@ import { PaymentService } from "../src/service/payment-service.js";
 import { SimulatedGateway } from "../src/simulated/index.js";
 import { ctx } from "./helpers.js";
 
-/** The simulated provider, plus the two things it cannot produce: a failed refund and a dispute. */
+/** The simulated provider, plus the one thing it cannot produce: a failed refund. */
 class ProviderWithFailuresAndDisputes extends SimulatedGateway {
   failRefunds = false;
   /** Lets an unknown payment method reach the provider, which refuses it there (phase 2). */
@@ -22,21 +22,6 @@ class ProviderWithFailuresAndDisputes extends SimulatedGateway {
   override async refund(request: RefundGatewayRequest, options: GatewayCallOptions): Promise<GatewayRefund> {
     const refund = await super.refund(request, options);
     return this.failRefunds ? { ...refund, status: "failed", failureReason: "card account closed" } : refund;
-  }
-  override async parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent> {
-    const text = typeof rawBody === "string" ? rawBody : Buffer.from(rawBody).toString("utf8");
-    const body = JSON.parse(text) as { dispute?: { paymentId: string } };
-    if (!body.dispute) return super.parseWebhook(rawBody, headers);
-    return {
-      kind: "dispute",
-      provider: this.provider,
-      eventId: "evt_dispute_1",
-      type: "charge.dispute.created",
-      occurredAt: "2026-03-01T10:00:00.000Z",
-      paymentId: body.dispute.paymentId,
-      providerPaymentId: null,
-      dispute: { id: "dp_1", status: "needs_response", reason: "fraudulent", amount: 1000 },
-    };
   }
 }
 
@@ -86,7 +71,22 @@ async function eventsOfEveryFlow(): Promise<PaymentEvent[]> {
   await service.refundPayment(refundFails.id, { amount: 100, reason: "goodwill" }, ctx("refund-3", "admin")).catch(() => undefined);
   gateway.failRefunds = false;
 
-  await service.handleWebhook("simulated", JSON.stringify({ dispute: { paymentId: paid.id } }), {});
+  // A chargeback opened, answered and lost; an inquiry that closed without becoming one.
+  const chargeback = gateway.openDispute((await service.getPayment(paid.id)).providerPaymentId!, { amount: 400 });
+  const deliver = async (disputeId: string, type?: string) => {
+    const webhook = gateway.disputeWebhookFor(disputeId, type);
+    await service.handleWebhook("simulated", webhook.rawBody, webhook.headers);
+  };
+  await deliver(chargeback, "dispute.created");
+  clock.advance(1_000);
+  gateway.moveDispute(chargeback, "under_review");
+  await deliver(chargeback);
+  clock.advance(1_000);
+  gateway.moveDispute(chargeback, "lost");
+  await deliver(chargeback);
+  const inquiry = gateway.openDispute((await service.getPayment(held.id)).providerPaymentId!, { inquiry: true, reason: "unrecognized" });
+  gateway.moveDispute(inquiry, "warning_closed");
+  await deliver(inquiry, "dispute.created");
   await service.updatePayment(paid.id, { description: "seat 12A", metadata: { desk: "note" } }, ctx("update-paid"));
 
   // We recorded a failure the provider did not: reconciliation corrects it (payment.succeeded + payment.corrected).

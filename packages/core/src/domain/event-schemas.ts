@@ -3,6 +3,7 @@ import { EVENT_SCHEMA_VERSION, PAYMENT_EVENT_TYPES } from "./events.js";
 import type { PaymentEvent, PaymentEventType } from "./events.js";
 import { PAYMENT_STATUSES, REFUND_STATUSES } from "./payment.js";
 import { EDITABLE_FIELDS } from "./payment-edits.js";
+import { DISPUTE_REASONS, DISPUTE_STATUSES } from "./dispute.js";
 import type { PaymentStatus } from "./payment.js";
 
 /**
@@ -47,6 +48,21 @@ const failureReason = z.object({
   declineCode: z.string().min(1).optional().describe("the provider's own decline code, when it reported one"),
   message: z.string().describe("a message safe to store and show; card numbers are masked"),
 });
+
+const disputeSnapshot = z.object({
+  id: z.string().min(1).describe("our dispute id (dp_…)"),
+  providerDisputeId: z.string().min(1).describe("the provider's id for it"),
+  amount: z.int().min(1).describe("the disputed amount in minor units of the currency (a positive safe integer)"),
+  currency,
+  status: z.enum(DISPUTE_STATUSES).describe("warning_* are inquiries (no money moved yet); won, lost and warning_closed are final"),
+  reason: z.enum(DISPUTE_REASONS),
+  providerReason: z.string().describe("the provider's own reason word"),
+  evidenceDueBy: timestamp.nullable().describe("the provider's deadline for evidence"),
+  openedAt: timestamp,
+  closedAt: timestamp.nullable(),
+});
+
+const previousDisputeStatus = z.enum(DISPUTE_STATUSES).describe("the dispute's status before this change");
 
 const previousStatus = z.enum(PAYMENT_STATUSES).describe("the payment's status before this change");
 
@@ -114,16 +130,8 @@ export const PAYMENT_EVENT_SCHEMAS = {
   ),
   "payment.disputed": envelope(
     "payment.disputed",
-    z.object({
-      payment: paymentSnapshot(ANY_STATUS),
-      dispute: z.object({
-        id: z.string().min(1),
-        status: z.string(),
-        reason: z.string().optional(),
-        amount: minorUnits.optional(),
-      }),
-    }),
-    "The provider reported a dispute (chargeback); the payment is flagged, its status unchanged.",
+    z.object({ payment: paymentSnapshot(ANY_STATUS), dispute: disputeSnapshot }),
+    "The provider opened a dispute (a chargeback, or an inquiry): the dispute is recorded and the payment flagged, its status unchanged. Followed by dispute.updated and dispute.closed as the provider moves it.",
   ),
   "payment.updated": envelope(
     "payment.updated",
@@ -148,6 +156,20 @@ export const PAYMENT_EVENT_SCHEMAS = {
       error: failureReason.optional().describe("why the refund failed (refund.reason stays the reason it was asked for)"),
     }),
     "A refund failed; its reservation was released.",
+  ),
+  "dispute.updated": envelope(
+    "dispute.updated",
+    z.object({ payment: paymentSnapshot(ANY_STATUS), dispute: disputeSnapshot, previousDisputeStatus }),
+    "The provider moved a dispute to a status that is not final (needs_response → under_review, an inquiry escalated), or changed its amount or evidence deadline.",
+  ),
+  "dispute.closed": envelope(
+    "dispute.closed",
+    z.object({
+      payment: paymentSnapshot(ANY_STATUS),
+      dispute: disputeSnapshot,
+      previousDisputeStatus: previousDisputeStatus.optional().describe("absent when the provider's first report of the dispute was already final"),
+    }),
+    "A dispute reached a final status: won (the money returns), lost (it stays with the customer) or warning_closed (an inquiry that never became a chargeback).",
   ),
 } satisfies Record<PaymentEventType, z.ZodType>;
 

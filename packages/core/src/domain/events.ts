@@ -1,3 +1,4 @@
+import type { DisputeSnapshot } from "./dispute.js";
 import type { EventFailureReason } from "./event-failure-reason.js";
 import type { Payment, Refund } from "./payment.js";
 
@@ -16,6 +17,8 @@ export const PAYMENT_EVENT_TYPES = [
   "payment.updated",
   "refund.created",
   "refund.failed",
+  "dispute.updated",
+  "dispute.closed",
 ] as const;
 export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
 
@@ -25,7 +28,10 @@ export const EVENT_SCHEMA_VERSION = 1;
 export interface PaymentEventData {
   payment: PaymentSnapshot;
   refund?: RefundSnapshot | undefined;
-  dispute?: { id: string; status: string; reason?: string | undefined; amount?: number | undefined } | undefined;
+  /** The dispute (`payment.disputed`, `dispute.updated`, `dispute.closed`). */
+  dispute?: DisputeSnapshot | undefined;
+  /** The dispute's status before this change (`dispute.updated`, `dispute.closed`). */
+  previousDisputeStatus?: DisputeSnapshot["status"] | undefined;
   previousStatus?: string | undefined;
   /** The names of the fields an update changed (`payment.updated`), never their values. */
   changedFields?: string[] | undefined;

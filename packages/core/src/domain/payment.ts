@@ -82,9 +82,10 @@ export interface HistoryEntry {
   reason: string;
   /**
    * `correction` marks a reconcile transition outside the normal table; `updated`, a change of editable fields by
-   * `updatePayment` (status unchanged, `details.changed` names the fields).
+   * `updatePayment` (status unchanged, `details.changed` names the fields); `dispute`, a dispute opened or moved by
+   * the provider (status unchanged, `details.disputeId` names it).
    */
-  kind: "transition" | "correction" | "updated";
+  kind: "transition" | "correction" | "updated" | "dispute";
   details?: Record<string, unknown> | undefined;
 }
 

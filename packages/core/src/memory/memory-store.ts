@@ -1,8 +1,11 @@
 import { formatReceiptNumber, receiptYear } from "../receipts/receipt-number.js";
 import type { PaymentEvent } from "../domain/events.js";
+import type { Dispute } from "../domain/dispute.js";
 import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
 import type {
+  DisputeFilter,
+  DisputeStatsRow,
   IdempotencyRecord,
   InboxEvent,
   InboxFilter,
@@ -17,11 +20,13 @@ import type {
   StatsRow,
 } from "../ports/payment-store.js";
 import { AsyncMutex } from "./async-mutex.js";
-import { assertStorablePaymentAmounts, assertStorableRefundAmount } from "../validation/storable-amounts.js";
+import { assertStorableDisputeAmount, assertStorablePaymentAmounts, assertStorableRefundAmount } from "../validation/storable-amounts.js";
+import { matchesDisputeFilter, normalizeDisputeFilter } from "../queries/dispute-filter.js";
 import { decodePageCursor, encodePageCursor } from "../queries/page-cursor.js";
 import { clampPageLimit } from "../queries/page-limit.js";
 import { matchesFilter, normalizePaymentFilter } from "../queries/payment-filter.js";
 import {
+  assertStorableDispute,
   assertStorableEvent,
   assertStorableHistory,
   assertStorableIdempotencyRecord,
@@ -90,6 +95,7 @@ export class MemoryPaymentStore implements PaymentStore {
   readonly #payments = new Map<string, Payment>();
   readonly #history = new Map<string, HistoryEntry[]>();
   readonly #refunds = new Map<string, Refund>();
+  readonly #disputes = new Map<string, Dispute>();
   readonly #receiptCounters = new Map<number, number>();
   readonly #receipts = new Map<string, string>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
@@ -112,7 +118,7 @@ export class MemoryPaymentStore implements PaymentStore {
   /** Empties every collection (tests). */
   reset(): Promise<void> {
     return this.#mutex.run(async () => {
-      for (const map of [this.#payments, this.#history, this.#refunds, this.#receiptCounters, this.#receipts, this.#idempotency, this.#inbox]) {
+      for (const map of [this.#payments, this.#history, this.#refunds, this.#disputes, this.#receiptCounters, this.#receipts, this.#idempotency, this.#inbox]) {
         map.clear();
       }
       this.#outbox.length = 0;
@@ -189,6 +195,32 @@ export class MemoryPaymentStore implements PaymentStore {
         assertStorableRefundAmount(refund);
         if (!this.#refunds.has(refund.id)) throw new PaymentError("not_found", `refund ${refund.id} does not exist`);
         this.#set(this.#refunds, refund.id, clone(refund), undo);
+      },
+      findDisputeByProviderId: async (provider, providerDisputeId) =>
+        clone(
+          (findable(provider, providerDisputeId) &&
+            [...this.#disputes.values()].find((d) => d.provider === provider && d.providerDisputeId === providerDisputeId)) ||
+            null,
+        ),
+      insertDispute: async (dispute) => {
+        assertStorableDispute(dispute);
+        assertStorableDisputeAmount(dispute);
+        if (this.#disputes.has(dispute.id)) throw new PaymentError("conflict", `dispute ${dispute.id} already exists`);
+        for (const other of this.#disputes.values()) {
+          if (other.provider === dispute.provider && other.providerDisputeId === dispute.providerDisputeId) {
+            throw new PaymentError("conflict", `a dispute for ${dispute.provider} ${dispute.providerDisputeId} already exists`);
+          }
+        }
+        this.#set(this.#disputes, dispute.id, clone(dispute), undo);
+      },
+      updateDispute: async (next, expectedVersion) => {
+        if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "next version must be expected + 1");
+        assertStorableDispute(next);
+        assertStorableDisputeAmount(next);
+        const current = this.#disputes.get(next.id);
+        if (!current || current.version !== expectedVersion) return null;
+        this.#set(this.#disputes, next.id, clone(next), undo);
+        return clone(next);
       },
       allocateReceiptNumber: async (paymentId, issuedAt) => {
         assertStorableText(paymentId, "receipt.paymentId");
@@ -301,6 +333,46 @@ export class MemoryPaymentStore implements PaymentStore {
     return this.#read(() =>
       [...this.#refunds.values()].filter((r) => r.paymentId === paymentId).sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
+  }
+
+  getDispute(id: string): Promise<Dispute | null> {
+    return this.#read(() => (findable(id) && this.#disputes.get(id)) || null);
+  }
+
+  listPaymentDisputes(paymentId: string): Promise<Dispute[]> {
+    return this.#read(() => [...this.#disputes.values()].filter((d) => d.paymentId === paymentId).sort((a, b) => (a.id < b.id ? -1 : 1)));
+  }
+
+  async listDisputes(filter: DisputeFilter, page: PageRequest): Promise<Page<Dispute>> {
+    const after = page.cursor === undefined ? undefined : decodePageCursor(page.cursor);
+    const normalized = normalizeDisputeFilter(filter);
+    return this.#read(() => {
+      if (normalized === null) return { items: [], nextCursor: null };
+      const limit = clampPageLimit(page.limit);
+      const matching = [...this.#disputes.values()]
+        .filter((d) => matchesDisputeFilter(d, normalized) && (after === undefined || d.id < after))
+        .sort((a, b) => (a.id < b.id ? 1 : -1));
+      const items = matching.slice(0, limit);
+      const last = items[items.length - 1];
+      return { items, nextCursor: matching.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
+    });
+  }
+
+  async disputeStats(filter: Pick<DisputeFilter, "openedFrom" | "openedTo">): Promise<DisputeStatsRow[]> {
+    const normalized = normalizeDisputeFilter(filter);
+    return this.#read(() => {
+      if (normalized === null) return [];
+      const groups = new Map<string, DisputeStatsRow>();
+      for (const d of this.#disputes.values()) {
+        if (!matchesDisputeFilter(d, normalized)) continue;
+        const id = pair(d.status, d.currency);
+        const row = groups.get(id) ?? { status: d.status, currency: d.currency, count: 0, amount: 0n };
+        row.count++;
+        row.amount += BigInt(d.amount);
+        groups.set(id, row);
+      }
+      return [...groups.values()].sort((a, b) => (pair(a.status, a.currency) < pair(b.status, b.currency) ? -1 : 1));
+    });
   }
 
   async stats(filter: StatsFilter): Promise<StatsRow[]> {

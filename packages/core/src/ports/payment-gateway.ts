@@ -1,3 +1,4 @@
+import type { DisputeReason, DisputeStatus } from "../domain/dispute.js";
 import type { CaptureMethod, NextAction, PaymentFailure } from "../domain/payment.js";
 import type { PaymentError } from "../errors/index.js";
 
@@ -41,6 +42,33 @@ export interface GatewayPayment {
   cancellationReason?: string | null | undefined;
   /** Why money is still in flight (a PayPal capture PENDING with `status_details.reason`), when it says. */
   pendingReason?: string | null | undefined;
+}
+
+/**
+ * A dispute as the provider reports it, in the core's vocabulary (an adapter maps its provider's statuses and
+ * reasons onto `DisputeStatus` and `DisputeReason`, keeping the provider's own words). Amounts in minor units.
+ */
+export interface GatewayDispute {
+  providerDisputeId: string;
+  /** The provider payment object it is about (PaymentIntent, Order), when the adapter could tell. */
+  providerPaymentId: string | null;
+  /** Our payment id, when the provider object carries it. */
+  paymentId: string | null;
+  status: DisputeStatus;
+  providerStatus: string;
+  reason: DisputeReason;
+  providerReason: string;
+  amount: number;
+  currency: string;
+  /** The provider's deadline for evidence, ISO 8601, or null. */
+  evidenceDueBy: string | null;
+  /** When the provider opened it, ISO 8601. */
+  openedAt: string;
+  /**
+   * When the provider last changed it, ISO 8601, when it says (PayPal's update_time); the event's own time
+   * otherwise. A report older than what is recorded is stale and changes nothing.
+   */
+  updatedAt?: string | undefined;
 }
 
 export interface CreateGatewayPaymentRequest {
@@ -152,7 +180,7 @@ export type GatewayWebhookEvent =
       occurredAt: string;
       paymentId: string | null;
       providerPaymentId: string | null;
-      dispute: { id: string; status: string; reason?: string | undefined; amount?: number | undefined };
+      dispute: GatewayDispute;
     }
   | { kind: "ignored"; provider: string; eventId: string; type: string; occurredAt: string };
 
@@ -197,6 +225,12 @@ export interface PaymentGateway {
   findByPaymentId(paymentId: string): Promise<GatewayPayment | null>;
   /** Every payment object created in the window (with its refunds), for reconciliation. */
   listTransactions(window: { since: Date; until: Date }): AsyncIterable<GatewayPayment>;
+  /**
+   * Optional. Every dispute the provider opened in the window, as it stands now, for reconciliation to record the
+   * disputes whose webhooks were lost and the status changes it missed. A provider without a dispute list leaves
+   * disputes to webhooks alone.
+   */
+  listDisputes?(window: { since: Date; until: Date }): AsyncIterable<GatewayDispute>;
   /** Verifies the signature over the raw bytes and maps the event; a bad signature is `webhook_signature_invalid`. */
   parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent>;
 }

@@ -8,7 +8,8 @@ import { maskCardNumbers } from "../validation/card-data.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import { type IdGenerator, ulidIdGenerator } from "../ports/id-generator.js";
 import type { PaymentGateway, WebhookHeaders } from "../ports/payment-gateway.js";
-import type { Page, PageRequest, PaymentFilter, PaymentStore, StatsFilter } from "../ports/payment-store.js";
+import type { DisputeFilter, Page, PageRequest, PaymentFilter, PaymentStore, StatsFilter } from "../ports/payment-store.js";
+import type { Dispute } from "../domain/dispute.js";
 import { clampPageLimit } from "../queries/page-limit.js";
 import { buildReceipt, type Receipt } from "../receipts/receipt.js";
 import { type ReceiptFormat, renderReceipt } from "../receipts/render-receipt.js";
@@ -277,8 +278,32 @@ export class PaymentService {
     return typeof tariff === "string" ? lookUpTariff(this.tariffs, tariff) : tariff;
   }
 
+  /** Payments created in the window, and disputes opened in it (a dispute comes weeks after its payment). */
   async stats(filter: StatsFilter = {}): Promise<PaymentStats> {
-    return summarizeStats(await this.store.stats(filter));
+    const [rows, disputes] = await Promise.all([
+      this.store.stats(filter),
+      this.store.disputeStats({ openedFrom: filter.createdFrom, openedTo: filter.createdTo }),
+    ]);
+    return summarizeStats(rows, disputes);
+  }
+
+  // ---------------------------------------------------------------- disputes
+
+  async getDispute(disputeId: string): Promise<Dispute> {
+    const dispute = await this.store.getDispute(disputeId);
+    if (!dispute) throw new PaymentError("not_found", `no dispute ${disputeId}`, { details: { disputeId } });
+    return dispute;
+  }
+
+  /** Every dispute of the payment, oldest first; `not_found` for a payment that does not exist. */
+  async listPaymentDisputes(paymentId: string): Promise<Dispute[]> {
+    await this.getPayment(paymentId);
+    return this.store.listPaymentDisputes(paymentId);
+  }
+
+  /** Disputes across payments, newest first (an operator's queue: `status`, `evidenceDueBefore`). Not owner-scoped. */
+  listDisputes(filter: DisputeFilter = {}, page: PageRequest = { limit: 50 }): Promise<Page<Dispute>> {
+    return this.store.listDisputes(filter, { ...page, limit: clampPageLimit(page.limit) });
   }
 
   // ---------------------------------------------------------------- recovery and webhooks

@@ -1,11 +1,11 @@
 import { retryOnConflict } from "./conflict-retry.js";
-import { buildEvent } from "../domain/state-machine.js";
 import { toStorableMessage } from "../validation/acceptable-text.js";
 import type { Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
 import type { GatewayPayment, GatewayWebhookEvent, PaymentGateway } from "../ports/payment-gateway.js";
 import type { InboxEvent, PaymentStore, PaymentStoreTx } from "../ports/payment-store.js";
-import { type ApplyContext, advancePayment, isReportedReversal, persistUpdate, settleRefund } from "./apply-gateway-result.js";
+import { type ApplyContext, advancePayment, isReportedReversal, settleRefund } from "./apply-gateway-result.js";
+import { recordReportedDispute } from "./disputes/record-dispute.js";
 import { pathTo } from "../domain/transitions.js";
 
 /**
@@ -240,13 +240,20 @@ async function attempt(
     if (providerPaymentId) return { fetch: { providerPaymentId, why: plan.why } };
     return finish(tx, row, processed(payment.id, `ignored: ${plan.why}, and there is no provider payment to fetch`), "ignored");
   }
+  if (event.kind === "dispute") {
+    const recorded = await recordReportedDispute(tx, payment, event.dispute, ctx, event.occurredAt);
+    const what = `dispute ${recorded.dispute.id} (${recorded.dispute.providerDisputeId})`;
+    if (recorded.change === "stale") return finish(tx, row, processed(payment.id, `ignored: stale: ${what} is already ${recorded.dispute.status}`), "ignored");
+    if (recorded.change === "unchanged") return finish(tx, row, processed(payment.id, `ignored: ${what} is already ${recorded.dispute.status}`), "ignored");
+    return finish(tx, row, processed(payment.id, `applied: ${what} ${recorded.change}, now ${recorded.dispute.status}`), "applied");
+  }
   const moved = await applyEvent(tx, event, payment, refund, ctx);
   return moved
     ? finish(tx, row, processed(payment.id, `applied: payment now ${moved.status}`), "applied")
     : finish(tx, row, processed(payment.id, "ignored: nothing to change"), "ignored");
 }
 
-/** Applies the event itself; returns the stored payment if it changed, else null. */
+/** Applies a payment or refund event itself (disputes are recorded by `attempt`); the stored payment if it changed, else null. */
 async function applyEvent(tx: PaymentStoreTx, event: GatewayWebhookEvent, payment: Payment, refund: Refund | null, ctx: ApplyContext): Promise<Payment | null> {
   switch (event.kind) {
     case "payment": {
@@ -258,11 +265,7 @@ async function applyEvent(tx: PaymentStoreTx, event: GatewayWebhookEvent, paymen
       const settled = await settleRefund(tx, refund, payment, event.refund, ctx);
       return settled.refund.status === refund.status && settled.refund.providerRefundId === refund.providerRefundId ? null : settled.payment;
     }
-    case "dispute": {
-      const flagged = await persistUpdate(tx, payment, { disputed: true }, ctx.at);
-      await tx.appendOutbox([buildEvent("payment.disputed", flagged, ctx, { dispute: event.dispute })]);
-      return flagged;
-    }
+    case "dispute":
     case "ignored":
       return null;
   }

@@ -8,6 +8,7 @@ import type {
   CreateGatewayPaymentRequest,
   GatewayCallOptions,
   GatewayCapabilities,
+  GatewayDispute,
   GatewayPayment,
   GatewayRefund,
   GatewayWebhookEvent,
@@ -16,7 +17,14 @@ import type {
   ResumeGatewayPaymentRequest,
   WebhookHeaders,
 } from "../ports/payment-gateway.js";
-import { type SimulatedPaymentObject, type SimulatedRefund, type SimulatedState, SimulatedStateStore } from "./simulated-state.js";
+import { type DisputeReason, type DisputeStatus, isClosedDisputeStatus } from "../domain/dispute.js";
+import {
+  type SimulatedDispute,
+  type SimulatedPaymentObject,
+  type SimulatedRefund,
+  type SimulatedState,
+  SimulatedStateStore,
+} from "./simulated-state.js";
 import { TEST_PAYMENT_METHODS, isTestPaymentMethod } from "./test-payment-methods.js";
 import { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload, verifySimulatedSignature } from "./webhook-signature.js";
 
@@ -147,16 +155,67 @@ export class SimulatedGateway implements PaymentGateway {
   /** A webhook as the provider would send it for the object's current state, signed with the first secret. */
   webhookFor(providerPaymentId: string, type?: string): { rawBody: string; headers: Record<string, string> } {
     const object = this.#state.read((state) => this.#object(state, providerPaymentId));
+    return this.#signed(type ?? `payment.${object.status}`, object);
+  }
+
+  #signed(type: string, object: SimulatedPaymentObject | SimulatedDispute): { rawBody: string; headers: Record<string, string> } {
     const now = this.#clock.now();
-    const body = {
-      id: `evt_sim_${randomBytes(8).toString("hex")}`,
-      type: type ?? `payment.${object.status}`,
-      created: now.toISOString(),
-      data: { object },
-    };
+    const body = { id: `evt_sim_${randomBytes(8).toString("hex")}`, type, created: now.toISOString(), data: { object } };
     const rawBody = JSON.stringify(body);
     const signature = signSimulatedPayload(rawBody, this.#secrets[0]!, Math.floor(now.getTime() / 1000));
     return { rawBody, headers: { "content-type": "application/json", [SIMULATED_SIGNATURE_HEADER]: signature } };
+  }
+
+  /**
+   * The provider opens a dispute on a captured payment, as a cardholder's bank would: a chargeback in
+   * `needs_response` (or an inquiry in `warning_needs_response`) for the whole captured amount unless `amount` says
+   * less, with evidence due in 7 days. Returns the provider's dispute id; `disputeWebhookFor` makes its webhook.
+   */
+  openDispute(providerPaymentId: string, options: { reason?: DisputeReason; amount?: number; inquiry?: boolean } = {}): string {
+    return this.#state.update((state) => {
+      const object = this.#object(state, providerPaymentId);
+      // A refunded charge can still be disputed (the merchant then wins it with the refund as evidence).
+      const disputable = object.amountCaptured;
+      if (disputable <= 0) throw new PaymentError("invalid_state_transition", `${providerPaymentId} has nothing captured to dispute`);
+      const amount = options.amount ?? disputable;
+      if (!Number.isSafeInteger(amount) || amount <= 0 || amount > disputable) {
+        throw new PaymentError("invalid_amount", `a dispute of ${providerPaymentId} must be 1 to ${disputable} minor units`);
+      }
+      const now = this.#clock.now();
+      state.sequence += 1;
+      const dispute: SimulatedDispute = {
+        id: `sim_dp_${String(state.sequence).padStart(8, "0")}`,
+        providerPaymentId,
+        paymentId: object.paymentId,
+        amount,
+        currency: object.currency,
+        status: options.inquiry ? "warning_needs_response" : "needs_response",
+        reason: options.reason ?? "fraudulent",
+        evidenceDueBy: new Date(now.getTime() + 7 * 86_400_000).toISOString(),
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      (state.disputes ??= {})[dispute.id] = dispute;
+      return dispute.id;
+    });
+  }
+
+  /** The provider moves a dispute (the merchant answered, the bank decided); a final one does not move again. */
+  moveDispute(providerDisputeId: string, status: DisputeStatus): void {
+    this.#state.update((state) => {
+      const dispute = this.#dispute(state, providerDisputeId);
+      if (isClosedDisputeStatus(dispute.status)) throw new PaymentError("invalid_state_transition", `${providerDisputeId} is already ${dispute.status}`);
+      dispute.status = status;
+      // The bank no longer takes evidence once it decided, or once it is reviewing what it was sent.
+      if (status !== "needs_response" && status !== "warning_needs_response") dispute.evidenceDueBy = null;
+      dispute.updatedAt = this.#clock.now().toISOString();
+    });
+  }
+
+  /** A webhook for the dispute as it stands now (`dispute.created`, `dispute.updated`, `dispute.closed`), signed. */
+  disputeWebhookFor(providerDisputeId: string, type?: string): { rawBody: string; headers: Record<string, string> } {
+    const dispute = this.#state.read((state) => this.#dispute(state, providerDisputeId));
+    return this.#signed(type ?? (isClosedDisputeStatus(dispute.status) ? "dispute.closed" : "dispute.updated"), dispute);
   }
 
   // ------------------------------------------------------------ the port
@@ -319,12 +378,23 @@ export class SimulatedGateway implements PaymentGateway {
     for (const object of objects) yield this.#view(object);
   }
 
+  async *listDisputes(window: { since: Date; until: Date }): AsyncIterable<GatewayDispute> {
+    const since = window.since.toISOString();
+    const until = window.until.toISOString();
+    const disputes = this.#state.read((state) => Object.values(state.disputes ?? {}).filter((d) => d.createdAt >= since && d.createdAt < until));
+    for (const dispute of disputes) yield this.#disputeView(dispute);
+  }
+
   async parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent> {
     const text = typeof rawBody === "string" ? rawBody : Buffer.from(rawBody).toString("utf8");
     const header = headers[SIMULATED_SIGNATURE_HEADER];
     verifySimulatedSignature(text, typeof header === "string" ? header : header?.[0], this.#secrets, Math.floor(this.#clock.now().getTime() / 1000));
     const body = JSON.parse(text) as { id: string; type: string; created: string; data: { object: SimulatedPaymentObject } };
     const base = { provider: this.provider, eventId: body.id, type: body.type, occurredAt: body.created };
+    if (body.type.startsWith("dispute.")) {
+      const dispute = body.data.object as unknown as SimulatedDispute;
+      return { ...base, kind: "dispute", paymentId: dispute.paymentId, providerPaymentId: dispute.providerPaymentId, dispute: this.#disputeView(dispute) };
+    }
     if (body.type.startsWith("payment.")) return { ...base, kind: "payment", payment: this.#view(body.data.object) };
     if (body.type === "refund.updated") {
       const object = body.data.object;
@@ -352,6 +422,29 @@ export class SimulatedGateway implements PaymentGateway {
     const object = state.payments[id];
     if (!object) throw new PaymentError("not_found", `no such payment at the simulated provider: ${id}`);
     return object;
+  }
+
+  #dispute(state: SimulatedState, id: string): SimulatedDispute {
+    const dispute = state.disputes?.[id];
+    if (!dispute) throw new PaymentError("not_found", `no such dispute at the simulated provider: ${id}`);
+    return dispute;
+  }
+
+  #disputeView(dispute: SimulatedDispute): GatewayDispute {
+    return {
+      providerDisputeId: dispute.id,
+      providerPaymentId: dispute.providerPaymentId,
+      paymentId: dispute.paymentId,
+      status: dispute.status,
+      providerStatus: dispute.status,
+      reason: dispute.reason,
+      providerReason: dispute.reason,
+      amount: dispute.amount,
+      currency: dispute.currency,
+      evidenceDueBy: dispute.evidenceDueBy,
+      openedAt: dispute.createdAt,
+      updatedAt: dispute.updatedAt,
+    };
   }
 
   #view(object: SimulatedPaymentObject): GatewayPayment {

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CaptureMethod, PaymentFailure } from "../domain/payment.js";
+import type { DisputeReason, DisputeStatus } from "../domain/dispute.js";
 import type { GatewayPaymentStatus } from "../ports/payment-gateway.js";
 
 export interface SimulatedRefund {
@@ -34,6 +35,20 @@ export interface SimulatedPaymentObject {
   createdAt: string;
 }
 
+/** A dispute the simulated provider opened on a payment object (a cardholder's bank charging it back). */
+export interface SimulatedDispute {
+  id: string;
+  providerPaymentId: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  status: DisputeStatus;
+  reason: DisputeReason;
+  evidenceDueBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface SimulatedKeyRecord {
   fingerprint: string;
   response: { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
@@ -45,11 +60,13 @@ export interface SimulatedState {
   keys: Record<string, SimulatedKeyRecord>;
   /** How many provider objects each of our payment ids produced: tests assert "exactly one charge". */
   createdPerPayment: Record<string, number>;
+  /** Absent in state files written before disputes existed. */
+  disputes?: Record<string, SimulatedDispute> | undefined;
   sequence: number;
 }
 
 export function emptyState(): SimulatedState {
-  return { payments: {}, keys: {}, createdPerPayment: {}, sequence: 0 };
+  return { payments: {}, keys: {}, createdPerPayment: {}, disputes: {}, sequence: 0 };
 }
 
 const LOCK_WAIT = new Int32Array(new SharedArrayBuffer(4));

@@ -1,3 +1,4 @@
+import type { Dispute } from "../domain/dispute.js";
 import type { Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
 
@@ -23,4 +24,10 @@ export function assertStorablePaymentAmounts(payment: Payment): void {
 /** Exported for store adapters: the port requires every store to refuse a refund write with such an amount. */
 export function assertStorableRefundAmount(refund: Refund): void {
   assertSafeAmount(refund.amount, "refund.amount");
+}
+
+/** Exported for store adapters: the port requires every store to refuse a dispute write with such an amount. */
+export function assertStorableDisputeAmount(dispute: Dispute): void {
+  assertSafeAmount(dispute.amount, "dispute.amount");
+  assertSafeAmount(dispute.version, "dispute.version");
 }

@@ -1,3 +1,4 @@
+import type { Dispute } from "../domain/dispute.js";
 import type { PaymentEvent } from "../domain/events.js";
 import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
 import type { IdempotencyRecord, InboxEvent } from "../ports/payment-store.js";
@@ -158,4 +159,22 @@ export function assertStorableInboxEvent(event: InboxEvent): void {
   assertStorableText(event.lastError, "inboxEvent.lastError", true);
   assertStorableText(event.outcome, "inboxEvent.outcome", true);
   assertStorableJson(event.event, "inboxEvent.event");
+}
+
+export function assertStorableDispute(dispute: Dispute): void {
+  assertStorableText(dispute.id, "dispute.id");
+  assertStorableText(dispute.paymentId, "dispute.paymentId");
+  assertStorableText(dispute.provider, "dispute.provider");
+  assertStorableText(dispute.providerDisputeId, "dispute.providerDisputeId");
+  assertStorableText(dispute.providerPaymentId, "dispute.providerPaymentId");
+  assertStorableText(dispute.currency, "dispute.currency");
+  assertStorableText(dispute.status, "dispute.status");
+  assertStorableText(dispute.reason, "dispute.reason");
+  assertStorableText(dispute.providerReason, "dispute.providerReason");
+  assertStorableText(dispute.evidenceDueBy, "dispute.evidenceDueBy");
+  assertStorableText(dispute.openedAt, "dispute.openedAt");
+  assertStorableText(dispute.closedAt, "dispute.closedAt");
+  assertStorableText(dispute.createdAt, "dispute.createdAt");
+  assertStorableText(dispute.updatedAt, "dispute.updatedAt");
+  assertStorableJson(dispute.statusHistory, "dispute.statusHistory");
 }

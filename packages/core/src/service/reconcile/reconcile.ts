@@ -7,6 +7,7 @@ import { type Pair, classifyDrift, gatewaySide, localSide } from "./classify-dri
 import type { Drift, DriftKind, ReconcileOptions, ReconcileRecoverySummary, ReconcileReport } from "./report.js";
 import { DRIFT_KINDS } from "./report.js";
 import { isOperationStuck } from "./stuck-operation.js";
+import { reconcileDisputes } from "./reconcile-disputes.js";
 
 /*
  * Reconciliation: compare what we recorded with what the provider says happened, classify every difference, and —
@@ -177,6 +178,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     }
   }
 
+  const disputes = await reconcileDisputes(deps, { since, until }, { apply, actor });
+  const disputesUnresolved = disputes ? disputes.drifts.length - disputes.recorded : 0;
+
   const counts = emptyCounts();
   for (const drift of drifts) counts[drift.kind]++;
   const order = (d: Drift) => DRIFT_KINDS.indexOf(d.kind);
@@ -194,6 +198,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     drifts,
     counts,
     corrected,
-    unresolved: drifts.length - corrected,
+    unresolved: drifts.length - corrected + disputesUnresolved,
+    disputes,
   };
 }

@@ -64,6 +64,29 @@ export interface ReconcileRecoverySummary {
   flagged: number;
 }
 
+/** A dispute that differs between the provider and this database. */
+export interface DisputeDrift {
+  /** unmatched: its payment is not here; missing_locally: never recorded; status_mismatch: recorded, since moved. */
+  kind: "unmatched" | "missing_locally" | "status_mismatch";
+  providerDisputeId: string;
+  paymentId: string | null;
+  disputeId: string | null;
+  local: { status: string; amount: number; currency: string } | null;
+  gateway: { status: string; amount: number; currency: string };
+  message: string;
+  /** As for payment drift: proposed, corrected (recorded now), manual, changed (moved while we looked), failed. */
+  outcome: Drift["outcome"];
+  error?: string | undefined;
+}
+
+export interface DisputeReconcileSummary {
+  /** Disputes the provider listed for the window. */
+  examined: number;
+  drifts: DisputeDrift[];
+  /** Disputes recorded or moved by this run. */
+  recorded: number;
+}
+
 export interface ReconcileReport {
   provider: string;
   since: string;
@@ -77,8 +100,10 @@ export interface ReconcileReport {
   drifts: Drift[];
   counts: Record<DriftKind, number>;
   corrected: number;
-  /** Drift that remains after this run (manual, changed, failed, or every drift of a dry run). */
+  /** Drift that remains after this run (manual, changed, failed, or every drift of a dry run), disputes included. */
   unresolved: number;
+  /** Disputes opened in the window, compared; null when the provider has no dispute list. */
+  disputes: DisputeReconcileSummary | null;
 }
 
 export interface ReconcileOptions {

@@ -1,0 +1,91 @@
+import type { Dispute } from "../../domain/dispute.js";
+import { isPaymentError } from "../../errors/index.js";
+import type { GatewayDispute, PaymentGateway } from "../../ports/payment-gateway.js";
+import type { PaymentStoreTx } from "../../ports/payment-store.js";
+import { retryOnConflict } from "../conflict-retry.js";
+import { recordReportedDispute } from "../disputes/record-dispute.js";
+import type { CorrectionDeps } from "./apply-correction.js";
+import type { DisputeDrift, DisputeReconcileSummary } from "./report.js";
+
+/*
+ * The disputes half of reconciliation: every dispute the provider opened in the window, compared with what the
+ * webhooks recorded. A dispute whose webhooks were lost is recorded, and one whose status moved without us is moved,
+ * through the same writer the webhooks use (recordReportedDispute), so a run applied twice changes nothing the
+ * second time. A dispute of a payment this database does not hold is reported, never invented.
+ */
+
+async function findPayment(tx: PaymentStoreTx, provider: string, reported: GatewayDispute) {
+  const byId = reported.paymentId ? await tx.getPayment(reported.paymentId) : null;
+  if (byId && byId.provider === provider) return byId;
+  return reported.providerPaymentId ? tx.findPaymentByProviderId(provider, reported.providerPaymentId) : null;
+}
+
+function driftOf(reported: GatewayDispute, recorded: Dispute | null, paymentId: string | null): DisputeDrift | null {
+  const base = {
+    providerDisputeId: reported.providerDisputeId,
+    paymentId,
+    disputeId: recorded?.id ?? null,
+    local: recorded ? { status: recorded.status, amount: recorded.amount, currency: recorded.currency } : null,
+    gateway: { status: reported.status, amount: reported.amount, currency: reported.currency },
+  };
+  if (paymentId === null) {
+    return { ...base, kind: "unmatched", message: `the provider has dispute ${reported.providerDisputeId} of a payment not in this database`, outcome: "manual" };
+  }
+  if (recorded === null) {
+    return { ...base, kind: "missing_locally", message: `dispute ${reported.providerDisputeId} of ${paymentId} was never recorded (its webhooks were lost)`, outcome: "proposed" };
+  }
+  if (recorded.status !== reported.status || recorded.amount !== reported.amount) {
+    return {
+      ...base,
+      kind: "status_mismatch",
+      message: `dispute ${recorded.id} is ${recorded.status} here and ${reported.status} at the provider`,
+      outcome: "proposed",
+    };
+  }
+  return null;
+}
+
+/** Compares the provider's disputes opened in the window with ours and, with `apply`, records what differs. */
+export async function reconcileDisputes(
+  deps: CorrectionDeps & { gateway: PaymentGateway },
+  window: { since: Date; until: Date },
+  options: { apply: boolean; actor: string },
+): Promise<DisputeReconcileSummary | null> {
+  const list = deps.gateway.listDisputes?.bind(deps.gateway);
+  if (!list) return null;
+  const provider = deps.gateway.provider;
+  const drifts: DisputeDrift[] = [];
+  let examined = 0;
+  let recorded = 0;
+  for await (const reported of list(window)) {
+    examined++;
+    const [payment, known] = await deps.store.transaction(async (tx) => [
+      await findPayment(tx, provider, reported),
+      await tx.findDisputeByProviderId(provider, reported.providerDisputeId),
+    ] as const);
+    const drift = driftOf(reported, known, known?.paymentId ?? payment?.id ?? null);
+    if (!drift) continue;
+    drifts.push(drift);
+    if (!options.apply || drift.outcome === "manual") continue;
+    try {
+      const at = deps.clock.now().toISOString();
+      const result = await retryOnConflict(
+        () =>
+          deps.store.transaction(async (tx) => {
+            const current = await findPayment(tx, provider, { ...reported, paymentId: drift.paymentId });
+            if (!current) return null;
+            const ctx = { at, actor: options.actor, reason: "reconcile", newId: (prefix: string) => deps.ids.newId(prefix), authorizationValidityMs: deps.authorizationValidityMs };
+            // The list is read now: what it says is the provider's current state, newer than any webhook recorded.
+            return recordReportedDispute(tx, current, { ...reported, updatedAt: reported.updatedAt ?? at }, ctx, at);
+          }),
+        3,
+      );
+      drift.outcome = result === null ? "changed" : result.change === "stale" || result.change === "unchanged" ? "changed" : "corrected";
+      if (drift.outcome === "corrected") recorded++;
+    } catch (error) {
+      drift.outcome = isPaymentError(error, "conflict") ? "changed" : "failed";
+      drift.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+  return { examined, drifts, recorded };
+}
