@@ -1,5 +1,5 @@
-import { assertStorablePaymentAmounts } from "@org/payments-core";
-import type { Payment } from "@org/payments-core";
+import { assertStorableDisputeAmount, assertStorablePaymentAmounts } from "@org/payments-core";
+import type { Dispute, Payment } from "@org/payments-core";
 
 /**
  * A payment read from the file, checked: what every read hands out. JSON numbers are doubles: a digit string past
@@ -10,4 +10,10 @@ import type { Payment } from "@org/payments-core";
 export function exactPayment(payment: Payment): Payment {
   assertStorablePaymentAmounts(payment);
   return payment;
+}
+
+/** A dispute read from the file, checked the same way: its amount and version must still be safe integers. */
+export function exactDispute(dispute: Dispute): Dispute {
+  assertStorableDisputeAmount(dispute);
+  return dispute;
 }

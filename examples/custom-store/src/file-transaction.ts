@@ -1,5 +1,7 @@
 import {
   PaymentError,
+  assertStorableDispute,
+  assertStorableDisputeAmount,
   assertStorableEvent,
   assertStorableHistory,
   assertStorableIdempotencyRecord,
@@ -13,7 +15,7 @@ import {
   receiptYear,
 } from "@org/payments-core";
 import type { Payment, PaymentStoreTx } from "@org/payments-core";
-import { exactPayment } from "./exact-amounts.js";
+import { exactDispute, exactPayment } from "./exact-amounts.js";
 import type { StoreFile } from "./store-file.js";
 
 /** Copies in and out, so a caller that changes an object later changes neither the working copy nor the file. */
@@ -79,6 +81,33 @@ export function fileTransaction(data: StoreFile, markChanged: () => void): Payme
       if (index < 0) throw new PaymentError("not_found", "no refund with this id exists");
       data.refunds[index] = copy(refund);
       markChanged();
+    },
+
+    // One dispute per provider dispute id: the loser of two racing deliveries of the same dispute gets `conflict`
+    // here and re-reads, so a dispute is never recorded twice.
+    findDisputeByProviderId: async (provider, providerDisputeId) => {
+      const found = data.disputes.find((d) => d.provider === provider && d.providerDisputeId === providerDisputeId);
+      return found ? copy(exactDispute(found)) : null;
+    },
+    insertDispute: async (dispute) => {
+      assertStorableDispute(dispute);
+      assertStorableDisputeAmount(dispute);
+      if (data.disputes.some((d) => d.id === dispute.id)) throw new PaymentError("conflict", "a dispute with this id already exists");
+      if (data.disputes.some((d) => d.provider === dispute.provider && d.providerDisputeId === dispute.providerDisputeId)) {
+        throw new PaymentError("conflict", "a dispute with this provider dispute id already exists");
+      }
+      data.disputes.push(copy(dispute));
+      markChanged();
+    },
+    updateDispute: async (next, expectedVersion) => {
+      if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "the next version must be the expected version + 1");
+      assertStorableDispute(next);
+      assertStorableDisputeAmount(next);
+      const index = data.disputes.findIndex((d) => d.id === next.id);
+      if (index < 0 || data.disputes[index]!.version !== expectedVersion) return null;
+      data.disputes[index] = copy(next);
+      markChanged();
+      return copy(next);
     },
 
     allocateReceiptNumber: async (paymentId, issuedAt) => {

@@ -1,6 +1,9 @@
 import { access } from "node:fs/promises";
 import { PaymentError } from "@org/payments-core";
 import type {
+  Dispute,
+  DisputeFilter,
+  DisputeStatsRow,
   HistoryEntry,
   IdempotencyRecord,
   InboxEvent,
@@ -18,6 +21,7 @@ import type {
   StatsFilter,
   StatsRow,
 } from "@org/payments-core";
+import { disputeStats, getDispute, listDisputes, listPaymentDisputes } from "./dispute-queries.js";
 import { exactPayment } from "./exact-amounts.js";
 import { fileTransaction } from "./file-transaction.js";
 import { deleteExpiredIdempotencyRecords, listInboxEvents, listPendingIdempotencyRecords, purgeWebhookEvents } from "./inbox-and-records.js";
@@ -106,6 +110,22 @@ export class JsonFileStore implements PaymentStore {
 
   stats(filter: StatsFilter): Promise<StatsRow[]> {
     return this.#read((data) => stats(data, filter));
+  }
+
+  getDispute(id: string): Promise<Dispute | null> {
+    return this.#read((data) => getDispute(data, id));
+  }
+
+  listPaymentDisputes(paymentId: string): Promise<Dispute[]> {
+    return this.#read((data) => listPaymentDisputes(data, paymentId));
+  }
+
+  listDisputes(filter: DisputeFilter, page: PageRequest): Promise<Page<Dispute>> {
+    return this.#read((data) => listDisputes(data, filter, page));
+  }
+
+  disputeStats(filter: Pick<DisputeFilter, "openedFrom" | "openedTo">): Promise<DisputeStatsRow[]> {
+    return this.#read((data) => disputeStats(data, filter));
   }
 
   listPendingIdempotencyRecords(updatedBefore: string, limit: number): Promise<IdempotencyRecord[]> {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import { PaymentError } from "@org/payments-core";
-import type { HistoryEntry, IdempotencyRecord, InboxEvent, OutboxEntry, Payment, Refund } from "@org/payments-core";
+import type { Dispute, HistoryEntry, IdempotencyRecord, InboxEvent, OutboxEntry, Payment, Refund } from "@org/payments-core";
 
 /**
  * Everything the store holds, as it lies on disk: one JSON document. Arrays rather than objects keyed by id, so an
@@ -12,6 +12,11 @@ export interface StoreFile {
   payments: Payment[];
   history: HistoryEntry[];
   refunds: Refund[];
+  /**
+   * Disputes a provider opened against payments, each with its status history inside it. Absent from a file written
+   * before disputes existed: it reads as none (an addition, so still `format: 1`).
+   */
+  disputes: Dispute[];
   /** One per payment that has a number; a year's numbers are 1…N because the next is the count + 1. */
   receipts: Array<{ paymentId: string; year: number; number: string }>;
   idempotency: IdempotencyRecord[];
@@ -22,7 +27,7 @@ export interface StoreFile {
 }
 
 export function emptyStoreFile(): StoreFile {
-  return { format: 1, payments: [], history: [], refunds: [], receipts: [], idempotency: [], outbox: [], outboxSequence: 0, inbox: [] };
+  return { format: 1, payments: [], history: [], refunds: [], disputes: [], receipts: [], idempotency: [], outbox: [], outboxSequence: 0, inbox: [] };
 }
 
 /** The file's committed state, parsed fresh: the caller may change it freely (it is the transaction's working copy). */
@@ -42,7 +47,9 @@ export async function readStoreFile(path: string): Promise<StoreFile> {
   if (data === null || typeof data !== "object" || (data as { format?: unknown }).format !== 1) {
     throw new PaymentError("internal", "the store file has an unknown format");
   }
-  return data as StoreFile;
+  const file = data as StoreFile;
+  file.disputes ??= [];
+  return file;
 }
 
 /**
