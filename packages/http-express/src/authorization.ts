@@ -12,6 +12,8 @@ export type PaymentAction =
   | "payment.update"
   | "payment.refund"
   | "refund.read"
+  | "dispute.read"
+  | "dispute.read_all"
   | "receipt.read"
   | "stats.read"
   | "metrics.read";
@@ -25,12 +27,15 @@ const OWNER_ACTIONS: ReadonlySet<PaymentAction> = new Set([
   "payment.confirm",
   "payment.cancel",
   "refund.read",
+  // A payment's disputes are the owner's to see (their charge was disputed); the queue across payments is not.
+  "dispute.read",
   "receipt.read",
 ]);
 
 /**
- * DESIGN's roles: owners create, confirm, cancel their pending payments and read their own payments and
- * receipts; capture, refunds, updates, stats, metrics, everyone's list and cancelling an authorization need the admin
+ * DESIGN's roles: owners create, confirm, cancel their pending payments and read their own payments, refunds,
+ * disputes and receipts; capture, refunds, updates, stats, metrics, everyone's list, the disputes of every payment
+ * (`dispute.read_all`: GET /disputes, GET /disputes/:id) and cancelling an authorization need the admin
  * role (an update can change the amount a host priced: a host that lets owners update says so in its own hook).
  * Status-dependent rules (an owner cancels only before authorization) are passed into the operation instead of
  * decided here, so a retried request replays its stored answer even after the status moved on.

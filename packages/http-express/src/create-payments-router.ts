@@ -15,6 +15,7 @@ import { buildOpenApiDocument } from "./openapi.js";
 import type { Authenticate } from "./principal.js";
 import { createRateLimits } from "./rate-limit/create-rate-limits.js";
 import type { PaymentsRouterOptions } from "./router-options.js";
+import { mountDisputeRoutes } from "./routes/dispute-routes.js";
 import { mountOperationRoutes } from "./routes/operation-routes.js";
 import { mountPaymentRoutes } from "./routes/payment-routes.js";
 import { mountReceiptLinkRoutes } from "./routes/receipt-link-routes.js";
@@ -88,6 +89,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
   mountWebhookRoutes(router, deps);
   mountOperationRoutes(router, deps);
   mountPaymentRoutes(router, deps);
+  mountDisputeRoutes(router, deps);
   mountReceiptLinkRoutes(router, deps);
 
   router.use((_req: Request, res: Response) => sendError(res, new PaymentError("not_found", "no such route")));

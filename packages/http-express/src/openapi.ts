@@ -144,6 +144,14 @@ const idParam = {
   schema: { type: "string", minLength: 1, maxLength: 200 },
 };
 
+const disputeIdParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "A dispute id (dp_…, ours); one no dispute can have (control characters, a card number, over 200 characters) is 404",
+  schema: { type: "string", minLength: 1, maxLength: 200 },
+};
+
 /** The lookup route's path parameters: text no payment can be named by is 404, like an impossible payment id. */
 const providerIdParams = [
   { name: "provider", in: "path", required: true, description: "The provider's name (stripe, paypal, …)", schema: { type: "string", minLength: 1, maxLength: 200 } },
@@ -236,6 +244,13 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
     additionalProperties: false,
   };
   const refundList = { type: "object", properties: { data: { type: "array", items: schemaRef("Refund") } }, required: ["data"], additionalProperties: false };
+  const paymentDisputeList = { type: "object", properties: { data: { type: "array", items: schemaRef("Dispute") } }, required: ["data"], additionalProperties: false };
+  const disputeList = {
+    type: "object",
+    properties: { data: { type: "array", items: schemaRef("Dispute") }, nextCursor: { type: ["string", "null"] } },
+    required: ["data", "nextCursor"],
+    additionalProperties: false,
+  };
   return {
     openapi: "3.1.0",
     info: {
@@ -250,6 +265,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
       schemas: {
         Payment: json(s.paymentResponse, "output"),
         Refund: json(s.refundResponse, "output"),
+        Dispute: json(s.disputeResponse, "output"),
         Error: json(s.errorResponse, "output"),
         InternalError: json(s.internalErrorResponse, "output"),
       },
@@ -330,6 +346,17 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
         ),
         get: operation({ operationId: "listRefunds", summary: "List a payment's refunds", ok: { status: 200, schema: refundList }, errors: [404] }, [idParam]),
       },
+      "/payments/{id}/disputes": {
+        get: operation(
+          {
+            operationId: "listPaymentDisputes",
+            summary: "List a payment's disputes, oldest first (owner, admin)",
+            ok: { status: 200, schema: paymentDisputeList },
+            errors: [404],
+          },
+          [idParam],
+        ),
+      },
       "/payments/{id}/receipt": {
         get: operation(
           {
@@ -375,7 +402,34 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
       "/payment-methods": {
         get: operation({ operationId: "listPaymentMethods", summary: "Providers and the payment methods they accept", ok: { status: 200, schema: s.paymentMethodsResponse }, errors: [] }),
       },
-      "/stats": { get: operation({ operationId: "getStats", summary: "Counts and revenue (admin)", query: s.statsQuery, ok: { status: 200, schema: s.statsResponse }, errors: [400] }) },
+      "/disputes": {
+        get: operation({
+          operationId: "listDisputes",
+          summary: "List disputes across payments, newest first (admin): the queue to answer",
+          query: s.listDisputesQuery,
+          ok: { status: 200, schema: disputeList },
+          errors: [400],
+          errorNotes: {
+            400:
+              "invalid_cursor for a cursor this list did not issue; validation_error for a status no dispute has, an impossible " +
+              "date (2026-02-30), an openedFrom not before its openedTo, or a parameter this route does not have",
+            403: "forbidden: the list spans every owner's payments (admin only), refused whatever the query",
+          },
+        }),
+      },
+      "/disputes/{id}": {
+        get: operation(
+          {
+            operationId: "getDispute",
+            summary: "Get a dispute (admin)",
+            ok: { status: 200, ref: "Dispute" },
+            errors: [404],
+            errorNotes: { 403: "forbidden: admin only, answered before the dispute is looked up", 404: "not_found: no dispute has this id" },
+          },
+          [disputeIdParam],
+        ),
+      },
+      "/stats": { get: operation({ operationId: "getStats", summary: "Counts, revenue and disputed sums (admin)", query: s.statsQuery, ok: { status: 200, schema: s.statsResponse }, errors: [400] }) },
       "/webhooks/{provider}": {
         post: operation(
           {

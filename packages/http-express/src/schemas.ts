@@ -1,4 +1,6 @@
 import {
+  DISPUTE_REASONS,
+  DISPUTE_STATUSES,
   MAX_PAGE_LIMIT,
   PAYMENT_STATUSES,
   REFUND_STATUSES,
@@ -57,6 +59,20 @@ const minorUnitsParam = z
   .transform(Number)
   .pipe(z.int().max(Number.MAX_SAFE_INTEGER, "must be a safe integer of minor units"));
 
+/** A page size and the previous page's cursor, the same on every list. */
+const pageLimitParam = z
+  .string()
+  .regex(PAGE_LIMIT_DIGITS, PAGE_LIMIT_MESSAGE)
+  .transform(Number)
+  .pipe(z.int().max(MAX_PAGE_LIMIT, PAGE_LIMIT_MESSAGE));
+const cursorParam = z.string().describe("The nextCursor of the previous page, unchanged; anything else is 400 invalid_cursor");
+
+/** A currency code in any case, matched as stored (upper case). */
+const currencyParam = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, "must be an ISO 4217 code (3 letters)")
+  .transform((code) => code.toUpperCase());
+
 export const listPaymentsQuery = z
   .object({
     status: z.enum(PAYMENT_STATUSES).optional(),
@@ -74,24 +90,42 @@ export const listPaymentsQuery = z
     customerId: createPaymentSchema.shape.customerId.describe("The customer's id, exactly as stored"),
     customerEmail: ruledText({ min: 1, max: 254 }).optional().describe("The customer's email, exactly as stored (no case folding)"),
     metadata: z.string().max(600).describe("key:value (split at the first colon): metadata[key] equals value").optional(),
-    currency: z
-      .string()
-      .regex(/^[A-Za-z]{3}$/, "must be an ISO 4217 code (3 letters)")
-      .transform((code) => code.toUpperCase())
-      .optional(),
+    currency: currencyParam.optional(),
     amountMin: minorUnitsParam.optional().describe("Amount at least this many minor units (an integer, never a decimal)"),
     amountMax: minorUnitsParam.optional().describe("Amount at most this many minor units (an integer, never a decimal)"),
     disputed: z
       .enum(["true", "false"])
       .transform((flag) => flag === "true")
       .optional(),
-    limit: z
-      .string()
-      .regex(PAGE_LIMIT_DIGITS, PAGE_LIMIT_MESSAGE)
-      .transform(Number)
-      .pipe(z.int().max(MAX_PAGE_LIMIT, PAGE_LIMIT_MESSAGE))
-      .optional(),
-    cursor: z.string().describe("The nextCursor of the previous page, unchanged; anything else is 400 invalid_cursor").optional(),
+    limit: pageLimitParam.optional(),
+    cursor: cursorParam.optional(),
+  })
+  .strict();
+
+/**
+ * `status=needs_response` or `status=needs_response,warning_needs_response`: one status or several, comma-separated,
+ * each one a dispute can have (the pattern says which, so a typo is 400 rather than an empty queue).
+ */
+const DISPUTE_STATUS_WORD = `(${DISPUTE_STATUSES.join("|")})`;
+const disputeStatusesParam = z
+  .string()
+  .max(DISPUTE_STATUSES.join(",").length)
+  .regex(new RegExp(`^${DISPUTE_STATUS_WORD}(,${DISPUTE_STATUS_WORD})*$`), `must be one or more of ${DISPUTE_STATUSES.join(", ")}, separated by commas`)
+  .transform((text) => [...new Set(text.split(","))] as (typeof DISPUTE_STATUSES)[number][])
+  .describe(`One dispute status or several separated by commas: ${DISPUTE_STATUSES.join(", ")}`);
+
+/** GET /disputes: the operator's queue across payments (admin). */
+export const listDisputesQuery = z
+  .object({
+    status: disputeStatusesParam.optional(),
+    provider: ruledText({ min: 1, max: 50, refuseCardNumbers: "identifier" }).optional(),
+    paymentId: ruledText({ min: 1, max: 200, refuseCardNumbers: "identifier" }).optional().describe("Only the disputes of this payment"),
+    currency: currencyParam.optional(),
+    openedFrom: instantParam.optional().describe("Opened at or after; must be before openedTo"),
+    openedTo: instantParam.optional().describe("Opened before"),
+    evidenceDueBefore: instantParam.optional().describe("Evidence due before this instant (disputes that take no more evidence are left out)"),
+    limit: pageLimitParam.optional(),
+    cursor: cursorParam.optional(),
   })
   .strict();
 
@@ -155,9 +189,33 @@ export const refundResponse = z.object({
   updatedAt: timestamp,
 });
 
+export const disputeResponse = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  provider: z.string(),
+  providerDisputeId: z.string().describe("The provider's id (dp_… on Stripe, PP-D-… on PayPal); unique per provider"),
+  providerPaymentId: z.string().nullable(),
+  amount: minorUnits.describe("Disputed amount in minor units (may be less than the payment: a partial dispute)"),
+  currency: z.string(),
+  status: z.enum(DISPUTE_STATUSES).describe("warning_* are inquiries (no money moved yet); warning_closed, won and lost are final"),
+  reason: z.enum(DISPUTE_REASONS),
+  providerReason: z.string().describe("The provider's own reason word"),
+  evidenceDueBy: timestamp.nullable().describe("The last moment the provider accepts evidence; null once it no longer does, or if it never said"),
+  statusHistory: z
+    .array(z.object({ status: z.enum(DISPUTE_STATUSES), providerStatus: z.string(), at: timestamp }))
+    .describe("Every status the dispute was reported in, oldest first; the last is status"),
+  openedAt: timestamp,
+  closedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: z.int().min(1),
+});
+
 export const refundResult = z.object({ refund: refundResponse, payment: paymentResponse });
 export const paymentList = z.object({ data: z.array(paymentResponse), nextCursor: z.string().nullable() });
 export const refundList = z.object({ data: z.array(refundResponse) });
+export const paymentDisputeList = z.object({ data: z.array(disputeResponse) });
+export const disputeList = z.object({ data: z.array(disputeResponse), nextCursor: z.string().nullable() });
 
 export const fareQuoteResponse = z.object({
   tariff: z.string(),
@@ -217,6 +275,21 @@ export const statsResponse = z.object({
   byCurrency: z.array(
     z.object({ currency: z.string(), count: z.int(), captured: minorUnitsTotal, refunded: minorUnitsTotal, netRevenue: minorUnitsTotal }),
   ),
+  disputes: z
+    .object({
+      byStatus: z.partialRecord(z.enum(DISPUTE_STATUSES), z.int().min(0)).describe("Disputes per status; a status none is in is absent"),
+      byCurrency: z.array(
+        z.object({
+          currency: z.string(),
+          count: z.int().min(0),
+          disputed: minorUnitsTotal.describe("Everything disputed, in minor units (exact decimal string)"),
+          open: minorUnitsTotal.describe("Still undecided (not warning_closed, won or lost)"),
+          won: minorUnitsTotal,
+          lost: minorUnitsTotal,
+        }),
+      ),
+    })
+    .describe("Disputes opened in the window (since/until on their opening, not their payment's creation); currencies are never summed together"),
 });
 
 export const paymentMethodsResponse = z.object({

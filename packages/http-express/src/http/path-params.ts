@@ -27,3 +27,15 @@ export function providerIdParams(req: Request): { provider: string; providerPaym
   };
   return { provider: nameable(req.params.provider), providerPaymentId: nameable(req.params.providerPaymentId) };
 }
+
+/**
+ * The dispute id of `GET /disputes/:id`, under the payment id's rule: text no dispute can have is 404 without being
+ * repeated and without asking the store.
+ */
+export function disputeIdParam(req: Request): string {
+  const id = req.params.id;
+  if (typeof id !== "string" || textProblem(id, { min: 1, max: 200, refuseCardNumbers: "identifier" }) !== null) {
+    throw new PaymentError("not_found", "no dispute has this id", { details: { field: "id" } });
+  }
+  return id;
+}

@@ -1,14 +1,14 @@
-import { type CancelContext, type Payment, PaymentError, type PaymentFilter, isPaymentError, type PaymentService, validationErrorOf } from "@org/payments-core";
+import { type CancelContext, PaymentError, type PaymentFilter, isPaymentError, type PaymentService, validationErrorOf } from "@org/payments-core";
 import type { Request, Router } from "express";
-import type { PaymentAction } from "../authorization.js";
 import { canSee } from "../authorization.js";
 import { bodyObject, createPaymentInput, refundPaymentInput, updatePaymentInput } from "../http/command-body.js";
 import { sendJson, sendOutcome } from "../http/render.js";
 import { idempotencyKeyOf, principalOf } from "../http/request-context.js";
 import { parseCursor, parseMetadataEntry, parseQuery, parseReference, parseWindow } from "../http/parse-query.js";
-import { paymentIdParam, providerIdParams } from "../http/path-params.js";
+import { providerIdParams } from "../http/path-params.js";
 import { listPaymentsQuery, receiptQuery, statsQuery } from "../schemas.js";
 import { renderReceipt } from "@org/payments-core";
+import { createPaymentAccess } from "./payment-access.js";
 import { createReceiptPresenter } from "./receipt-presenter.js";
 import type { RouteDeps } from "./route-deps.js";
 
@@ -16,21 +16,7 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
   const { options, authorize, metrics, json, requireAuth, limit } = deps;
   const service: PaymentService = options.service;
   const presentReceipt = createReceiptPresenter(options.receipts);
-
-  async function allow(action: PaymentAction, req: Request, payment?: Payment): Promise<void> {
-    if (!(await authorize(action, principalOf(req), payment))) {
-      throw new PaymentError("forbidden", `not allowed to ${action.replace(".", " ").replace("_", " ")}`);
-    }
-  }
-
-  /** Loads a payment for an id route: another owner's payment is indistinguishable from a missing one (404). */
-  async function visiblePayment(req: Request, action: PaymentAction): Promise<Payment> {
-    const id = paymentIdParam(req);
-    const payment = await service.getPayment(id);
-    if (!canSee(principalOf(req), payment)) throw new PaymentError("not_found", `payment ${id} not found`, { details: { paymentId: id } });
-    await allow(action, req, payment);
-    return payment;
-  }
+  const { allow, visiblePayment } = createPaymentAccess(service, authorize);
 
   function context(req: Request) {
     const principal = principalOf(req);
