@@ -1,8 +1,8 @@
 import type { GatewayWebhookEvent } from "@org/payments-core";
 import type Stripe from "stripe";
+import { disputeSubject, mapDispute } from "./map-dispute.js";
 import { mapPaymentIntent } from "./map-payment-intent.js";
 import { mapRefund } from "./map-refund.js";
-import { fromStripeAmount } from "./stripe-currencies.js";
 
 const PAYMENT_EVENTS = new Set([
   "payment_intent.succeeded",
@@ -13,6 +13,14 @@ const PAYMENT_EVENTS = new Set([
   "payment_intent.processing",
 ]);
 const REFUND_EVENTS = new Set(["refund.created", "refund.updated", "refund.failed", "charge.refund.updated"]);
+/** Every dispute event stripe-node 23 types (API 2026-10-28.endive). */
+const DISPUTE_EVENTS = new Set([
+  "charge.dispute.created",
+  "charge.dispute.updated",
+  "charge.dispute.closed",
+  "charge.dispute.funds_withdrawn",
+  "charge.dispute.funds_reinstated",
+]);
 
 /**
  * The reads a webhook may need: Stripe never expands references in an event's object, so what it leaves out (the
@@ -71,25 +79,12 @@ export async function mapWebhookEvent(event: Stripe.Event, provider: string, loo
     }
     return { kind: "ignored", ...base };
   }
-  if (event.type.startsWith("charge.dispute.") && object.object === "dispute") {
+  if (DISPUTE_EVENTS.has(event.type) && object.object === "dispute") {
+    // Every dispute event carries the dispute as it stands after the change (funds withdrawn or reinstated
+    // included), so each is mapped the same way; the core orders them by the event's time and ignores a stale one.
     const dispute = object as Stripe.Dispute;
-    // A dispute names its charge (and usually its PaymentIntent), never our payment id: that is on the intent.
-    let providerPaymentId = idOf(dispute.payment_intent);
-    const chargeId = idOf(dispute.charge);
-    if (providerPaymentId === null && chargeId !== null) providerPaymentId = idOf((await lookups.charge(chargeId)).payment_intent);
-    const paymentId = dispute.metadata?.payment_id ?? (await paymentIdOf(providerPaymentId, lookups));
-    return {
-      kind: "dispute",
-      ...base,
-      paymentId,
-      providerPaymentId,
-      dispute: {
-        id: dispute.id,
-        status: dispute.status,
-        reason: dispute.reason,
-        amount: fromStripeAmount(dispute.amount, dispute.currency.toUpperCase()),
-      },
-    };
+    const subject = await disputeSubject(dispute, lookups);
+    return { kind: "dispute", ...base, ...subject, dispute: mapDispute(dispute, subject) };
   }
   return { kind: "ignored", ...base };
 }

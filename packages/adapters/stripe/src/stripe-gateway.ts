@@ -5,6 +5,7 @@ import {
   type CreateGatewayPaymentRequest,
   type GatewayCallOptions,
   type GatewayCapabilities,
+  type GatewayDispute,
   type GatewayPayment,
   type GatewayRefund,
   type GatewayWebhookEvent,
@@ -16,6 +17,7 @@ import {
 import { checkStripePaymentMethod } from "./payment-method-id.js";
 import Stripe from "stripe";
 import { STRIPE_API_VERSION } from "./api-version.js";
+import { disputeSubject, mapDispute } from "./map-dispute.js";
 import { mapPaymentIntent } from "./map-payment-intent.js";
 import { mapRefund } from "./map-refund.js";
 import { isStripeError, mapStripeError, refundRefusalOf, type StripeOperation } from "./map-stripe-error.js";
@@ -323,6 +325,31 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
             }
             if (step.done) return;
             yield await guarded("read", () => withRefunds(step.value));
+          }
+        },
+      };
+    },
+
+    listDisputes(window: { since: Date; until: Date }): AsyncIterable<GatewayDispute> {
+      // The window in whole seconds, widened as listTransactions widens it (reconcile matches disputes by id).
+      const gte = Math.floor(window.since.getTime() / 1000);
+      const lt = Math.ceil(window.until.getTime() / 1000);
+      return {
+        async *[Symbol.asyncIterator]() {
+          // The PaymentIntent expanded in the list carries our payment id, so a page costs one call; only a dispute
+          // naming no intent (charge only) costs a read of its charge, and of that charge's intent.
+          const pages = stripe.disputes.list({ created: { gte, lt }, limit: 100, expand: ["data.payment_intent"] }, reading);
+          const iterator = pages[Symbol.asyncIterator]();
+          while (true) {
+            let step: IteratorResult<Stripe.Dispute>;
+            try {
+              step = await iterator.next();
+            } catch (error) {
+              throw mapStripeError(error, "read");
+            }
+            if (step.done) return;
+            const dispute = step.value;
+            yield mapDispute(dispute, await disputeSubject(dispute, webhookLookups));
           }
         },
       };
