@@ -85,6 +85,27 @@ export interface RefundsTable {
   updated_at: Timestamp;
 }
 
+/** Added by 0009_disputes: a dispute the provider opened against a payment, beside it. */
+export interface DisputesTable {
+  id: Text;
+  payment_id: Text;
+  provider: Text;
+  provider_dispute_id: Text;
+  provider_payment_id: NullableText;
+  amount: Int;
+  currency: Text;
+  status: Text;
+  reason: Text;
+  provider_reason: Text;
+  evidence_due_by: NullableTimestamp;
+  status_history: Json;
+  opened_at: Timestamp;
+  closed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Int;
+}
+
 export interface ReceiptsTable {
   payment_id: Text;
   number: Text;
@@ -176,6 +197,7 @@ export interface Database {
   payment_references: PaymentReferencesTable;
   payment_history: PaymentHistoryTable;
   refunds: RefundsTable;
+  disputes: DisputesTable;
   receipts: ReceiptsTable;
   receipt_counters: ReceiptCountersTable;
   idempotency_records: IdempotencyRecordsTable;
@@ -183,11 +205,16 @@ export interface Database {
   webhook_inbox: WebhookInboxTable;
 }
 
-/** Every table, children before parents (and the totals the payments feed last), for tests that empty the store. */
+/**
+ * Every table, children before parents (and the totals the payments feed last), for tests that empty the store.
+ * The deferred-writes layer also reads a statement's tables from this list (compiled-statements.ts): a table
+ * missing here would let a read travel with a held write of that table and miss its rows.
+ */
 export const TABLES: readonly (keyof Database)[] = [
   "payment_references",
   "payment_history",
   "refunds",
+  "disputes",
   "receipts",
   "receipt_counters",
   "idempotency_records",

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
+  DISPUTE_STATUSES,
   PAYMENT_STATUSES,
   PaymentError,
   configurationError,
@@ -8,9 +9,13 @@ import {
   decodePageCursor,
   encodePageCursor,
   isMatchableText,
+  normalizeDisputeFilter,
   normalizePaymentFilter,
 } from "@org/payments-core";
 import type {
+  Dispute,
+  DisputeFilter,
+  DisputeStatsRow,
   HistoryEntry,
   IdempotencyRecord,
   InboxEvent,
@@ -36,7 +41,7 @@ import { CompiledStatements } from "./compiled-statements.js";
 import { TOTAL_COLUMNS } from "./migrations.js";
 import type { OnHotStatement } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
-import { rowToHistory, rowToIdempotency, rowToInbox, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
+import { rowToDispute, rowToHistory, rowToIdempotency, rowToInbox, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
 
 export interface KyselyPaymentStoreOptions {
@@ -240,6 +245,77 @@ export class KyselyPaymentStore implements PaymentStore {
       .orderBy("id")
       .execute();
     return rows.map((row) => rowToRefund(row, this.dialect));
+  }
+
+  async getDispute(id: string): Promise<Dispute | null> {
+    if (!isMatchableText(id)) return null;
+    const row = await this.#outside().selectFrom("disputes").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : rowToDispute(row, this.dialect);
+  }
+
+  async listPaymentDisputes(paymentId: string): Promise<Dispute[]> {
+    if (!isMatchableText(paymentId)) return [];
+    // Oldest first: ids sort by creation time. Read through disputes_payment_id_id (payment_id, id), no sort.
+    const rows = await this.#outside().selectFrom("disputes").selectAll().where("payment_id", "=", paymentId).orderBy("id").execute();
+    return rows.map((row) => rowToDispute(row, this.dialect));
+  }
+
+  async listDisputes(requested: DisputeFilter, page: PageRequest): Promise<Page<Dispute>> {
+    const limit = clampPageLimit(page.limit);
+    // As listPayments: the cursor, then the filter (an unknown field, a bad status or instant), before anything runs.
+    const after = page.cursor === undefined ? undefined : decodePageCursor(page.cursor);
+    const filter = normalizeDisputeFilter(requested);
+    if (filter === null) return { items: [], nextCursor: null };
+    let query = this.#outside().selectFrom("disputes").selectAll();
+    if (filter.status !== undefined) {
+      const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+      if (statuses.length === 0) return { items: [], nextCursor: null };
+      query = query.where("status", "in", statuses);
+    }
+    if (filter.provider !== undefined) query = query.where("provider", "=", filter.provider);
+    if (filter.paymentId !== undefined) query = query.where("payment_id", "=", filter.paymentId);
+    if (filter.currency !== undefined) query = query.where("currency", "=", filter.currency);
+    // Canonical UTC instants (normalized above): text order is time order on SQLite.
+    if (filter.openedFrom !== undefined) query = query.where("opened_at", ">=", filter.openedFrom);
+    if (filter.openedTo !== undefined) query = query.where("opened_at", "<", filter.openedTo);
+    // `<` is false for a null due date on both engines: a dispute without one is never "due before".
+    if (filter.evidenceDueBefore !== undefined) query = query.where("evidence_due_by", "<", filter.evidenceDueBefore);
+    if (after !== undefined) query = query.where("id", "<", after);
+    const rows = await query.orderBy("id", "desc").limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map((row) => rowToDispute(row, this.dialect));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
+  }
+
+  async disputeStats(requested: Pick<DisputeFilter, "openedFrom" | "openedTo">): Promise<DisputeStatsRow[]> {
+    // The filter rules of the list (an unknown field is refused); only the window applies here.
+    const filter = normalizeDisputeFilter(requested);
+    if (filter === null) return [];
+    // Summed in 32-bit halves and recombined as bigint, as `stats` does: exact however many disputes, on both
+    // engines (SQLite's SUM of 64-bit integers throws past 2^63). Disputes are few, so a window reads its range of
+    // disputes_opened_at and all time reads the table: no counters to keep, unlike payments.
+    let query = this.#outside()
+      .selectFrom("disputes")
+      .select((eb) => [
+        "status",
+        "currency",
+        eb.fn.countAll().as("count"),
+        sql<unknown>`sum(${sql.ref("amount")} >> 32)`.as("amount_high"),
+        sql<unknown>`sum(${sql.ref("amount")} & 4294967295)`.as("amount_low"),
+      ]);
+    if (filter.openedFrom !== undefined) query = query.where("opened_at", ">=", filter.openedFrom);
+    if (filter.openedTo !== undefined) query = query.where("opened_at", "<", filter.openedTo);
+    const rows = await query.groupBy(["status", "currency"]).execute();
+    const stats = rows.map((row) => ({
+      status: readEnum(row.status, DISPUTE_STATUSES, "disputeStats.status"),
+      currency: readString(row.currency, "disputeStats.currency"),
+      count: readInteger(row.count, "disputeStats.count"),
+      amount: (readExactSum(row.amount_high, "disputeStats.amount") << 32n) + readExactSum(row.amount_low, "disputeStats.amount"),
+    }));
+    // Ordered here, by code unit as every store orders them, not by the database's collation (a PostgreSQL locale
+    // may ignore the underscores of the statuses). A few groups at most: statuses times currencies.
+    const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return stats.sort((a, b) => byCodeUnit(a.status, b.status) || byCodeUnit(a.currency, b.currency));
   }
 
   async stats(requested: StatsFilter): Promise<StatsRow[]> {

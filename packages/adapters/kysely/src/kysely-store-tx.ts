@@ -1,5 +1,7 @@
 import {
   PaymentError,
+  assertStorableDispute,
+  assertStorableDisputeAmount,
   assertStorableEvent,
   assertStorableHistory,
   assertStorableIdempotencyRecord,
@@ -12,6 +14,7 @@ import {
   formatReceiptNumber,
 } from "@org/payments-core";
 import type {
+  Dispute,
   HistoryEntry,
   IdempotencyRecord,
   InboxEvent,
@@ -24,16 +27,18 @@ import type {
 import { sql } from "kysely";
 import type { Compilable, Insertable, Kysely, Updateable } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
-import type { Database, PaymentsTable, ReceiptsTable } from "./database.js";
+import type { Database, DisputesTable, PaymentsTable, ReceiptsTable } from "./database.js";
 import type { BoundStatement, CompiledStatements, StatementArgs } from "./compiled-statements.js";
 import { DeferredWrites } from "./deferred-writes.js";
 import {
+  disputeToRow,
   eventToOutboxRow,
   historyToRow,
   idempotencyToRow,
   inboxToRow,
   paymentToRow,
   refundToRow,
+  rowToDispute,
   rowToIdempotency,
   rowToInbox,
   rowToPayment,
@@ -45,6 +50,12 @@ import type { StoreDialect } from "./store-dialect.js";
 function buildPaymentUpdate(db: Kysely<Database>, args: Updateable<PaymentsTable> & { "\u0000id": string; "\u0000expectedVersion": number }) {
   const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = args;
   return db.updateTable("payments").set(set).where("id", "=", id).where("version", "=", version);
+}
+
+/** The dispute's version-guarded update: every column but id and created_at, where the version is still the expected one. */
+function buildDisputeUpdate(db: Kysely<Database>, args: Updateable<DisputesTable> & { "\u0000id": string; "\u0000expectedVersion": number }) {
+  const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = args;
+  return db.updateTable("disputes").set(set).where("id", "=", id).where("version", "=", version);
 }
 
 /**
@@ -281,6 +292,54 @@ export class KyselyStoreTx implements PaymentStoreTx {
     const { id: _id, payment_id: _paymentId, created_at: _createdAt, ...changes } = refundToRow(refund);
     const result = await (await this.#direct()).updateTable("refunds").set(changes).where("id", "=", refund.id).executeTakeFirst();
     if (result.numUpdatedRows !== 1n) throw new PaymentError("not_found", `refund ${refund.id} does not exist`);
+  }
+
+  /*
+   * Disputes. On PostgreSQL a held write travels as a CTE in front of the transaction's next statement, and a
+   * CTE's rows are not visible to the rest of its statement. So every dispute statement here goes through the
+   * deferred-writes layer (`#run`, `#defer`, `#writes.run`), never around it: the layer sends the held writes first,
+   * on their own, whenever the next statement names one of their tables (`disputes` is in TABLES, which is how it
+   * knows). A lookup after `insertDispute` in the same transaction therefore reads after the insert went, and
+   * sees it; the insert still saves its round trip when the next statement is about the payment (the flag that
+   * follows every recorded dispute), the common case.
+   */
+
+  async findDisputeByProviderId(provider: string, providerDisputeId: string): Promise<Dispute | null> {
+    // Text no dispute can hold is never sent (PostgreSQL would refuse a NUL; a driver's U+FFFD could match a row).
+    if (!isMatchableText(provider) || !isMatchableText(providerDisputeId)) return null;
+    const { rows } = await this.#run("findDisputeByProviderId", { provider, providerDisputeId }, (db, a) =>
+      db.selectFrom("disputes").selectAll().where("provider", "=", a.provider).where("provider_dispute_id", "=", a.providerDisputeId),
+    );
+    const row = rows[0];
+    return row === undefined ? null : rowToDispute(row, this.#dialect);
+  }
+
+  async insertDispute(dispute: Dispute): Promise<void> {
+    // Both checks before any statement, as for payments: a refused write sends nothing.
+    assertStorableDispute(dispute);
+    assertStorableDisputeAmount(dispute);
+    // A duplicate id or a second (provider, provider dispute id) both violate a unique index: `conflict`, whether
+    // the insert ran alone (SQLite) or travelled with a later statement (PostgreSQL), and the transaction rolls back.
+    await this.#defer(
+      "insertDispute",
+      disputeToRow(dispute),
+      (db, row) => db.insertInto("disputes").values(row),
+      (cause) => new PaymentError("conflict", `a dispute ${dispute.id} or for ${dispute.provider} ${dispute.providerDisputeId} already exists`, { cause }),
+    );
+  }
+
+  async updateDispute(next: Dispute, expectedVersion: number): Promise<Dispute | null> {
+    if (next.version !== expectedVersion + 1) {
+      throw new PaymentError("internal", `dispute ${next.id}: version ${next.version} does not follow ${expectedVersion}`);
+    }
+    assertStorableDispute(next);
+    assertStorableDisputeAmount(next);
+    const { id: _id, created_at: _createdAt, ...changes } = disputeToRow(next);
+    // Run, never held: the caller acts on who won. One compare-and-set statement, as for payments.
+    const result = await this.#writes.run(
+      this.#statements.bind("updateDispute", { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildDisputeUpdate),
+    );
+    return result.numAffectedRows === 1n ? next : null;
   }
 
   async allocateReceiptNumber(paymentId: string, issuedAt: string): Promise<string> {

@@ -16,6 +16,7 @@ export const MIGRATION_NAMES = [
   "0006_outbox_open_events",
   "0007_payment_totals",
   "0008_search_indexes",
+  "0009_disputes",
 ] as const;
 
 function initial(types: ColumnTypes): Migration {
@@ -436,6 +437,58 @@ function searchIndexes(types: ColumnTypes): Migration {
   };
 }
 
+/**
+ * Disputes, a table of their own beside the payment (a payment's status never changes because of one). Types as
+ * for payments: the amount and version 64-bit, instants the dialect's timestamp (timestamptz, or canonical UTC text
+ * on SQLite, so text order is time order), the status history the dialect's JSON. A provider's dispute id is unique
+ * per provider: the loser of two racing deliveries of the same dispute fails on it (`conflict`) and re-reads.
+ * Deleting a payment deletes its disputes, as its refunds.
+ *
+ * Lists page by id, newest first, so each equality filter's column leads an index that ends in id (as payments'
+ * do): payment_id (which also serves `listPaymentDisputes`, oldest first, and the cascade from payments), status,
+ * provider and currency. The unique (provider, provider_dispute_id) cannot serve the provider filter's id order,
+ * hence its own index. The instant filters read a range of their column and sort what they found, as payments'
+ * created_at does: `opened_at` (the list's window and the stats' window) and `evidence_due_by`, partial on the
+ * disputes that have one (most closed ones do not).
+ */
+function disputes(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("disputes")
+        .addColumn("id", "text", (col) => col.primaryKey())
+        .addColumn("payment_id", "text", (col) => col.notNull().references("payments.id").onDelete("cascade"))
+        .addColumn("provider", "text", (col) => col.notNull())
+        .addColumn("provider_dispute_id", "text", (col) => col.notNull())
+        .addColumn("provider_payment_id", "text")
+        .addColumn("amount", types.int64, (col) => col.notNull())
+        .addColumn("currency", "text", (col) => col.notNull())
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("reason", "text", (col) => col.notNull())
+        .addColumn("provider_reason", "text", (col) => col.notNull())
+        .addColumn("evidence_due_by", types.timestamp)
+        .addColumn("status_history", types.json, (col) => col.notNull())
+        .addColumn("opened_at", types.timestamp, (col) => col.notNull())
+        .addColumn("closed_at", types.timestamp)
+        .addColumn("created_at", types.timestamp, (col) => col.notNull())
+        .addColumn("updated_at", types.timestamp, (col) => col.notNull())
+        .addColumn("version", types.int64, (col) => col.notNull())
+        .addUniqueConstraint("disputes_provider_dispute_id", ["provider", "provider_dispute_id"])
+        .execute();
+      for (const column of ["payment_id", "status", "provider", "currency"]) {
+        await db.schema.createIndex(`disputes_${column}_id`).on("disputes").columns([column, "id"]).execute();
+      }
+      await db.schema.createIndex("disputes_opened_at").on("disputes").column("opened_at").execute();
+      await db.schema
+        .createIndex("disputes_evidence_due_by")
+        .on("disputes")
+        .column("evidence_due_by")
+        .where(sql.ref("evidence_due_by"), "is not", null)
+        .execute();
+    },
+  };
+}
+
 /** The counters of `payment_totals` beside its key, in the order the dialects' DDL writes them. */
 export const TOTAL_COLUMNS = [
   "count",
@@ -458,6 +511,7 @@ export function paymentMigrations(types: ColumnTypes): MigrationProvider {
     "0006_outbox_open_events": outboxOpenEvents,
     "0007_payment_totals": paymentTotals(types),
     "0008_search_indexes": searchIndexes(types),
+    "0009_disputes": disputes(types),
   };
   return { getMigrations: async () => migrations };
 }

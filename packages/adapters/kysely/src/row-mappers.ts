@@ -1,5 +1,7 @@
-import { INBOX_STATUSES, PAYMENT_STATUSES, REFUND_STATUSES } from "@org/payments-core";
+import { DISPUTE_REASONS, DISPUTE_STATUSES, INBOX_STATUSES, PAYMENT_STATUSES, REFUND_STATUSES } from "@org/payments-core";
 import type {
+  Dispute,
+  DisputeStatusChange,
   GatewayWebhookEvent,
   HistoryEntry,
   IdempotencyRecord,
@@ -32,6 +34,7 @@ import {
   writeTimestamp,
 } from "./conversions.js";
 import type {
+  DisputesTable,
   IdempotencyRecordsTable,
   OutboxTable,
   PaymentHistoryTable,
@@ -45,7 +48,7 @@ import type { StoreDialect } from "./store-dialect.js";
 
 const RECOVERY_POINTS = ["started", "gateway_pending", "finished"] as const;
 const OUTBOX_STATUSES = ["pending", "delivered", "dead", "skipped"] as const;
-const HISTORY_KINDS = ["transition", "correction", "updated"] as const;
+const HISTORY_KINDS = ["transition", "correction", "updated", "dispute"] as const satisfies readonly HistoryEntry["kind"][];
 const CAPTURE_METHODS = ["automatic", "manual"] as const;
 
 function json(dialect: StoreDialect, value: unknown, column: string): unknown {
@@ -188,6 +191,63 @@ export function rowToRefund(row: Selectable<RefundsTable>, dialect: StoreDialect
     createdAt: readTimestamp(row.created_at, "refunds.created_at"),
     updatedAt: readTimestamp(row.updated_at, "refunds.updated_at"),
   };
+}
+
+export function disputeToRow(dispute: Dispute): Insertable<DisputesTable> {
+  return {
+    id: dispute.id,
+    payment_id: dispute.paymentId,
+    provider: dispute.provider,
+    provider_dispute_id: dispute.providerDisputeId,
+    provider_payment_id: dispute.providerPaymentId,
+    amount: writeInteger(dispute.amount, "disputes.amount"),
+    currency: dispute.currency,
+    status: dispute.status,
+    reason: dispute.reason,
+    provider_reason: dispute.providerReason,
+    evidence_due_by: writeNullableTimestamp(dispute.evidenceDueBy, "disputes.evidence_due_by"),
+    status_history: writeJson(dispute.statusHistory),
+    opened_at: writeTimestamp(dispute.openedAt, "disputes.opened_at"),
+    closed_at: writeNullableTimestamp(dispute.closedAt, "disputes.closed_at"),
+    created_at: writeTimestamp(dispute.createdAt, "disputes.created_at"),
+    updated_at: writeTimestamp(dispute.updatedAt, "disputes.updated_at"),
+    version: writeInteger(dispute.version, "disputes.version"),
+  };
+}
+
+export function rowToDispute(row: Selectable<DisputesTable>, dialect: StoreDialect): Dispute {
+  return {
+    id: readString(row.id, "disputes.id"),
+    paymentId: readString(row.payment_id, "disputes.payment_id"),
+    provider: readString(row.provider, "disputes.provider"),
+    providerDisputeId: readString(row.provider_dispute_id, "disputes.provider_dispute_id"),
+    providerPaymentId: readNullableString(row.provider_payment_id, "disputes.provider_payment_id"),
+    amount: readInteger(row.amount, "disputes.amount"),
+    currency: readString(row.currency, "disputes.currency"),
+    status: readEnum(row.status, DISPUTE_STATUSES, "disputes.status"),
+    reason: readEnum(row.reason, DISPUTE_REASONS, "disputes.reason"),
+    providerReason: readString(row.provider_reason, "disputes.provider_reason"),
+    evidenceDueBy: readNullableTimestamp(row.evidence_due_by, "disputes.evidence_due_by"),
+    statusHistory: readStatusHistory(dialect.readJson(row.status_history, "disputes.status_history")),
+    openedAt: readTimestamp(row.opened_at, "disputes.opened_at"),
+    closedAt: readNullableTimestamp(row.closed_at, "disputes.closed_at"),
+    createdAt: readTimestamp(row.created_at, "disputes.created_at"),
+    updatedAt: readTimestamp(row.updated_at, "disputes.updated_at"),
+    version: readInteger(row.version, "disputes.version"),
+  };
+}
+
+/** The statuses inside the JSON drive the same decisions as the column (stale or reopening reports): re-checked. */
+function readStatusHistory(value: unknown): DisputeStatusChange[] {
+  if (!Array.isArray(value)) throw badData("disputes.status_history", value, "not an array");
+  return value.map((item: unknown, index) => {
+    const change = item as DisputeStatusChange;
+    const column = `disputes.status_history[${index}]`;
+    readEnum(change?.status, DISPUTE_STATUSES, `${column}.status`);
+    readString(change.providerStatus, `${column}.providerStatus`);
+    readString(change.at, `${column}.at`);
+    return change;
+  });
 }
 
 export function idempotencyToRow(record: IdempotencyRecord): Insertable<IdempotencyRecordsTable> {
