@@ -3,9 +3,10 @@ import { forwardTo } from "../src/decorate/forward-to.js";
 import { isPaymentError } from "../src/errors/index.js";
 import type { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import type { Payment } from "../src/domain/payment.js";
-import type { InboxFilter, OutboxEntry, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StatsRow } from "../src/ports/payment-store.js";
+import type { DisputeFilter, InboxFilter, OutboxEntry, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StatsRow } from "../src/ports/payment-store.js";
 import { PAYMENT_FILTER_FIELDS, normalizePaymentFilter } from "../src/queries/payment-filter.js";
 import { encodePageCursor } from "../src/queries/page-cursor.js";
+import { DISPUTE_FILTER_FIELDS, normalizeDisputeFilter } from "../src/queries/dispute-filter.js";
 import type { StoreMutant } from "./mutant.js";
 
 /** Later than any instant a case uses: a mutant that passes it has stopped looking at the time it was given. */
@@ -134,7 +135,134 @@ function lookingUpAmongInserted(
   return { store, reset: () => inserted.clear() };
 }
 
+
+/** `listDisputes` that answers as if `filter` lacked `field`, after the store checked the whole filter. */
+function disputeListIgnoring(inner: PaymentStore, field: keyof DisputeFilter): PaymentStore["listDisputes"] {
+  return async (filter, page) => {
+    const honest = await inner.listDisputes(filter, page);
+    if (normalizeDisputeFilter(filter) === null) return honest;
+    const { [field]: _ignored, ...rest } = filter;
+    return inner.listDisputes(rest, page);
+  };
+}
+
+const disputeFilterMutant = (field: keyof DisputeFilter): StoreMutant => ({
+  id: `dispute-filter-ignores-${field}`,
+  breaks: `listDisputes ignores filter.${field}`,
+  mustFail: ["disputeListFilters"],
+  mutate: (inner) => decorateStore(inner, { store: (store) => ({ listDisputes: disputeListIgnoring(store, field) }) }),
+});
+
+/** The dispute mutants: one rule of ports/store/disputes.ts broken each. */
+const DISPUTE_MUTANTS: readonly StoreMutant[] = [
+  ...DISPUTE_FILTER_FIELDS.map(disputeFilterMutant),
+  {
+    id: "dispute-filter-ignores-unknown-keys",
+    breaks: "listDisputes drops a key that is no dispute filter field instead of refusing it",
+    mustFail: ["disputeListRefusals"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listDisputes: (filter, page) =>
+            store.listDisputes(Object.fromEntries(Object.entries(filter).filter(([key]) => (DISPUTE_FILTER_FIELDS as readonly string[]).includes(key))), page),
+        }),
+      }),
+  },
+  {
+    id: "dispute-insert-allows-provider-twin",
+    breaks: "insertDispute accepts (and drops) a second dispute with the same provider dispute id instead of refusing it",
+    mustFail: ["disputeDuplicates", "disputeInsertRace"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          insertDispute: async (dispute) => {
+            if (await tx.findDisputeByProviderId(dispute.provider, dispute.providerDisputeId)) return;
+            await tx.insertDispute(dispute);
+          },
+        }),
+      }),
+  },
+  {
+    id: "dispute-update-ignores-version",
+    breaks: "updateDispute stores whatever version is stored now (last writer wins)",
+    mustFail: ["disputeUpdateGuard", "disputeUpdateRace"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updateDispute: async (next) => {
+            const current = await tx.findDisputeByProviderId(next.provider, next.providerDisputeId);
+            if (!current) return null;
+            return tx.updateDispute({ ...next, version: current.version + 1 }, current.version);
+          },
+        }),
+      }),
+  },
+  {
+    id: "dispute-lookup-ignores-provider",
+    breaks: "findDisputeByProviderId answers another provider's dispute with the same id",
+    mustFail: ["disputeDuplicates"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          findDisputeByProviderId: async (provider, providerDisputeId) => {
+            for (const name of ["paypal", "stripe", "simulated"]) {
+              const found = await tx.findDisputeByProviderId(name, providerDisputeId);
+              if (found) return found;
+            }
+            return tx.findDisputeByProviderId(provider, providerDisputeId);
+          },
+        }),
+      }),
+  },
+  {
+    id: "dispute-history-keeps-first-only",
+    breaks: "a stored dispute keeps only the first step of its status history",
+    mustFail: ["disputeRoundTrip"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({ insertDispute: (dispute) => tx.insertDispute({ ...dispute, statusHistory: dispute.statusHistory.slice(0, 1) }) }),
+      }),
+  },
+  {
+    id: "payment-disputes-newest-first",
+    breaks: "listPaymentDisputes answers newest first instead of oldest first",
+    mustFail: ["disputeRoundTrip"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({ listPaymentDisputes: async (paymentId) => (await store.listPaymentDisputes(paymentId)).reverse() }),
+      }),
+  },
+  {
+    id: "dispute-stats-ignores-window",
+    breaks: "disputeStats ignores openedFrom",
+    mustFail: ["disputeStats"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          disputeStats: async (filter) => {
+            await store.disputeStats(filter);
+            const { openedFrom: _ignored, ...rest } = filter;
+            return store.disputeStats(rest);
+          },
+        }),
+      }),
+  },
+  {
+    id: "dispute-stats-sums-as-numbers",
+    breaks: "disputeStats sums through a float, rounding past 2^53",
+    mustFail: ["disputeStats"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          disputeStats: async (filter) =>
+            (await store.disputeStats(filter)).map((row) => ({ ...row, amount: BigInt(Number(row.amount)) })),
+        }),
+      }),
+  },
+];
+
 export const STORE_MUTANTS: readonly StoreMutant[] = [
+  ...DISPUTE_MUTANTS,
   // ------------------------------------------------------------ payments and their compare-and-set
   {
     id: "payment-version-cas-ignored",

@@ -3,6 +3,7 @@ import type { PaymentEvent } from "../domain/events.js";
 import { EVENT_SCHEMA_VERSION, snapshotPayment } from "../domain/events.js";
 import { type HistoryEntry, type Payment, type Refund, newPendingPayment } from "../domain/payment.js";
 import type { IdempotencyRecord, InboxEvent } from "../ports/payment-store.js";
+import type { Dispute } from "../domain/dispute.js";
 
 let counter = 0;
 /** Ids that sort in creation order, like the ULIDs the service makes. */
@@ -61,6 +62,31 @@ export function sampleRefund(payment: Payment, overrides: Partial<Refund> = {}):
     failure: null,
     createdAt: payment.updatedAt,
     updatedAt: payment.updatedAt,
+    ...overrides,
+  };
+}
+
+/** A chargeback of `payment` in needs_response, opened when the payment was last updated. */
+export function sampleDispute(payment: Payment, overrides: Partial<Dispute> = {}): Dispute {
+  const at = payment.updatedAt;
+  return {
+    id: testId("dp"),
+    paymentId: payment.id,
+    provider: payment.provider,
+    providerDisputeId: testId("du"),
+    providerPaymentId: payment.providerPaymentId,
+    amount: payment.amountCaptured || payment.amount,
+    currency: payment.currency,
+    status: "needs_response",
+    reason: "fraudulent",
+    providerReason: "fraudulent",
+    evidenceDueBy: new Date(Date.parse(at) + 7 * 86_400_000).toISOString(),
+    statusHistory: [{ status: "needs_response", providerStatus: "needs_response", at }],
+    openedAt: at,
+    closedAt: null,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import type { PaymentStore } from "../../ports/payment-store.js";
 import type { StoreHarness } from "../harness.js";
 import type { StoreUnderTest } from "./contract-case.js";
+import { DISPUTE_CASES, defineDisputeCases } from "./disputes.js";
 import { HOSTILE_TEXT_CASES, defineHostileTextCases } from "./hostile-text.js";
 import { IDEMPOTENCY_CASES, defineIdempotencyCases } from "./idempotency.js";
 import { LIST_CASES, defineListCases } from "./list-filters.js";
@@ -19,6 +20,7 @@ import { SkipReport } from "../skip-report.js";
 const CONCERNS = [
   PAYMENT_CASES,
   REFUND_CASES,
+  DISPUTE_CASES,
   RECEIPT_CASES,
   IDEMPOTENCY_CASES,
   OUTBOX_CASES,
@@ -36,6 +38,7 @@ const CONCERNS = [
 export const STORE_CONTRACT_TESTS = {
   ...PAYMENT_CASES,
   ...REFUND_CASES,
+  ...DISPUTE_CASES,
   ...RECEIPT_CASES,
   ...IDEMPOTENCY_CASES,
   ...OUTBOX_CASES,
@@ -106,6 +109,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
 
     definePaymentCases(define, kit);
     defineRefundCases(define, kit);
+    defineDisputeCases(define, kit);
     defineReceiptCases(define, kit);
     defineIdempotencyCases(define, kit);
     defineOutboxCases(define, kit);
