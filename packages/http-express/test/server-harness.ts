@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PaymentStore, createPaymentService } from "@org/payments-core";
+import { type PaymentStore, createMemoryStore, createPaymentService } from "@org/payments-core";
 import { SimulatedGateway } from "@org/payments-core/simulated";
 import { createPostgresStore, migrate as migratePostgres } from "@org/payments-postgres";
 import { createSqliteStore, migrate as migrateSqlite } from "@org/payments-sqlite";
@@ -17,7 +17,7 @@ export const JWT_SECRET = "test-secret-that-is-long-enough-for-hs256!";
 export const ISSUER = "https://auth.example.test";
 export const AUDIENCE = "payments";
 
-export type StoreKind = "sqlite" | "postgres";
+export type StoreKind = "memory" | "sqlite" | "postgres";
 
 export interface TestServer {
   baseUrl: string;
@@ -28,6 +28,7 @@ export interface TestServer {
 }
 
 async function openStore(kind: StoreKind): Promise<{ store: PaymentStore; cleanup: () => Promise<void> }> {
+  if (kind === "memory") return { store: createMemoryStore(), cleanup: async () => {} };
   if (kind === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "payments-http-"));
     const store = await createSqliteStore({ filename: join(dir, "payments.db") });
@@ -45,10 +46,15 @@ export const TARIFFS = {
 };
 
 /** The router mounted in a real Express app on a real port, beside a host route, over a real store. */
-export async function startServer(kind: StoreKind, overrides: Partial<PaymentsRouterOptions> = {}): Promise<TestServer> {
+export async function startServer(
+  kind: StoreKind,
+  overrides: Partial<PaymentsRouterOptions> = {},
+  /** More providers beside the default simulated one (it stays the default and `server.gateway`). */
+  more: { gateways?: SimulatedGateway[] } = {},
+): Promise<TestServer> {
   const { store, cleanup } = await openStore(kind);
   const gateway = new SimulatedGateway();
-  const service = createPaymentService({ store, gateways: [gateway], tariffs: TARIFFS });
+  const service = createPaymentService({ store, gateways: [gateway, ...(more.gateways ?? [])], tariffs: TARIFFS });
   const app = express();
   app.get("/host-route", (_req, res) => {
     res.json({ mine: true });
