@@ -1,5 +1,6 @@
 import { stripeOpenApiSubset, type SentResponse } from "@org/payments-test-support/stripe-fake";
 import { Ajv, type ValidateFunction } from "ajv";
+import { readFileSync } from "node:fs";
 
 /**
  * Checks what the Stripe fake sends against Stripe's published OpenAPI definition (the trimmed copy kept beside the
@@ -53,7 +54,16 @@ function definitionValidator(name: string): ValidateFunction {
   return validatorFor(`def-${name}`, () => ({ $ref: `stripe#/definitions/${name}` }));
 }
 
-const ROUTES = Object.entries(stripeOpenApiSubset.paths).flatMap(([template, methods]) =>
+/**
+ * The endpoints Stripe's definition gives: the fake's subset, and the dispute reads this package's dispute desk
+ * serves (stripe-disputes-openapi.json, this package's own trimmed copy: the subset has no dispute paths yet).
+ */
+const disputePaths = (JSON.parse(readFileSync(new URL("./stripe-disputes-openapi.json", import.meta.url), "utf8")) as {
+  paths: Record<string, Record<string, unknown>>;
+}).paths;
+const PATHS: Record<string, Record<string, unknown>> = { ...stripeOpenApiSubset.paths, ...disputePaths };
+
+const ROUTES = Object.entries(PATHS).flatMap(([template, methods]) =>
   Object.keys(methods).map((method) => ({
     template,
     method: method.toUpperCase(),
@@ -71,7 +81,7 @@ export function responseViolations(response: SentResponse): string[] {
     (a, b) => (a.template.includes("{") ? 1 : 0) - (b.template.includes("{") ? 1 : 0),
   )[0];
   if (!route) return [`${where}: Stripe's definition has no such endpoint`];
-  const methods = stripeOpenApiSubset.paths[route.template] as Record<string, unknown>;
+  const methods = PATHS[route.template] as Record<string, unknown>;
   const validate = validatorFor(`path-${route.method}-${route.template}`, () => toJsonSchema(methods[route.method.toLowerCase()]));
   return problemsOf(validate, response.body, `${where} body`);
 }
