@@ -75,10 +75,15 @@ describe("router input never reaches the store unless every store can hold it", 
     expect(received).toEqual(expect.arrayContaining(["simulated", "trip", "T-1"]));
     const text = fc.oneof(hostileText({ surrogates: false }), cardNumber);
     const request = fc.oneof(
-      fc.tuple(text, fc.constantFrom("", "/refunds", "/receipt")).map(([id, suffix]) => ({ method: "GET", path: `/payments/${encodeAnyText(id)}${suffix}` })),
+      fc.tuple(text, fc.constantFrom("", "/refunds", "/disputes", "/receipt")).map(([id, suffix]) => ({ method: "GET", path: `/payments/${encodeAnyText(id)}${suffix}` })),
       fc.tuple(fc.constantFrom("provider", "owner", "reference", "from", "to"), text).map(([name, value]) => ({ method: "GET", path: `/payments?${name}=${encodeAnyText(name === "reference" ? `k:${value}` : value)}` })),
       fc.tuple(fc.constantFrom("reference"), text).map(([name, key]) => ({ method: "GET", path: `/payments?${name}=${encodeAnyText(`${key}:v`)}` })),
       foreignCursor.map((cursor) => ({ method: "GET", path: `/payments?cursor=${encodeAnyText(cursor)}` })),
+      // The dispute queue's filters and a dispute id are held to the same rules before the store sees them.
+      fc
+        .tuple(fc.constantFrom("provider", "paymentId", "status", "currency", "openedFrom", "openedTo", "evidenceDueBefore"), text)
+        .map(([name, value]) => ({ method: "GET", path: `/disputes?${name}=${encodeAnyText(value)}` })),
+      text.map((id) => ({ method: "GET", path: `/disputes/${encodeAnyText(id)}` })),
       fc.tuple(fc.constantFrom("since", "until"), text).map(([name, value]) => ({ method: "GET", path: `/stats?${name}=${encodeAnyText(value)}` })),
       cardNumber.map((key) => ({ method: "POST", path: "/payments", key })),
       // Subjects and keys are refused when they ARE a card number (see identifier-rules), so only those are generated.
