@@ -1,0 +1,212 @@
+import { describe, expect, it } from "vitest";
+import type { PaymentEvent } from "../src/domain/events.js";
+import type { Payment } from "../src/domain/payment.js";
+import { MemoryPaymentStore } from "../src/memory/memory-store.js";
+import { PaymentService } from "../src/service/payment-service.js";
+import { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload } from "../src/simulated/webhook-signature.js";
+import { paidPayment, setup } from "./helpers.js";
+
+type Rig = ReturnType<typeof setup>;
+
+async function deliver(rig: Rig, disputeId: string, type?: string) {
+  const webhook = rig.gateway.disputeWebhookFor(disputeId, type);
+  return rig.service.handleWebhook("simulated", webhook.rawBody, webhook.headers);
+}
+
+/** The webhook with its dispute changed by `edit`, signed again as the provider would: only the content differs. */
+function resigned(rig: Rig, webhook: { rawBody: string }, edit: (object: Record<string, unknown>) => void) {
+  const body = JSON.parse(webhook.rawBody) as { data: { object: Record<string, unknown> } };
+  edit(body.data.object);
+  const rawBody = JSON.stringify(body);
+  const signature = signSimulatedPayload(rawBody, "whsec_simulated_development", Math.floor(rig.clock.now().getTime() / 1000));
+  return { rawBody, headers: { [SIMULATED_SIGNATURE_HEADER]: signature } };
+}
+
+async function eventsOf(rig: Rig, payment: Payment): Promise<PaymentEvent[]> {
+  return (await rig.store.listOutbox({ paymentId: payment.id, limit: 100 })).map((entry) => entry.event);
+}
+
+async function disputeEvents(rig: Rig, payment: Payment) {
+  return (await eventsOf(rig, payment)).filter((e) => e.type.startsWith("dispute.") || e.type === "payment.disputed");
+}
+
+describe("disputes recorded from the provider's webhooks", () => {
+  it("a chargeback's lifecycle: one record with its status history, the payment flagged and its status kept, three events in order", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service, 5000);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!, { amount: 3000, reason: "product_not_received" });
+    expect(await deliver(rig, disputeId, "dispute.created")).toMatchObject({ status: "applied", paymentId: payment.id });
+    rig.clock.advance(60_000);
+    rig.gateway.moveDispute(disputeId, "under_review");
+    expect((await deliver(rig, disputeId)).status).toBe("applied");
+    rig.clock.advance(60_000);
+    rig.gateway.moveDispute(disputeId, "won");
+    const closed = await deliver(rig, disputeId);
+    expect(closed.outcome).toMatch(/closed, now won/);
+
+    const [dispute, ...others] = await rig.service.listPaymentDisputes(payment.id);
+    expect(others).toEqual([]);
+    expect(dispute).toMatchObject({
+      paymentId: payment.id,
+      providerDisputeId: disputeId,
+      providerPaymentId: payment.providerPaymentId,
+      amount: 3000,
+      currency: "USD",
+      status: "won",
+      reason: "product_not_received",
+      evidenceDueBy: null,
+      closedAt: "2026-03-01T10:02:00.000Z",
+      version: 3,
+    });
+    expect(dispute!.statusHistory.map((s) => s.status)).toEqual(["needs_response", "under_review", "won"]);
+    expect(await rig.service.getDispute(dispute!.id)).toEqual(dispute);
+
+    const after = await rig.service.getPayment(payment.id);
+    expect(after).toMatchObject({ status: "succeeded", disputed: true, amountCaptured: 5000 });
+    const events = await disputeEvents(rig, payment);
+    expect(events.map((e) => [e.type, e.data.dispute?.status, e.data.previousDisputeStatus])).toEqual([
+      ["payment.disputed", "needs_response", undefined],
+      ["dispute.updated", "under_review", "needs_response"],
+      ["dispute.closed", "won", "under_review"],
+    ]);
+    // Each moves the payment's version, so a consumer can order them with the payment's own events.
+    const versions = events.map((e) => e.data.payment.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(3);
+    const history = await rig.store.listHistory(payment.id);
+    expect(history.filter((h) => h.kind === "dispute").map((h) => [h.from, h.to, h.details?.["status"]])).toEqual([
+      ["succeeded", "succeeded", "needs_response"],
+      ["succeeded", "succeeded", "under_review"],
+      ["succeeded", "succeeded", "won"],
+    ]);
+  });
+
+  it("a redelivered event is a duplicate, and a new event saying what is recorded changes nothing", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!);
+    const webhook = rig.gateway.disputeWebhookFor(disputeId, "dispute.created");
+    await rig.service.handleWebhook("simulated", webhook.rawBody, webhook.headers);
+    expect((await rig.service.handleWebhook("simulated", webhook.rawBody, webhook.headers)).status).toBe("duplicate");
+    const again = await deliver(rig, disputeId, "dispute.updated");
+    expect(again).toMatchObject({ status: "ignored", outcome: expect.stringMatching(/is already needs_response/) });
+    expect(await disputeEvents(rig, payment)).toHaveLength(1);
+    expect((await rig.service.listPaymentDisputes(payment.id))[0]!.version).toBe(1);
+  });
+
+  it("a report older than what is recorded is stale and changes nothing (the provider retries out of order)", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!);
+    const early = rig.gateway.disputeWebhookFor(disputeId, "dispute.created");
+    rig.clock.advance(60_000);
+    rig.gateway.moveDispute(disputeId, "under_review");
+    await deliver(rig, disputeId);
+    expect((await rig.service.handleWebhook("simulated", early.rawBody, early.headers)).outcome).toMatch(/^ignored: stale/);
+    const [dispute] = await rig.service.listPaymentDisputes(payment.id);
+    expect(dispute).toMatchObject({ status: "under_review", version: 1 });
+    expect((await disputeEvents(rig, payment)).map((e) => e.type)).toEqual(["payment.disputed"]);
+  });
+
+  it("a final dispute never reopens, even on a later report; first heard of already final, it is opened and closed at once", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!);
+    rig.gateway.moveDispute(disputeId, "lost");
+    await deliver(rig, disputeId, "dispute.created");
+    rig.clock.advance(60_000);
+    const later = resigned(rig, rig.gateway.disputeWebhookFor(disputeId), (object) => {
+      object.status = "under_review";
+      object.updatedAt = rig.clock.now().toISOString();
+    });
+    expect((await rig.service.handleWebhook("simulated", later.rawBody, later.headers)).outcome).toMatch(/^ignored: stale/);
+    const [dispute] = await rig.service.listPaymentDisputes(payment.id);
+    expect(dispute).toMatchObject({ status: "lost", version: 1 });
+    const events = await disputeEvents(rig, payment);
+    expect(events.map((e) => e.type)).toEqual(["payment.disputed", "dispute.closed"]);
+    expect(events[1]!.data.previousDisputeStatus).toBeUndefined();
+  });
+
+  it("a report the core cannot record (no amount) fails the webhook, stored for retry, and records nothing", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!);
+    const { rawBody, headers } = resigned(rig, rig.gateway.disputeWebhookFor(disputeId, "dispute.created"), (object) => {
+      object.amount = 0;
+    });
+    expect(await rig.service.handleWebhook("simulated", rawBody, headers)).toMatchObject({ status: "failed" });
+    expect(await rig.service.listPaymentDisputes(payment.id)).toEqual([]);
+    expect(await rig.service.getPayment(payment.id)).toMatchObject({ disputed: false, version: payment.version });
+    expect(await disputeEvents(rig, payment)).toEqual([]);
+  });
+
+  it("disputes of several payments: the operator's list filters, and stats sum disputed money per currency by outcome", async () => {
+    const rig = setup();
+    const first = await paidPayment(rig.service, 4000);
+    const second = await paidPayment(rig.service, 6000);
+    const lost = rig.gateway.openDispute(first.providerPaymentId!);
+    const open = rig.gateway.openDispute(second.providerPaymentId!, { amount: 2500 });
+    rig.gateway.moveDispute(lost, "lost");
+    await deliver(rig, lost, "dispute.created");
+    await deliver(rig, open, "dispute.created");
+    const page = await rig.service.listDisputes({ status: "needs_response" });
+    expect(page.items.map((d) => d.providerDisputeId)).toEqual([open]);
+    await expect(rig.service.listDisputes({ state: "lost" } as never)).rejects.toMatchObject({ code: "validation_error" });
+    await expect(rig.service.getDispute("dp_missing")).rejects.toMatchObject({ code: "not_found" });
+    await expect(rig.service.listPaymentDisputes("pay_missing")).rejects.toMatchObject({ code: "not_found" });
+    const stats = await rig.service.stats();
+    expect(stats.disputes).toEqual({
+      byStatus: { lost: 1, needs_response: 1 },
+      byCurrency: [{ currency: "USD", count: 2, disputed: "6500", open: "2500", won: "0", lost: "4000" }],
+    });
+  });
+});
+
+describe("reconcile records the disputes whose webhooks never came", () => {
+  it("a dry run proposes, apply records (and moves) them through the webhooks' writer, and a second run finds nothing", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const missed = rig.gateway.openDispute(payment.providerPaymentId!, { reason: "duplicate" });
+    const moved = rig.gateway.openDispute(payment.providerPaymentId!, { amount: 100 });
+    await deliver(rig, moved, "dispute.created");
+    rig.clock.advance(60_000);
+    rig.gateway.moveDispute(moved, "under_review");
+    const since = new Date("2026-03-01T00:00:00.000Z");
+
+    const dry = await rig.service.reconcile({ provider: "simulated", since });
+    expect(dry.disputes?.drifts.map((d) => [d.kind, d.providerDisputeId, d.outcome])).toEqual([
+      ["missing_locally", missed, "proposed"],
+      ["status_mismatch", moved, "proposed"],
+    ]);
+    expect(dry.unresolved).toBe(2);
+    expect(await rig.service.listPaymentDisputes(payment.id)).toHaveLength(1);
+
+    const applied = await rig.service.reconcile({ provider: "simulated", since, apply: true });
+    expect(applied.disputes).toMatchObject({ examined: 2, recorded: 2 });
+    expect(applied.disputes?.drifts.every((d) => d.outcome === "corrected")).toBe(true);
+    const disputes = await rig.service.listPaymentDisputes(payment.id);
+    expect(disputes.map((d) => [d.providerDisputeId, d.status])).toEqual(
+      expect.arrayContaining([
+        [missed, "needs_response"],
+        [moved, "under_review"],
+      ]),
+    );
+    const again = await rig.service.reconcile({ provider: "simulated", since, apply: true });
+    expect(again.disputes).toMatchObject({ examined: 2, drifts: [], recorded: 0 });
+    expect(again.unresolved).toBe(0);
+  });
+
+  it("a dispute of a payment this database does not hold is reported for a person, never invented", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const foreign = rig.gateway.openDispute(payment.providerPaymentId!);
+    // Another database over the same provider account: the payment is not in it.
+    const elsewhere = new PaymentService({ store: new MemoryPaymentStore(), gateways: [rig.gateway], clock: rig.clock });
+    const report = await elsewhere.reconcile({ provider: "simulated", since: new Date("2026-03-01T00:00:00.000Z"), apply: true });
+    expect(report.disputes?.drifts).toEqual([
+      expect.objectContaining({ kind: "unmatched", providerDisputeId: foreign, paymentId: null, outcome: "manual" }),
+    ]);
+    expect(report.unresolved).toBeGreaterThanOrEqual(1);
+    expect((await elsewhere.listDisputes()).items).toEqual([]);
+  });
+});
