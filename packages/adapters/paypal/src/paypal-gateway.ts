@@ -6,6 +6,7 @@ import {
   type CreateGatewayPaymentRequest,
   type GatewayCallOptions,
   type GatewayCapabilities,
+  type GatewayDispute,
   type GatewayPayment,
   type GatewayRefund,
   type GatewayWebhookEvent,
@@ -25,6 +26,8 @@ import {
   type Client,
   type Order,
 } from "@paypal/paypal-server-sdk";
+import { type CaptureLookup, captureLookupOn } from "./capture-lookup.js";
+import { PayPalDisputes } from "./disputes/disputes-api.js";
 import { type IssueRule, answerRuleFor } from "./issue-answer-kinds.js";
 import { readPayPalError, rejectedAccessToken, toPaymentError, type PayPalErrorInfo } from "./map-paypal-error.js";
 import { buyerActionUrl, mapOrder, mapRefund, minor, refundCaptureId, type OrderLinks } from "./map-order.js";
@@ -89,6 +92,8 @@ class PayPalGateway implements PaymentGateway {
   readonly #orders: OrdersController;
   readonly #payments: PaymentsController;
   readonly #search: PayPalTransactionSearch;
+  readonly #lookupCapture: CaptureLookup;
+  readonly #disputes: PayPalDisputes;
   readonly #options: PayPalGatewayOptions;
   readonly #certificates: CertificateCache;
   readonly #now: () => Date;
@@ -117,6 +122,8 @@ class PayPalGateway implements PaymentGateway {
     this.#search = new PayPalTransactionSearch(new TransactionSearchController(this.#client), this.#payments, (op, run) =>
       this.#call(op, run),
     );
+    this.#lookupCapture = captureLookupOn(this.#payments, (op, run) => this.#call(op, run));
+    this.#disputes = new PayPalDisputes(this.#client, (op, run) => this.#call(op, run), this.#lookupCapture, this.#now);
     this.#certificates = new CertificateCache(options.certificateFetcher ?? fetchCertificate);
   }
 
@@ -380,6 +387,11 @@ class PayPalGateway implements PaymentGateway {
     }
   }
 
+  /** Disputes opened in the window, from PayPal's Disputes API (see disputes-api.ts for the calls it costs). */
+  listDisputes(window: { since: Date; until: Date }): AsyncIterable<GatewayDispute> {
+    return this.#disputes.list(window);
+  }
+
   async parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent> {
     const bytes = typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody;
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
@@ -404,16 +416,6 @@ class PayPalGateway implements PaymentGateway {
     } else {
       await verifyOffline(bytes, transmission, certUrl, this.#options.webhookId, this.#certificates, now);
     }
-    const lookupCapture = async (captureId: string) => {
-      try {
-        const capture = await this.#call("get capture", () => this.#payments.getCapturedPayment({ captureId }));
-        return { orderId: capture.supplementaryData?.relatedIds?.orderId ?? null, paymentId: capture.customId ?? null };
-      } catch (error) {
-        // Not ours (another integration's capture): the event is still mapped, with what it carries itself.
-        if (error instanceof PaymentError && error.code === "not_found") return null;
-        throw error;
-      }
-    };
-    return mapWebhookEvent(event, this.provider, lookupCapture, this.#links);
+    return mapWebhookEvent(event, this.provider, this.#lookupCapture, this.#links);
   }
 }

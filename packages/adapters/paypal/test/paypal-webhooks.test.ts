@@ -161,7 +161,8 @@ describe("webhook events map onto payment, refund, dispute and ignored", () => {
       kind: "dispute",
       paymentId: "pay_disputed",
       providerPaymentId: "3BC38643YC807283D",
-      dispute: { id: "PP-D-27803", status: "OPEN", amount: 2000 },
+      // No life-cycle stage given: a claim, not an inquiry. The capture is not the fake's: its id stands in for the order.
+      dispute: { providerDisputeId: "PP-D-27803", status: "needs_response", providerStatus: "OPEN", reason: "product_not_received", amount: 2000, currency: "USD" },
     });
     d = deliver(rig.fake.webhookEvent("BILLING.SUBSCRIPTION.CREATED", { id: "I-1" }, "subscription"));
     expect(await rig.gateway.parseWebhook(d.body, d.headers)).toMatchObject({ kind: "ignored", type: "BILLING.SUBSCRIPTION.CREATED" });
@@ -175,7 +176,8 @@ describe("webhook events map onto payment, refund, dispute and ignored", () => {
       kind: "dispute",
       paymentId: paid.paymentId,
       providerPaymentId: paid.providerPaymentId,
-      dispute: { status: "OPEN", amount: 2000 },
+      // The fake's resource is an inquiry (dispute_life_cycle_stage INQUIRY), OPEN: waiting for the seller.
+      dispute: { status: "warning_needs_response", providerStatus: "OPEN", amount: 2000, paymentId: paid.paymentId, providerPaymentId: paid.providerPaymentId },
     });
   });
 

@@ -1,13 +1,11 @@
 import type { GatewayPayment, GatewayWebhookEvent } from "@org/payments-core";
 import type { CapturedPayment, Order, PaymentAuthorization, Refund } from "@paypal/paypal-server-sdk";
 import { camelize } from "../camelize.js";
+import type { CaptureLookup } from "../capture-lookup.js";
+import { mapDispute, type PayPalDisputeResource } from "../disputes/map-dispute.js";
 import { failureFrom, mapOrder, mapRefund, minor, refundCaptureId, type OrderLinks } from "../map-order.js";
 
-/**
- * A capture's order id and our payment id, looked up at PayPal (a refund resource carries neither, and a dispute
- * names only the capture). Null when PayPal does not know the capture (another integration's, or deleted).
- */
-export type CaptureLookup = (captureId: string) => Promise<{ orderId: string | null; paymentId: string | null } | null>;
+export type { CaptureLookup } from "../capture-lookup.js";
 
 interface PayPalEvent {
   id?: unknown;
@@ -60,30 +58,8 @@ export async function mapWebhookEvent(
       break;
   }
   if (base.type.startsWith("CUSTOMER.DISPUTE.")) {
-    const transactions = Array.isArray(resource["disputed_transactions"])
-      ? (resource["disputed_transactions"] as Array<Record<string, unknown>>)
-      : [];
-    const first = transactions[0] ?? {};
-    const amount = resource["dispute_amount"] as { currency_code?: string; value?: string } | undefined;
-    // Disputes name the capture (seller_transaction_id), while our payments know their order: the capture is read
-    // to find both the order and our payment id (its custom_id), so a dispute matches even without `custom`.
-    const captureId = typeof first["seller_transaction_id"] === "string" ? first["seller_transaction_id"] : null;
-    const owner = captureId ? await lookupCapture(captureId) : null;
-    const custom = typeof first["custom"] === "string" && first["custom"].length > 0 ? first["custom"] : null;
-    return {
-      kind: "dispute",
-      ...base,
-      paymentId: custom ?? owner?.paymentId ?? null,
-      providerPaymentId: owner?.orderId ?? captureId,
-      dispute: {
-        id: String(resource["dispute_id"] ?? ""),
-        status: String(resource["status"] ?? ""),
-        reason: typeof resource["reason"] === "string" ? resource["reason"] : undefined,
-        amount: amount?.value && amount.currency_code
-          ? minor({ value: amount.value, currencyCode: amount.currency_code }, amount.currency_code)
-          : undefined,
-      },
-    };
+    const dispute = await mapDispute(resource as PayPalDisputeResource, lookupCapture, base.occurredAt);
+    return { kind: "dispute", ...base, paymentId: dispute.paymentId, providerPaymentId: dispute.providerPaymentId, dispute };
   }
   return { kind: "ignored", ...base };
 }

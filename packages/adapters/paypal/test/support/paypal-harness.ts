@@ -9,6 +9,9 @@ import {
   type PayPalWebhookSigner,
 } from "@org/payments-test-support/paypal-fake";
 import { createPayPalClient, createPayPalGateway, type PayPalGatewayOptions } from "../../src/index.js";
+import { disputeViolations } from "./dispute-schema.js";
+import { startDisputesFront, type DisputesFront } from "./disputes-front.js";
+import { FakeDisputes } from "./fake-disputes.js";
 import { checkResponse, type SchemaViolation } from "./paypal-schema.js";
 
 /**
@@ -36,6 +39,11 @@ export interface PayPalTestRig {
   harness: GatewayHarness;
   /** Makes another certificate available to the offline fetcher (a "wrong certificate" at a PayPal URL). */
   addCertificate(url: string, pem: string): void;
+  /**
+   * PayPal's disputes (open, move, webhooks). Its list and show endpoints answer only on a rig started with
+   * `{ disputes: true }`, whose gateways go through the disputes front (the fake itself has no Disputes API).
+   */
+  disputes: FakeDisputes;
   /** Every response the fake sent so far that PayPal's OpenAPI documents do not allow. */
   schemaViolations(): SchemaViolation[];
   /** Closes the fake, failing when any response it sent broke PayPal's published schemas. */
@@ -120,9 +128,12 @@ function paypalWebhooks(fake: PayPalFake, signer: PayPalWebhookSigner, forger: P
 export async function startPayPalRig(
   fakeOptions: PayPalFakeOptions = {},
   gatewayOptions: Partial<PayPalGatewayOptions> = {},
+  rigOptions: { disputes?: boolean } = {},
 ): Promise<PayPalTestRig> {
   const fake = await startPayPalFake(fakeOptions);
   const signer = await createPayPalWebhookSigner();
+  const disputes = new FakeDisputes(fake, signer, fakeOptions.clock ?? (() => new Date()));
+  const front: DisputesFront | undefined = rigOptions.disputes ? await startDisputesFront(fake, disputes) : undefined;
   // A key of the forger's own, with a valid certificate of its own that no PayPal URL serves.
   const forger = await createPayPalWebhookSigner();
   fake.registerCertificate(signer.certUrl, signer.certificatePem);
@@ -136,7 +147,7 @@ export async function startPayPalRig(
       clientSecret: clientSecret ?? fake.clientSecret,
       environment: "sandbox",
       timeoutMs: timeoutMs ?? 5_000,
-      unstableHttpClientOptions: fake.httpClientOptions(),
+      unstableHttpClientOptions: (front ?? fake).httpClientOptions(),
     });
     return createPayPalGateway({
       environment: "sandbox",
@@ -155,9 +166,11 @@ export async function startPayPalRig(
   };
   const gateway = gatewayWith();
 
+  const allViolations = () => [...violationsIn(fake), ...(front ? disputeViolations(front.responses) : [])];
   const close = async () => {
+    await front?.close();
     await fake.close();
-    const violations = violationsIn(fake);
+    const violations = allViolations();
     if (violations.length > 0) {
       throw new Error(`the PayPal fake sent ${violations.length} responses PayPal's OpenAPI documents do not allow:\n${violations.slice(0, 8).map((v) => `${v.where}: ${v.errors.slice(0, 6).join("; ")}`).join("\n")}`);
     }
@@ -176,9 +189,10 @@ export async function startPayPalRig(
     amountsAtProvider: async (providerPaymentId) => fake.heldAmounts(providerPaymentId),
     async reset() {
       fake.reset();
+      disputes.reset();
     },
     dispose: close,
   };
 
-  return { fake, signer, gateway, gatewayWith, harness, addCertificate, schemaViolations: () => violationsIn(fake), close };
+  return { fake, signer, gateway, gatewayWith, harness, disputes, addCertificate, schemaViolations: allViolations, close };
 }
