@@ -224,3 +224,26 @@ describe.each<StoreKind>(STORES)("disputes over HTTP on %s", (kind) => {
     expect((await call(server, "GET", "/stats", { token: alice })).status).toBe(403);
   });
 });
+
+describe("dispute routes are rate limited as reads", () => {
+  it("counts them in the read budget with its headers, and answers a documented 429 past it", async () => {
+    const server = await startServer("memory", { rateLimit: { limits: { read: 3 } } });
+    try {
+      const api = await validatedCaller(server);
+      const admin = await token("ops-limits", { admin: true });
+      const first = await api("GET", "/disputes", { token: admin });
+      expect(first.status).toBe(200);
+      expect(first.headers.get("ratelimit-policy")).toContain('"read"');
+      expect((await api("GET", "/disputes/dp_missing", { token: admin })).status).toBe(404);
+      expect((await api("GET", "/payments/pay_missing/disputes", { token: admin })).status).toBe(404);
+      for (const path of ["/disputes", "/disputes/dp_missing", "/payments/pay_missing/disputes"]) {
+        const refused = await api("GET", path, { token: admin });
+        expect(refused.status, path).toBe(429);
+        expect(refused.json.error.code).toBe("rate_limited");
+        expect(refused.headers.get("retry-after")).toEqual(expect.any(String));
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
