@@ -9,6 +9,7 @@ import {
   type Json,
   type SignedWebhook,
   type StripeFake,
+  type StripeFakeOptions,
 } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { STRIPE_API_VERSION, createStripeGateway } from "../../src/index.js";
@@ -55,6 +56,10 @@ export interface DisputeDesk {
   /** The events the desk emitted, oldest first (for one dispute when given). */
   events(disputeId?: string): FakeEvent[];
   disputes(): FakeDispute[];
+  /** The dispute reads the desk answered, oldest first: their path and decoded query parameters. */
+  readonly reads: ReadonlyArray<{ path: string; params: Record<string, unknown> }>;
+  /** Forgets every dispute and event, and resets the fake behind it (its state, faults and clock). */
+  reset(): void;
   /** The event as Stripe delivers it: the exact bytes and a `Stripe-Signature` made by the SDK's own signer. */
   webhook(event: FakeEvent, secret?: string): SignedWebhook;
 }
@@ -90,12 +95,13 @@ function single(value: unknown): string | undefined {
 }
 
 /** The local fake, the dispute desk in front of it, the real SDK pointed at the desk, and the adapter on top. */
-export async function startStripeDisputeRig(): Promise<StripeDisputeRig> {
-  const base = await startStripeRig();
+export async function startStripeDisputeRig(options: { fake?: StripeFakeOptions } = {}): Promise<StripeDisputeRig> {
+  const base = await startStripeRig(options);
   const fake: StripeFake = base.fake;
   const kept = new Map<string, FakeDispute>();
   const order: string[] = [];
   const emitted: FakeEvent[] = [];
+  const reads: Array<{ path: string; params: Record<string, unknown> }> = [];
   const nowSeconds = () => Math.floor(fake.now() / 1000);
 
   function emit(type: string, dispute: FakeDispute): FakeEvent {
@@ -201,6 +207,7 @@ export async function startStripeDisputeRig(): Promise<StripeDisputeRig> {
       return answer(req, res, path, apiError(401, { message: `Invalid API Key provided: ${fake.apiKey.slice(0, 8)}****` }));
     }
     const params = parseFormParams(url.search.slice(1)) as Record<string, unknown>;
+    reads.push({ path, params });
     const id = /^\/v1\/disputes\/([^/]+)$/.exec(path)?.[1];
     if (id === undefined) return answer(req, res, path, list(params));
     const dispute = kept.get(decodeURIComponent(id));
@@ -247,7 +254,15 @@ export async function startStripeDisputeRig(): Promise<StripeDisputeRig> {
     },
     events: (disputeId) =>
       emitted.filter((e) => disputeId === undefined || e.data.object["id"] === disputeId).map((e) => structuredClone(e)),
+    reads,
     disputes: () => order.map((id) => structuredClone(kept_(id))),
+    reset: () => {
+      kept.clear();
+      order.length = 0;
+      emitted.length = 0;
+      reads.length = 0;
+      fake.reset();
+    },
     webhook: (event, secret = WEBHOOK_SECRET) =>
       signWebhookPayload({ signer: stripe.webhooks, payload: JSON.stringify(event, null, 2), secret }),
   };
