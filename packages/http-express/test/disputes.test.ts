@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ValidatedCall, validatedCaller } from "./openapi-validator.js";
 import { type StoreKind, type TestServer, call, startServer, token } from "./server-harness.js";
 
-/** The stores whose dispute support this suite drives (the SQL ones join as their adapters record disputes). */
-const STORES: StoreKind[] = ["memory"];
+/** Every store the router is served over: the memory store, and both SQL stores as the existing suites run them. */
+const STORES: StoreKind[] = ["memory", "sqlite", "postgres"];
 
 /**
  * Disputes over HTTP, driven as a provider would: the simulated gateway opens and moves a dispute and signs its
