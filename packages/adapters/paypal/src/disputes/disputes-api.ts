@@ -5,8 +5,11 @@ import { mapDispute, needsDisputeDetails, type PayPalDisputeResource } from "./m
 
 /** PayPal's largest page (`page_size` is 1 to 50). */
 const PAGE_SIZE = 50;
-/** "The start time must be within the last 180 days": PayPal lists no older disputes. */
-export const DISPUTE_LIST_REACH_MS = 180 * 24 * 3600 * 1000;
+/**
+ * "The start time must be within the last 180 days": PayPal lists no older disputes. We ask for an hour less, as a
+ * start_time at exactly 180 days by our clock is past it by PayPal's once the request has travelled (a 400).
+ */
+export const DISPUTE_LIST_REACH_MS = 180 * 24 * 3600 * 1000 - 3600 * 1000;
 const LIST_PATH = "/v1/customer/disputes";
 
 type Call = <T>(operation: string, run: () => Promise<{ result: T }>) => Promise<T>;

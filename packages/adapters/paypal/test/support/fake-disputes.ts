@@ -78,6 +78,8 @@ function disputeState(d: FakeDispute): string {
 
 export class FakeDisputes {
   readonly disputes = new Map<string, FakeDispute>();
+  /** Every disputes request the front routed here, in order. */
+  readonly calls: Array<{ method: string; path: string; query: URLSearchParams }> = [];
   #last = 0;
   #faults: DisputeReply[] = [];
 
@@ -198,6 +200,7 @@ export class FakeDisputes {
 
   /** Requests the front routes here: the list and show endpoints (what the adapter calls). */
   answer(method: string, path: string, query: URLSearchParams): DisputeReply {
+    this.calls.push({ method, path, query });
     const fault = this.#faults.shift();
     if (fault) return fault;
     if (method !== "GET") return { status: 404, body: errorBody(undefined, 404, "RESOURCE_NOT_FOUND") };
@@ -243,6 +246,7 @@ export class FakeDisputes {
 
   reset(): void {
     this.disputes.clear();
+    this.calls.length = 0;
     this.#faults = [];
   }
 }
