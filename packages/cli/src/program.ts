@@ -1,5 +1,7 @@
 import { Command } from "commander";
 import packageJson from "../package.json" with { type: "json" };
+import { registerDisputesList } from "./commands/disputes-list.js";
+import { registerDisputesShow } from "./commands/disputes-show.js";
 import { registerEventsDispatch } from "./commands/events-dispatch.js";
 import { registerEventsList } from "./commands/events-list.js";
 import { registerEventsOperate } from "./commands/events-operate.js";
@@ -43,7 +45,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 drift found, 4 schema out of date, 5 abort
 /** The command tree. Usage errors throw (exitOverride) so that run() maps them onto exit code 2. */
 export function createProgram(session: CliSession): Command {
   const program = new Command("payments-cli")
-    .description("Operate @org/payments-core: migrate, inspect, refund, recover, reconcile, receipts, fares, stats, events, webhooks, housekeeping.")
+    .description("Operate @org/payments-core: migrate, inspect, disputes, refund, recover, reconcile, receipts, fares, stats, events, webhooks, housekeeping.")
     .version(packageJson.version)
     .option("--db <path|url>", "SQLite file or postgres:// URL (default: PAYMENTS_DATABASE_URL, else ./payments.db)")
     .option("--actor <name>", "operator name recorded in history (default: PAYMENTS_OPERATOR, else the OS user)")
@@ -70,6 +72,12 @@ export function createProgram(session: CliSession): Command {
   registerPaymentsList(payments, session);
   registerPaymentsShow(payments, session);
   registerPaymentsUpdate(payments, session);
+  const disputes = program
+    .command("disputes")
+    .description("disputes (chargebacks and inquiries) the providers opened against payments")
+    .addHelpText("after", "\nExamples:\n  $ payments-cli disputes list --status needs_response\n  $ payments-cli disputes show dp_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n");
+  registerDisputesList(disputes, session);
+  registerDisputesShow(disputes, session);
   registerRefund(program, session);
   registerRecover(program, session);
   registerReconcile(program, session);

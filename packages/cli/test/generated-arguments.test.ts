@@ -134,7 +134,7 @@ for (const name of BACKENDS) {
       const dir = mkdtempSync(join(tmpdir(), "fuzz-tariff-"));
       const tariff = join(dir, "tariff.json");
       writeFileSync(tariff, JSON.stringify({ name: "city", currency: "EUR", baseFare: 250, perKm: 120, perMinute: 30, minimumFare: 700, bookingFee: 100, cancellationFee: 500, taxRate: "0.10", maxSurge: "2.5" }));
-      fillers = { paymentId: paid.id, eventId: "evt_none", sequence: "999999", reason: "fuzz", provider: "simulated", since: "2020-01-01", tariff, distanceM: "1000", seconds: "60" };
+      fillers = { paymentId: paid.id, disputeId: "dp_none", eventId: "evt_none", sequence: "999999", reason: "fuzz", provider: "simulated", since: "2020-01-01", tariff, distanceM: "1000", seconds: "60" };
     });
     afterAll(async () => {
       process.chdir(cwd);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatTotal } from "../src/commands/stats.js";
 import { BACKENDS, type Backend, backendAvailable, createBackend } from "./support/backends.js";
 import { parseJson } from "./support/run-cli.js";
+import { paidPayment } from "./support/seed.js";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -54,6 +55,19 @@ for (const name of BACKENDS) {
       const human = await backend.cli(["stats"]);
       expect(human.code).toBe(0);
       expect(human.stdout).toMatch(/USD 99,079,191,802,150,901\.00\s+USD 0\.00\s+USD 99,079,191,802,150,901\.00/);
+    });
+
+    it("prints exact dispute sums past 2^53: two disputes of 2^53 - 1 cents each", async () => {
+      const { service, gateway } = await backend.open();
+      for (let i = 0; i < 2; i++) {
+        const payment = await paidPayment(service, MAX, { currency: "EUR" });
+        const { rawBody, headers } = gateway.disputeWebhookFor(gateway.openDispute(payment.providerPaymentId!), "dispute.created");
+        await service.handleWebhook("simulated", rawBody, headers);
+      }
+      const json = await backend.cli(["stats", "--json"]);
+      expect(parseJson(json).disputes.byCurrency).toEqual([{ currency: "EUR", count: 2, disputed: "18014398509481982", open: "18014398509481982", won: "0", lost: "0" }]);
+      const human = await backend.cli(["stats"]);
+      expect(human.stdout).toMatch(/EUR\s+2\s+EUR 180,143,985,094,819\.82\s+EUR 180,143,985,094,819\.82\s+EUR 0\.00\s+EUR 0\.00\n$/);
     });
   });
 }

@@ -16,6 +16,7 @@ import { quoteValue } from "../errors/safe-text.js";
 import { statusColour } from "../output/colours.js";
 import { money, when } from "../output/format.js";
 import { type Column, renderTable } from "../output/table.js";
+import { parseCurrency } from "../parse/currency.js";
 import { parseInstant, parseWindow } from "../parse/date.js";
 import { parseCount } from "../parse/integer.js";
 import { parseStatusList } from "../parse/status-list.js";
@@ -72,14 +73,6 @@ function parseDisputed(options: ListOptions): boolean | undefined {
     throw new CliError("conflicting_options", "--disputed and --not-disputed exclude each other", EXIT.usage, "pass one of them");
   }
   return options.disputed ? true : options.notDisputed ? false : undefined;
-}
-
-/** A 3-letter currency code, in any case; stored codes are upper case. */
-function parseCurrency(text: string): string {
-  if (!/^[A-Za-z]{3}$/.test(text)) {
-    throw new CliError("invalid_currency", `--currency ${quoteValue(text)} is not a 3-letter ISO 4217 code`, EXIT.usage, "e.g. --currency EUR");
-  }
-  return text.toUpperCase();
 }
 
 /** `--amount-min`/`--amount-max` as whole minor units (cents), min not above max. */

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type HistoryEntry, type Refund, refundableAmount } from "@org/payments-core";
+import { type Dispute, type HistoryEntry, type Refund, refundableAmount } from "@org/payments-core";
 import { statusColour } from "../output/colours.js";
 import { money, when } from "../output/format.js";
 import { type Column, renderFields, renderTable } from "../output/table.js";
@@ -19,7 +19,7 @@ function historyReason(h: HistoryEntry): string {
 export function registerPaymentsShow(payments: Command, session: CliSession): void {
   payments
     .command("show")
-    .description("one payment with its history, refunds and receipt number")
+    .description("one payment with its history, refunds, disputes and receipt number")
     .argument("<paymentId>", "the payment id (pay_…), or a provider's id of it (a Stripe pi_…, a PayPal order id)")
     .option("--provider <name>", `read <paymentId> as this provider's id (without it: ours, then ${LOOKUP_PROVIDERS.join(", ")})`)
     .addHelpText(
@@ -28,13 +28,14 @@ export function registerPaymentsShow(payments: Command, session: CliSession): vo
     )
     .action(async (id: string, options: { provider?: string }, command: Command) => {
       const context = contextFor(command, session);
-      await withRuntime(context, async ({ service }) => {
+      await withRuntime(context, async ({ service, store }) => {
         const found = await paymentByAnyId(service, id, options.provider);
         const { payment, history, refunds } = await service.getPaymentDetails(found.id);
+        const disputes = await store.listPaymentDisputes(payment.id);
         const refundable = refundableAmount(payment);
         const { colours } = context.out;
         const c = payment.currency;
-        context.out.result({ payment, refundable, history, refunds }, () => {
+        context.out.result({ payment, refundable, history, refunds, disputes }, () => {
           const references = Object.entries(payment.references).map(([k, v]) => `${k}=${v}`).join(", ");
           const fields: Array<[string, string]> = [
             ["id", payment.id],
@@ -68,12 +69,22 @@ export function registerPaymentsShow(payments: Command, session: CliSession): vo
             { header: "ACTOR", value: (r) => r.actor },
             { header: "AT", value: (r) => when(r.createdAt) },
           ];
+          const disputeColumns: Array<Column<Dispute>> = [
+            { header: "DISPUTE", value: (d) => d.id },
+            { header: "STATUS", value: (d) => d.status, style: (text, d) => statusColour(colours, d.status)(text) },
+            { header: "AMOUNT", value: (d) => money(d.amount, d.currency), align: "right" },
+            { header: "REASON", value: (d) => d.reason },
+            { header: "EVIDENCE DUE", value: (d) => when(d.evidenceDueBy) },
+            { header: "OPENED", value: (d) => when(d.openedAt) },
+          ];
           return [
             renderFields(fields),
             colours.bold("History"),
             renderTable(historyColumns, history, colours.bold),
             colours.bold("Refunds"),
             refunds.length === 0 ? "none\n" : renderTable(refundColumns, refunds, colours.bold),
+            colours.bold("Disputes"),
+            disputes.length === 0 ? "none\n" : renderTable(disputeColumns, disputes, colours.bold),
           ].join("\n");
         });
       });

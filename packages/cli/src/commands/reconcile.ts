@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type Drift, type DriftSide, assertWindow, formatMoney } from "@org/payments-core";
+import { type DisputeDrift, type Drift, type DriftSide, assertWindow, formatMoney } from "@org/payments-core";
 import { EXIT } from "../errors/exit-codes.js";
 import { statusColour } from "../output/colours.js";
 import { type Column, renderTable } from "../output/table.js";
@@ -20,6 +20,10 @@ function side(s: DriftSide | null): string {
   if (!s) return "-";
   const amounts = s.amountRefunded > 0 ? `${formatMoney(s.amountCaptured, s.currency)} −${formatMoney(s.amountRefunded, s.currency).replace(/^[A-Z]{3} /, "")}` : formatMoney(s.amountCaptured, s.currency);
   return `${s.status} ${amounts}`;
+}
+
+function disputeSide(s: DisputeDrift["local"]): string {
+  return s ? `${s.status} ${formatMoney(s.amount, s.currency)}` : "-";
 }
 
 function action(d: Drift): string {
@@ -70,21 +74,45 @@ export function registerReconcile(program: Command, session: CliSession): void {
           { header: "ACTION", value: action },
           { header: "OUTCOME", value: (d) => d.outcome, style: (text, d) => statusColour(colours, d.outcome)(text) },
         ];
+        const disputeColumns: Array<Column<DisputeDrift>> = [
+          { header: "KIND", value: (d) => d.kind, style: (text, d) => statusColour(colours, d.kind)(text) },
+          { header: "DISPUTE", value: (d) => d.disputeId ?? "-" },
+          { header: "PROVIDER ID", value: (d) => d.providerDisputeId },
+          { header: "PAYMENT", value: (d) => d.paymentId ?? "-" },
+          { header: "LOCAL", value: (d) => disputeSide(d.local) },
+          { header: "PROVIDER", value: (d) => disputeSide(d.gateway) },
+          { header: "OUTCOME", value: (d) => d.outcome, style: (text, d) => statusColour(colours, d.outcome)(text) },
+        ];
         context.out.result(report, () => {
           const recovery = report.recovery
             ? `recovery: ${report.recovery.settled} settled, ${report.recovery.stillPending} still pending\n`
             : "recovery: skipped\n";
-          const head = `${report.apply ? "reconcile --apply" : "reconcile (dry run)"} ${report.provider} ${report.since} → ${report.until}\n${recovery}compared ${report.examined.local} local payment(s) with ${report.examined.gateway} provider object(s); ${report.inFlight} in flight\n`;
-          if (report.drifts.length === 0) return `${head}${colours.green("no drift")}\n`;
-          const counts = Object.entries(report.counts)
-            .filter(([, n]) => n > 0)
-            .map(([kind, n]) => `${kind} ${n}`)
-            .join(", ");
-          const details = report.drifts.map((d) => `  ${d.paymentId ?? d.providerPaymentId}: ${d.message}${d.error ? ` (${d.error})` : ""}`).join("\n");
+          // Null when the provider has no dispute list: nothing was compared, so no line claims anything about disputes.
+          const disputes = report.disputes;
+          const disputeDrifts = disputes?.drifts ?? [];
+          const disputeLine = disputes
+            ? `disputes: compared ${disputes.examined} provider dispute(s); ${disputes.drifts.length} drift, ${disputes.recorded} recorded\n`
+            : "";
+          const head = `${report.apply ? "reconcile --apply" : "reconcile (dry run)"} ${report.provider} ${report.since} → ${report.until}\n${recovery}compared ${report.examined.local} local payment(s) with ${report.examined.gateway} provider object(s); ${report.inFlight} in flight\n${disputeLine}`;
+          if (report.drifts.length === 0 && disputeDrifts.length === 0) return `${head}${colours.green("no drift")}\n`;
+          const sections: string[] = [];
+          if (report.drifts.length > 0) {
+            const counts = Object.entries(report.counts)
+              .filter(([, n]) => n > 0)
+              .map(([kind, n]) => `${kind} ${n}`)
+              .join(", ");
+            const details = report.drifts.map((d) => `  ${d.paymentId ?? d.providerPaymentId}: ${d.message}${d.error ? ` (${d.error})` : ""}`).join("\n");
+            sections.push(`${renderTable(columns, report.drifts, colours.bold)}\n${details}\n\ndrift: ${counts}\n`);
+          }
+          if (disputeDrifts.length > 0) {
+            const details = disputeDrifts.map((d) => `  ${d.providerDisputeId}: ${d.message}${d.error ? ` (${d.error})` : ""}`).join("\n");
+            sections.push(`${renderTable(disputeColumns, disputeDrifts, colours.bold)}\n${details}\n`);
+          }
+          const correctable = report.drifts.filter((d) => d.correction).length + disputeDrifts.filter((d) => d.outcome === "proposed").length;
           const tail = report.apply
-            ? `corrected ${report.corrected}; ${report.unresolved} need a person`
-            : `dry run: nothing changed; re-run with --apply to correct ${report.drifts.filter((d) => d.correction).length}`;
-          return `${head}${renderTable(columns, report.drifts, colours.bold)}\n${details}\n\ndrift: ${counts}\n${tail}\n`;
+            ? `corrected ${report.corrected}${disputes ? `, disputes recorded ${disputes.recorded}` : ""}; ${report.unresolved} need a person`
+            : `dry run: nothing changed; re-run with --apply to correct ${correctable}`;
+          return `${head}${sections.join("\n")}${tail}\n`;
         });
         return report.unresolved > 0 ? EXIT.drift : EXIT.ok;
       });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type CurrencyTotals, type MinorUnitsTotal, currencyExponent } from "@org/payments-core";
+import { type CurrencyTotals, type DisputeCurrencyTotals, type MinorUnitsTotal, currencyExponent } from "@org/payments-core";
 import { renderTable } from "../output/table.js";
 import { parseWindow } from "../parse/date.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
@@ -20,7 +20,7 @@ export function formatTotal(total: MinorUnitsTotal, currency: string): string {
 export function registerStats(program: Command, session: CliSession): void {
   program
     .command("stats")
-    .description("counts by status and provider; captured, refunded and net revenue per currency")
+    .description("counts by status and provider; captured, refunded and net revenue per currency; disputes opened and their outcome")
     .option("--since <date>", "created at or after: 2026-03-01, an ISO time, or a duration ago (30d)")
     .option("--until <date>", "created before")
     .addHelpText("after", "\nExample:\n  $ payments-cli stats --since 30d\n")
@@ -55,7 +55,27 @@ export function registerStats(program: Command, session: CliSession): void {
             stats.byCurrency,
             bold,
           );
-          return [counts("STATUS", stats.byStatus), counts("PROVIDER", stats.byProvider), revenue].join("\n");
+          // Disputes opened in the window (they come weeks after their payments, so not only those payments' disputes).
+          const { disputes } = stats;
+          const disputed =
+            disputes.byCurrency.length === 0
+              ? "no disputes\n"
+              : [
+                  counts("DISPUTE STATUS", disputes.byStatus),
+                  renderTable(
+                    [
+                      { header: "CURRENCY", value: (r: DisputeCurrencyTotals) => r.currency },
+                      { header: "DISPUTES", value: (r) => String(r.count), align: "right" },
+                      { header: "DISPUTED", value: (r) => formatTotal(r.disputed, r.currency), align: "right" },
+                      { header: "OPEN", value: (r) => formatTotal(r.open, r.currency), align: "right" },
+                      { header: "WON", value: (r) => formatTotal(r.won, r.currency), align: "right" },
+                      { header: "LOST", value: (r) => formatTotal(r.lost, r.currency), align: "right" },
+                    ],
+                    disputes.byCurrency,
+                    bold,
+                  ),
+                ].join("\n");
+          return [counts("STATUS", stats.byStatus), counts("PROVIDER", stats.byProvider), revenue, disputed].join("\n");
         });
       });
     });

@@ -21,12 +21,12 @@ export function createColours(enabled: boolean): Colours {
   return { enabled, red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }
 
-/** Colour for a payment or refund status, so failures stand out in a long list. */
+/** Colour for a payment, refund or dispute status, so failures stand out in a long list. */
 export function statusColour(colours: Colours, status: string): (text: string) => string {
-  if (["succeeded", "refunded", "partially_refunded", "corrected", "delivered", "processed", "applied"].includes(status)) return colours.green;
-  if (["failed", "canceled", "missing_locally", "missing_at_gateway", "status_mismatch", "amount_mismatch", "manual", "dead", "orphaned"].includes(status)) {
+  if (["succeeded", "refunded", "partially_refunded", "corrected", "delivered", "processed", "applied", "won", "warning_closed"].includes(status)) return colours.green;
+  if (["failed", "canceled", "missing_locally", "missing_at_gateway", "status_mismatch", "amount_mismatch", "manual", "dead", "orphaned", "lost", "unmatched"].includes(status)) {
     return colours.red;
   }
-  if (["pending", "processing", "requires_action", "authorized", "stuck", "proposed", "changed", "held", "received", "skipped"].includes(status)) return colours.yellow;
+  if (["pending", "processing", "requires_action", "authorized", "stuck", "proposed", "changed", "held", "received", "skipped", "needs_response", "under_review", "warning_needs_response", "warning_under_review"].includes(status)) return colours.yellow;
   return (text) => text;
 }

@@ -15,6 +15,7 @@ const IDENTIFIER: TextRule = { min: 1, max: 200, refuseCardNumbers: "identifier"
 export const ARGUMENT_RULES: Readonly<Record<string, TextRule>> = {
   // Ids and names that reach the store.
   paymentId: IDENTIFIER,
+  disputeId: IDENTIFIER,
   payment: IDENTIFIER,
   owner: IDENTIFIER,
   eventId: { min: 1, max: 255, refuseCardNumbers: "identifier" },
