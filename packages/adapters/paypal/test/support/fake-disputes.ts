@@ -248,6 +248,8 @@ export class FakeDisputes {
     this.disputes.clear();
     this.calls.length = 0;
     this.#faults = [];
+    // A test may set the clock back: times are ordered within a test, not across them.
+    this.#last = 0;
   }
 }
 
