@@ -141,7 +141,7 @@ function plans(seeds: Seeds): fc.Arbitrary<Plan> {
     ),
   );
   const idRoutes = fc
-    .tuple(pathText, fc.constantFrom<[Plan["method"], string]>(["GET", ""], ["GET", "/refunds"], ["GET", "/receipt"], ["POST", "/confirm"], ["POST", "/capture"], ["POST", "/cancel"], ["POST", "/refunds"]))
+    .tuple(pathText, fc.constantFrom<[Plan["method"], string]>(["GET", ""], ["GET", "/refunds"], ["GET", "/disputes"], ["GET", "/receipt"], ["POST", "/confirm"], ["POST", "/capture"], ["POST", "/cancel"], ["POST", "/refunds"]))
     .map(([id, [method, suffix]]): Plan => ({ route: `${method} /payments/:id${suffix} (id)`, method, path: `/payments/${encodeAnyText(id)}${suffix}`, who: "admin", body: method === "POST" ? '{"reason":"r"}' : undefined, mustRefuse: true }));
   const receipt = fc
     .oneof(hostileText({ surrogates: false }), cardNumber, fc.constantFrom("pdf", "JSON", ""))
@@ -174,6 +174,21 @@ function plans(seeds: Seeds): fc.Arbitrary<Plan> {
       fc.constant("since=2020-01-01&since=2021-01-01"),
     )
     .map((query): Plan => ({ route: "GET /stats", method: "GET", path: `/stats?${query}`, who: "admin", mustRefuse: true }));
+  const disputes = fc.oneof(
+    fc
+      .oneof(
+        fc.oneof(hostileText({ surrogates: false }), cardNumber, fc.constantFrom("open", "won,", ",lost", "won,,lost", "WON", "")).map((v) => q("status", v)),
+        fc.tuple(fc.constantFrom("provider", "paymentId"), fc.oneof(hostileText({ surrogates: false, cards: false }), fc.integer({ min: 201, max: 500 }).map((n) => "d".repeat(n)))).map(([k, v]) => q(k, v)),
+        fc.tuple(fc.constantFrom("openedFrom", "openedTo", "evidenceDueBefore"), impossibleDate).map(([field, date]) => q(field, date)),
+        reversedWindow.map((w) => `${q("openedFrom", w.from)}&${q("openedTo", w.to)}`),
+        foreignCursor.map((cursor) => q("cursor", cursor)),
+        fc.oneof(hostileText({ surrogates: false }), cardNumber, fc.constantFrom("__proto__", "from", "owner", "disputed")).map((name) => q(name, "1")),
+      )
+      .map((query): Plan => ({ route: "GET /disputes", method: "GET", path: `/disputes?${query}`, who: "admin", mustRefuse: true })),
+    // The queue is admin only: an owner is refused whatever the query (well formed or not).
+    fc.oneof(fc.constant("status=needs_response"), foreignCursor.map((cursor) => q("cursor", cursor))).map((query): Plan => ({ route: "GET /disputes (owner)", method: "GET", path: `/disputes?${query}`, who: "owner", mustRefuse: true })),
+    pathText.map((id): Plan => ({ route: "GET /disputes/:id (id)", method: "GET", path: `/disputes/${encodeAnyText(id)}`, who: "admin", mustRefuse: true })),
+  );
   const fares = fc
     .oneof(
       fc.oneof(hostileText(), cardNumber, reservedKey, hugeText, fc.constant("")).map((tariff) => objectJson([["tariff", str(tariff)], ["distanceMeters", "1000"], ["durationSeconds", "60"]])),
@@ -196,7 +211,7 @@ function plans(seeds: Seeds): fc.Arbitrary<Plan> {
     .tuple(fc.constantFrom("/health", "/health/live", "/health/ready", "/metrics", "/openapi.json", "/payment-methods"), fc.oneof(hostileText({ surrogates: false }), cardNumber, foreignCursor))
     .map(([path, value]): Plan => ({ route: `GET ${path}`, method: "GET", path: `${path}?${q("cursor", value)}&${q(value, "1")}`, who: "owner", mustRefuse: false }));
 
-  return fc.oneof(create, createWithoutGoodKey, unauthenticated, confirm, wrongState, capture, cancel, refund, idRoutes, receipt, list, stats, fares, webhooks, unknownRoutes, harmless);
+  return fc.oneof(create, createWithoutGoodKey, unauthenticated, confirm, wrongState, capture, cancel, refund, idRoutes, receipt, list, stats, disputes, fares, webhooks, unknownRoutes, harmless);
 }
 
 describe.each<StoreKind>(["sqlite", "postgres"])("generated hostile requests against every route on %s", (kind) => {
