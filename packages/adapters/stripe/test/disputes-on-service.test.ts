@@ -1,7 +1,7 @@
 import { ManualClock, createMemoryStore, createPaymentService, type MemoryPaymentStore, type PaymentService } from "@org/payments-core";
 import type { FakeEvent } from "@org/payments-test-support/stripe-fake";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startStripeDisputeRig, type StripeDisputeRig } from "./support/stripe-dispute-desk.js";
+import { startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
 
 /**
  * Disputes through the whole core service on the Stripe adapter: webhooks recorded as Dispute records (with their
@@ -11,7 +11,7 @@ import { startStripeDisputeRig, type StripeDisputeRig } from "./support/stripe-d
 
 // The fake reads the service's clock, so an event's `created` and the service's times move together.
 const clock = new ManualClock(new Date());
-let rig: StripeDisputeRig;
+let rig: StripeTestRig;
 let store: MemoryPaymentStore;
 let service: PaymentService;
 let seq = 0;
@@ -19,7 +19,7 @@ const owner = "alice";
 const ctx = (label: string) => ({ scope: owner, idempotencyKey: `${label}-${++seq}` });
 
 beforeAll(async () => {
-  rig = await startStripeDisputeRig({ fake: { now: () => clock.now().getTime() } });
+  rig = await startStripeRig({ fake: { now: () => clock.now().getTime() } });
 });
 afterAll(() => rig.close());
 beforeEach(() => {

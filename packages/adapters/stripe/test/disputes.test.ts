@@ -2,13 +2,12 @@ import { isPaymentError, type GatewayDispute, type GatewayWebhookEvent, type Pay
 import type { FakeEvent } from "@org/payments-test-support/stripe-fake";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { STRIPE_API_VERSION } from "../src/index.js";
-import { startStripeDisputeRig, type StripeDisputeRig } from "./support/stripe-dispute-desk.js";
-import { key, newPaymentId } from "./support/stripe-harness.js";
+import { key, newPaymentId, startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
 
 // Disputes end to end on the adapter: the real SDK, the dispute desk in front of the fake, signed webhooks.
-let rig: StripeDisputeRig;
+let rig: StripeTestRig;
 beforeAll(async () => {
-  rig = await startStripeDisputeRig();
+  rig = await startStripeRig();
 });
 afterAll(() => rig.close());
 beforeEach(() => rig.desk.reset());

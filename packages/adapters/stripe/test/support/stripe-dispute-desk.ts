@@ -9,17 +9,15 @@ import {
   type Json,
   type SignedWebhook,
   type StripeFake,
-  type StripeFakeOptions,
 } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
-import { STRIPE_API_VERSION, createStripeGateway } from "../../src/index.js";
-import { WEBHOOK_SECRET, startStripeRig, type StripeTestRig } from "./stripe-harness.js";
+import { STRIPE_API_VERSION } from "../../src/index.js";
 import { recordEvent, recordResponse } from "./stripe-wire-schema.js";
 
 /*
  * Stripe's disputes for the adapter's tests, in front of the shared Stripe fake (test-support), which can open a
- * dispute but keeps none, serves no dispute endpoint and cannot move one. The desk is a small HTTP server the SDK
- * talks to: GET /v1/disputes and GET /v1/disputes/{id} it answers itself, from the disputes it keeps; every other
+ * dispute but keeps none, serves no dispute endpoint and cannot move one. The desk is a small HTTP server every
+ * rig's SDK talks to (stripe-harness.ts), since reconcile now lists disputes too: GET /v1/disputes and GET /v1/disputes/{id} it answers itself, from the disputes it keeps; every other
  * request passes through to the fake unchanged. Disputes are opened through the fake (so the charge is `disputed`
  * and its refunds are refused, as at Stripe), then kept and moved here, each change emitting the `charge.dispute.*`
  * event Stripe sends with the dispute's state after it. Every answer and event of the desk is checked against
@@ -60,12 +58,14 @@ export interface DisputeDesk {
   readonly reads: ReadonlyArray<{ path: string; params: Record<string, unknown> }>;
   /** Forgets every dispute and event, and resets the fake behind it (its state, faults and clock). */
   reset(): void;
-  /** The event as Stripe delivers it: the exact bytes and a `Stripe-Signature` made by the SDK's own signer. */
+  /** The event as Stripe delivers it: the exact bytes and a `Stripe-Signature` made by the SDK's own signer (the rig's secret unless given). */
   webhook(event: FakeEvent, secret?: string): SignedWebhook;
 }
 
-export interface StripeDisputeRig extends StripeTestRig {
+export interface RunningDesk {
   desk: DisputeDesk;
+  port: number;
+  close(): Promise<void>;
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -94,10 +94,8 @@ function single(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** The local fake, the dispute desk in front of it, the real SDK pointed at the desk, and the adapter on top. */
-export async function startStripeDisputeRig(options: { fake?: StripeFakeOptions } = {}): Promise<StripeDisputeRig> {
-  const base = await startStripeRig(options);
-  const fake: StripeFake = base.fake;
+/** The dispute desk in front of `fake`, on an ephemeral port; the rig's SDK is pointed at `port`. */
+export async function startDisputeDesk(fake: StripeFake, settings: { webhookSecret: string }): Promise<RunningDesk> {
   const kept = new Map<string, FakeDispute>();
   const order: string[] = [];
   const emitted: FakeEvent[] = [];
@@ -219,8 +217,8 @@ export async function startStripeDisputeRig(options: { fake?: StripeFakeOptions 
   });
   const port = (server.address() as AddressInfo).port;
 
-  const stripe = new Stripe(fake.apiKey, { ...fake.clientConfig(5000), port });
-  const gateway = createStripeGateway({ stripe, webhookSecrets: [WEBHOOK_SECRET] });
+  // Signs as Stripe does; only its webhook signer is used, never a request.
+  const signer = new Stripe(fake.apiKey, fake.clientConfig()).webhooks;
 
   const desk: DisputeDesk = {
     open(paymentIntentId, options = {}) {
@@ -263,19 +261,16 @@ export async function startStripeDisputeRig(options: { fake?: StripeFakeOptions 
       reads.length = 0;
       fake.reset();
     },
-    webhook: (event, secret = WEBHOOK_SECRET) =>
-      signWebhookPayload({ signer: stripe.webhooks, payload: JSON.stringify(event, null, 2), secret }),
+    webhook: (event, secret = settings.webhookSecret) =>
+      signWebhookPayload({ signer, payload: JSON.stringify(event, null, 2), secret }),
   };
 
   return {
-    fake,
-    stripe,
-    gateway,
     desk,
+    port,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await base.close();
     },
   };
 }

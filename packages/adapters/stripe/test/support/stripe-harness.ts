@@ -11,6 +11,7 @@ import {
 } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.js";
+import { startDisputeDesk, type DisputeDesk } from "./stripe-dispute-desk.js";
 import { recordEvent, recordResponse } from "./stripe-wire-schema.js";
 
 export const WEBHOOK_SECRET = "whsec_test_primary";
@@ -21,12 +22,17 @@ export const PAYMENT_METHODS: Record<GatewayScenario, string> = PAYMENT_METHOD_F
 
 export interface StripeTestRig {
   fake: StripeFake;
+  /** Disputes: kept, listed (GET /v1/disputes) and moved in front of the fake (stripe-dispute-desk.ts). */
+  desk: DisputeDesk;
   stripe: Stripe;
   gateway: PaymentGateway;
   close(): Promise<void>;
 }
 
-/** The local fake on an ephemeral port, the real SDK pointed at it, and the adapter on top. */
+/**
+ * The local fake on an ephemeral port, the dispute desk in front of it, the real SDK pointed at the desk (which
+ * passes everything but dispute reads through), and the adapter on top.
+ */
 export async function startStripeRig(
   options: { fake?: StripeFakeOptions; gateway?: Partial<StripeGatewayOptions>; timeoutMs?: number } = {},
 ): Promise<StripeTestRig> {
@@ -44,13 +50,23 @@ export async function startStripeRig(
       own.onEvent?.(...args);
     },
   });
-  const stripe = new Stripe(fake.apiKey, fake.clientConfig(options.timeoutMs ?? 5000));
+  const front = await startDisputeDesk(fake, { webhookSecret: WEBHOOK_SECRET });
+  const stripe = new Stripe(fake.apiKey, { ...fake.clientConfig(options.timeoutMs ?? 5000), port: front.port });
   const gateway = createStripeGateway({
     stripe,
     webhookSecrets: [WEBHOOK_SECRET],
     ...options.gateway,
   });
-  return { fake, stripe, gateway, close: () => fake.close() };
+  return {
+    fake,
+    desk: front.desk,
+    stripe,
+    gateway,
+    close: async () => {
+      await front.close();
+      await fake.close();
+    },
+  };
 }
 
 /**
@@ -106,7 +122,7 @@ export async function stripeGatewayHarness(): Promise<GatewayHarness> {
         .reduce((sum, r) => sum + r.amount, 0);
       return { currency: pi.currency, amount: stripeAmountText(pi.amount, pi.currency), refunded: stripeAmountText(refunded, pi.currency) };
     },
-    reset: async () => rig.fake.reset(),
+    reset: async () => rig.desk.reset(),
     dispose: () => rig.close(),
   };
 }
