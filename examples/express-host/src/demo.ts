@@ -1,6 +1,7 @@
 /**
  * `pnpm demo`: starts the host like a user would, then drives the flow a client would — dev token, fare quote,
- * create, confirm, a decline, 3-D Secure completed and resumed, an update by an admin, the cancellation fee, a partial refund by an admin, a lookup by
+ * create, confirm, a decline, 3-D Secure completed and resumed, an update by an admin, the cancellation fee, a partial refund by an admin, a dispute
+ * the (simulated) bank opens and the merchant wins, told by signed provider webhooks, a lookup by
  * the provider's ids and a search, the receipt, the
  * list — then restarts the host and shows the payment is still there.
  */
@@ -70,6 +71,12 @@ const base = `http://127.0.0.1:${port}/payments-api`;
 let host = await startHost(port);
 const run = Date.now().toString(36);
 
+/** A provider's webhook, as the provider sends it: its raw signed body to the host's webhook route, no token. */
+async function postWebhook(delivery: { rawBody: string; headers: Record<string, string> }) {
+  const response = await fetch(`${base}/webhooks/simulated`, { method: "POST", headers: delivery.headers, body: delivery.rawBody });
+  return { status: response.status, body: (await response.json()) as { status: string } };
+}
+
 async function api(method: string, path: string, tokenValue: string, body?: unknown, key?: string) {
   const response = await fetch(`${base}${path}`, {
     method,
@@ -135,6 +142,31 @@ try {
   show(`${refund.status} refund ${refund.body.refund.id} ${formatMoney(refund.body.refund.amount, "USD")} ${refund.body.refund.status}; payment is ${refund.body.payment.status}`);
   const notAllowed = await api("POST", `/payments/${created.body.id}/refunds`, rider, { amount: 100, reason: "self-service" }, "refund-2");
   show(`the rider trying the same → ${notAllowed.status} ${notAllowed.body.error.code}`);
+
+  step("A dispute: the rider's bank disputes the night ride, then the provider tells the host it is under review and won");
+  // The bank signs with the host's own simulated-provider secret, so the host's webhook route accepts what it sends.
+  const bank = createSimulatedGateway({
+    stateFile: config.simulatedStateFile,
+    webhookSecrets: process.env.PAYMENTS_SIMULATED_WEBHOOK_SECRET ? process.env.PAYMENTS_SIMULATED_WEBHOOK_SECRET.split(",") : undefined,
+  });
+  const providerDisputeId = bank.openDispute(resumed.body.providerPaymentId, { reason: "product_not_received" });
+  const opened = await postWebhook(bank.disputeWebhookFor(providerDisputeId, "dispute.created"));
+  show(`the bank opened ${providerDisputeId}; webhook dispute.created → ${opened.status} ${opened.body.status}`);
+  const disputes = await api("GET", `/payments/${third.body.id}/disputes`, rider);
+  for (const d of disputes.body.data) show(`${disputes.status} ${d.id} ${d.status} ${formatMoney(d.amount, d.currency)} (${d.reason}), evidence due ${d.evidenceDueBy}`);
+  const flagged = await api("GET", `/payments/${third.body.id}`, rider);
+  show(`the payment stays ${flagged.body.status}, flagged disputed: ${flagged.body.disputed}`);
+  for (const [status, type] of [["under_review", "dispute.updated"], ["won", "dispute.closed"]] as const) {
+    bank.moveDispute(providerDisputeId, status);
+    const moved = await postWebhook(bank.disputeWebhookFor(providerDisputeId, type));
+    const now = await api("GET", `/payments/${third.body.id}/disputes`, rider);
+    show(`webhook ${type} → ${moved.status} ${moved.body.status}; the dispute is ${now.body.data.map((d: { status: string }) => d.status).join(", ")}`);
+  }
+  const won = await api("GET", "/disputes?status=won&limit=3", admin);
+  show(`an admin's queue, GET /disputes?status=won → ${won.status}, ${won.body.data.length} on this page${won.body.nextCursor ? " (more behind the cursor)" : ""}:`);
+  for (const d of won.body.data) show(`  ${d.id}  ${d.paymentId}  ${formatMoney(d.amount, d.currency)}  closed ${d.closedAt}${d.paymentId === third.body.id ? "  ← this one" : ""}`);
+  const riderQueue = await api("GET", "/disputes", rider);
+  show(`the rider asking for the queue → ${riderQueue.status} ${riderQueue.body.error?.code}`);
 
   step("Support is handed the provider's ids: each finds the payment, and a search narrows the list");
   const byPayment = await api("GET", `/payments/by-provider/${confirmed.body.provider}/${encodeURIComponent(confirmed.body.providerPaymentId)}`, admin);
