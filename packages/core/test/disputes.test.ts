@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentEvent } from "../src/domain/events.js";
 import type { Payment } from "../src/domain/payment.js";
+import { PaymentError } from "../src/errors/index.js";
+import { decorateGateway } from "../src/decorate/index.js";
 import { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import { PaymentService } from "../src/service/payment-service.js";
 import { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload } from "../src/simulated/webhook-signature.js";
@@ -194,6 +196,28 @@ describe("reconcile records the disputes whose webhooks never came", () => {
     const again = await rig.service.reconcile({ provider: "simulated", since, apply: true });
     expect(again.disputes).toMatchObject({ examined: 2, drifts: [], recorded: 0 });
     expect(again.unresolved).toBe(0);
+  });
+
+  it("a dispute list that fails part-way keeps what it compared and the payments' report, and says why it stopped", async () => {
+    const rig = setup({
+      wrapGateway: (gateway) =>
+        decorateGateway(gateway, () => ({
+          async *listDisputes(window: { since: Date; until: Date }) {
+            for await (const dispute of gateway.listDisputes(window)) {
+              yield dispute;
+              throw new PaymentError("gateway_error", "the provider's dispute list failed");
+            }
+          },
+        })),
+    });
+    const payment = await paidPayment(rig.service);
+    const first = rig.gateway.openDispute(payment.providerPaymentId!);
+    rig.gateway.openDispute(payment.providerPaymentId!, { amount: 1 });
+    const report = await rig.service.reconcile({ provider: "simulated", since: new Date("2026-03-01T00:00:00.000Z"), apply: true });
+    expect(report.disputes).toMatchObject({ examined: 1, recorded: 1, error: "gateway_error: the provider's dispute list failed" });
+    expect(report.disputes?.drifts.map((d) => d.providerDisputeId)).toEqual([first]);
+    expect(report.examined.gateway).toBe(1);
+    expect(report.unresolved).toBe(1);
   });
 
   it("a dispute of a payment this database does not hold is reported for a person, never invented", async () => {

@@ -45,47 +45,55 @@ function driftOf(reported: GatewayDispute, recorded: Dispute | null, paymentId: 
   return null;
 }
 
+type Deps = CorrectionDeps & { gateway: PaymentGateway };
+
+/** Compares one listed dispute with ours and, with `apply`, records it; the drift, or null when they agree. */
+async function compareOne(deps: Deps, reported: GatewayDispute, options: { apply: boolean; actor: string }): Promise<DisputeDrift | null> {
+  const provider = deps.gateway.provider;
+  const [payment, known] = await deps.store.transaction(
+    async (tx) => [await findPayment(tx, provider, reported), await tx.findDisputeByProviderId(provider, reported.providerDisputeId)] as const,
+  );
+  const drift = driftOf(reported, known, known?.paymentId ?? payment?.id ?? null);
+  if (!drift || !options.apply || drift.outcome === "manual") return drift;
+  try {
+    const at = deps.clock.now().toISOString();
+    const ctx = { at, actor: options.actor, reason: "reconcile", newId: (prefix: string) => deps.ids.newId(prefix), authorizationValidityMs: deps.authorizationValidityMs };
+    const result = await retryOnConflict(
+      () =>
+        deps.store.transaction(async (tx) => {
+          const current = await findPayment(tx, provider, { ...reported, paymentId: drift.paymentId });
+          // The list is read now: what it says is the provider's current state, newer than any webhook recorded.
+          return current ? recordReportedDispute(tx, current, { ...reported, updatedAt: reported.updatedAt ?? at }, ctx, at) : null;
+        }),
+      3,
+    );
+    drift.outcome = result === null || result.change === "stale" || result.change === "unchanged" ? "changed" : "corrected";
+  } catch (error) {
+    drift.outcome = isPaymentError(error, "conflict") ? "changed" : "failed";
+    drift.error = error instanceof Error ? error.message : String(error);
+  }
+  return drift;
+}
+
 /** Compares the provider's disputes opened in the window with ours and, with `apply`, records what differs. */
 export async function reconcileDisputes(
-  deps: CorrectionDeps & { gateway: PaymentGateway },
+  deps: Deps,
   window: { since: Date; until: Date },
   options: { apply: boolean; actor: string },
 ): Promise<DisputeReconcileSummary | null> {
-  const list = deps.gateway.listDisputes?.bind(deps.gateway);
-  if (!list) return null;
-  const provider = deps.gateway.provider;
-  const drifts: DisputeDrift[] = [];
-  let examined = 0;
-  let recorded = 0;
-  for await (const reported of list(window)) {
-    examined++;
-    const [payment, known] = await deps.store.transaction(async (tx) => [
-      await findPayment(tx, provider, reported),
-      await tx.findDisputeByProviderId(provider, reported.providerDisputeId),
-    ] as const);
-    const drift = driftOf(reported, known, known?.paymentId ?? payment?.id ?? null);
-    if (!drift) continue;
-    drifts.push(drift);
-    if (!options.apply || drift.outcome === "manual") continue;
-    try {
-      const at = deps.clock.now().toISOString();
-      const result = await retryOnConflict(
-        () =>
-          deps.store.transaction(async (tx) => {
-            const current = await findPayment(tx, provider, { ...reported, paymentId: drift.paymentId });
-            if (!current) return null;
-            const ctx = { at, actor: options.actor, reason: "reconcile", newId: (prefix: string) => deps.ids.newId(prefix), authorizationValidityMs: deps.authorizationValidityMs };
-            // The list is read now: what it says is the provider's current state, newer than any webhook recorded.
-            return recordReportedDispute(tx, current, { ...reported, updatedAt: reported.updatedAt ?? at }, ctx, at);
-          }),
-        3,
-      );
-      drift.outcome = result === null ? "changed" : result.change === "stale" || result.change === "unchanged" ? "changed" : "corrected";
-      if (drift.outcome === "corrected") recorded++;
-    } catch (error) {
-      drift.outcome = isPaymentError(error, "conflict") ? "changed" : "failed";
-      drift.error = error instanceof Error ? error.message : String(error);
+  if (!deps.gateway.listDisputes) return null;
+  const summary: DisputeReconcileSummary = { examined: 0, drifts: [], recorded: 0 };
+  try {
+    for await (const reported of deps.gateway.listDisputes(window)) {
+      summary.examined++;
+      const drift = await compareOne(deps, reported, options);
+      if (!drift) continue;
+      summary.drifts.push(drift);
+      if (drift.outcome === "corrected") summary.recorded++;
     }
+  } catch (error) {
+    // A failed list must not sink the payments' report: what was compared stands, and the run says why it stopped.
+    summary.error = error instanceof Error ? `${isPaymentError(error) ? `${error.code}: ` : ""}${error.message}` : String(error);
   }
-  return { examined, drifts, recorded };
+  return summary;
 }

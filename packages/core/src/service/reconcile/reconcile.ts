@@ -179,7 +179,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   }
 
   const disputes = await reconcileDisputes(deps, { since, until }, { apply, actor });
-  const disputesUnresolved = disputes ? disputes.drifts.length - disputes.recorded : 0;
+  // A dispute list that stopped early leaves something unexamined: that counts as unresolved too.
+  const disputesUnresolved = disputes ? disputes.drifts.length - disputes.recorded + (disputes.error === undefined ? 0 : 1) : 0;
 
   const counts = emptyCounts();
   for (const drift of drifts) counts[drift.kind]++;

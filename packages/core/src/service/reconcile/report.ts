@@ -85,6 +85,11 @@ export interface DisputeReconcileSummary {
   drifts: DisputeDrift[];
   /** Disputes recorded or moved by this run. */
   recorded: number;
+  /**
+   * Why the dispute list stopped early (the provider failed, or listed a dispute its adapter cannot read), when it
+   * did: the disputes examined before it are reported, and the payments half of the report stands.
+   */
+  error?: string | undefined;
 }
 
 export interface ReconcileReport {
