@@ -124,3 +124,19 @@ describe("a dispute resource → GatewayDispute", () => {
     expect(needsDisputeDetails(resource({ status: "RESOLVED", dispute_outcome: { outcome_code: "DENIED" } }))).toBe(false);
   });
 });
+
+describe("the README's dispute reason table says what the code says", () => {
+  it("every PayPal reason it names maps as it says", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("| PayPal `reason` |"), readme.indexOf("### Reconcile"));
+    let named = 0;
+    for (const row of section.matchAll(/^\| ((?:`[A-Z_]+`(?:, )?)+)[^|]* \| `([a-z_]+)` \|$/gm)) {
+      for (const reason of row[1]!.matchAll(/`([A-Z_]+)`/g)) {
+        named++;
+        expect(disputeReasonOf(reason[1]!), reason[1]).toBe(row[2]);
+      }
+    }
+    expect(named).toBe(10);
+  });
+});
