@@ -10,7 +10,7 @@ import { startPayPalRig, type PayPalTestRig } from "./support/paypal-harness.js"
  * endpoints served by the disputes fake. Every event is held to PayPal's published webhook envelope and our
  * transcription of the dispute docs; every list and show answer is checked when the rig closes.
  */
-const rig: PayPalTestRig = await startPayPalRig({}, {}, { disputes: true });
+const rig: PayPalTestRig = await startPayPalRig({}, {});
 afterAll(() => rig.close());
 beforeEach(() => {
   rig.fake.reset();

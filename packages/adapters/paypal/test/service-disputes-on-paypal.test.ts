@@ -9,7 +9,7 @@ import { startPayPalRig, type PayPalTestRig } from "./support/paypal-harness.js"
  * nothing, and reconcile records a dispute whose webhooks never came from PayPal's dispute list.
  */
 const clock = new ManualClock(new Date());
-const rig: PayPalTestRig = await startPayPalRig({ clock: () => clock.now() }, { now: () => clock.now() }, { disputes: true });
+const rig: PayPalTestRig = await startPayPalRig({ clock: () => clock.now() }, { now: () => clock.now() });
 afterAll(() => rig.close());
 
 let store: ReturnType<typeof createMemoryStore>;

@@ -40,8 +40,9 @@ export interface PayPalTestRig {
   /** Makes another certificate available to the offline fetcher (a "wrong certificate" at a PayPal URL). */
   addCertificate(url: string, pem: string): void;
   /**
-   * PayPal's disputes (open, move, webhooks). Its list and show endpoints answer only on a rig started with
-   * `{ disputes: true }`, whose gateways go through the disputes front (the fake itself has no Disputes API).
+   * PayPal's disputes (open, move, webhooks). The fake itself has no Disputes API: the rig's gateways talk through
+   * the disputes front, which serves its list and show endpoints and passes everything else to the fake, so
+   * reconcile (which lists disputes) works on every rig. `{ disputes: false }` talks to the fake directly.
    */
   disputes: FakeDisputes;
   /** Every response the fake sent so far that PayPal's OpenAPI documents do not allow. */
@@ -128,12 +129,12 @@ function paypalWebhooks(fake: PayPalFake, signer: PayPalWebhookSigner, forger: P
 export async function startPayPalRig(
   fakeOptions: PayPalFakeOptions = {},
   gatewayOptions: Partial<PayPalGatewayOptions> = {},
-  rigOptions: { disputes?: boolean } = {},
+  rigOptions: { disputes?: false } = {},
 ): Promise<PayPalTestRig> {
   const fake = await startPayPalFake(fakeOptions);
   const signer = await createPayPalWebhookSigner();
   const disputes = new FakeDisputes(fake, signer, fakeOptions.clock ?? (() => new Date()));
-  const front: DisputesFront | undefined = rigOptions.disputes ? await startDisputesFront(fake, disputes) : undefined;
+  const front: DisputesFront | undefined = rigOptions.disputes !== false ? await startDisputesFront(fake, disputes) : undefined;
   // A key of the forger's own, with a valid certificate of its own that no PayPal URL serves.
   const forger = await createPayPalWebhookSigner();
   fake.registerCertificate(signer.certUrl, signer.certificatePem);
