@@ -14,7 +14,7 @@ import { CLI } from "./support/run-cli.js";
  * The README's commands, run as written: every `$ payments-cli …` line of its console blocks against a SQLite
  * database seeded with payments of the kinds the README shows (its ids mapped to the seeded ones), exiting with the
  * `[exit N]` printed under it; the quick-start block at the top run as a shell script. Output that depends on no id
- * or clock (migrations, fares, a missing payment) must match the README exactly.
+ * or clock (migrations, fares, a missing payment or dispute) must match the README exactly.
  */
 const README = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
 const REPOSITORY_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -138,6 +138,24 @@ async function seed(dir: string): Promise<Seeded> {
     await service.refundPayment(partlyRefunded.id, { amount: 500, reason: "late pickup" }, ctx());
     await paid(1500);
 
+    // Disputes the bank opened, delivered as the provider's signed webhooks: one decided (won), one awaiting evidence.
+    const bank = new SimulatedGateway({ stateFile });
+    const deliver = async (providerDisputeId: string, type?: string) => {
+      const delivery = bank.disputeWebhookFor(providerDisputeId, type);
+      await service.handleWebhook("simulated", delivery.rawBody, delivery.headers);
+    };
+    const contested = await paid(4200);
+    const wonAtBank = bank.openDispute(contested.providerPaymentId!, { reason: "product_not_received" });
+    await deliver(wonAtBank, "dispute.created");
+    bank.moveDispute(wonAtBank, "under_review");
+    await deliver(wonAtBank);
+    bank.moveDispute(wonAtBank, "won");
+    await deliver(wonAtBank);
+    const fraud = await paid(1800);
+    const awaiting = bank.openDispute(fraud.providerPaymentId!, { reason: "fraudulent" });
+    await deliver(awaiting, "dispute.created");
+    const [awaitingDispute, wonDispute] = (await service.listDisputes({}, { limit: 2 })).items;
+
     // The outbox's first event dead-lettered, as after a consumer kept answering 500.
     const now = new Date();
     const [head] = await store.claimOutbox({ claimant: "readme", now: now.toISOString(), leaseUntil: new Date(now.getTime() + 60_000).toISOString(), limit: 1 });
@@ -159,6 +177,9 @@ async function seed(dir: string): Promise<Seeded> {
         ["pay_01M8CQHMBRMFX8NE5Y9VCNZX3A", partlyRefunded.id],
         ["pay_01M8CQFQQKX77XM9JYTMD33ND7", partlyRefunded.id],
         ["evt_sim_f835fe148e180b5b", held.eventId],
+        ["dp_01M8CQHMF3Z5W6Q0S9XPN3D7KB", wonDispute!.id],
+        ["dp_01M8CQHMFJ0T2A4V7YB8E6R1MC", awaitingDispute!.id],
+        ["sim_dp_00000008", wonAtBank],
       ]),
     };
   } finally {
@@ -208,11 +229,11 @@ describe("the CLI README's commands, run as written", () => {
     // The fare commands read the tariff file the README shows just before them.
     writeFileSync(join(dir, "tariff.json"), readmeTariff());
 
-    const exact = /^payments-cli (fare |payments show pay_nope)/;
+    const exact = /^payments-cli (fare |payments show pay_nope|disputes show dp_nope)/;
     for (const documented of documentedCommands()) {
       if (/^payments-cli migrate\b/.test(documented.command)) continue;
       if (documented.command.includes("PAYMENTS_RABBITMQ_URL") && !rabbit && process.env.CI !== "true") continue;
-      const unknownId = shellWords(documented.command).find((word) => /^(pay|evt)_/.test(word) && word !== "pay_nope" && !ids.has(word));
+      const unknownId = shellWords(documented.command).find((word) => /^(pay|evt|dp|sim_dp)_/.test(word) && word !== "pay_nope" && word !== "dp_nope" && !ids.has(word));
       expect(unknownId, `README line ${documented.line} names an id this test does not seed: map it in seed()`).toBeUndefined();
       const result = await runDocumented(documented.command, dir, ids, typedAnswer(documented.output));
       expect(result.code, `README line ${documented.line}: ${documented.command}\n${result.stdout}\n${result.stderr}`).toBe(documented.exit);

@@ -110,7 +110,7 @@ export function registerReconcile(program: Command, session: CliSession): void {
           }
           const correctable = report.drifts.filter((d) => d.correction).length + disputeDrifts.filter((d) => d.outcome === "proposed").length;
           const tail = report.apply
-            ? `corrected ${report.corrected}${disputes ? `, disputes recorded ${disputes.recorded}` : ""}; ${report.unresolved} need a person`
+            ? `corrected ${report.corrected}; ${report.unresolved} need a person`
             : `dry run: nothing changed; re-run with --apply to correct ${correctable}`;
           return `${head}${sections.join("\n")}${tail}\n`;
         });
