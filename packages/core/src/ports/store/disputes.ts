@@ -8,6 +8,8 @@ export interface DisputesTx {
   /**
    * Inserts a new dispute (version 1). A duplicate id, or a second dispute with the same provider and provider
    * dispute id, is refused with `conflict` and changes nothing: the loser of two racing deliveries re-reads.
+   * `paymentId` names a payment the store holds (the core records disputes of stored payments only; the SQL stores
+   * enforce it with a foreign key, as they do for refunds).
    */
   insertDispute(dispute: Dispute): Promise<void>;
   /**
