@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { samplePayment } from "@org/payments-core/testing";
+import { sampleDispute, samplePayment } from "@org/payments-core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openJsonFileStore } from "../src/index.js";
+import { emptyStoreFile, openJsonFileStore } from "../src/index.js";
 
 /**
  * What the kit cannot see: it runs against one store for the whole suite, so nothing in it closes the store and
@@ -51,6 +51,22 @@ describe("json-file store: durable", () => {
     await Promise.all(Array.from({ length: 10 }, () => store.transaction((tx) => tx.insertPayment(samplePayment()))));
     await store.close();
     expect(await readdir(folder)).toEqual(["payments.json"]);
+  });
+
+  it("opens a file written before disputes existed (no disputes array) as a store with none, and adds them to it", async () => {
+    const { disputes: _none, ...older } = emptyStoreFile();
+    await writeFile(path, JSON.stringify(older));
+    const store = await openJsonFileStore({ path });
+    expect(await store.listDisputes({}, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+    expect(await store.disputeStats({})).toEqual([]);
+    const payment = samplePayment();
+    const dispute = sampleDispute(payment);
+    await store.transaction(async (tx) => {
+      await tx.insertPayment(payment);
+      await tx.insertDispute(dispute);
+    });
+    expect(await store.listPaymentDisputes(payment.id)).toEqual([dispute]);
+    await store.close();
   });
 
   it("refuses every call once closed", async () => {
