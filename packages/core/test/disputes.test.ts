@@ -15,10 +15,14 @@ async function deliver(rig: Rig, disputeId: string, type?: string) {
   return rig.service.handleWebhook("simulated", webhook.rawBody, webhook.headers);
 }
 
+let resignedEvents = 0;
+
 /** The webhook with its dispute changed by `edit`, signed again as the provider would: only the content differs. */
 function resigned(rig: Rig, webhook: { rawBody: string }, edit: (object: Record<string, unknown>) => void) {
-  const body = JSON.parse(webhook.rawBody) as { data: { object: Record<string, unknown> } };
+  const body = JSON.parse(webhook.rawBody) as { id: string; data: { object: Record<string, unknown> } };
   edit(body.data.object);
+  // Another delivery, so another event: the inbox would answer the same id as a duplicate.
+  body.id = `evt_resigned_${++resignedEvents}`;
   const rawBody = JSON.stringify(body);
   const signature = signSimulatedPayload(rawBody, "whsec_simulated_development", Math.floor(rig.clock.now().getTime() / 1000));
   return { rawBody, headers: { [SIMULATED_SIGNATURE_HEADER]: signature } };
@@ -108,6 +112,35 @@ describe("disputes recorded from the provider's webhooks", () => {
     const [dispute] = await rig.service.listPaymentDisputes(payment.id);
     expect(dispute).toMatchObject({ status: "under_review", version: 1 });
     expect((await disputeEvents(rig, payment)).map((e) => e.type)).toEqual(["payment.disputed"]);
+  });
+
+  it("a report older than the last one applied is stale also when that one moved only the evidence deadline", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!);
+    await deliver(rig, disputeId, "dispute.created");
+    rig.clock.advance(60_000);
+    rig.gateway.moveDispute(disputeId, "under_review");
+    const review = rig.gateway.disputeWebhookFor(disputeId);
+    rig.clock.advance(60_000);
+    // The bank sends the dispute back for more evidence, with a new deadline: a status change, then a deadline-only one.
+    const back = resigned(rig, review, (object) => {
+      object.status = "needs_response";
+      object.evidenceDueBy = "2026-03-20T00:00:00.000Z";
+      object.updatedAt = rig.clock.now().toISOString();
+    });
+    rig.clock.advance(60_000);
+    const extended = resigned(rig, review, (object) => {
+      object.status = "needs_response";
+      object.evidenceDueBy = "2026-03-25T00:00:00.000Z";
+      object.updatedAt = rig.clock.now().toISOString();
+    });
+    await rig.service.handleWebhook("simulated", back.rawBody, back.headers);
+    expect((await rig.service.handleWebhook("simulated", extended.rawBody, extended.headers)).status).toBe("applied");
+    // The under_review report (older than both) arrives last: it must not move the dispute back.
+    expect((await rig.service.handleWebhook("simulated", review.rawBody, review.headers)).outcome).toMatch(/^ignored: stale/);
+    const [dispute] = await rig.service.listPaymentDisputes(payment.id);
+    expect(dispute).toMatchObject({ status: "needs_response", evidenceDueBy: "2026-03-25T00:00:00.000Z" });
   });
 
   it("a final dispute never reopens, even on a later report; first heard of already final, it is opened and closed at once", async () => {

@@ -206,6 +206,7 @@ export const disputeResponse = z.object({
     .describe("Every status the dispute was reported in, oldest first; the last is status"),
   openedAt: timestamp,
   closedAt: timestamp.nullable(),
+  reportedAt: timestamp.describe("The provider's time of the last report applied; an older report is stale"),
   createdAt: timestamp,
   updatedAt: timestamp,
   version: z.int().min(1),

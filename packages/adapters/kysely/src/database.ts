@@ -101,6 +101,7 @@ export interface DisputesTable {
   status_history: Json;
   opened_at: Timestamp;
   closed_at: NullableTimestamp;
+  reported_at: Timestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
   version: Int;

@@ -470,6 +470,7 @@ function disputes(types: ColumnTypes): Migration {
         .addColumn("status_history", types.json, (col) => col.notNull())
         .addColumn("opened_at", types.timestamp, (col) => col.notNull())
         .addColumn("closed_at", types.timestamp)
+        .addColumn("reported_at", types.timestamp, (col) => col.notNull())
         .addColumn("created_at", types.timestamp, (col) => col.notNull())
         .addColumn("updated_at", types.timestamp, (col) => col.notNull())
         .addColumn("version", types.int64, (col) => col.notNull())

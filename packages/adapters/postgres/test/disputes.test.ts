@@ -73,7 +73,7 @@ describe.skipIf(!available)("postgres disputes", () => {
     expect(await t.store.getDispute(first.id)).toEqual(first);
     expect((await t.store.getPayment(payment.id))?.version).toBe(1);
     // The database's constraint, not a check of the store's: a write behind the store's back is refused too.
-    await expect(t.raw.query("insert into disputes select 'dp_raw', payment_id, provider, provider_dispute_id, provider_payment_id, amount, currency, status, reason, provider_reason, evidence_due_by, status_history, opened_at, closed_at, created_at, updated_at, version from disputes")).rejects.toThrow(/disputes_provider_dispute_id/);
+    await expect(t.raw.query("insert into disputes select 'dp_raw', payment_id, provider, provider_dispute_id, provider_payment_id, amount, currency, status, reason, provider_reason, evidence_due_by, status_history, opened_at, closed_at, reported_at, created_at, updated_at, version from disputes")).rejects.toThrow(/disputes_provider_dispute_id/);
     await t.store.transaction((tx) => tx.insertDispute(makeDispute(payment, { provider: "paypal", providerDisputeId: first.providerDisputeId })));
     expect(await count()).toBe(2);
   });

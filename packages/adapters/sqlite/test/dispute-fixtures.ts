@@ -29,6 +29,7 @@ export function makeDispute(payment: Payment, overrides: Partial<Dispute> = {}):
     statusHistory: [{ status: "needs_response", providerStatus: "needs_response", at }],
     openedAt: at,
     closedAt: null,
+    reportedAt: at,
     createdAt: at,
     updatedAt: at,
     version: 1,

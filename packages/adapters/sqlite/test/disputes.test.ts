@@ -51,7 +51,7 @@ describe("sqlite disputes", () => {
     // The database's constraint, not a check of the store's: a write behind the store's back is refused too.
     expect(() =>
       database.raw
-        .prepare("insert into disputes select 'dp_raw', payment_id, provider, provider_dispute_id, provider_payment_id, amount, currency, status, reason, provider_reason, evidence_due_by, status_history, opened_at, closed_at, created_at, updated_at, version from disputes")
+        .prepare("insert into disputes select 'dp_raw', payment_id, provider, provider_dispute_id, provider_payment_id, amount, currency, status, reason, provider_reason, evidence_due_by, status_history, opened_at, closed_at, reported_at, created_at, updated_at, version from disputes")
         .run(),
     ).toThrow(/UNIQUE/);
     // The same provider dispute id at another provider is another dispute.

@@ -81,6 +81,11 @@ export interface Dispute {
   openedAt: string;
   /** When its status became a closed one, else null. */
   closedAt: string | null;
+  /**
+   * The provider's time of the last report applied (its event's time, or the dispute's own update time): a report
+   * older than this is stale, whatever it changes — a deadline-only update moves it as a status change does.
+   */
+  reportedAt: string;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency version: every stored change increments it by one. */

@@ -84,6 +84,7 @@ export function sampleDispute(payment: Payment, overrides: Partial<Dispute> = {}
     statusHistory: [{ status: "needs_response", providerStatus: "needs_response", at }],
     openedAt: at,
     closedAt: null,
+    reportedAt: at,
     createdAt: at,
     updatedAt: at,
     version: 1,

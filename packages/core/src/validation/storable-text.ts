@@ -174,6 +174,7 @@ export function assertStorableDispute(dispute: Dispute): void {
   assertStorableText(dispute.evidenceDueBy, "dispute.evidenceDueBy");
   assertStorableText(dispute.openedAt, "dispute.openedAt");
   assertStorableText(dispute.closedAt, "dispute.closedAt");
+  assertStorableText(dispute.reportedAt, "dispute.reportedAt");
   assertStorableText(dispute.createdAt, "dispute.createdAt");
   assertStorableText(dispute.updatedAt, "dispute.updatedAt");
   assertStorableJson(dispute.statusHistory, "dispute.statusHistory");

@@ -88,6 +88,7 @@ export async function recordReportedDispute(
       statusHistory: [{ status: reported.status, providerStatus: reported.providerStatus, at }],
       openedAt: instant(reported.openedAt, "dispute.openedAt"),
       closedAt: closed ? at : null,
+      reportedAt: at,
       createdAt: ctx.at,
       updatedAt: ctx.at,
       version: 1,
@@ -100,9 +101,8 @@ export async function recordReportedDispute(
     return { change: "opened", dispute, payment: flagged };
   }
 
-  const last = recorded.statusHistory[recorded.statusHistory.length - 1];
   const reopens = isClosedDisputeStatus(recorded.status) && !closed;
-  if (reopens || (last !== undefined && at < last.at)) return { change: "stale", dispute: recorded, payment };
+  if (reopens || at < recorded.reportedAt) return { change: "stale", dispute: recorded, payment };
   if (!differs(recorded, reported, evidenceDueBy)) return { change: "unchanged", dispute: recorded, payment };
 
   const statusMoved = recorded.status !== reported.status;
@@ -118,6 +118,7 @@ export async function recordReportedDispute(
       ? [...recorded.statusHistory, { status: reported.status, providerStatus: reported.providerStatus, at }]
       : recorded.statusHistory,
     closedAt: recorded.closedAt ?? (closed ? at : null),
+    reportedAt: at,
     updatedAt: ctx.at,
     version: recorded.version + 1,
   };
