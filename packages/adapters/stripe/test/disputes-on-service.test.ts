@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => rig.close());
 beforeEach(() => {
-  rig.desk.reset();
+  rig.fake.reset();
   clock.set(new Date());
   store = createMemoryStore();
   service = createPaymentService({ store, gateways: [rig.gateway], clock });
@@ -37,7 +37,7 @@ async function paidPayment(amount = 5000) {
 }
 
 function deliver(event: FakeEvent) {
-  const { rawBody, headers } = rig.desk.webhook(event);
+  const { rawBody, headers } = rig.fake.webhook(event);
   return service.handleWebhook("stripe", rawBody, headers);
 }
 
@@ -53,13 +53,13 @@ function later(seconds = 5): void {
 describe("disputes on the payment service", () => {
   it("webhooks record the dispute with its status history; payment.disputed, dispute.updated, dispute.closed in the outbox", async () => {
     const payment = await paidPayment();
-    const { dispute, event: created } = rig.desk.open(payment.providerPaymentId!, { reason: "product_not_received" });
+    const { dispute, event: created } = rig.fake.openDispute(payment.providerPaymentId!, { reason: "product_not_received" });
     expect(await deliver(created)).toMatchObject({ status: "applied", paymentId: payment.id });
     later();
-    const review = rig.desk.move(dispute.id, "under_review");
+    const review = rig.fake.moveDispute(dispute.id, "under_review");
     expect(await deliver(review)).toMatchObject({ status: "applied" });
     later();
-    const won = rig.desk.move(dispute.id, "won");
+    const won = rig.fake.moveDispute(dispute.id, "won");
     expect(await deliver(won)).toMatchObject({ status: "applied" });
 
     const [recorded] = await service.listPaymentDisputes(payment.id);
@@ -91,10 +91,10 @@ describe("disputes on the payment service", () => {
 
   it("an inquiry closes without a chargeback: warning_needs_response → warning_closed", async () => {
     const payment = await paidPayment();
-    const { dispute, event } = rig.desk.open(payment.providerPaymentId!, { inquiry: true, reason: "general" });
+    const { dispute, event } = rig.fake.openDispute(payment.providerPaymentId!, { inquiry: true, reason: "general" });
     await deliver(event);
     later();
-    await deliver(rig.desk.move(dispute.id, "warning_closed"));
+    await deliver(rig.fake.moveDispute(dispute.id, "warning_closed"));
     const [recorded] = await service.listPaymentDisputes(payment.id);
     expect(recorded!.statusHistory.map((s) => s.status)).toEqual(["warning_needs_response", "warning_closed"]);
     expect(await eventTypes(payment.id)).toEqual(["payment.disputed", "dispute.closed"]);
@@ -102,9 +102,9 @@ describe("disputes on the payment service", () => {
 
   it("a stale (older) event delivered after a newer one changes nothing", async () => {
     const payment = await paidPayment();
-    const { dispute, event: created } = rig.desk.open(payment.providerPaymentId!);
+    const { dispute, event: created } = rig.fake.openDispute(payment.providerPaymentId!);
     later();
-    const review = rig.desk.move(dispute.id, "under_review");
+    const review = rig.fake.moveDispute(dispute.id, "under_review");
     // Stripe does not promise order: the update arrives first, then the older creation.
     expect(await deliver(review)).toMatchObject({ status: "applied" });
     const stale = await deliver(created);
@@ -118,12 +118,12 @@ describe("disputes on the payment service", () => {
 
   it("a charge-only dispute is matched to its payment; a funds event sent before the close and delivered after it changes nothing", async () => {
     const payment = await paidPayment();
-    const { dispute, event } = rig.desk.open(payment.providerPaymentId!, { withoutPaymentIntent: true });
+    const { dispute, event } = rig.fake.openDispute(payment.providerPaymentId!, { withoutPaymentIntent: true });
     expect(await deliver(event)).toMatchObject({ status: "applied", paymentId: payment.id });
     later();
-    const withdrawn = rig.desk.funds(dispute.id, "funds_withdrawn");
+    const withdrawn = rig.fake.disputeFunds(dispute.id, "funds_withdrawn");
     later();
-    expect(await deliver(rig.desk.move(dispute.id, "lost"))).toMatchObject({ status: "applied" });
+    expect(await deliver(rig.fake.moveDispute(dispute.id, "lost"))).toMatchObject({ status: "applied" });
     // It carries the dispute as it was when sent (needs_response): older, and it would reopen a final dispute.
     expect(await deliver(withdrawn)).toMatchObject({ status: "ignored" });
     const [recorded] = await service.listPaymentDisputes(payment.id);
@@ -135,9 +135,9 @@ describe("disputes on the payment service", () => {
   it("reconcile records a dispute whose webhooks were never delivered, from Stripe's dispute list", async () => {
     const since = new Date(clock.now().getTime() - 60_000);
     const payment = await paidPayment();
-    const { dispute } = rig.desk.open(payment.providerPaymentId!, { reason: "duplicate" });
+    const { dispute } = rig.fake.openDispute(payment.providerPaymentId!, { reason: "duplicate" });
     later();
-    rig.desk.move(dispute.id, "under_review");
+    rig.fake.moveDispute(dispute.id, "under_review");
     // No webhook delivered: the store knows nothing of it.
     expect(await service.listPaymentDisputes(payment.id)).toEqual([]);
 

@@ -2,15 +2,15 @@ import { isPaymentError, type GatewayDispute, type GatewayWebhookEvent, type Pay
 import type { FakeEvent } from "@org/payments-test-support/stripe-fake";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { STRIPE_API_VERSION } from "../src/index.js";
-import { key, newPaymentId, startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
+import { disputeReads, key, newPaymentId, startStripeRig, type StripeTestRig } from "./support/stripe-harness.js";
 
-// Disputes end to end on the adapter: the real SDK, the dispute desk in front of the fake, signed webhooks.
+// Disputes end to end on the adapter: the real SDK, the fake's disputes (kept, moved, listed), signed webhooks.
 let rig: StripeTestRig;
 beforeAll(async () => {
   rig = await startStripeRig();
 });
 afterAll(() => rig.close());
-beforeEach(() => rig.desk.reset());
+beforeEach(() => rig.fake.reset());
 
 async function paid(amount = 1500, currency = "USD") {
   const paymentId = newPaymentId();
@@ -22,7 +22,7 @@ async function paid(amount = 1500, currency = "USD") {
 }
 
 async function parse(event: FakeEvent): Promise<Extract<GatewayWebhookEvent, { kind: "dispute" }>> {
-  const { rawBody, headers } = rig.desk.webhook(event);
+  const { rawBody, headers } = rig.fake.webhook(event);
   const parsed = await rig.gateway.parseWebhook(rawBody, headers);
   expect(parsed.kind).toBe("dispute");
   return parsed as Extract<GatewayWebhookEvent, { kind: "dispute" }>;
@@ -37,9 +37,9 @@ async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
 describe("charge.dispute.* webhooks", () => {
   it("the lifecycle: created needs_response → updated under_review → closed won, each event the dispute's state then", async () => {
     const { paymentId, providerPaymentId } = await paid();
-    const { dispute, event: created } = rig.desk.open(providerPaymentId, { reason: "product_not_received" });
-    const review = rig.desk.move(dispute.id, "under_review");
-    const won = rig.desk.move(dispute.id, "won");
+    const { dispute, event: created } = rig.fake.openDispute(providerPaymentId, { reason: "product_not_received" });
+    const review = rig.fake.moveDispute(dispute.id, "under_review");
+    const won = rig.fake.moveDispute(dispute.id, "won");
     expect([created.type, review.type, won.type]).toEqual(["charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed"]);
 
     const first = await parse(created);
@@ -70,25 +70,25 @@ describe("charge.dispute.* webhooks", () => {
 
   it("a lost dispute, and the funds events, are the dispute's state too", async () => {
     const { providerPaymentId } = await paid(2500, "EUR");
-    const { dispute } = rig.desk.open(providerPaymentId);
-    const withdrawn = await parse(rig.desk.funds(dispute.id, "funds_withdrawn"));
+    const { dispute } = rig.fake.openDispute(providerPaymentId);
+    const withdrawn = await parse(rig.fake.disputeFunds(dispute.id, "funds_withdrawn"));
     expect(withdrawn).toMatchObject({ type: "charge.dispute.funds_withdrawn", dispute: { status: "needs_response", amount: 2500, currency: "EUR" } });
-    const lost = await parse(rig.desk.move(dispute.id, "lost"));
+    const lost = await parse(rig.fake.moveDispute(dispute.id, "lost"));
     expect(lost).toMatchObject({ type: "charge.dispute.closed", dispute: { status: "lost", reason: "fraudulent", evidenceDueBy: null } });
   });
 
   it("an inquiry: warning_needs_response → warning_closed", async () => {
     const { providerPaymentId } = await paid();
-    const { dispute, event } = rig.desk.open(providerPaymentId, { inquiry: true, reason: "general" });
+    const { dispute, event } = rig.fake.openDispute(providerPaymentId, { inquiry: true, reason: "general" });
     expect((await parse(event)).dispute).toMatchObject({ status: "warning_needs_response", reason: "general" });
-    expect((await parse(rig.desk.move(dispute.id, "warning_under_review"))).dispute.status).toBe("warning_under_review");
-    const closed = await parse(rig.desk.move(dispute.id, "warning_closed"));
+    expect((await parse(rig.fake.moveDispute(dispute.id, "warning_under_review"))).dispute.status).toBe("warning_under_review");
+    const closed = await parse(rig.fake.moveDispute(dispute.id, "warning_closed"));
     expect(closed).toMatchObject({ type: "charge.dispute.closed", dispute: { status: "warning_closed", evidenceDueBy: null } });
   });
 
   it("a dispute naming only its charge finds the PaymentIntent and our payment id through the charge", async () => {
     const { paymentId, providerPaymentId } = await paid();
-    const { event } = rig.desk.open(providerPaymentId, { withoutPaymentIntent: true });
+    const { event } = rig.fake.openDispute(providerPaymentId, { withoutPaymentIntent: true });
     expect(event.data.object["payment_intent"]).toBeNull();
     const parsed = await parse(event);
     expect(parsed).toMatchObject({ paymentId, providerPaymentId, dispute: { paymentId, providerPaymentId } });
@@ -96,17 +96,17 @@ describe("charge.dispute.* webhooks", () => {
 
   it("a reason the core does not know is general, with Stripe's word kept", async () => {
     const { providerPaymentId } = await paid();
-    const { event } = rig.desk.open(providerPaymentId, { reason: "noncompliant" });
+    const { event } = rig.fake.openDispute(providerPaymentId, { reason: "noncompliant" });
     expect((await parse(event)).dispute).toMatchObject({ reason: "general", providerReason: "noncompliant" });
   });
 
   it("a status the adapter cannot map fails the webhook loudly (validation_error, reason dispute_status_unknown), so it is not acknowledged", async () => {
     const { providerPaymentId } = await paid();
-    const { event } = rig.desk.open(providerPaymentId);
+    const { event } = rig.fake.openDispute(providerPaymentId);
     // Built by hand: the wire check's definition (2023-08-16) rightly refuses a status Stripe has not published.
     const future: FakeEvent = { ...event, id: "evt_future", type: "charge.dispute.updated", data: { object: { ...event.data.object, status: "escalated" } } };
     expect(future["api_version"]).toBe(STRIPE_API_VERSION);
-    const { rawBody, headers } = rig.desk.webhook(future);
+    const { rawBody, headers } = rig.fake.webhook(future);
     const error = await rig.gateway.parseWebhook(rawBody, headers).then(
       () => null,
       (e: unknown) => e as PaymentError,
@@ -121,12 +121,13 @@ describe("listDisputes", () => {
     const opened: Array<{ id: string; paymentId: string; providerPaymentId: string }> = [];
     for (let i = 0; i < 105; i++) {
       const payment = await paid(1000 + i);
-      opened.push({ id: rig.desk.open(payment.providerPaymentId).dispute.id, ...payment });
+      opened.push({ id: rig.fake.openDispute(payment.providerPaymentId).dispute.id, ...payment });
     }
     const before = rig.fake.requests.length;
     const since = new Date(Date.now() - 60_000);
     const listed = await all(rig.gateway.listDisputes!({ since, until: new Date(Date.now() + 1000) }));
-    const calls = rig.fake.requests.slice(before);
+    // Everything the listing sent besides the dispute list's own pages.
+    const calls = rig.fake.requests.slice(before).filter((r) => !r.path.startsWith("/v1/disputes"));
     expect(listed).toHaveLength(105);
     expect(new Set(listed.map((d) => d.providerDisputeId))).toEqual(new Set(opened.map((o) => o.id)));
     for (const dispute of listed) {
@@ -134,9 +135,10 @@ describe("listDisputes", () => {
       expect(dispute).toMatchObject({ paymentId: source.paymentId, providerPaymentId: source.providerPaymentId, status: "needs_response" });
     }
     // Two pages of Stripe's list, the second after the first's last id; the expanded intents spared every
-    // per-dispute read (nothing reached the fake).
-    expect(rig.desk.reads).toHaveLength(2);
-    const [page1, page2] = rig.desk.reads;
+    // per-dispute read (nothing else reached the fake).
+    const reads = disputeReads(rig.fake);
+    expect(reads).toHaveLength(2);
+    const [page1, page2] = reads;
     expect(page1).toMatchObject({ path: "/v1/disputes", params: { limit: "100", expand: ["data.payment_intent"], created: { gte: String(Math.floor(since.getTime() / 1000)), lt: expect.any(String) } } });
     expect(page1!.params["starting_after"]).toBeUndefined();
     expect(page2!.params).toMatchObject({ limit: "100", starting_after: listed[99]!.providerDisputeId });
@@ -145,10 +147,10 @@ describe("listDisputes", () => {
 
   it("keeps to the window: a dispute opened before `since` is not listed", async () => {
     const early = await paid();
-    const old = rig.desk.open(early.providerPaymentId).dispute;
+    const old = rig.fake.openDispute(early.providerPaymentId).dispute;
     rig.fake.advanceClock(120_000);
     const late = await paid();
-    const recent = rig.desk.open(late.providerPaymentId).dispute;
+    const recent = rig.fake.openDispute(late.providerPaymentId).dispute;
     const since = new Date(rig.fake.now() - 60_000);
     const listed = await all(rig.gateway.listDisputes!({ since, until: new Date(rig.fake.now() + 1000) }));
     expect(listed.map((d) => d.providerDisputeId)).toContain(recent.id);
@@ -157,7 +159,7 @@ describe("listDisputes", () => {
 
   it("a dispute naming only its charge is listed with our payment id (through the charge)", async () => {
     const { paymentId, providerPaymentId } = await paid();
-    rig.desk.open(providerPaymentId, { withoutPaymentIntent: true });
+    rig.fake.openDispute(providerPaymentId, { withoutPaymentIntent: true });
     const [listed] = await all(rig.gateway.listDisputes!({ since: new Date(Date.now() - 60_000), until: new Date(Date.now() + 1000) }));
     expect(listed).toMatchObject({ paymentId, providerPaymentId });
   });

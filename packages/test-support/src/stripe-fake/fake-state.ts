@@ -39,6 +39,35 @@ const CANCELABLE = new Set(["requires_payment_method", "requires_capture", "requ
 const CONFIRMABLE = new Set(["requires_payment_method", "requires_confirmation"]);
 const REFUND_REASONS = new Set(["duplicate", "fraudulent", "requested_by_customer"]);
 
+/** The dispute statuses of the API version the fake's definition holds (2023-08-16); newer ones are not sent. */
+export type FakeDisputeStatus =
+  | "warning_needs_response"
+  | "warning_under_review"
+  | "warning_closed"
+  | "needs_response"
+  | "under_review"
+  | "won"
+  | "lost";
+const DISPUTE_STATUSES = new Set<string>([
+  "warning_needs_response",
+  "warning_under_review",
+  "warning_closed",
+  "needs_response",
+  "under_review",
+  "won",
+  "lost",
+]);
+const CLOSED_DISPUTE_STATUSES = new Set<string>(["warning_closed", "won", "lost"]);
+
+export interface OpenDisputeOptions {
+  /** Stripe's dispute reason (default `fraudulent`). */
+  reason?: string;
+  /** An inquiry (`warning_needs_response`) instead of a chargeback (`needs_response`). */
+  inquiry?: boolean;
+  /** The dispute names only its charge (`payment_intent: null`). */
+  withoutPaymentIntent?: boolean;
+}
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 function randomId(prefix: string, length = 24): string {
   const bytes = randomBytes(length);
@@ -107,7 +136,13 @@ function createdFilter(params: FormParams): (created: number) => boolean {
 }
 
 /** Stripe lists newest first and pages with `starting_after=<last id of the previous page>`. */
-function page<T extends { id: string }>(items: T[], params: FormParams, url: string, render: (item: T) => Json): ApiResult {
+function page<T extends { id: string }>(
+  items: T[],
+  params: FormParams,
+  url: string,
+  render: (item: T) => Json,
+  missingAfter: (id: string) => ApiResult = (id) => notFound("object", id, "starting_after"),
+): ApiResult {
   const limitRaw = integerParam(params, "limit");
   if (limitRaw === "invalid" || (typeof limitRaw === "number" && (limitRaw < 1 || limitRaw > 100))) {
     return parameterError({ param: "limit", message: "limit must be between 1 and 100" });
@@ -117,7 +152,7 @@ function page<T extends { id: string }>(items: T[], params: FormParams, url: str
   const after = stringParam(params, "starting_after");
   if (after !== undefined) {
     const index = items.findIndex((item) => item.id === after);
-    if (index === -1) return notFound("object", after, "starting_after");
+    if (index === -1) return missingAfter(after);
     start = index + 1;
   }
   const slice = items.slice(start, start + limit);
@@ -139,13 +174,14 @@ export interface FakeStateOptions {
 }
 
 /**
- * The Stripe account the fake simulates: PaymentIntents, their Charges and Refunds, and the events Stripe would
+ * The Stripe account the fake simulates: PaymentIntents, their Charges, Refunds and Disputes, and the events Stripe would
  * deliver. Every answer is a deep copy, so a response stored for an idempotent replay never changes afterwards.
  */
 export class FakeStripeState {
   readonly paymentIntents = new Map<string, FakePaymentIntent>();
   readonly charges = new Map<string, FakeCharge>();
   readonly refunds = new Map<string, FakeRefund>();
+  readonly disputes = new Map<string, FakeDispute>();
   readonly events: FakeEvent[] = [];
   /** Creation order, so equal `created` seconds still list newest first. */
   private readonly sequence = new Map<string, number>();
@@ -710,10 +746,13 @@ export class FakeStripeState {
   // ----- Disputes -----
 
   /**
-   * The cardholder disputes the charge. `withoutPaymentIntent` leaves the dispute's `payment_intent` null, as on
-   * disputes of charges made without one, so a reader must go through the charge.
+   * The cardholder disputes the PaymentIntent's charge: the charge is `disputed` (its refunds are refused, as at
+   * Stripe) and the dispute is kept, listed and moved like any other object of the account. `inquiry` opens it as
+   * Stripe's pre-chargeback inquiry (`warning_needs_response`, case type `inquiry`); `withoutPaymentIntent` leaves
+   * its `payment_intent` null, as on disputes of charges made without one, so a reader must go through the charge.
+   * Emits `charge.dispute.created` carrying the dispute as opened.
    */
-  createDispute(paymentIntentId: string, reason = "fraudulent", options: { withoutPaymentIntent?: boolean } = {}): FakeDispute {
+  openDispute(paymentIntentId: string, options: OpenDisputeOptions = {}): { dispute: FakeDispute; event: FakeEvent } {
     const pi = this.paymentIntents.get(paymentIntentId);
     const charge = pi?.latest_charge ? this.charges.get(pi.latest_charge) : undefined;
     if (!pi || !charge) throw new Error(`stripe-fake: no charged PaymentIntent ${paymentIntentId}`);
@@ -721,12 +760,78 @@ export class FakeStripeState {
     const dispute = newDispute({
       id: randomId("dp"),
       charge,
-      reason,
+      reason: options.reason ?? "fraudulent",
       created: this.nowSeconds(),
       dueBy: this.nowSeconds() + SEVEN_DAYS_S,
+      inquiry: options.inquiry ?? false,
     });
     if (options.withoutPaymentIntent) dispute.payment_intent = null;
-    this.emit("charge.dispute.created", dispute);
-    return clone(dispute);
+    this.disputes.set(dispute.id, dispute);
+    this.remember(dispute.id);
+    const event = this.emit("charge.dispute.created", dispute);
+    return { dispute: clone(dispute), event: clone(event) };
+  }
+
+  /**
+   * The dispute moves to `status`, as the network and the merchant's evidence move it at Stripe: submitting
+   * evidence (an `under_review` status) counts a submission; a closed dispute leaves the charge unrefundable. Emits
+   * `charge.dispute.closed` into a closed status and `charge.dispute.updated` otherwise, with the state after it.
+   */
+  moveDispute(id: string, status: FakeDisputeStatus): FakeEvent {
+    if (!DISPUTE_STATUSES.has(status)) throw new Error(`stripe-fake: ${String(status)} is not a dispute status of API 2023-08-16`);
+    const dispute = this.keptDispute(id);
+    dispute.status = status;
+    const evidence = dispute["evidence_details"] as { submission_count: number; has_evidence: boolean };
+    if (status === "under_review" || status === "warning_under_review") {
+      evidence.submission_count += 1;
+      evidence.has_evidence = true;
+    }
+    const closed = CLOSED_DISPUTE_STATUSES.has(status);
+    if (closed) dispute["is_charge_refundable"] = false;
+    return clone(this.emit(closed ? "charge.dispute.closed" : "charge.dispute.updated", dispute));
+  }
+
+  /** Money moved by the dispute (`funds_withdrawn` at a chargeback, `funds_reinstated` when won); its status is unchanged. */
+  disputeFunds(id: string, movement: "funds_withdrawn" | "funds_reinstated"): FakeEvent {
+    if (movement !== "funds_withdrawn" && movement !== "funds_reinstated") throw new Error(`stripe-fake: no funds movement ${String(movement)}`);
+    return clone(this.emit(`charge.dispute.${movement}`, this.keptDispute(id)));
+  }
+
+  private keptDispute(id: string): FakeDispute {
+    const dispute = this.disputes.get(id);
+    if (!dispute) throw new Error(`stripe-fake: no dispute ${id}`);
+    return dispute;
+  }
+
+  private renderDispute(dispute: FakeDispute, expand: string[], prefix = ""): Json {
+    const out: { [key: string]: Json } = clone(dispute);
+    if (expand.includes(`${prefix}payment_intent`) && dispute.payment_intent !== null) {
+      const pi = this.paymentIntents.get(dispute.payment_intent);
+      if (pi) out.payment_intent = clone(pi);
+    }
+    return out;
+  }
+
+  retrieveDispute(id: string, params: FormParams): ApiResult {
+    const dispute = this.disputes.get(id);
+    if (!dispute) return notFound("dispute", id);
+    return { status: 200, body: this.renderDispute(dispute, listParam(params, "expand")) };
+  }
+
+  /**
+   * `GET /v1/disputes`: newest first (equal seconds: the later opening first), `created` exact or a range, pages of
+   * `limit` (1–100) after `starting_after`. An unknown `starting_after` names a missing dispute in a parameter: 400.
+   */
+  listDisputes(params: FormParams): ApiResult {
+    const inWindow = createdFilter(params);
+    const items = this.newestFirst(this.disputes.values()).filter((d) => inWindow(d.created));
+    const expand = listParam(params, "expand");
+    return page(
+      items,
+      params,
+      "/v1/disputes",
+      (d) => this.renderDispute(d, expand, "data."),
+      (id) => missingParameterObject("dispute", id, "starting_after"),
+    );
   }
 }

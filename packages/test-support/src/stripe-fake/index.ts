@@ -6,7 +6,7 @@
  */
 export { startStripeFake } from "./server.js";
 export type { StripeFake, StripeFakeOptions, RequestLogEntry, SentResponse } from "./server.js";
-export type { ActionOutcome } from "./fake-state.js";
+export type { ActionOutcome, FakeDisputeStatus, OpenDisputeOptions } from "./fake-state.js";
 export type { FaultSpec, FaultKind } from "./faults.js";
 export { TEST_PAYMENT_METHODS } from "./test-cards.js";
 export type { CardBehaviour } from "./test-cards.js";

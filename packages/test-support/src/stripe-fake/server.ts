@@ -1,10 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FakeStripeState, apiError, type ActionOutcome, type ApiResult } from "./fake-state.js";
+import {
+  FakeStripeState,
+  apiError,
+  type ActionOutcome,
+  type ApiResult,
+  type FakeDisputeStatus,
+  type OpenDisputeOptions,
+} from "./fake-state.js";
 import { FaultPlan, type FaultKind, type FaultSpec } from "./faults.js";
 import { canonicalParams, parseFormParams, stringParam, type FormParams } from "./form-params.js";
 import { IdempotencyCache } from "./idempotency-cache.js";
 import type { FakeCharge, FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
+import { signWebhookPayload, type SignedWebhook, type TestHeaderSigner } from "./webhook-signing.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -24,6 +32,11 @@ export interface StripeFakeOptions {
    * initiator (Visa merchant-initiated: 4 days 18 hours), which is why `capture_before` must be read, not assumed.
    */
   authorizationWindowS?: number;
+  /**
+   * How `webhook()` signs an event as Stripe delivers it: the SDK's own test signer (passed in, so this package
+   * needs no `stripe` dependency) and the endpoint secret it signs with unless told another.
+   */
+  webhooks?: { signer: TestHeaderSigner; secret: string };
 }
 
 /** One answer the fake sent: what a client saw on the wire. */
@@ -41,6 +54,11 @@ export interface RequestLogEntry {
   idempotencyKey: string | null;
   status: number | "dropped";
   replayed: boolean;
+  /**
+   * A read's decoded query parameters (`expand[]`, `created[gte]`, ...), so a test can see how a client pages.
+   * Never a write's body: that may carry what a test must not keep.
+   */
+  query?: FormParams;
 }
 
 export interface StripeFake {
@@ -67,7 +85,21 @@ export interface StripeFake {
   setRefundStatus(status: "succeeded" | "pending"): void;
   /** Settles a pending refund, or fails any refund not yet failed (a succeeded one too), with `failureReason`. */
   settleRefund(refundId: string, outcome: "succeeded" | "failed", failureReason?: string): FakeRefund;
+  /** Opens a dispute of the PaymentIntent's charge (kept, listed, moved) and emits `charge.dispute.created`. */
+  openDispute(paymentIntentId: string, options?: OpenDisputeOptions): { dispute: FakeDispute; event: FakeEvent };
+  /** `openDispute` for a caller that needs only the dispute. */
   createDispute(paymentIntentId: string, reason?: string, options?: { withoutPaymentIntent?: boolean }): FakeDispute;
+  /** Moves a dispute to `status`: `charge.dispute.closed` into a closed status, `charge.dispute.updated` otherwise. */
+  moveDispute(disputeId: string, status: FakeDisputeStatus): FakeEvent;
+  /** Records money the dispute moved (`charge.dispute.funds_withdrawn` / `funds_reinstated`); status unchanged. */
+  disputeFunds(disputeId: string, movement: "funds_withdrawn" | "funds_reinstated"): FakeEvent;
+  /** The disputes the account holds, in the order they were opened. */
+  disputes(): FakeDispute[];
+  /**
+   * The event as Stripe delivers it: its exact bytes and a `Stripe-Signature` by the SDK's signer (the
+   * `webhooks` option), with that option's secret unless given another.
+   */
+  webhook(event: FakeEvent, secret?: string): SignedWebhook;
   events(type?: string): FakeEvent[];
   paymentIntents(): FakePaymentIntent[];
   charge(chargeId: string): FakeCharge | undefined;
@@ -123,6 +155,8 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/v1\/refunds$/, mutating: false, handle: (s, p) => s.listRefunds(p) },
   { method: "GET", pattern: /^\/v1\/refunds\/([^/]+)$/, mutating: false, handle: (s, _p, m) => s.retrieveRefund(id(m)) },
   { method: "GET", pattern: /^\/v1\/charges\/([^/]+)$/, mutating: false, handle: (s, _p, m) => s.retrieveCharge(id(m)) },
+  { method: "GET", pattern: /^\/v1\/disputes$/, mutating: false, handle: (s, p) => s.listDisputes(p) },
+  { method: "GET", pattern: /^\/v1\/disputes\/([^/]+)$/, mutating: false, handle: (s, p, m) => s.retrieveDispute(id(m), p) },
   {
     // Fake-only: the customer finishing 3-D Secure in the browser. Not part of Stripe's API.
     method: "POST",
@@ -243,6 +277,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     const params = parseFormParams(text);
     const key = header(req, "idempotency-key");
     const log: RequestLogEntry = { method, path, idempotencyKey: key, status: 0, replayed: false };
+    if (method === "GET") log.query = structuredClone(params);
     requests.push(log);
 
     const fault = faults.take(method, path);
@@ -341,7 +376,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       state().nextRefundFailsLater = fault.failureReason ?? "expired_or_canceled_card";
     } else if (fault?.kind === "dispute_charge") {
       const target = stringParam(params, "payment_intent");
-      if (target !== undefined && state().paymentIntents.has(target)) state().createDispute(target);
+      if (target !== undefined && state().paymentIntents.has(target)) state().openDispute(target);
     }
   }
 
@@ -383,7 +418,16 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       state().refundStatus = status;
     },
     settleRefund: (refundId, outcome, failureReason) => state().settleRefund(refundId, outcome, failureReason),
-    createDispute: (piId, reason, disputeOptions) => state().createDispute(piId, reason, disputeOptions),
+    openDispute: (piId, disputeOptions) => state().openDispute(piId, disputeOptions),
+    createDispute: (piId, reason, disputeOptions) =>
+      state().openDispute(piId, { ...(reason === undefined ? {} : { reason }), ...disputeOptions }).dispute,
+    moveDispute: (disputeId, status) => state().moveDispute(disputeId, status),
+    disputeFunds: (disputeId, movement) => state().disputeFunds(disputeId, movement),
+    disputes: () => [...state().disputes.values()].map((d) => structuredClone(d)),
+    webhook: (event, secret) => {
+      if (!options.webhooks) throw new Error("stripe-fake: webhook() needs the `webhooks` option (the SDK's signer and a secret)");
+      return signWebhookPayload({ signer: options.webhooks.signer, payload: JSON.stringify(event, null, 2), secret: secret ?? options.webhooks.secret });
+    },
     events: (type) => state().events.filter((e) => type === undefined || e.type === type).map((e) => structuredClone(e)),
     paymentIntents: () => [...state().paymentIntents.values()].map((pi) => structuredClone(pi)),
     charge: (chargeId) => {

@@ -302,6 +302,8 @@ export function newDispute(fields: {
   reason: string;
   created: number;
   dueBy: number;
+  /** Stripe's pre-chargeback inquiry: its own statuses (`warning_*`) and card case type. */
+  inquiry: boolean;
 }): FakeDispute {
   const card = (fields.charge.payment_method_details as { card?: { brand?: Json } } | null)?.card;
   return {
@@ -325,8 +327,8 @@ export function newDispute(fields: {
     livemode: false,
     metadata: {},
     payment_intent: fields.charge.payment_intent,
-    payment_method_details: { card: { brand: card?.brand ?? "visa", case_type: "chargeback", network_reason_code: null }, type: "card" },
+    payment_method_details: { card: { brand: card?.brand ?? "visa", case_type: fields.inquiry ? "inquiry" : "chargeback", network_reason_code: null }, type: "card" },
     reason: fields.reason,
-    status: "needs_response",
+    status: fields.inquiry ? "warning_needs_response" : "needs_response",
   };
 }

@@ -1,6 +1,9 @@
 // Regenerates stripe-openapi-subset.json from a Stripe OpenAPI definition (JSON form of stripe/openapi's
-// spec3.yaml, or the trimmed copy in the team's shared specs):
-//   node trim-stripe-openapi.mjs <spec3.json> > stripe-openapi-subset.json
+// spec3.yaml, or the trimmed copy in the team's shared specs), and optionally more definitions for paths the first
+// lacks (each path is taken from the first source that has it; schemas always come from the first):
+//   node trim-stripe-openapi.mjs <spec3.json> [<more-paths.json> ...] > stripe-openapi-subset.json
+// The shared copy (../shared/specs/stripe-spec3.trimmed.json) has no dispute paths, so the subset is made with
+//   node trim-stripe-openapi.mjs ../shared/specs/stripe-spec3.trimmed.json stripe-spec3-dispute-paths.json
 // Kept beside its output so the subset can be audited against its source. What it keeps: the response schemas of the
 // endpoints the Stripe fake serves, and the schemas of every object the fake sends (event, dispute, error), with
 // everything they reference. References to objects the fake never expands (customers, balance transactions, ...)
@@ -17,6 +20,8 @@ const SERVED = {
   "/v1/refunds": ["get", "post"],
   "/v1/refunds/{refund}": ["get"],
   "/v1/charges/{charge}": ["get"],
+  "/v1/disputes": ["get"],
+  "/v1/disputes/{dispute}": ["get"],
 };
 const ROOTS = ["event", "dispute", "error", "payment_intent", "refund", "charge", "payment_method"];
 const NEVER_EXPANDED = new Set([
@@ -37,7 +42,12 @@ const NEVER_EXPANDED = new Set([
   "account",
 ]);
 
-const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const [spec, ...more] = process.argv.slice(2).map((file) => JSON.parse(readFileSync(file, "utf8")));
+if (!spec) throw new Error("usage: node trim-stripe-openapi.mjs <spec3.json> [<more-paths.json> ...]");
+for (const extra of more) {
+  // Paths from another definition must be of the same API version, or the subset would mix two.
+  if (extra.info?.version !== spec.info?.version) throw new Error(`a second source is API ${extra.info?.version}, not ${spec.info?.version}`);
+}
 const all = spec.components.schemas;
 const kept = {};
 
@@ -64,7 +74,9 @@ function keep(name) {
 const paths = {};
 for (const [path, methods] of Object.entries(SERVED)) {
   for (const method of methods) {
-    const schema = spec.paths[path]?.[method]?.responses?.["200"]?.content?.["application/json"]?.schema;
+    const schema = [spec, ...more]
+      .map((source) => source.paths?.[path]?.[method]?.responses?.["200"]?.content?.["application/json"]?.schema)
+      .find((found) => found !== undefined);
     if (!schema) throw new Error(`no 200 response for ${method} ${path}`);
     (paths[path] ??= {})[method] = visit(schema);
   }

@@ -6,12 +6,12 @@ import {
   startStripeFake,
   stripeAmountText,
   type FaultSpec,
+  type RequestLogEntry,
   type StripeFake,
   type StripeFakeOptions,
 } from "@org/payments-test-support/stripe-fake";
 import Stripe from "stripe";
 import { createStripeGateway, type StripeGatewayOptions } from "../../src/index.js";
-import { startDisputeDesk, type DisputeDesk } from "./stripe-dispute-desk.js";
 import { recordEvent, recordResponse } from "./stripe-wire-schema.js";
 
 export const WEBHOOK_SECRET = "whsec_test_primary";
@@ -21,18 +21,14 @@ export const ROTATED_WEBHOOK_SECRET = "whsec_test_rotated";
 export const PAYMENT_METHODS: Record<GatewayScenario, string> = PAYMENT_METHOD_FOR_SCENARIO;
 
 export interface StripeTestRig {
+  /** The fake, disputes included: `openDispute`, `moveDispute`, `disputeFunds`, and `webhook` signing with WEBHOOK_SECRET. */
   fake: StripeFake;
-  /** Disputes: kept, listed (GET /v1/disputes) and moved in front of the fake (stripe-dispute-desk.ts). */
-  desk: DisputeDesk;
   stripe: Stripe;
   gateway: PaymentGateway;
   close(): Promise<void>;
 }
 
-/**
- * The local fake on an ephemeral port, the dispute desk in front of it, the real SDK pointed at the desk (which
- * passes everything but dispute reads through), and the adapter on top.
- */
+/** The local fake on an ephemeral port, the real SDK pointed at it, and the adapter on top. */
 export async function startStripeRig(
   options: { fake?: StripeFakeOptions; gateway?: Partial<StripeGatewayOptions>; timeoutMs?: number } = {},
 ): Promise<StripeTestRig> {
@@ -40,6 +36,8 @@ export async function startStripeRig(
   // A test's own hooks run beside the check, never instead of it.
   const own = options.fake ?? {};
   const fake = await startStripeFake({
+    // Signs as Stripe does, with the SDK's own signer (never used for a request) and the rig's endpoint secret.
+    webhooks: { signer: new Stripe("sk_test_signer_only").webhooks, secret: WEBHOOK_SECRET },
     ...own,
     onResponse: (...args: Parameters<NonNullable<StripeFakeOptions["onResponse"]>>) => {
       recordResponse(...args);
@@ -50,8 +48,7 @@ export async function startStripeRig(
       own.onEvent?.(...args);
     },
   });
-  const front = await startDisputeDesk(fake, { webhookSecret: WEBHOOK_SECRET });
-  const stripe = new Stripe(fake.apiKey, { ...fake.clientConfig(options.timeoutMs ?? 5000), port: front.port });
+  const stripe = new Stripe(fake.apiKey, fake.clientConfig(options.timeoutMs ?? 5000));
   const gateway = createStripeGateway({
     stripe,
     webhookSecrets: [WEBHOOK_SECRET],
@@ -59,13 +56,9 @@ export async function startStripeRig(
   });
   return {
     fake,
-    desk: front.desk,
     stripe,
     gateway,
-    close: async () => {
-      await front.close();
-      await fake.close();
-    },
+    close: () => fake.close(),
   };
 }
 
@@ -122,7 +115,7 @@ export async function stripeGatewayHarness(): Promise<GatewayHarness> {
         .reduce((sum, r) => sum + r.amount, 0);
       return { currency: pi.currency, amount: stripeAmountText(pi.amount, pi.currency), refunded: stripeAmountText(refunded, pi.currency) };
     },
-    reset: async () => rig.desk.reset(),
+    reset: async () => rig.fake.reset(),
     dispose: () => rig.close(),
   };
 }
@@ -151,6 +144,13 @@ function stripeWebhooks(rig: StripeTestRig): WebhookHarness {
     signatureHeaders: ["stripe-signature"],
     toleranceMs: 300_000,
   };
+}
+
+/** The dispute reads (GET /v1/disputes and /v1/disputes/{id}) the fake answered, oldest first, with their decoded query. */
+export function disputeReads(fake: StripeFake): Array<{ path: string; params: NonNullable<RequestLogEntry["query"]> }> {
+  return fake.requests
+    .filter((r) => r.method === "GET" && /^\/v1\/disputes(\/[^/]+)?$/.test(r.path))
+    .map((r) => ({ path: r.path, params: r.query ?? {} }));
 }
 
 let counter = 0;

@@ -1,6 +1,5 @@
 import { stripeOpenApiSubset, type SentResponse } from "@org/payments-test-support/stripe-fake";
 import { Ajv, type ValidateFunction } from "ajv";
-import { readFileSync } from "node:fs";
 
 /**
  * Checks what the Stripe fake sends against Stripe's published OpenAPI definition (the trimmed copy kept beside the
@@ -54,14 +53,8 @@ function definitionValidator(name: string): ValidateFunction {
   return validatorFor(`def-${name}`, () => ({ $ref: `stripe#/definitions/${name}` }));
 }
 
-/**
- * The endpoints Stripe's definition gives: the fake's subset, and the dispute reads this package's dispute desk
- * serves (stripe-disputes-openapi.json, this package's own trimmed copy: the subset has no dispute paths yet).
- */
-const disputePaths = (JSON.parse(readFileSync(new URL("./stripe-disputes-openapi.json", import.meta.url), "utf8")) as {
-  paths: Record<string, Record<string, unknown>>;
-}).paths;
-const PATHS: Record<string, Record<string, unknown>> = { ...stripeOpenApiSubset.paths, ...disputePaths };
+/** The endpoints Stripe's definition gives for what the fake serves (disputes included), from the fake's subset. */
+const PATHS: Record<string, Record<string, unknown>> = stripeOpenApiSubset.paths;
 
 const ROUTES = Object.entries(PATHS).flatMap(([template, methods]) =>
   Object.keys(methods).map((method) => ({
