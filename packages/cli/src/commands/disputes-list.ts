@@ -22,7 +22,7 @@ interface ListOptions {
 }
 
 /** The options as the core's `DisputeFilter`, every value checked here first, so a typo is exit 2, never an empty list. */
-export function disputeFilter(options: ListOptions, now: Date): DisputeFilter {
+function disputeFilter(options: ListOptions, now: Date): DisputeFilter {
   const openedFrom = options.openedFrom === undefined ? undefined : parseInstant(options.openedFrom, "--opened-from", now);
   const openedTo = options.openedTo === undefined ? undefined : parseInstant(options.openedTo, "--opened-to", now);
   assertWindow(openedFrom, openedTo, { from: "--opened-from", to: "--opened-to" });
