@@ -6,6 +6,7 @@ import { decorateGateway } from "../src/decorate/index.js";
 import { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import { PaymentService } from "../src/service/payment-service.js";
 import { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload } from "../src/simulated/webhook-signature.js";
+import { samplePayment } from "../src/testing/fixtures.js";
 import { paidPayment, setup } from "./helpers.js";
 
 type Rig = ReturnType<typeof setup>;
@@ -143,6 +144,40 @@ describe("disputes recorded from the provider's webhooks", () => {
     expect(dispute).toMatchObject({ status: "needs_response", evidenceDueBy: "2026-03-25T00:00:00.000Z" });
   });
 
+  it("of two reports stamped in the same second, the one further along stands, in either order", async () => {
+    const rig = setup();
+    const payment = await paidPayment(rig.service);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!);
+    const opened = rig.gateway.disputeWebhookFor(disputeId, "dispute.created");
+    const second = "2026-03-01T10:00:05.000Z";
+    const stamp = (status: string) =>
+      resigned(rig, opened, (object) => {
+        object.status = status;
+        object.updatedAt = second;
+      });
+    await rig.service.handleWebhook("simulated", opened.rawBody, opened.headers);
+    const review = stamp("under_review");
+    const back = stamp("needs_response");
+    expect((await rig.service.handleWebhook("simulated", review.rawBody, review.headers)).status).toBe("applied");
+    expect((await rig.service.handleWebhook("simulated", back.rawBody, back.headers)).outcome).toMatch(/^ignored: stale/);
+    expect((await rig.service.listPaymentDisputes(payment.id))[0]).toMatchObject({ status: "under_review" });
+  });
+
+  it("an event naming another provider's payment by id is not applied to it", async () => {
+    const rig = setup();
+    const paypals = samplePayment({ provider: "paypal", status: "succeeded", amountCaptured: 2500 });
+    await rig.store.transaction((tx) => tx.insertPayment(paypals));
+    const payment = await paidPayment(rig.service);
+    const disputeId = rig.gateway.openDispute(payment.providerPaymentId!);
+    const misnamed = resigned(rig, rig.gateway.disputeWebhookFor(disputeId, "dispute.created"), (object) => {
+      object.paymentId = paypals.id;
+      object.providerPaymentId = "sim_pi_unknown";
+    });
+    expect((await rig.service.handleWebhook("simulated", misnamed.rawBody, misnamed.headers)).status).toBe("held");
+    expect(await rig.store.listPaymentDisputes(paypals.id)).toEqual([]);
+    expect(await rig.store.getPayment(paypals.id)).toMatchObject({ disputed: false });
+  });
+
   it("a final dispute never reopens, even on a later report; first heard of already final, it is opened and closed at once", async () => {
     const rig = setup();
     const payment = await paidPayment(rig.service);
@@ -229,6 +264,33 @@ describe("reconcile records the disputes whose webhooks never came", () => {
     const again = await rig.service.reconcile({ provider: "simulated", since, apply: true });
     expect(again.disputes).toMatchObject({ examined: 2, drifts: [], recorded: 0 });
     expect(again.unresolved).toBe(0);
+  });
+
+  it("a listed dispute without its own update time never makes a webhook sent after the list was read look stale", async () => {
+    let wonWebhook: { rawBody: string; headers: Record<string, string> } | undefined;
+    const rig = setup({
+      wrapGateway: (gateway) =>
+        decorateGateway(gateway, () => ({
+          // As Stripe's list: no update time. The dispute is won at the provider while reconcile is under way.
+          async *listDisputes(window: { since: Date; until: Date }) {
+            const listed = [];
+            for await (const dispute of gateway.listDisputes(window)) listed.push({ ...dispute, updatedAt: undefined });
+            for (const dispute of listed) {
+              rig.clock.advance(1_500);
+              gateway.moveDispute(dispute.providerDisputeId, "won");
+              wonWebhook = gateway.disputeWebhookFor(dispute.providerDisputeId);
+              rig.clock.advance(1_500);
+              yield dispute;
+            }
+          },
+        })),
+    });
+    const payment = await paidPayment(rig.service);
+    rig.gateway.openDispute(payment.providerPaymentId!);
+    const report = await rig.service.reconcile({ provider: "simulated", since: new Date("2026-03-01T00:00:00.000Z"), apply: true });
+    expect(report.disputes).toMatchObject({ recorded: 1 });
+    expect((await rig.service.handleWebhook("simulated", wonWebhook!.rawBody, wonWebhook!.headers)).status).toBe("applied");
+    expect((await rig.service.listPaymentDisputes(payment.id))[0]).toMatchObject({ status: "won" });
   });
 
   it("a dispute list that fails part-way keeps what it compared and the payments' report, and says why it stopped", async () => {

@@ -206,6 +206,8 @@ export class MemoryPaymentStore implements PaymentStore {
         assertStorableDispute(dispute);
         assertStorableDisputeAmount(dispute);
         if (this.#disputes.has(dispute.id)) throw new PaymentError("conflict", `dispute ${dispute.id} already exists`);
+        // The SQL stores' foreign key: a dispute belongs to a payment the store holds.
+        if (!this.#payments.has(dispute.paymentId)) throw new PaymentError("not_found", `no payment ${dispute.paymentId} for dispute ${dispute.id}`);
         for (const other of this.#disputes.values()) {
           if (other.provider === dispute.provider && other.providerDisputeId === dispute.providerDisputeId) {
             throw new PaymentError("conflict", `a dispute for ${dispute.provider} ${dispute.providerDisputeId} already exists`);

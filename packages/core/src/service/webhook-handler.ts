@@ -83,8 +83,9 @@ function providerPaymentIdOf(event: GatewayWebhookEvent): string | null {
 
 async function findPayment(tx: PaymentStoreTx, provider: string, paymentId: string | null, providerPaymentId: string | null): Promise<Payment | null> {
   if (paymentId) {
+    // An id another provider's payment holds is not this event's payment (metadata is the merchant's to edit).
     const byId = await tx.getPayment(paymentId);
-    if (byId) return byId;
+    if (byId && byId.provider === provider) return byId;
   }
   return providerPaymentId ? tx.findPaymentByProviderId(provider, providerPaymentId) : null;
 }

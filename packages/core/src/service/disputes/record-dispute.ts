@@ -1,5 +1,5 @@
 import { buildEvent } from "../../domain/state-machine.js";
-import { type Dispute, isClosedDisputeStatus, snapshotDispute } from "../../domain/dispute.js";
+import { type Dispute, type DisputeStatus, isClosedDisputeStatus, snapshotDispute } from "../../domain/dispute.js";
 import type { PaymentEvent } from "../../domain/events.js";
 import type { HistoryEntry, Payment } from "../../domain/payment.js";
 import { PaymentError } from "../../errors/index.js";
@@ -19,6 +19,20 @@ export interface RecordedDispute {
   dispute: Dispute;
   payment: Payment;
 }
+
+/**
+ * How far along a dispute is, for two reports stamped with the same time: an inquiry before a chargeback, a request
+ * for evidence before its review, a review before a decision.
+ */
+const LIFECYCLE_ORDER: readonly DisputeStatus[] = [
+  "warning_needs_response",
+  "warning_under_review",
+  "warning_closed",
+  "needs_response",
+  "under_review",
+  "won",
+  "lost",
+];
 
 function refuse(message: string, field: string): PaymentError {
   return new PaymentError("validation_error", message, { details: { field } });
@@ -102,7 +116,9 @@ export async function recordReportedDispute(
   }
 
   const reopens = isClosedDisputeStatus(recorded.status) && !closed;
-  if (reopens || at < recorded.reportedAt) return { change: "stale", dispute: recorded, payment };
+  // Providers stamp reports in whole seconds: of two in one second, the one further along the lifecycle stands.
+  const sameTimeBackwards = at === recorded.reportedAt && LIFECYCLE_ORDER.indexOf(reported.status) < LIFECYCLE_ORDER.indexOf(recorded.status);
+  if (reopens || at < recorded.reportedAt || sameTimeBackwards) return { change: "stale", dispute: recorded, payment };
   if (!differs(recorded, reported, evidenceDueBy)) return { change: "unchanged", dispute: recorded, payment };
 
   const statusMoved = recorded.status !== reported.status;

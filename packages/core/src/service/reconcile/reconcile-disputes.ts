@@ -62,8 +62,7 @@ async function compareOne(deps: Deps, reported: GatewayDispute, options: { apply
       () =>
         deps.store.transaction(async (tx) => {
           const current = await findPayment(tx, provider, { ...reported, paymentId: drift.paymentId });
-          // The list is read now: what it says is the provider's current state, newer than any webhook recorded.
-          return current ? recordReportedDispute(tx, current, { ...reported, updatedAt: reported.updatedAt ?? at }, ctx, at) : null;
+          return current ? recordReportedDispute(tx, current, reported, ctx, at) : null;
         }),
       3,
     );
@@ -83,10 +82,14 @@ export async function reconcileDisputes(
 ): Promise<DisputeReconcileSummary | null> {
   if (!deps.gateway.listDisputes) return null;
   const summary: DisputeReconcileSummary = { examined: 0, drifts: [], recorded: 0 };
+  // A listed dispute without its own update time is stamped with when the list was asked for, in whole seconds
+  // (as providers stamp their events): a webhook sent after the list was read is then never older than what the
+  // list recorded, and one sent before it is (the list already saw what it says).
+  const listedAt = new Date(Math.floor(deps.clock.now().getTime() / 1000) * 1000).toISOString();
   try {
     for await (const reported of deps.gateway.listDisputes(window)) {
       summary.examined++;
-      const drift = await compareOne(deps, reported, options);
+      const drift = await compareOne(deps, { ...reported, updatedAt: reported.updatedAt ?? listedAt }, options);
       if (!drift) continue;
       summary.drifts.push(drift);
       if (drift.outcome === "corrected") summary.recorded++;
