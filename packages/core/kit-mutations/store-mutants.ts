@@ -3,10 +3,11 @@ import { forwardTo } from "../src/decorate/forward-to.js";
 import { isPaymentError } from "../src/errors/index.js";
 import type { MemoryPaymentStore } from "../src/memory/memory-store.js";
 import type { Payment } from "../src/domain/payment.js";
-import type { DisputeFilter, InboxFilter, OutboxEntry, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StatsRow } from "../src/ports/payment-store.js";
+import type { CustomerFilter, DisputeFilter, InboxFilter, OutboxEntry, PaymentFilter, PaymentStore, PaymentStoreTx, StatsFilter, StatsRow } from "../src/ports/payment-store.js";
 import { PAYMENT_FILTER_FIELDS, normalizePaymentFilter } from "../src/queries/payment-filter.js";
 import { encodePageCursor } from "../src/queries/page-cursor.js";
 import { DISPUTE_FILTER_FIELDS, normalizeDisputeFilter } from "../src/queries/dispute-filter.js";
+import { CUSTOMER_FILTER_FIELDS, normalizeCustomerFilter } from "../src/queries/customer-filter.js";
 import type { StoreMutant } from "./mutant.js";
 
 /** Later than any instant a case uses: a mutant that passes it has stopped looking at the time it was given. */
@@ -261,8 +262,85 @@ const DISPUTE_MUTANTS: readonly StoreMutant[] = [
   },
 ];
 
+const customerFilterMutant = (field: keyof CustomerFilter): StoreMutant => ({
+  id: `customer-filter-ignores-${field}`,
+  breaks: `listCustomers ignores filter.${field}`,
+  mustFail: ["customerListFilters"],
+  mutate: (inner) =>
+    decorateStore(inner, {
+      store: (store) => ({
+        listCustomers: async (filter, page) => {
+          const honest = await store.listCustomers(filter, page);
+          if (normalizeCustomerFilter(filter) === null) return honest;
+          const { [field]: _ignored, ...rest } = filter;
+          return store.listCustomers(rest, page);
+        },
+      }),
+    }),
+});
+
+/** The customer mutants: one rule of ports/store/customers.ts broken each. */
+const CUSTOMER_MUTANTS: readonly StoreMutant[] = [
+  ...CUSTOMER_FILTER_FIELDS.map(customerFilterMutant),
+  {
+    id: "customer-filter-ignores-unknown-keys",
+    breaks: "listCustomers drops a key that is no customer filter field instead of refusing it",
+    mustFail: ["customerListFilters"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        store: (store) => ({
+          listCustomers: (filter, page) =>
+            store.listCustomers(Object.fromEntries(Object.entries(filter).filter(([key]) => (CUSTOMER_FILTER_FIELDS as readonly string[]).includes(key))), page),
+        }),
+      }),
+  },
+  {
+    id: "customer-update-ignores-version",
+    breaks: "updateCustomer stores whatever version is stored now (last writer wins)",
+    mustFail: ["customerUpdateGuard"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updateCustomer: async (next) => {
+            const current = await tx.getCustomer(next.id);
+            return current ? tx.updateCustomer({ ...next, version: current.version + 1 }, current.version) : null;
+          },
+        }),
+      }),
+  },
+  {
+    id: "saved-method-update-ignores-version",
+    breaks: "updateSavedPaymentMethod stores whatever version is stored now",
+    mustFail: ["savedMethodUpdateGuard"],
+    mutate: (inner) =>
+      decorateStore(inner, {
+        tx: (tx) => ({
+          updateSavedPaymentMethod: async (next) => {
+            const current = await tx.getSavedPaymentMethod(next.id);
+            return current ? tx.updateSavedPaymentMethod({ ...next, version: current.version + 1 }, current.version) : null;
+          },
+        }),
+      }),
+  },
+  {
+    id: "saved-methods-newest-first",
+    breaks: "listSavedPaymentMethods answers newest first instead of oldest first",
+    mustFail: ["savedMethodRoundTrip"],
+    mutate: (inner) =>
+      decorateStore(inner, { store: (store) => ({ listSavedPaymentMethods: async (id) => (await store.listSavedPaymentMethods(id)).reverse() }) }),
+  },
+  {
+    id: "customer-drops-provider-ids",
+    breaks: "a stored customer loses its provider customer ids",
+    mustFail: ["customerRoundTrip"],
+    mutate: (inner) =>
+      decorateStore(inner, { tx: (tx) => ({ insertCustomer: (customer) => tx.insertCustomer({ ...customer, providerCustomerIds: {} }) }) }),
+  },
+];
+
 export const STORE_MUTANTS: readonly StoreMutant[] = [
   ...DISPUTE_MUTANTS,
+  ...CUSTOMER_MUTANTS,
   // ------------------------------------------------------------ payments and their compare-and-set
   {
     id: "payment-version-cas-ignored",

@@ -4,6 +4,7 @@ export * from "./money/money.js";
 export * from "./money/decimal.js";
 export * from "./domain/payment.js";
 export * from "./domain/dispute.js";
+export * from "./domain/customer.js";
 export * from "./domain/events.js";
 export * from "./domain/event-schemas.js";
 export * from "./domain/event-failure-reason.js";
@@ -65,6 +66,7 @@ export type { RetentionSchedule, RetentionScheduleOptions } from "./retention/st
 export { MemoryPaymentStore, createMemoryStore } from "./memory/memory-store.js";
 export { PAYMENT_FILTER_FIELDS, matchesFilter, normalizePaymentFilter } from "./queries/payment-filter.js";
 export { DISPUTE_FILTER_FIELDS, matchesDisputeFilter, normalizeDisputeFilter } from "./queries/dispute-filter.js";
+export { CUSTOMER_FILTER_FIELDS, matchesCustomerFilter, normalizeCustomerFilter } from "./queries/customer-filter.js";
 export { decodePageCursor, encodePageCursor } from "./queries/page-cursor.js";
 export * from "./validation/storable-text.js";
 export * from "./validation/storable-amounts.js";

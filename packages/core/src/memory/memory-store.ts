@@ -1,9 +1,11 @@
 import { formatReceiptNumber, receiptYear } from "../receipts/receipt-number.js";
 import type { PaymentEvent } from "../domain/events.js";
+import type { Customer, SavedPaymentMethod } from "../domain/customer.js";
 import type { Dispute } from "../domain/dispute.js";
 import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
 import type {
+  CustomerFilter,
   DisputeFilter,
   DisputeStatsRow,
   IdempotencyRecord,
@@ -20,12 +22,20 @@ import type {
   StatsRow,
 } from "../ports/payment-store.js";
 import { AsyncMutex } from "./async-mutex.js";
-import { assertStorableDisputeAmount, assertStorablePaymentAmounts, assertStorableRefundAmount } from "../validation/storable-amounts.js";
+import {
+  assertStorableCustomerNumbers,
+  assertStorableDisputeAmount,
+  assertStorablePaymentAmounts,
+  assertStorableRefundAmount,
+  assertStorableSavedPaymentMethodNumbers,
+} from "../validation/storable-amounts.js";
 import { matchesDisputeFilter, normalizeDisputeFilter } from "../queries/dispute-filter.js";
+import { matchesCustomerFilter, normalizeCustomerFilter } from "../queries/customer-filter.js";
 import { decodePageCursor, encodePageCursor } from "../queries/page-cursor.js";
 import { clampPageLimit } from "../queries/page-limit.js";
 import { matchesFilter, normalizePaymentFilter } from "../queries/payment-filter.js";
 import {
+  assertStorableCustomer,
   assertStorableDispute,
   assertStorableEvent,
   assertStorableHistory,
@@ -33,6 +43,7 @@ import {
   assertStorableInboxEvent,
   assertStorablePayment,
   assertStorableRefund,
+  assertStorableSavedPaymentMethod,
   assertStorableText,
   isMatchableText,
 } from "../validation/storable-text.js";
@@ -96,6 +107,8 @@ export class MemoryPaymentStore implements PaymentStore {
   readonly #history = new Map<string, HistoryEntry[]>();
   readonly #refunds = new Map<string, Refund>();
   readonly #disputes = new Map<string, Dispute>();
+  readonly #customers = new Map<string, Customer>();
+  readonly #savedMethods = new Map<string, SavedPaymentMethod>();
   readonly #receiptCounters = new Map<number, number>();
   readonly #receipts = new Map<string, string>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
@@ -118,7 +131,7 @@ export class MemoryPaymentStore implements PaymentStore {
   /** Empties every collection (tests). */
   reset(): Promise<void> {
     return this.#mutex.run(async () => {
-      for (const map of [this.#payments, this.#history, this.#refunds, this.#disputes, this.#receiptCounters, this.#receipts, this.#idempotency, this.#inbox]) {
+      for (const map of [this.#payments, this.#history, this.#refunds, this.#disputes, this.#customers, this.#savedMethods, this.#receiptCounters, this.#receipts, this.#idempotency, this.#inbox]) {
         map.clear();
       }
       this.#outbox.length = 0;
@@ -222,6 +235,40 @@ export class MemoryPaymentStore implements PaymentStore {
         const current = this.#disputes.get(next.id);
         if (!current || current.version !== expectedVersion) return null;
         this.#set(this.#disputes, next.id, clone(next), undo);
+        return clone(next);
+      },
+      getCustomer: async (id) => clone((findable(id) && this.#customers.get(id)) || null),
+      insertCustomer: async (customer) => {
+        assertStorableCustomer(customer);
+        assertStorableCustomerNumbers(customer);
+        if (this.#customers.has(customer.id)) throw new PaymentError("conflict", `customer ${customer.id} already exists`);
+        this.#set(this.#customers, customer.id, clone(customer), undo);
+      },
+      updateCustomer: async (next, expectedVersion) => {
+        if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "next version must be expected + 1");
+        assertStorableCustomer(next);
+        assertStorableCustomerNumbers(next);
+        const current = this.#customers.get(next.id);
+        if (!current || current.version !== expectedVersion) return null;
+        this.#set(this.#customers, next.id, clone(next), undo);
+        return clone(next);
+      },
+      getSavedPaymentMethod: async (id) => clone((findable(id) && this.#savedMethods.get(id)) || null),
+      insertSavedPaymentMethod: async (method) => {
+        assertStorableSavedPaymentMethod(method);
+        assertStorableSavedPaymentMethodNumbers(method);
+        if (this.#savedMethods.has(method.id)) throw new PaymentError("conflict", `payment method ${method.id} already exists`);
+        // The SQL stores' foreign key: a saved method belongs to a customer the store holds.
+        if (!this.#customers.has(method.customerId)) throw new PaymentError("not_found", `no customer ${method.customerId} for payment method ${method.id}`);
+        this.#set(this.#savedMethods, method.id, clone(method), undo);
+      },
+      updateSavedPaymentMethod: async (next, expectedVersion) => {
+        if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "next version must be expected + 1");
+        assertStorableSavedPaymentMethod(next);
+        assertStorableSavedPaymentMethodNumbers(next);
+        const current = this.#savedMethods.get(next.id);
+        if (!current || current.version !== expectedVersion) return null;
+        this.#set(this.#savedMethods, next.id, clone(next), undo);
         return clone(next);
       },
       allocateReceiptNumber: async (paymentId, issuedAt) => {
@@ -335,6 +382,33 @@ export class MemoryPaymentStore implements PaymentStore {
     return this.#read(() =>
       [...this.#refunds.values()].filter((r) => r.paymentId === paymentId).sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
+  }
+
+  getCustomer(id: string): Promise<Customer | null> {
+    return this.#read(() => (findable(id) && this.#customers.get(id)) || null);
+  }
+
+  async listCustomers(filter: CustomerFilter, page: PageRequest): Promise<Page<Customer>> {
+    const after = page.cursor === undefined ? undefined : decodePageCursor(page.cursor);
+    const normalized = normalizeCustomerFilter(filter);
+    return this.#read(() => {
+      if (normalized === null) return { items: [], nextCursor: null };
+      const limit = clampPageLimit(page.limit);
+      const matching = [...this.#customers.values()]
+        .filter((c) => matchesCustomerFilter(c, normalized) && (after === undefined || c.id < after))
+        .sort((a, b) => (a.id < b.id ? 1 : -1));
+      const items = matching.slice(0, limit);
+      const last = items[items.length - 1];
+      return { items, nextCursor: matching.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
+    });
+  }
+
+  getSavedPaymentMethod(id: string): Promise<SavedPaymentMethod | null> {
+    return this.#read(() => (findable(id) && this.#savedMethods.get(id)) || null);
+  }
+
+  listSavedPaymentMethods(customerId: string): Promise<SavedPaymentMethod[]> {
+    return this.#read(() => [...this.#savedMethods.values()].filter((m) => m.customerId === customerId).sort((a, b) => (a.id < b.id ? -1 : 1)));
   }
 
   getDispute(id: string): Promise<Dispute | null> {

@@ -1,3 +1,4 @@
+import type { CustomerReads, CustomersTx } from "./store/customers.js";
 import type { DisputeReads, DisputesTx } from "./store/disputes.js";
 import type { IdempotencyMaintenance, IdempotencyTx } from "./store/idempotency.js";
 import type { OutboxStore, OutboxTx } from "./store/outbox.js";
@@ -7,6 +8,7 @@ import type { ReceiptsTx } from "./store/receipts.js";
 import type { RefundReads, RefundsTx } from "./store/refunds.js";
 import type { WebhookInboxStore, WebhookInboxTx } from "./store/webhook-inbox.js";
 
+export type * from "./store/customers.js";
 export type * from "./store/disputes.js";
 export type * from "./store/idempotency.js";
 export type * from "./store/outbox.js";
@@ -27,7 +29,7 @@ export interface StoreCapabilities {
  * The reads and writes available inside one transaction: one interface per concern (see `./store/`), each with its
  * own promises, each proven by its own file of the store contract (`@org/payments-core/testing`).
  */
-export interface PaymentStoreTx extends PaymentsTx, RefundsTx, DisputesTx, ReceiptsTx, IdempotencyTx, OutboxTx, WebhookInboxTx {}
+export interface PaymentStoreTx extends PaymentsTx, RefundsTx, DisputesTx, CustomersTx, ReceiptsTx, IdempotencyTx, OutboxTx, WebhookInboxTx {}
 
 /**
  * The store port: a transaction runner, and per concern the reads and maintenance that run outside one. A store
@@ -37,6 +39,7 @@ export interface PaymentStore
   extends PaymentReads,
     RefundReads,
     DisputeReads,
+    CustomerReads,
     PaymentQueries,
     IdempotencyMaintenance,
     OutboxStore,

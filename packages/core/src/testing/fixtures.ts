@@ -4,6 +4,7 @@ import { EVENT_SCHEMA_VERSION, snapshotPayment } from "../domain/events.js";
 import { type HistoryEntry, type Payment, type Refund, newPendingPayment } from "../domain/payment.js";
 import type { IdempotencyRecord, InboxEvent } from "../ports/payment-store.js";
 import type { Dispute } from "../domain/dispute.js";
+import type { Customer, SavedPaymentMethod } from "../domain/customer.js";
 
 let counter = 0;
 /** Ids that sort in creation order, like the ULIDs the service makes. */
@@ -87,6 +88,48 @@ export function sampleDispute(payment: Payment, overrides: Partial<Dispute> = {}
     reportedAt: at,
     createdAt: at,
     updatedAt: at,
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function sampleCustomer(overrides: Partial<Customer> = {}): Customer {
+  const at = overrides.createdAt ?? new Date().toISOString();
+  return {
+    id: testId("cus"),
+    owner: "user_1",
+    email: "rider@example.com",
+    name: "A. Rider",
+    metadata: {},
+    providerCustomerIds: {},
+    defaultPaymentMethodId: null,
+    deletedAt: null,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** A saved card of `customer` at the simulated provider, active. */
+export function sampleSavedPaymentMethod(customer: Customer, overrides: Partial<SavedPaymentMethod> = {}): SavedPaymentMethod {
+  return {
+    id: testId("spm"),
+    customerId: customer.id,
+    owner: customer.owner,
+    provider: "simulated",
+    status: "active",
+    type: "card",
+    brand: "visa",
+    last4: "4242",
+    expMonth: 12,
+    expYear: 2030,
+    providerPaymentMethodId: testId("pm"),
+    providerSetupId: null,
+    nextAction: null,
+    lastError: null,
+    createdAt: customer.updatedAt,
+    updatedAt: customer.updatedAt,
     version: 1,
     ...overrides,
   };

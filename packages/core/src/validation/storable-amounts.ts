@@ -1,3 +1,4 @@
+import type { Customer, SavedPaymentMethod } from "../domain/customer.js";
 import type { Dispute } from "../domain/dispute.js";
 import type { Payment, Refund } from "../domain/payment.js";
 import { PaymentError } from "../errors/index.js";
@@ -30,4 +31,18 @@ export function assertStorableRefundAmount(refund: Refund): void {
 export function assertStorableDisputeAmount(dispute: Dispute): void {
   assertSafeAmount(dispute.amount, "dispute.amount");
   assertSafeAmount(dispute.version, "dispute.version");
+}
+
+/**
+ * Exported for store adapters: versions and card expiry are integers in every store; a write holding anything else
+ * is a bug, refused as for amounts.
+ */
+export function assertStorableCustomerNumbers(customer: Customer): void {
+  assertSafeAmount(customer.version, "customer.version");
+}
+
+export function assertStorableSavedPaymentMethodNumbers(method: SavedPaymentMethod): void {
+  assertSafeAmount(method.version, "paymentMethod.version");
+  if (method.expMonth !== null) assertSafeAmount(method.expMonth, "paymentMethod.expMonth");
+  if (method.expYear !== null) assertSafeAmount(method.expYear, "paymentMethod.expYear");
 }

@@ -1,3 +1,4 @@
+import type { Customer, SavedPaymentMethod } from "../domain/customer.js";
 import type { Dispute } from "../domain/dispute.js";
 import type { PaymentEvent } from "../domain/events.js";
 import type { HistoryEntry, Payment, Refund } from "../domain/payment.js";
@@ -178,4 +179,34 @@ export function assertStorableDispute(dispute: Dispute): void {
   assertStorableText(dispute.createdAt, "dispute.createdAt");
   assertStorableText(dispute.updatedAt, "dispute.updatedAt");
   assertStorableJson(dispute.statusHistory, "dispute.statusHistory");
+}
+
+export function assertStorableCustomer(customer: Customer): void {
+  assertStorableText(customer.id, "customer.id");
+  assertStorableText(customer.owner, "customer.owner");
+  assertStorableText(customer.email, "customer.email");
+  assertStorableText(customer.name, "customer.name");
+  assertStorableText(customer.defaultPaymentMethodId, "customer.defaultPaymentMethodId");
+  assertStorableText(customer.deletedAt, "customer.deletedAt");
+  assertStorableText(customer.createdAt, "customer.createdAt");
+  assertStorableText(customer.updatedAt, "customer.updatedAt");
+  assertStorableRecord(customer.metadata, "customer.metadata");
+  assertStorableRecord(customer.providerCustomerIds, "customer.providerCustomerIds");
+}
+
+export function assertStorableSavedPaymentMethod(method: SavedPaymentMethod): void {
+  assertStorableText(method.id, "paymentMethod.id");
+  assertStorableText(method.customerId, "paymentMethod.customerId");
+  assertStorableText(method.owner, "paymentMethod.owner");
+  assertStorableText(method.provider, "paymentMethod.provider");
+  assertStorableText(method.status, "paymentMethod.status");
+  assertStorableText(method.type, "paymentMethod.type");
+  assertStorableText(method.brand, "paymentMethod.brand");
+  assertStorableText(method.last4, "paymentMethod.last4");
+  assertStorableText(method.providerPaymentMethodId, "paymentMethod.providerPaymentMethodId");
+  assertStorableText(method.providerSetupId, "paymentMethod.providerSetupId");
+  assertStorableText(method.createdAt, "paymentMethod.createdAt");
+  assertStorableText(method.updatedAt, "paymentMethod.updatedAt");
+  assertStorableJson(method.nextAction, "paymentMethod.nextAction");
+  assertStorableJson(method.lastError, "paymentMethod.lastError");
 }

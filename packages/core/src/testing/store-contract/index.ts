@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import type { PaymentStore } from "../../ports/payment-store.js";
 import type { StoreHarness } from "../harness.js";
 import type { StoreUnderTest } from "./contract-case.js";
+import { CUSTOMER_CASES, defineCustomerCases } from "./customers.js";
 import { DISPUTE_CASES, defineDisputeCases } from "./disputes.js";
 import { HOSTILE_TEXT_CASES, defineHostileTextCases } from "./hostile-text.js";
 import { IDEMPOTENCY_CASES, defineIdempotencyCases } from "./idempotency.js";
@@ -21,6 +22,7 @@ const CONCERNS = [
   PAYMENT_CASES,
   REFUND_CASES,
   DISPUTE_CASES,
+  CUSTOMER_CASES,
   RECEIPT_CASES,
   IDEMPOTENCY_CASES,
   OUTBOX_CASES,
@@ -39,6 +41,7 @@ export const STORE_CONTRACT_TESTS = {
   ...PAYMENT_CASES,
   ...REFUND_CASES,
   ...DISPUTE_CASES,
+  ...CUSTOMER_CASES,
   ...RECEIPT_CASES,
   ...IDEMPOTENCY_CASES,
   ...OUTBOX_CASES,
@@ -110,6 +113,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
     definePaymentCases(define, kit);
     defineRefundCases(define, kit);
     defineDisputeCases(define, kit);
+    defineCustomerCases(define, kit);
     defineReceiptCases(define, kit);
     defineIdempotencyCases(define, kit);
     defineOutboxCases(define, kit);
