@@ -107,6 +107,42 @@ export interface DisputesTable {
   version: Int;
 }
 
+/** Added by 0010_customers: a customer a host charges again, and what it belongs to. */
+export interface CustomersTable {
+  id: Text;
+  owner: Text;
+  email: NullableText;
+  name: NullableText;
+  metadata: Json;
+  provider_customer_ids: Json;
+  default_payment_method_id: NullableText;
+  deleted_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Int;
+}
+
+/** Added by 0010_customers: a payment method saved for a customer (the provider's token, never a card number). */
+export interface SavedPaymentMethodsTable {
+  id: Text;
+  customer_id: Text;
+  owner: Text;
+  provider: Text;
+  status: Text;
+  type: Text;
+  brand: NullableText;
+  last4: NullableText;
+  exp_month: NullableInt;
+  exp_year: NullableInt;
+  provider_payment_method_id: NullableText;
+  provider_setup_id: NullableText;
+  next_action: NullableJson;
+  last_error: NullableJson;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Int;
+}
+
 export interface ReceiptsTable {
   payment_id: Text;
   number: Text;
@@ -199,6 +235,8 @@ export interface Database {
   payment_history: PaymentHistoryTable;
   refunds: RefundsTable;
   disputes: DisputesTable;
+  customers: CustomersTable;
+  saved_payment_methods: SavedPaymentMethodsTable;
   receipts: ReceiptsTable;
   receipt_counters: ReceiptCountersTable;
   idempotency_records: IdempotencyRecordsTable;
@@ -216,6 +254,9 @@ export const TABLES: readonly (keyof Database)[] = [
   "payment_history",
   "refunds",
   "disputes",
+  // Methods before their customers (the foreign key).
+  "saved_payment_methods",
+  "customers",
   "receipts",
   "receipt_counters",
   "idempotency_records",

@@ -9,10 +9,13 @@ import {
   decodePageCursor,
   encodePageCursor,
   isMatchableText,
+  normalizeCustomerFilter,
   normalizeDisputeFilter,
   normalizePaymentFilter,
 } from "@org/payments-core";
 import type {
+  Customer,
+  CustomerFilter,
   Dispute,
   DisputeFilter,
   DisputeStatsRow,
@@ -29,6 +32,7 @@ import type {
   PaymentStore,
   PaymentStoreTx,
   Refund,
+  SavedPaymentMethod,
   StatsFilter,
   StatsRow,
   StoreCapabilities,
@@ -41,7 +45,17 @@ import { CompiledStatements } from "./compiled-statements.js";
 import { TOTAL_COLUMNS } from "./migrations.js";
 import type { OnHotStatement } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
-import { rowToDispute, rowToHistory, rowToIdempotency, rowToInbox, rowToOutbox, rowToPayment, rowToRefund } from "./row-mappers.js";
+import {
+  rowToCustomer,
+  rowToDispute,
+  rowToHistory,
+  rowToIdempotency,
+  rowToInbox,
+  rowToOutbox,
+  rowToPayment,
+  rowToRefund,
+  rowToSavedPaymentMethod,
+} from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
 
 export interface KyselyPaymentStoreOptions {
@@ -285,6 +299,44 @@ export class KyselyPaymentStore implements PaymentStore {
     const items = rows.slice(0, limit).map((row) => rowToDispute(row, this.dialect));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
+  }
+
+  async getCustomer(id: string): Promise<Customer | null> {
+    if (!isMatchableText(id)) return null;
+    const row = await this.#outside().selectFrom("customers").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : rowToCustomer(row, this.dialect);
+  }
+
+  async listCustomers(requested: CustomerFilter, page: PageRequest): Promise<Page<Customer>> {
+    const limit = clampPageLimit(page.limit);
+    // As listPayments: the cursor, then the filter (an unknown field, a `deleted` that is not a boolean), before
+    // anything runs; text no customer can hold is an empty page, never sent.
+    const after = page.cursor === undefined ? undefined : decodePageCursor(page.cursor);
+    const filter = normalizeCustomerFilter(requested);
+    if (filter === null) return { items: [], nextCursor: null };
+    let query = this.#outside().selectFrom("customers").selectAll();
+    if (filter.owner !== undefined) query = query.where("owner", "=", filter.owner);
+    if (filter.email !== undefined) query = query.where("email", "=", filter.email);
+    // `is not null` is the predicate of customers_deleted_id, so `deleted: true` reads that partial index.
+    if (filter.deleted !== undefined) query = query.where("deleted_at", filter.deleted ? "is not" : "is", null);
+    if (after !== undefined) query = query.where("id", "<", after);
+    const rows = await query.orderBy("id", "desc").limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map((row) => rowToCustomer(row, this.dialect));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last !== undefined ? encodePageCursor(last.id) : null };
+  }
+
+  async getSavedPaymentMethod(id: string): Promise<SavedPaymentMethod | null> {
+    if (!isMatchableText(id)) return null;
+    const row = await this.#outside().selectFrom("saved_payment_methods").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : rowToSavedPaymentMethod(row, this.dialect);
+  }
+
+  async listSavedPaymentMethods(customerId: string): Promise<SavedPaymentMethod[]> {
+    if (!isMatchableText(customerId)) return [];
+    // Oldest first: ids sort by creation time. Read through saved_payment_methods_customer_id_id, no sort.
+    const rows = await this.#outside().selectFrom("saved_payment_methods").selectAll().where("customer_id", "=", customerId).orderBy("id").execute();
+    return rows.map((row) => rowToSavedPaymentMethod(row, this.dialect));
   }
 
   async disputeStats(requested: Pick<DisputeFilter, "openedFrom" | "openedTo">): Promise<DisputeStatsRow[]> {

@@ -1,5 +1,7 @@
 import {
   PaymentError,
+  assertStorableCustomer,
+  assertStorableCustomerNumbers,
   assertStorableDispute,
   assertStorableDisputeAmount,
   assertStorableEvent,
@@ -8,12 +10,15 @@ import {
   assertStorableInboxEvent,
   assertStorablePayment,
   assertStorableRefund,
+  assertStorableSavedPaymentMethod,
+  assertStorableSavedPaymentMethodNumbers,
   assertStorableText,
   isMatchableText,
   receiptYear,
   formatReceiptNumber,
 } from "@org/payments-core";
 import type {
+  Customer,
   Dispute,
   HistoryEntry,
   IdempotencyRecord,
@@ -23,14 +28,16 @@ import type {
   PaymentEvent,
   PaymentStoreTx,
   Refund,
+  SavedPaymentMethod,
 } from "@org/payments-core";
 import { sql } from "kysely";
 import type { Compilable, Insertable, Kysely, Updateable } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
-import type { Database, DisputesTable, PaymentsTable, ReceiptsTable } from "./database.js";
+import type { CustomersTable, Database, DisputesTable, PaymentsTable, ReceiptsTable, SavedPaymentMethodsTable } from "./database.js";
 import type { BoundStatement, CompiledStatements, StatementArgs } from "./compiled-statements.js";
 import { DeferredWrites } from "./deferred-writes.js";
 import {
+  customerToRow,
   disputeToRow,
   eventToOutboxRow,
   historyToRow,
@@ -38,11 +45,14 @@ import {
   inboxToRow,
   paymentToRow,
   refundToRow,
+  rowToCustomer,
   rowToDispute,
   rowToIdempotency,
   rowToInbox,
   rowToPayment,
   rowToRefund,
+  rowToSavedPaymentMethod,
+  savedPaymentMethodToRow,
 } from "./row-mappers.js";
 import type { StoreDialect } from "./store-dialect.js";
 
@@ -56,6 +66,21 @@ function buildPaymentUpdate(db: Kysely<Database>, args: Updateable<PaymentsTable
 function buildDisputeUpdate(db: Kysely<Database>, args: Updateable<DisputesTable> & { "\u0000id": string; "\u0000expectedVersion": number }) {
   const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = args;
   return db.updateTable("disputes").set(set).where("id", "=", id).where("version", "=", version);
+}
+
+/** The customer's version-guarded update, as the dispute's. */
+function buildCustomerUpdate(db: Kysely<Database>, args: Updateable<CustomersTable> & { "\u0000id": string; "\u0000expectedVersion": number }) {
+  const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = args;
+  return db.updateTable("customers").set(set).where("id", "=", id).where("version", "=", version);
+}
+
+/** The saved method's version-guarded update: every column but id, customer_id and created_at (a method never moves). */
+function buildSavedPaymentMethodUpdate(
+  db: Kysely<Database>,
+  args: Updateable<SavedPaymentMethodsTable> & { "\u0000id": string; "\u0000expectedVersion": number },
+) {
+  const { "\u0000id": id, "\u0000expectedVersion": version, ...set } = args;
+  return db.updateTable("saved_payment_methods").set(set).where("id", "=", id).where("version", "=", version);
 }
 
 /**
@@ -338,6 +363,83 @@ export class KyselyStoreTx implements PaymentStoreTx {
     // Run, never held: the caller acts on who won. One compare-and-set statement, as for payments.
     const result = await this.#writes.run(
       this.#statements.bind("updateDispute", { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildDisputeUpdate),
+    );
+    return result.numAffectedRows === 1n ? next : null;
+  }
+
+  /*
+   * Customers and saved methods: every statement through the deferred-writes layer, as disputes' (both tables are
+   * in TABLES), so a read after a held insert in the same transaction sends the insert first and sees it.
+   */
+
+  async getCustomer(id: string): Promise<Customer | null> {
+    // Text no customer can hold is never sent (PostgreSQL would refuse a NUL; a driver's U+FFFD could match a row).
+    if (!isMatchableText(id)) return null;
+    const { rows } = await this.#run("getCustomer", { id }, (db, a) => db.selectFrom("customers").selectAll().where("id", "=", a.id));
+    const row = rows[0];
+    return row === undefined ? null : rowToCustomer(row, this.#dialect);
+  }
+
+  async insertCustomer(customer: Customer): Promise<void> {
+    // Both checks before any statement: a refused write sends nothing.
+    assertStorableCustomer(customer);
+    assertStorableCustomerNumbers(customer);
+    // A duplicate id violates the primary key: `conflict`, whether the insert ran alone (SQLite) or travelled with
+    // a later statement (PostgreSQL), and the transaction rolls back.
+    await this.#defer(
+      "insertCustomer",
+      customerToRow(customer),
+      (db, row) => db.insertInto("customers").values(row),
+      (cause) => new PaymentError("conflict", `customer ${customer.id} already exists`, { cause }),
+    );
+  }
+
+  async updateCustomer(next: Customer, expectedVersion: number): Promise<Customer | null> {
+    if (next.version !== expectedVersion + 1) {
+      throw new PaymentError("internal", `customer ${next.id}: version ${next.version} does not follow ${expectedVersion}`);
+    }
+    assertStorableCustomer(next);
+    assertStorableCustomerNumbers(next);
+    const { id: _id, created_at: _createdAt, ...changes } = customerToRow(next);
+    // Run, never held: the caller acts on who won. One compare-and-set statement.
+    const result = await this.#writes.run(
+      this.#statements.bind("updateCustomer", { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion }, buildCustomerUpdate),
+    );
+    return result.numAffectedRows === 1n ? next : null;
+  }
+
+  async getSavedPaymentMethod(id: string): Promise<SavedPaymentMethod | null> {
+    if (!isMatchableText(id)) return null;
+    const { rows } = await this.#run("getSavedPaymentMethod", { id }, (db, a) => db.selectFrom("saved_payment_methods").selectAll().where("id", "=", a.id));
+    const row = rows[0];
+    return row === undefined ? null : rowToSavedPaymentMethod(row, this.#dialect);
+  }
+
+  async insertSavedPaymentMethod(method: SavedPaymentMethod): Promise<void> {
+    assertStorableSavedPaymentMethod(method);
+    assertStorableSavedPaymentMethodNumbers(method);
+    // A duplicate id is `conflict`, as for customers; a customer the store does not hold fails the foreign key.
+    await this.#defer(
+      "insertSavedPaymentMethod",
+      savedPaymentMethodToRow(method),
+      (db, row) => db.insertInto("saved_payment_methods").values(row),
+      (cause) => new PaymentError("conflict", `payment method ${method.id} already exists`, { cause }),
+    );
+  }
+
+  async updateSavedPaymentMethod(next: SavedPaymentMethod, expectedVersion: number): Promise<SavedPaymentMethod | null> {
+    if (next.version !== expectedVersion + 1) {
+      throw new PaymentError("internal", `payment method ${next.id}: version ${next.version} does not follow ${expectedVersion}`);
+    }
+    assertStorableSavedPaymentMethod(next);
+    assertStorableSavedPaymentMethodNumbers(next);
+    const { id: _id, customer_id: _customerId, created_at: _createdAt, ...changes } = savedPaymentMethodToRow(next);
+    const result = await this.#writes.run(
+      this.#statements.bind(
+        "updateSavedPaymentMethod",
+        { ...changes, "\u0000id": next.id, "\u0000expectedVersion": expectedVersion },
+        buildSavedPaymentMethodUpdate,
+      ),
     );
     return result.numAffectedRows === 1n ? next : null;
   }

@@ -17,6 +17,7 @@ export const MIGRATION_NAMES = [
   "0007_payment_totals",
   "0008_search_indexes",
   "0009_disputes",
+  "0010_customers",
 ] as const;
 
 function initial(types: ColumnTypes): Migration {
@@ -490,6 +491,69 @@ function disputes(types: ColumnTypes): Migration {
   };
 }
 
+/**
+ * Customers and their saved payment methods. Types as for payments: versions and expiry 64-bit integers, instants
+ * the dialect's timestamp, metadata, the provider customer ids, the next action and the last error the dialect's
+ * JSON. A saved method names its customer (a foreign key, no cascade: a customer is deleted by marking it,
+ * `deleted_at`, never by removing its row, which its payments and methods still name).
+ *
+ * The customer list pages by id, newest first, so the owner and email filters each lead an index ending in id.
+ * `deleted: true` reads a partial index of the deleted customers' ids (few of them); `deleted: false` reads no index
+ * of its own: live customers are nearly all of them, so the primary key walked newest first, skipping the deleted,
+ * fills a page at once, and an index of their ids would repeat the primary key for every write. A method's list
+ * reads (customer_id, id), oldest first. The provider's token and setup object are indexed for lookups by them
+ * (a webhook about a setup, a token the provider names) but not unique: a token detached and saved again, or
+ * reused by the provider, may repeat.
+ */
+function customers(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("customers")
+        .addColumn("id", "text", (col) => col.primaryKey())
+        .addColumn("owner", "text", (col) => col.notNull())
+        .addColumn("email", "text")
+        .addColumn("name", "text")
+        .addColumn("metadata", types.json, (col) => col.notNull())
+        .addColumn("provider_customer_ids", types.json, (col) => col.notNull())
+        .addColumn("default_payment_method_id", "text")
+        .addColumn("deleted_at", types.timestamp)
+        .addColumn("created_at", types.timestamp, (col) => col.notNull())
+        .addColumn("updated_at", types.timestamp, (col) => col.notNull())
+        .addColumn("version", types.int64, (col) => col.notNull())
+        .execute();
+      for (const column of ["owner", "email"]) {
+        await db.schema.createIndex(`customers_${column}_id`).on("customers").columns([column, "id"]).execute();
+      }
+      await db.schema.createIndex("customers_deleted_id").on("customers").column("id").where(sql.ref("deleted_at"), "is not", null).execute();
+      await db.schema
+        .createTable("saved_payment_methods")
+        .addColumn("id", "text", (col) => col.primaryKey())
+        .addColumn("customer_id", "text", (col) => col.notNull().references("customers.id"))
+        .addColumn("owner", "text", (col) => col.notNull())
+        .addColumn("provider", "text", (col) => col.notNull())
+        .addColumn("status", "text", (col) => col.notNull())
+        .addColumn("type", "text", (col) => col.notNull())
+        .addColumn("brand", "text")
+        .addColumn("last4", "text")
+        .addColumn("exp_month", types.int64)
+        .addColumn("exp_year", types.int64)
+        .addColumn("provider_payment_method_id", "text")
+        .addColumn("provider_setup_id", "text")
+        .addColumn("next_action", types.json)
+        .addColumn("last_error", types.json)
+        .addColumn("created_at", types.timestamp, (col) => col.notNull())
+        .addColumn("updated_at", types.timestamp, (col) => col.notNull())
+        .addColumn("version", types.int64, (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex("saved_payment_methods_customer_id_id").on("saved_payment_methods").columns(["customer_id", "id"]).execute();
+      for (const column of ["provider_payment_method_id", "provider_setup_id"]) {
+        await db.schema.createIndex(`saved_payment_methods_${column}`).on("saved_payment_methods").columns(["provider", column]).execute();
+      }
+    },
+  };
+}
+
 /** The counters of `payment_totals` beside its key, in the order the dialects' DDL writes them. */
 export const TOTAL_COLUMNS = [
   "count",
@@ -513,6 +577,7 @@ export function paymentMigrations(types: ColumnTypes): MigrationProvider {
     "0007_payment_totals": paymentTotals(types),
     "0008_search_indexes": searchIndexes(types),
     "0009_disputes": disputes(types),
+    "0010_customers": customers(types),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,5 +1,6 @@
-import { DISPUTE_REASONS, DISPUTE_STATUSES, INBOX_STATUSES, PAYMENT_STATUSES, REFUND_STATUSES } from "@org/payments-core";
+import { DISPUTE_REASONS, DISPUTE_STATUSES, INBOX_STATUSES, PAYMENT_STATUSES, REFUND_STATUSES, SAVED_PAYMENT_METHOD_STATUSES } from "@org/payments-core";
 import type {
+  Customer,
   Dispute,
   DisputeStatusChange,
   GatewayWebhookEvent,
@@ -14,6 +15,7 @@ import type {
   PaymentErrorBody,
   PaymentFailure,
   Refund,
+  SavedPaymentMethod,
   StoredOutcome,
 } from "@org/payments-core";
 import type { Insertable, Selectable } from "kysely";
@@ -22,6 +24,7 @@ import {
   readBoolean,
   readEnum,
   readInteger,
+  readNullableInteger,
   readNullableString,
   readNullableTimestamp,
   readString,
@@ -34,12 +37,14 @@ import {
   writeTimestamp,
 } from "./conversions.js";
 import type {
+  CustomersTable,
   DisputesTable,
   IdempotencyRecordsTable,
   OutboxTable,
   PaymentHistoryTable,
   PaymentsTable,
   RefundsTable,
+  SavedPaymentMethodsTable,
   WebhookInboxTable,
 } from "./database.js";
 import type { StoreDialect } from "./store-dialect.js";
@@ -250,6 +255,83 @@ function readStatusHistory(value: unknown): DisputeStatusChange[] {
     readString(change.at, `${column}.at`);
     return change;
   });
+}
+
+export function customerToRow(customer: Customer): Insertable<CustomersTable> {
+  return {
+    id: customer.id,
+    owner: customer.owner,
+    email: customer.email,
+    name: customer.name,
+    metadata: writeJson(customer.metadata),
+    provider_customer_ids: writeJson(customer.providerCustomerIds),
+    default_payment_method_id: customer.defaultPaymentMethodId,
+    deleted_at: writeNullableTimestamp(customer.deletedAt, "customers.deleted_at"),
+    created_at: writeTimestamp(customer.createdAt, "customers.created_at"),
+    updated_at: writeTimestamp(customer.updatedAt, "customers.updated_at"),
+    version: writeInteger(customer.version, "customers.version"),
+  };
+}
+
+export function rowToCustomer(row: Selectable<CustomersTable>, dialect: StoreDialect): Customer {
+  return {
+    id: readString(row.id, "customers.id"),
+    owner: readString(row.owner, "customers.owner"),
+    email: readNullableString(row.email, "customers.email"),
+    name: readNullableString(row.name, "customers.name"),
+    metadata: readStringRecord(dialect.readJson(row.metadata, "customers.metadata"), "customers.metadata"),
+    providerCustomerIds: readStringRecord(dialect.readJson(row.provider_customer_ids, "customers.provider_customer_ids"), "customers.provider_customer_ids"),
+    defaultPaymentMethodId: readNullableString(row.default_payment_method_id, "customers.default_payment_method_id"),
+    deletedAt: readNullableTimestamp(row.deleted_at, "customers.deleted_at"),
+    createdAt: readTimestamp(row.created_at, "customers.created_at"),
+    updatedAt: readTimestamp(row.updated_at, "customers.updated_at"),
+    version: readInteger(row.version, "customers.version"),
+  };
+}
+
+export function savedPaymentMethodToRow(method: SavedPaymentMethod): Insertable<SavedPaymentMethodsTable> {
+  return {
+    id: method.id,
+    customer_id: method.customerId,
+    owner: method.owner,
+    provider: method.provider,
+    status: method.status,
+    type: method.type,
+    brand: method.brand,
+    last4: method.last4,
+    exp_month: method.expMonth === null ? null : writeInteger(method.expMonth, "saved_payment_methods.exp_month"),
+    exp_year: method.expYear === null ? null : writeInteger(method.expYear, "saved_payment_methods.exp_year"),
+    provider_payment_method_id: method.providerPaymentMethodId,
+    provider_setup_id: method.providerSetupId,
+    next_action: writeNullableJson(method.nextAction),
+    last_error: writeNullableJson(method.lastError),
+    created_at: writeTimestamp(method.createdAt, "saved_payment_methods.created_at"),
+    updated_at: writeTimestamp(method.updatedAt, "saved_payment_methods.updated_at"),
+    version: writeInteger(method.version, "saved_payment_methods.version"),
+  };
+}
+
+export function rowToSavedPaymentMethod(row: Selectable<SavedPaymentMethodsTable>, dialect: StoreDialect): SavedPaymentMethod {
+  return {
+    id: readString(row.id, "saved_payment_methods.id"),
+    customerId: readString(row.customer_id, "saved_payment_methods.customer_id"),
+    owner: readString(row.owner, "saved_payment_methods.owner"),
+    provider: readString(row.provider, "saved_payment_methods.provider"),
+    // The status decides whether a method is charged: one the code does not know is refused, never passed on.
+    status: readEnum(row.status, SAVED_PAYMENT_METHOD_STATUSES, "saved_payment_methods.status"),
+    type: readString(row.type, "saved_payment_methods.type"),
+    brand: readNullableString(row.brand, "saved_payment_methods.brand"),
+    last4: readNullableString(row.last4, "saved_payment_methods.last4"),
+    expMonth: readNullableInteger(row.exp_month, "saved_payment_methods.exp_month"),
+    expYear: readNullableInteger(row.exp_year, "saved_payment_methods.exp_year"),
+    providerPaymentMethodId: readNullableString(row.provider_payment_method_id, "saved_payment_methods.provider_payment_method_id"),
+    providerSetupId: readNullableString(row.provider_setup_id, "saved_payment_methods.provider_setup_id"),
+    nextAction: json(dialect, row.next_action, "saved_payment_methods.next_action") as NextAction | null,
+    lastError: json(dialect, row.last_error, "saved_payment_methods.last_error") as PaymentFailure | null,
+    createdAt: readTimestamp(row.created_at, "saved_payment_methods.created_at"),
+    updatedAt: readTimestamp(row.updated_at, "saved_payment_methods.updated_at"),
+    version: readInteger(row.version, "saved_payment_methods.version"),
+  };
 }
 
 export function idempotencyToRow(record: IdempotencyRecord): Insertable<IdempotencyRecordsTable> {
