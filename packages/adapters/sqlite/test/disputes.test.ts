@@ -201,8 +201,8 @@ describe("sqlite migration 0009_disputes", () => {
       expect((await migrator.migrateTo("0008_search_indexes")).error).toBeUndefined();
       const payment = makePayment({ references: { order: "o_1" } });
       await upgrading.transaction((tx) => tx.insertPayment(payment));
-      expect(MIGRATION_NAMES.at(-1)).toBe("0009_disputes");
-      expect((await migrate(upgrading)).applied).toEqual(["0009_disputes"]);
+      // 0009 and every migration after it (0010_customers has a test of its own, customers.test.ts).
+      expect((await migrate(upgrading)).applied).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf("0009_disputes")));
       expect(await upgrading.getPayment(payment.id)).toEqual(payment);
       const dispute = makeDispute(payment);
       await upgrading.transaction((tx) => tx.insertDispute(dispute));
