@@ -242,8 +242,8 @@ describe.skipIf(!available)("postgres migration 0009_disputes", () => {
       expect((await migrator.migrateTo("0008_search_indexes")).error).toBeUndefined();
       const payment = makePayment({ references: { order: "o_1" } });
       await t.store.transaction((tx) => tx.insertPayment(payment));
-      expect(MIGRATION_NAMES.at(-1)).toBe("0009_disputes");
-      expect((await migrate(t.store)).applied).toEqual(["0009_disputes"]);
+      // 0009 and every migration after it (0010_customers has a test of its own, customers.test.ts).
+      expect((await migrate(t.store)).applied).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf("0009_disputes")));
       expect(await t.store.getPayment(payment.id)).toEqual(payment);
       const dispute = makeDispute(payment);
       await t.store.transaction((tx) => tx.insertDispute(dispute));
