@@ -1,5 +1,10 @@
-import { assertStorableDisputeAmount, assertStorablePaymentAmounts } from "@org/payments-core";
-import type { Dispute, Payment } from "@org/payments-core";
+import {
+  assertStorableCustomerNumbers,
+  assertStorableDisputeAmount,
+  assertStorablePaymentAmounts,
+  assertStorableSavedPaymentMethodNumbers,
+} from "@org/payments-core";
+import type { Customer, Dispute, Payment, SavedPaymentMethod } from "@org/payments-core";
 
 /**
  * A payment read from the file, checked: what every read hands out. JSON numbers are doubles: a digit string past
@@ -16,4 +21,16 @@ export function exactPayment(payment: Payment): Payment {
 export function exactDispute(dispute: Dispute): Dispute {
   assertStorableDisputeAmount(dispute);
   return dispute;
+}
+
+/** A customer read from the file: its version must still be a safe integer (the compare-and-set counts on it). */
+export function exactCustomer(customer: Customer): Customer {
+  assertStorableCustomerNumbers(customer);
+  return customer;
+}
+
+/** A saved method read from the file: its version and card expiry must still be safe integers. */
+export function exactSavedPaymentMethod(method: SavedPaymentMethod): SavedPaymentMethod {
+  assertStorableSavedPaymentMethodNumbers(method);
+  return method;
 }

@@ -1,5 +1,7 @@
 import {
   PaymentError,
+  assertStorableCustomer,
+  assertStorableCustomerNumbers,
   assertStorableDispute,
   assertStorableDisputeAmount,
   assertStorableEvent,
@@ -10,11 +12,14 @@ import {
   assertStorablePaymentAmounts,
   assertStorableRefund,
   assertStorableRefundAmount,
+  assertStorableSavedPaymentMethod,
+  assertStorableSavedPaymentMethodNumbers,
   assertStorableText,
   formatReceiptNumber,
   receiptYear,
 } from "@org/payments-core";
 import type { Payment, PaymentStoreTx } from "@org/payments-core";
+import { getCustomer, getSavedPaymentMethod } from "./customer-queries.js";
 import { exactDispute, exactPayment } from "./exact-amounts.js";
 import type { StoreFile } from "./store-file.js";
 
@@ -106,6 +111,45 @@ export function fileTransaction(data: StoreFile, markChanged: () => void): Payme
       const index = data.disputes.findIndex((d) => d.id === next.id);
       if (index < 0 || data.disputes[index]!.version !== expectedVersion) return null;
       data.disputes[index] = copy(next);
+      markChanged();
+      return copy(next);
+    },
+
+    getCustomer: async (id) => copy(getCustomer(data, id)),
+    insertCustomer: async (customer) => {
+      assertStorableCustomer(customer);
+      assertStorableCustomerNumbers(customer);
+      if (data.customers.some((c) => c.id === customer.id)) throw new PaymentError("conflict", "a customer with this id already exists");
+      data.customers.push(copy(customer));
+      markChanged();
+    },
+    updateCustomer: async (next, expectedVersion) => {
+      if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "the next version must be the expected version + 1");
+      assertStorableCustomer(next);
+      assertStorableCustomerNumbers(next);
+      const index = data.customers.findIndex((c) => c.id === next.id);
+      if (index < 0 || data.customers[index]!.version !== expectedVersion) return null;
+      data.customers[index] = copy(next);
+      markChanged();
+      return copy(next);
+    },
+    getSavedPaymentMethod: async (id) => copy(getSavedPaymentMethod(data, id)),
+    insertSavedPaymentMethod: async (method) => {
+      assertStorableSavedPaymentMethod(method);
+      assertStorableSavedPaymentMethodNumbers(method);
+      if (data.savedPaymentMethods.some((m) => m.id === method.id)) throw new PaymentError("conflict", "a payment method with this id already exists");
+      // As the SQL stores' foreign key: a saved method belongs to a customer the store holds.
+      if (!data.customers.some((c) => c.id === method.customerId)) throw new PaymentError("not_found", "no customer with this id exists");
+      data.savedPaymentMethods.push(copy(method));
+      markChanged();
+    },
+    updateSavedPaymentMethod: async (next, expectedVersion) => {
+      if (next.version !== expectedVersion + 1) throw new PaymentError("internal", "the next version must be the expected version + 1");
+      assertStorableSavedPaymentMethod(next);
+      assertStorableSavedPaymentMethodNumbers(next);
+      const index = data.savedPaymentMethods.findIndex((m) => m.id === next.id);
+      if (index < 0 || data.savedPaymentMethods[index]!.version !== expectedVersion) return null;
+      data.savedPaymentMethods[index] = copy(next);
       markChanged();
       return copy(next);
     },

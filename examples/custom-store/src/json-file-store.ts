@@ -1,6 +1,8 @@
 import { access } from "node:fs/promises";
 import { PaymentError } from "@org/payments-core";
 import type {
+  Customer,
+  CustomerFilter,
   Dispute,
   DisputeFilter,
   DisputeStatsRow,
@@ -18,9 +20,11 @@ import type {
   PaymentStore,
   PaymentStoreTx,
   Refund,
+  SavedPaymentMethod,
   StatsFilter,
   StatsRow,
 } from "@org/payments-core";
+import { getCustomer, getSavedPaymentMethod, listCustomers, listSavedPaymentMethods } from "./customer-queries.js";
 import { disputeStats, getDispute, listDisputes, listPaymentDisputes } from "./dispute-queries.js";
 import { exactPayment } from "./exact-amounts.js";
 import { fileTransaction } from "./file-transaction.js";
@@ -126,6 +130,22 @@ export class JsonFileStore implements PaymentStore {
 
   disputeStats(filter: Pick<DisputeFilter, "openedFrom" | "openedTo">): Promise<DisputeStatsRow[]> {
     return this.#read((data) => disputeStats(data, filter));
+  }
+
+  getCustomer(id: string): Promise<Customer | null> {
+    return this.#read((data) => getCustomer(data, id));
+  }
+
+  listCustomers(filter: CustomerFilter, page: PageRequest): Promise<Page<Customer>> {
+    return this.#read((data) => listCustomers(data, filter, page));
+  }
+
+  getSavedPaymentMethod(id: string): Promise<SavedPaymentMethod | null> {
+    return this.#read((data) => getSavedPaymentMethod(data, id));
+  }
+
+  listSavedPaymentMethods(customerId: string): Promise<SavedPaymentMethod[]> {
+    return this.#read((data) => listSavedPaymentMethods(data, customerId));
   }
 
   listPendingIdempotencyRecords(updatedBefore: string, limit: number): Promise<IdempotencyRecord[]> {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import { PaymentError } from "@org/payments-core";
-import type { Dispute, HistoryEntry, IdempotencyRecord, InboxEvent, OutboxEntry, Payment, Refund } from "@org/payments-core";
+import type { Customer, Dispute, HistoryEntry, IdempotencyRecord, InboxEvent, OutboxEntry, Payment, Refund, SavedPaymentMethod } from "@org/payments-core";
 
 /**
  * Everything the store holds, as it lies on disk: one JSON document. Arrays rather than objects keyed by id, so an
@@ -17,6 +17,10 @@ export interface StoreFile {
    * before disputes existed: it reads as none (an addition, so still `format: 1`).
    */
   disputes: Dispute[];
+  /** Customers (a deleted one keeps its entry, marked `deletedAt`). Absent from a file written before customers existed: none. */
+  customers: Customer[];
+  /** Every customer's saved payment methods, whatever their status. Absent from an older file as customers are: none. */
+  savedPaymentMethods: SavedPaymentMethod[];
   /** One per payment that has a number; a year's numbers are 1…N because the next is the count + 1. */
   receipts: Array<{ paymentId: string; year: number; number: string }>;
   idempotency: IdempotencyRecord[];
@@ -27,7 +31,7 @@ export interface StoreFile {
 }
 
 export function emptyStoreFile(): StoreFile {
-  return { format: 1, payments: [], history: [], refunds: [], disputes: [], receipts: [], idempotency: [], outbox: [], outboxSequence: 0, inbox: [] };
+  return { format: 1, payments: [], history: [], refunds: [], disputes: [], customers: [], savedPaymentMethods: [], receipts: [], idempotency: [], outbox: [], outboxSequence: 0, inbox: [] };
 }
 
 /** The file's committed state, parsed fresh: the caller may change it freely (it is the transaction's working copy). */
@@ -49,6 +53,8 @@ export async function readStoreFile(path: string): Promise<StoreFile> {
   }
   const file = data as StoreFile;
   file.disputes ??= [];
+  file.customers ??= [];
+  file.savedPaymentMethods ??= [];
   return file;
 }
 

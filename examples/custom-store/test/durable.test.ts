@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sampleDispute, samplePayment } from "@org/payments-core/testing";
+import { sampleCustomer, sampleDispute, samplePayment, sampleSavedPaymentMethod } from "@org/payments-core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { emptyStoreFile, openJsonFileStore } from "../src/index.js";
 
@@ -66,6 +66,33 @@ describe("json-file store: durable", () => {
       await tx.insertDispute(dispute);
     });
     expect(await store.listPaymentDisputes(payment.id)).toEqual([dispute]);
+    await store.close();
+  });
+
+  it("opens a file written before customers existed (no customers or saved methods) as a store with none, and adds them to it", async () => {
+    const { customers: _none, savedPaymentMethods: _noMethods, ...older } = emptyStoreFile();
+    await writeFile(path, JSON.stringify(older));
+    const store = await openJsonFileStore({ path });
+    expect(await store.listCustomers({}, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+    expect(await store.listSavedPaymentMethods("cus_1")).toEqual([]);
+    const customer = sampleCustomer();
+    const method = sampleSavedPaymentMethod(customer);
+    await store.transaction(async (tx) => {
+      await tx.insertCustomer(customer);
+      await tx.insertSavedPaymentMethod(method);
+    });
+    await store.close();
+    const reopened = await openJsonFileStore({ path });
+    expect(await reopened.listCustomers({}, { limit: 10 })).toEqual({ items: [customer], nextCursor: null });
+    expect(await reopened.listSavedPaymentMethods(customer.id)).toEqual([method]);
+    await reopened.close();
+  });
+
+  it("refuses a saved method of a customer it does not hold with not_found, as the SQL stores' foreign key does", async () => {
+    const store = await openJsonFileStore({ path });
+    const stranger = sampleCustomer();
+    await expect(store.transaction((tx) => tx.insertSavedPaymentMethod(sampleSavedPaymentMethod(stranger)))).rejects.toMatchObject({ code: "not_found" });
+    expect(await store.listSavedPaymentMethods(stranger.id)).toEqual([]);
     await store.close();
   });
 
