@@ -46,6 +46,9 @@ export { type CapturePaymentInput, capturePaymentSchema } from "./service/operat
 export { type CancelContext, type CancelPaymentInput, type CancelPolicy, cancelPaymentSchema } from "./service/operations/cancel-payment.js";
 export { type UpdatePaymentInput, updatePaymentSchema } from "./service/operations/update-payment.js";
 export { type RefundPaymentInput, refundPaymentSchema } from "./service/operations/refund-payment.js";
+export { type CreateCustomerInput, createCustomerSchema } from "./service/customers/create-customer.js";
+export { type UpdateCustomerInput, updateCustomerSchema } from "./service/customers/update-customer.js";
+export { type SavePaymentMethodInput, type SavedPaymentMethodResult, savePaymentMethodSchema } from "./service/customers/save-payment-method.js";
 export * from "./service/reconcile/report.js";
 export { classifyDrift } from "./service/reconcile/classify-drift.js";
 export { isOperationStuck, operationAge } from "./service/reconcile/stuck-operation.js";

@@ -95,10 +95,16 @@ export const PAYMENT_EVENT_SCHEMAS = {
     }),
     "The provider refused the confirm request itself (an invalid request, not a decline): no money moved, and the payment can be confirmed again.",
   ),
-  "payment.requires_action": statusEvent(
+  "payment.requires_action": envelope(
     "payment.requires_action",
-    ["requires_action"],
-    "The customer must act (3-D Secure, PayPal approval) before the payment can go on.",
+    z.object({
+      payment: paymentSnapshot(["requires_action"]),
+      previousStatus,
+      error: failureReason
+        .optional()
+        .describe("why the customer is needed, when the provider said: authentication_required for an off-session charge the bank wants authenticated"),
+    }),
+    "The customer must act (3-D Secure, PayPal approval) before the payment can go on; for an off-session charge, bring them back to authenticate.",
   ),
   "payment.authorized": statusEvent("payment.authorized", ["authorized"], "Funds are held (manual capture); capture them before authorization expiry."),
   "payment.succeeded": statusEvent("payment.succeeded", ["succeeded"], "The money was captured."),

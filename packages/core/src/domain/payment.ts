@@ -63,6 +63,11 @@ export interface Payment {
   nextAction: NextAction | null;
   lastError: PaymentFailure | null;
   disputed: boolean;
+  /**
+   * Charged without the customer present, with a saved method (`paymentMethodId` names ours, `spm_…`): the provider
+   * must not ask them anything, and a bank that insists makes it `requires_action` with `authentication_required`.
+   */
+  offSession: boolean;
   lineItems: LineItem[];
   metadata: Record<string, string>;
   receiptNumber: string | null;
@@ -120,6 +125,7 @@ export type NewPaymentFields = Pick<Payment, "id" | "owner" | "amount" | "curren
       | "captureMethod"
       | "lineItems"
       | "metadata"
+      | "offSession"
     >
   >;
 
@@ -148,6 +154,7 @@ export function newPendingPayment(fields: NewPaymentFields): Payment {
     nextAction: null,
     lastError: null,
     disputed: false,
+    offSession: fields.offSession ?? false,
     lineItems: fields.lineItems ?? [],
     metadata: fields.metadata ?? {},
     receiptNumber: null,

@@ -80,7 +80,10 @@ function apply(
 
 /** A failed payment's event says why (its recorded failure), so consumers can tell the customer. */
 function failureOf(payment: Payment, to: PaymentStatus): Pick<PaymentEvent["data"], "error"> {
-  return to === "failed" ? { error: eventFailureReason(payment.lastError ?? UNRECORDED_FAILURE) } : {};
+  if (to === "failed") return { error: eventFailureReason(payment.lastError ?? UNRECORDED_FAILURE) };
+  // An off-session charge the bank wants authenticated: the host must bring the customer back, and is told why.
+  if (to === "requires_action" && payment.lastError !== null) return { error: eventFailureReason(payment.lastError) };
+  return {};
 }
 
 /** A failure reached without a recorded reason (none of today's paths): the event still names one. */

@@ -42,6 +42,10 @@ export interface GatewayPayment {
   cancellationReason?: string | null | undefined;
   /** Why money is still in flight (a PayPal capture PENDING with `status_details.reason`), when it says. */
   pendingReason?: string | null | undefined;
+  /** The method the provider saved with this payment (asked with `savePaymentMethod`), once it succeeded. */
+  savedMethod?: GatewaySavedMethod | null | undefined;
+  /** The provider's customer of a charge that saved a method, when the provider made one for it. */
+  providerCustomerId?: string | null | undefined;
 }
 
 /**
@@ -71,6 +75,57 @@ export interface GatewayDispute {
   updatedAt?: string | undefined;
 }
 
+/** A payment method as the provider saved it: its reusable token and what a person recognises it by. */
+export interface GatewaySavedMethod {
+  /** The reusable token (Stripe `pm_…`, PayPal's payment token id); never a card number. */
+  providerPaymentMethodId: string;
+  type: string;
+  brand: string | null;
+  last4: string | null;
+  expMonth: number | null;
+  expYear: number | null;
+}
+
+/** Saving a payment method for later charges without charging it (Stripe SetupIntent, PayPal setup token). */
+export interface SetupGatewayRequest {
+  /** Ours (`spm_…`), stored on the provider's setup object so recovery can find it. */
+  savedPaymentMethodId: string;
+  /** Ours (`cus_…`). */
+  customerId: string;
+  /** The provider's customer, or null: the provider makes one with this setup and answers its id. */
+  providerCustomerId: string | null;
+  customerEmail: string | null;
+  customerName: string | null;
+  /** The front end's token for the method (`pm_…`); null for a flow where the customer picks it at the provider. */
+  paymentMethodId: string | null;
+  returnUrl: string | null;
+}
+
+/** Continues a setup after the customer completed the step the bank asked for. */
+export interface ResumeSetupGatewayRequest {
+  savedPaymentMethodId: string;
+  providerSetupId: string;
+  providerCustomerId: string;
+}
+
+/** The provider's setup object, in the core's vocabulary. */
+export interface GatewaySetup {
+  providerSetupId: string;
+  providerCustomerId: string;
+  status: "succeeded" | "requires_action" | "processing" | "failed";
+  nextAction?: NextAction | null | undefined;
+  /** Set when status is `failed`: `code` is one of the core's decline codes. */
+  failure?: PaymentFailure | null | undefined;
+  /** The saved method, once status is `succeeded`. */
+  method?: GatewaySavedMethod | null | undefined;
+}
+
+export interface DetachGatewayRequest {
+  savedPaymentMethodId: string;
+  providerPaymentMethodId: string;
+  providerCustomerId: string | null;
+}
+
 export interface CreateGatewayPaymentRequest {
   paymentId: string;
   amount: number;
@@ -82,6 +137,15 @@ export interface CreateGatewayPaymentRequest {
   description?: string | null | undefined;
   customerId?: string | null | undefined;
   customerEmail?: string | null | undefined;
+  /** The provider's customer the saved method belongs to, for a charge of a saved method or one that saves it. */
+  providerCustomerId?: string | null | undefined;
+  /**
+   * The customer is not present (a fare charged after the trip): the provider must not ask them anything, and a
+   * bank that insists answers `requires_action` with the decline code `authentication_required`.
+   */
+  offSession?: boolean | undefined;
+  /** Save the method for later off-session charges while paying (Stripe `setup_future_usage`, PayPal's vault). */
+  savePaymentMethod?: boolean | undefined;
 }
 
 export interface ResumeGatewayPaymentRequest {
@@ -152,6 +216,8 @@ export interface GatewayCapabilities {
    * front ends to offer in development; absent or empty for a real provider.
    */
   readonly testPaymentMethods?: readonly string[] | undefined;
+  /** Saves payment methods and charges them off-session (`setupPaymentMethod`, `resumeSetup`, `detachPaymentMethod`). */
+  readonly savedPaymentMethods?: boolean | undefined;
 }
 
 export type GatewayWebhookEvent =
@@ -231,6 +297,15 @@ export interface PaymentGateway {
    * disputes to webhooks alone.
    */
   listDisputes?(window: { since: Date; until: Date }): AsyncIterable<GatewayDispute>;
+  /**
+   * Optional, with the `savedPaymentMethods` capability: saves a method without charging it (its answer may ask the
+   * customer to authenticate), continues one after the customer did, finds what an earlier attempt made (recovery),
+   * and removes a saved method at the provider (a method already gone there is not an error).
+   */
+  setupPaymentMethod?(request: SetupGatewayRequest, options: GatewayCallOptions): Promise<GatewaySetup>;
+  resumeSetup?(request: ResumeSetupGatewayRequest, options: GatewayCallOptions): Promise<GatewaySetup>;
+  findSetupBySavedMethodId?(savedPaymentMethodId: string): Promise<GatewaySetup | null>;
+  detachPaymentMethod?(request: DetachGatewayRequest, options: GatewayCallOptions): Promise<void>;
   /** Verifies the signature over the raw bytes and maps the event; a bad signature is `webhook_signature_invalid`. */
   parseWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders): Promise<GatewayWebhookEvent>;
 }

@@ -74,7 +74,11 @@ export async function fieldsOnReaching(
   unreported: PaymentFailure,
 ): Promise<Partial<Payment>> {
   const changes: Partial<Payment> = {};
-  if (to === "requires_action") changes.nextAction = reported?.nextAction ?? null;
+  if (to === "requires_action") {
+    changes.nextAction = reported?.nextAction ?? null;
+    // Why the customer is needed, when the provider says (a bank demanding authentication off-session).
+    changes.lastError = reported?.failure ? { ...reported.failure, message: toStorableMessage(reported.failure.message) } : null;
+  }
   if (to === "authorized") {
     changes.nextAction = null;
     changes.authorizationExpiresAt =

@@ -1,6 +1,6 @@
 import type { CaptureMethod, NextAction } from "../domain/payment.js";
 import { PaymentError, type PaymentErrorBody, isPaymentError } from "../errors/index.js";
-import type { GatewayPayment, GatewayRefund, PaymentGateway } from "../ports/payment-gateway.js";
+import type { GatewayPayment, GatewayRefund, GatewaySetup, PaymentGateway } from "../ports/payment-gateway.js";
 
 /**
  * What phase 2 sends, stored on the idempotency record before the call so that a client retry or recovery can
@@ -20,6 +20,12 @@ export type GatewayCall =
       description: string | null;
       customerId: string | null;
       customerEmail: string | null;
+      /** The provider's customer of the saved method charged, or of the method being saved; absent: none. */
+      providerCustomerId?: string | null | undefined;
+      /** The customer is not present (a saved method charged later). */
+      offSession?: boolean | undefined;
+      /** Save the method while paying, for the customer `customerId` names. */
+      savePaymentMethod?: boolean | undefined;
     }
   | {
       op: "resume";
@@ -34,6 +40,23 @@ export type GatewayCall =
     }
   | { op: "capture"; paymentId: string; provider: string; providerPaymentId: string; amount: number; currency: string }
   | { op: "cancel"; paymentId: string; provider: string; providerPaymentId: string }
+  /*
+   * Saved payment methods: `paymentId` is the subject of the operation's idempotency record, here our saved
+   * method's id (`spm_…`), as a refund's record names its payment.
+   */
+  | {
+      op: "setup";
+      paymentId: string;
+      provider: string;
+      customerId: string;
+      providerCustomerId: string | null;
+      customerEmail: string | null;
+      customerName: string | null;
+      paymentMethodId: string | null;
+      returnUrl: string | null;
+    }
+  | { op: "resume_setup"; paymentId: string; provider: string; providerSetupId: string; providerCustomerId: string }
+  | { op: "detach"; paymentId: string; provider: string; providerPaymentMethodId: string; providerCustomerId: string | null }
   | {
       op: "refund";
       paymentId: string;
@@ -53,6 +76,8 @@ export type GatewayCall =
 export type GatewayCallResult =
   | { kind: "payment"; payment: GatewayPayment }
   | { kind: "refund"; refund: GatewayRefund }
+  | { kind: "setup"; setup: GatewaySetup }
+  | { kind: "detached" }
   | { kind: "rejected"; error: PaymentErrorBody; answer: "declined" | "invalid_request" };
 
 /** How phase 2 sends one attempt. */
@@ -123,10 +148,44 @@ export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall
           description: call.description,
           customerId: call.customerId,
           customerEmail: call.customerEmail,
+          providerCustomerId: call.providerCustomerId ?? null,
+          offSession: call.offSession ?? false,
+          savePaymentMethod: call.savePaymentMethod ?? false,
         },
         send(),
       );
       return { kind: "payment", payment };
+    }
+    case "setup": {
+      const saving = savingGateway(gateway);
+      if (plan.lookupFirst) {
+        const existing = await lookUp(() => saving.findSetupBySavedMethodId(call.paymentId));
+        if (existing) return { kind: "setup", setup: existing };
+        notActed();
+      }
+      const setup = await saving.setupPaymentMethod(
+        {
+          savedPaymentMethodId: call.paymentId,
+          customerId: call.customerId,
+          providerCustomerId: call.providerCustomerId,
+          customerEmail: call.customerEmail,
+          customerName: call.customerName,
+          paymentMethodId: call.paymentMethodId,
+          returnUrl: call.returnUrl,
+        },
+        send(),
+      );
+      return { kind: "setup", setup };
+    }
+    case "resume_setup": {
+      const request = { savedPaymentMethodId: call.paymentId, providerSetupId: call.providerSetupId, providerCustomerId: call.providerCustomerId };
+      return { kind: "setup", setup: await savingGateway(gateway).resumeSetup(request, send()) };
+    }
+    case "detach": {
+      // Detaching is idempotent at the provider (a method already gone is not an error): re-sending is the lookup.
+      const request = { savedPaymentMethodId: call.paymentId, providerPaymentMethodId: call.providerPaymentMethodId, providerCustomerId: call.providerCustomerId };
+      await savingGateway(gateway).detachPaymentMethod(request, send());
+      return { kind: "detached" };
     }
     case "resume": {
       if (plan.lookupFirst) {
@@ -172,4 +231,20 @@ export async function sendGatewayCall(gateway: PaymentGateway, call: GatewayCall
       return { kind: "refund", refund: await gateway.refund(call, send()) };
     }
   }
+}
+
+type SavingGateway = Required<Pick<PaymentGateway, "setupPaymentMethod" | "resumeSetup" | "findSetupBySavedMethodId" | "detachPaymentMethod">>;
+
+/** The gateway's saved-method calls; one without them is refused before anything moves (`validation_error`). */
+export function savingGateway(gateway: PaymentGateway): SavingGateway {
+  const { setupPaymentMethod, resumeSetup, findSetupBySavedMethodId, detachPaymentMethod } = gateway;
+  if (!gateway.capabilities.savedPaymentMethods || !setupPaymentMethod || !resumeSetup || !findSetupBySavedMethodId || !detachPaymentMethod) {
+    throw new PaymentError("validation_error", `${gateway.provider} does not save payment methods`, { details: { provider: gateway.provider } });
+  }
+  return {
+    setupPaymentMethod: setupPaymentMethod.bind(gateway),
+    resumeSetup: resumeSetup.bind(gateway),
+    findSetupBySavedMethodId: findSetupBySavedMethodId.bind(gateway),
+    detachPaymentMethod: detachPaymentMethod.bind(gateway),
+  };
 }

@@ -8,8 +8,18 @@ import { maskCardNumbers } from "../validation/card-data.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import { type IdGenerator, ulidIdGenerator } from "../ports/id-generator.js";
 import type { PaymentGateway, WebhookHeaders } from "../ports/payment-gateway.js";
-import type { DisputeFilter, Page, PageRequest, PaymentFilter, PaymentStore, StatsFilter } from "../ports/payment-store.js";
+import type { CustomerFilter, DisputeFilter, Page, PageRequest, PaymentFilter, PaymentStore, StatsFilter } from "../ports/payment-store.js";
 import type { Dispute } from "../domain/dispute.js";
+import type { Customer, SavedPaymentMethod } from "../domain/customer.js";
+import { type CreateCustomerInput, createCustomer } from "./customers/create-customer.js";
+import { type UpdateCustomerInput, updateCustomer } from "./customers/update-customer.js";
+import { deleteCustomer, detachPaymentMethod } from "./customers/detach-payment-method.js";
+import {
+  type SavePaymentMethodInput,
+  type SavedPaymentMethodResult,
+  confirmSavedPaymentMethod,
+  savePaymentMethod,
+} from "./customers/save-payment-method.js";
 import { clampPageLimit } from "../queries/page-limit.js";
 import { buildReceipt, type Receipt } from "../receipts/receipt.js";
 import { type ReceiptFormat, renderReceipt } from "../receipts/render-receipt.js";
@@ -21,7 +31,7 @@ import { type ConfirmPaymentInput, confirmPayment } from "./operations/confirm-p
 import { type CreatePaymentInput, createPayment } from "./operations/create-payment.js";
 import { paymentNotFound } from "./operations/load-payment.js";
 import { findPaymentByProviderId } from "./find-by-provider-id.js";
-import type { OperationContext, OperationDeps, PaymentResult, RefundResult } from "./operations/operation.js";
+import type { OperationContext, OperationDeps, PaymentResult, RefundResult, Replayable } from "./operations/operation.js";
 import { type RefundPaymentInput, refundPayment } from "./operations/refund-payment.js";
 import { type UpdatePaymentInput, updatePayment } from "./operations/update-payment.js";
 import { SETTLE_STEPS } from "./operations/settle-steps.js";
@@ -217,6 +227,64 @@ export class PaymentService {
    */
   updatePayment(paymentId: string, changes: UpdatePaymentInput, ctx: OperationContext): Promise<PaymentResult> {
     return updatePayment(this.operations, paymentId, changes, ctx);
+  }
+
+  // ---------------------------------------------------------------- customers and saved payment methods (customers/)
+
+  /** Creates a customer (ours only: the provider's is made when a provider first needs one). */
+  createCustomer(input: CreateCustomerInput, ctx: OperationContext): Promise<Replayable<Customer>> {
+    return createCustomer(this.operations, input, ctx);
+  }
+
+  /** Changes a customer's email, name, metadata (a merge patch) or default saved method. */
+  updateCustomer(customerId: string, input: UpdateCustomerInput, ctx: OperationContext): Promise<Replayable<Customer>> {
+    return updateCustomer(this.operations, customerId, input, ctx);
+  }
+
+  /** Detaches every saved method at its provider, then marks the customer deleted (the record stays). */
+  deleteCustomer(customerId: string, ctx: OperationContext): Promise<{ customer: Customer; replayed: boolean }> {
+    return deleteCustomer(this.operations, customerId, ctx, (id) => this.store.listSavedPaymentMethods(id));
+  }
+
+  async getCustomer(customerId: string): Promise<Customer> {
+    const customer = await this.store.getCustomer(customerId);
+    if (!customer) throw new PaymentError("not_found", `customer ${customerId} not found`, { details: { customerId } });
+    return customer;
+  }
+
+  /** Customers newest first (`owner`, `email`, `deleted`). Not owner-scoped: a front end passes the owner. */
+  listCustomers(filter: CustomerFilter = {}, page: PageRequest = { limit: 50 }): Promise<Page<Customer>> {
+    return this.store.listCustomers(filter, { ...page, limit: clampPageLimit(page.limit) });
+  }
+
+  /**
+   * Saves a payment method for off-session charges without charging it (a SetupIntent, a PayPal setup token): the
+   * method is `active`, or `requires_action` when the bank asks the customer to authenticate (then
+   * `confirmSavedPaymentMethod`), or the answer is the decline.
+   */
+  savePaymentMethod(customerId: string, input: SavePaymentMethodInput, ctx: OperationContext): Promise<SavedPaymentMethodResult> {
+    return savePaymentMethod(this.operations, customerId, input, ctx);
+  }
+
+  confirmSavedPaymentMethod(methodId: string, ctx: OperationContext): Promise<SavedPaymentMethodResult> {
+    return confirmSavedPaymentMethod(this.operations, methodId, ctx);
+  }
+
+  /** Detaches a saved method: at once here (no charge can use it), then at the provider. */
+  detachPaymentMethod(methodId: string, ctx: OperationContext): Promise<SavedPaymentMethodResult> {
+    return detachPaymentMethod(this.operations, methodId, ctx);
+  }
+
+  async getSavedPaymentMethod(methodId: string): Promise<SavedPaymentMethod> {
+    const method = await this.store.getSavedPaymentMethod(methodId);
+    if (!method) throw new PaymentError("not_found", `payment method ${methodId} not found`, { details: { paymentMethodId: methodId } });
+    return method;
+  }
+
+  /** The customer's saved methods, oldest first (detached ones too, for the record); `not_found` for no customer. */
+  async listSavedPaymentMethods(customerId: string): Promise<SavedPaymentMethod[]> {
+    await this.getCustomer(customerId);
+    return this.store.listSavedPaymentMethods(customerId);
   }
 
   // ---------------------------------------------------------------- queries

@@ -8,8 +8,13 @@ import type {
   CreateGatewayPaymentRequest,
   GatewayCallOptions,
   GatewayCapabilities,
+  DetachGatewayRequest,
   GatewayDispute,
   GatewayPayment,
+  GatewaySavedMethod,
+  GatewaySetup,
+  ResumeSetupGatewayRequest,
+  SetupGatewayRequest,
   GatewayRefund,
   GatewayWebhookEvent,
   PaymentGateway,
@@ -22,13 +27,15 @@ import {
   type SimulatedDispute,
   type SimulatedPaymentObject,
   type SimulatedRefund,
+  type SimulatedSavedMethod,
+  type SimulatedSetup,
   type SimulatedState,
   SimulatedStateStore,
 } from "./simulated-state.js";
 import { TEST_PAYMENT_METHODS, isTestPaymentMethod } from "./test-payment-methods.js";
 import { SIMULATED_SIGNATURE_HEADER, signSimulatedPayload, verifySimulatedSignature } from "./webhook-signature.js";
 
-export type SimulatedOperation = "createPayment" | "resumePayment" | "capture" | "cancel" | "refund";
+export type SimulatedOperation = "createPayment" | "resumePayment" | "capture" | "cancel" | "refund" | "setup" | "resumeSetup" | "detach";
 
 /** A fault to inject into the next matching call. */
 export type SimulatedFault =
@@ -103,6 +110,7 @@ export class SimulatedGateway implements PaymentGateway {
       minimumAmounts: Object.fromEntries(Object.entries(options.minimumAmounts ?? {}).map(([code, minimum]) => [code.toUpperCase(), minimum])),
       paymentMethodRequired: true,
       testPaymentMethods: Object.keys(TEST_PAYMENT_METHODS),
+      savedPaymentMethods: true,
     };
   }
 
@@ -222,8 +230,14 @@ export class SimulatedGateway implements PaymentGateway {
 
   async createPayment(request: CreateGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
     return this.#mutate("createPayment", options.idempotencyKey, request, (state, fault) => {
-      const method = request.paymentMethodId;
-      if (!method) throw new PaymentError("validation_error", "a payment method is required to confirm a payment");
+      const token = request.paymentMethodId;
+      if (!token) throw new PaymentError("validation_error", "a payment method is required to confirm a payment");
+      // A saved method's token charges as the test id it was saved from; off-session, that id may say otherwise.
+      const saved = state.savedMethods?.[token];
+      if (saved && (saved.detached || saved.customerId !== request.providerCustomerId)) {
+        throw new PaymentError("validation_error", "this saved payment method does not belong to the customer, or was detached");
+      }
+      const method = saved ? saved.source : token;
       if (!isTestPaymentMethod(method)) {
         throw new PaymentError("validation_error", "unknown payment method; use a test id such as pm_card_visa");
       }
@@ -253,7 +267,15 @@ export class SimulatedGateway implements PaymentGateway {
         createdAt: now,
       };
       const behaviour = TEST_PAYMENT_METHODS[method];
-      if (fault?.kind === "buyer_refused") {
+      const offSession = request.offSession === true && "offSession" in behaviour ? behaviour.offSession : undefined;
+      if (offSession === "requires_action") {
+        // The customer is not there to authenticate: the bank's demand comes back for the host to bring them.
+        object.status = "requires_action";
+        object.failure = { code: "authentication_required", declineCode: "authentication_required", message: "The bank requires the customer to authenticate this payment." };
+      } else if (offSession === "declined") {
+        object.status = "failed";
+        object.failure = { code: "expired_card", declineCode: "expired_card", message: "Your card has expired." };
+      } else if (fault?.kind === "buyer_refused") {
         object.status = "failed";
         object.failure = { code: "card_declined", declineCode: "transaction_not_allowed", message: "The buyer's account cannot make this payment." };
       } else if (behaviour.outcome === "declined") {
@@ -264,10 +286,116 @@ export class SimulatedGateway implements PaymentGateway {
       } else {
         this.#authorizeOrCapture(object);
       }
+      if (request.savePaymentMethod === true && !saved && object.status !== "failed") {
+        const customerId = request.providerCustomerId ?? this.#newCustomer(state);
+        object.customerId = customerId;
+        object.savedMethodId = this.#saveMethod(state, customerId, method);
+      }
       state.payments[object.id] = object;
       state.createdPerPayment[request.paymentId] = (state.createdPerPayment[request.paymentId] ?? 0) + 1;
       return this.#view(object);
     });
+  }
+
+  // ------------------------------------------------------------ saved payment methods
+
+  async setupPaymentMethod(request: SetupGatewayRequest, options: GatewayCallOptions): Promise<GatewaySetup> {
+    return this.#mutate("setup", options.idempotencyKey, request, (state) => {
+      const method = request.paymentMethodId;
+      if (!method || !isTestPaymentMethod(method)) throw new PaymentError("validation_error", "unknown payment method; use a test id such as pm_card_visa");
+      const customerId = request.providerCustomerId ?? this.#newCustomer(state);
+      state.sequence += 1;
+      const setup: SimulatedSetup = {
+        id: `sim_seti_${String(state.sequence).padStart(8, "0")}`,
+        savedPaymentMethodId: request.savedPaymentMethodId,
+        customerId,
+        source: method,
+        status: "succeeded",
+        actionResult: null,
+        methodId: null,
+      };
+      const behaviour = TEST_PAYMENT_METHODS[method];
+      if (behaviour.outcome === "declined") setup.status = "failed";
+      else if (behaviour.outcome === "requires_action") setup.status = "requires_action";
+      else setup.methodId = this.#saveMethod(state, customerId, method);
+      (state.setups ??= {})[setup.id] = setup;
+      return this.#setupView(state, setup);
+    });
+  }
+
+  async resumeSetup(request: ResumeSetupGatewayRequest, options: GatewayCallOptions): Promise<GatewaySetup> {
+    return this.#mutate("resumeSetup", options.idempotencyKey, request, (state) => {
+      const setup = state.setups?.[request.providerSetupId];
+      if (!setup) throw new PaymentError("not_found", `no such setup at the simulated provider: ${request.providerSetupId}`);
+      if (setup.status === "requires_action" && setup.actionResult === true) {
+        setup.status = "succeeded";
+        setup.methodId = this.#saveMethod(state, setup.customerId, setup.source);
+      } else if (setup.status === "requires_action" && setup.actionResult === false) {
+        setup.status = "failed";
+      }
+      return this.#setupView(state, setup);
+    });
+  }
+
+  async findSetupBySavedMethodId(savedPaymentMethodId: string): Promise<GatewaySetup | null> {
+    return this.#state.read((state) => {
+      const setup = Object.values(state.setups ?? {}).find((s) => s.savedPaymentMethodId === savedPaymentMethodId);
+      return setup ? this.#setupView(state, setup) : null;
+    });
+  }
+
+  async detachPaymentMethod(request: DetachGatewayRequest, options: GatewayCallOptions): Promise<void> {
+    await this.#mutate("detach", options.idempotencyKey, request, (state) => {
+      const method = state.savedMethods?.[request.providerPaymentMethodId];
+      // Already gone is what a detach wants: not an error.
+      if (method) method.detached = true;
+      return null;
+    });
+  }
+
+  /** The customer completes (or fails) the authentication a bank asked for while saving a method. */
+  completeSetupAction(providerSetupId: string, succeed = true): void {
+    this.#state.update((state) => {
+      const setup = state.setups?.[providerSetupId];
+      if (!setup || setup.status !== "requires_action") {
+        throw new PaymentError("invalid_state_transition", `${providerSetupId} is not waiting for customer action`);
+      }
+      setup.actionResult = succeed;
+    });
+  }
+
+  /** Every saved method the simulated provider holds, for assertions (detached ones too). */
+  listSavedMethods(): SimulatedSavedMethod[] {
+    return this.#state.read((state) => Object.values(state.savedMethods ?? {}));
+  }
+
+  #newCustomer(state: SimulatedState): string {
+    state.sequence += 1;
+    return `sim_cus_${String(state.sequence).padStart(8, "0")}`;
+  }
+
+  #saveMethod(state: SimulatedState, customerId: string, source: string): string {
+    state.sequence += 1;
+    const id = `sim_pm_${String(state.sequence).padStart(8, "0")}`;
+    (state.savedMethods ??= {})[id] = { id, customerId, source, detached: false };
+    return id;
+  }
+
+  #savedView(state: SimulatedState, methodId: string): GatewaySavedMethod {
+    const method = state.savedMethods?.[methodId];
+    if (!method) throw new PaymentError("internal", `the simulated provider lost saved method ${methodId}`);
+    return { providerPaymentMethodId: method.id, type: "card", brand: "visa", last4: "4242", expMonth: 12, expYear: 2030 };
+  }
+
+  #setupView(state: SimulatedState, setup: SimulatedSetup): GatewaySetup {
+    return {
+      providerSetupId: setup.id,
+      providerCustomerId: setup.customerId,
+      status: setup.status,
+      nextAction: setup.status === "requires_action" ? { type: "redirect", url: `https://simulated.invalid/3ds/${setup.id}` } : null,
+      failure: setup.status === "failed" ? { code: "card_declined", declineCode: "generic_decline", message: "The bank refused to save this card." } : null,
+      method: setup.methodId ? this.#savedView(state, setup.methodId) : null,
+    };
   }
 
   async resumePayment(request: ResumeGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
@@ -467,6 +595,8 @@ export class SimulatedGateway implements PaymentGateway {
       paymentMethodType: "card",
       refunds: object.refunds.map((r) => this.#refundView(object, r)),
       createdAt: object.createdAt,
+      savedMethod: object.savedMethodId ? { providerPaymentMethodId: object.savedMethodId, type: "card", brand: "visa", last4: "4242", expMonth: 12, expYear: 2030 } : null,
+      providerCustomerId: object.customerId ?? null,
     };
   }
 

@@ -33,6 +33,9 @@ export interface SimulatedPaymentObject {
   authorizationExpiresAt: string | null;
   refunds: SimulatedRefund[];
   createdAt: string;
+  /** The saved method's token this payment saved (asked to save while paying), and its customer. */
+  savedMethodId?: string | undefined;
+  customerId?: string | undefined;
 }
 
 /** A dispute the simulated provider opened on a payment object (a cardholder's bank charging it back). */
@@ -49,6 +52,26 @@ export interface SimulatedDispute {
   updatedAt: string;
 }
 
+/** A payment method the simulated provider saved for a customer: its token, and the test id it was saved from. */
+export interface SimulatedSavedMethod {
+  id: string;
+  customerId: string;
+  source: string;
+  detached: boolean;
+}
+
+/** A setup (save without charging) at the simulated provider. */
+export interface SimulatedSetup {
+  id: string;
+  savedPaymentMethodId: string;
+  customerId: string;
+  source: string;
+  status: "succeeded" | "requires_action" | "failed";
+  /** requires_action: whether the customer completed (true), failed (false) or not yet done (null) the step. */
+  actionResult: boolean | null;
+  methodId: string | null;
+}
+
 export interface SimulatedKeyRecord {
   fingerprint: string;
   response: { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
@@ -62,11 +85,14 @@ export interface SimulatedState {
   createdPerPayment: Record<string, number>;
   /** Absent in state files written before disputes existed. */
   disputes?: Record<string, SimulatedDispute> | undefined;
+  /** Absent in state files written before saved methods existed. */
+  savedMethods?: Record<string, SimulatedSavedMethod> | undefined;
+  setups?: Record<string, SimulatedSetup> | undefined;
   sequence: number;
 }
 
 export function emptyState(): SimulatedState {
-  return { payments: {}, keys: {}, createdPerPayment: {}, disputes: {}, sequence: 0 };
+  return { payments: {}, keys: {}, createdPerPayment: {}, disputes: {}, savedMethods: {}, setups: {}, sequence: 0 };
 }
 
 const LOCK_WAIT = new Int32Array(new SharedArrayBuffer(4));

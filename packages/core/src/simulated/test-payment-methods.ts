@@ -13,9 +13,14 @@ export const TEST_PAYMENT_METHODS = {
   pm_card_chargeDeclinedIncorrectCvc: { outcome: "declined", code: "incorrect_cvc", declineCode: "incorrect_cvc" },
   pm_card_chargeDeclinedProcessingError: { outcome: "declined", code: "processing_error", declineCode: "processing_error" },
   pm_card_authenticationRequired: { outcome: "requires_action" },
+  /** Saved without a challenge; every later off-session charge of it is one the bank wants authenticated. */
+  pm_card_authenticationRequiredOffSession: { outcome: "succeeds", offSession: "requires_action" },
+  /** Saved without a challenge; later off-session charges are declined (the card expired since). */
+  pm_card_expiredOffSession: { outcome: "succeeds", offSession: "declined" },
 } as const satisfies Record<
   string,
-  { outcome: "succeeds" | "requires_action" } | { outcome: "declined"; code: DeclineCode; declineCode: string }
+  | { outcome: "succeeds" | "requires_action"; offSession?: "requires_action" | "declined" }
+  | { outcome: "declined"; code: DeclineCode; declineCode: string }
 >;
 
 export type TestPaymentMethod = keyof typeof TEST_PAYMENT_METHODS;

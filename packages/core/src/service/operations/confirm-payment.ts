@@ -10,6 +10,7 @@ import { loadPayment } from "./load-payment.js";
 import type { CallOf, ClaimStep, OperationContext, OperationDeps, PaymentResult, SettleStep } from "./operation.js";
 import { parseInput } from "./parse-input.js";
 import { answeredPayment, refusalOutcome } from "./settle-payment-answer.js";
+import { recordMethodSavedWithPayment, savedMethodCallFields, savedMethodOf } from "../customers/charge-saved-method.js";
 
 /*
  * Confirm: charges (or, for manual capture, authorizes) a pending payment through a `create` call; on a payment in
@@ -22,6 +23,8 @@ export const confirmPaymentSchema = z
     paymentMethodId: paymentMethodIdSchema.optional(),
     returnUrl: redirectUrl.optional(),
     cancelUrl: redirectUrl.optional(),
+    /** Save the method for later off-session charges of the payment's customer (Stripe setup_future_usage, PayPal vault). */
+    savePaymentMethod: z.boolean().optional(),
   })
   .strict();
 export type ConfirmPaymentInput = z.input<typeof confirmPaymentSchema>;
@@ -49,7 +52,10 @@ function claimConfirm(deps: OperationDeps, paymentId: string, parsed: ConfirmPar
     assertCommandAccepts("confirm", payment);
     const applyCtx = deps.applyContext(actor, payment.status === "requires_action" ? "resumed" : "confirmed");
     const paymentMethodId = parsed.paymentMethodId ?? payment.paymentMethodId;
-    if (payment.status === "pending") assertConfirmable(deps, payment, paymentMethodId);
+    const saved = await savedMethodOf(tx, payment, paymentMethodId);
+    // A saved method is ours (`spm_…`): the provider is sent its token, checked when it was saved.
+    if (payment.status === "pending" && saved === null) assertConfirmable(deps, payment, paymentMethodId);
+    const savedFields = payment.status === "pending" ? await savedMethodCallFields(tx, payment, saved, parsed.savePaymentMethod === true) : {};
     if (payment.status === "requires_action" && payment.providerPaymentId) {
       const moved = await persistTransition(
         tx,
@@ -65,7 +71,8 @@ function claimConfirm(deps: OperationDeps, paymentId: string, parsed: ConfirmPar
           paymentId,
           provider: payment.provider,
           providerPaymentId: payment.providerPaymentId,
-          paymentMethodId,
+          // The customer came back to authenticate an off-session charge: the provider is sent its own token.
+          paymentMethodId: saved?.providerPaymentMethodId ?? paymentMethodId,
           returnUrl: parsed.returnUrl ?? null,
           captureMethod: payment.captureMethod,
           previousNextAction: payment.nextAction,
@@ -92,6 +99,7 @@ function claimConfirm(deps: OperationDeps, paymentId: string, parsed: ConfirmPar
         description: moved.description,
         customerId: moved.customerId,
         customerEmail: moved.customerEmail,
+        ...savedFields,
       },
     };
   };
@@ -134,7 +142,9 @@ export const settleConfirmation: SettleStep<CallOf<"create" | "resume">> = async
     }
     return refusalOutcome(result.error, payment.id);
   }
-  const next = await advancePayment(tx, payment, answeredPayment(result), ctx);
+  const reported = answeredPayment(result);
+  const next = await advancePayment(tx, payment, reported, ctx);
+  if (call.op === "create" && call.savePaymentMethod === true && next.status !== "failed") await recordMethodSavedWithPayment(tx, next, reported, ctx);
   if (next.status === "failed") return { ok: false, error: declineError(next) };
   return { ok: true, value: { payment: next } };
 };

@@ -7,6 +7,7 @@ import { acceptableString } from "../../validation/text-schema.js";
 import { freeText, lineItemSchema, metadata, paymentMethodIdSchema, references, shortText } from "./input-fields.js";
 import type { ClaimStep, OperationContext, OperationDeps, PaymentResult } from "./operation.js";
 import { parseInput } from "./parse-input.js";
+import { resolveSavedCharge } from "../customers/charge-saved-method.js";
 
 /*
  * Create: a pending payment. No money moves and no gateway is called, so it has a claim step and no settle step;
@@ -28,6 +29,11 @@ export const createPaymentSchema = z
     references: references.optional(),
     metadata: metadata.optional(),
     lineItems: z.array(lineItemSchema).max(100).optional(),
+    /**
+     * Charge a saved method without the customer present: `customerId` names our customer, `paymentMethodId` one of
+     * its saved methods (`spm_…`, else its default), and the provider is that method's.
+     */
+    offSession: z.boolean().optional(),
   })
   .strict();
 export type CreatePaymentInput = z.input<typeof createPaymentSchema>;
@@ -39,7 +45,8 @@ export async function createPayment(deps: OperationDeps, input: CreatePaymentInp
   const currency = normalizeCurrency(parsed.currency);
   const provider = parsed.provider ?? deps.defaultProvider;
   const captureMethod = parsed.captureMethod ?? "automatic";
-  assertProviderAccepts(deps, { provider, currency, amount: parsed.amount, captureMethod });
+  // An off-session payment's provider is its saved method's, known in the claim; the others are checked now.
+  if (parsed.offSession !== true) assertProviderAccepts(deps, { provider, currency, amount: parsed.amount, captureMethod });
   const lineItems = parsed.lineItems ?? [];
   assertLineItemsAddUp(lineItems, parsed.amount);
   const params = { ...parsed, currency, provider, captureMethod };
@@ -91,7 +98,13 @@ function claimCreate(
 ): ClaimStep {
   return async (tx, actor) => {
     const at = deps.now().toISOString();
-    const payment = newPendingPayment({ ...params, id: deps.newId("pay"), createdAt: at });
+    let fields = params;
+    if (params.offSession === true) {
+      const saved = await resolveSavedCharge(tx, { owner: params.owner, customerId: params.customerId, paymentMethodId: params.paymentMethodId, provider: params.provider });
+      fields = { ...params, customerId: saved.customerId, paymentMethodId: saved.method.id, provider: saved.method.provider };
+      assertProviderAccepts(deps, { provider: fields.provider, currency: fields.currency, amount: fields.amount, captureMethod: fields.captureMethod });
+    }
+    const payment = newPendingPayment({ ...fields, id: deps.newId("pay"), createdAt: at });
     const records = createdRecords(payment, { ...deps.applyContext(actor, "created"), at });
     await tx.insertPayment(payment);
     await tx.appendHistory([records.history]);

@@ -3,6 +3,8 @@ import { settleCapture } from "./capture-payment.js";
 import { settleConfirmation } from "./confirm-payment.js";
 import type { SettleSteps } from "./operation.js";
 import { settleRefundCall } from "./refund-payment.js";
+import { settleSetup } from "../customers/save-payment-method.js";
+import { settleDetach } from "../customers/detach-payment-method.js";
 
 /**
  * Phase 3 of every gateway call, by the call's `op`, each the settle step of the operation that makes that call. The
@@ -14,4 +16,7 @@ export const SETTLE_STEPS: SettleSteps = {
   capture: settleCapture,
   cancel: settleCancel,
   refund: settleRefundCall,
+  setup: settleSetup,
+  resume_setup: settleSetup,
+  detach: settleDetach,
 };
