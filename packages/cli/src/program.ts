@@ -1,11 +1,15 @@
 import { Command } from "commander";
 import packageJson from "../package.json" with { type: "json" };
+import { registerCustomersList } from "./commands/customers-list.js";
+import { registerCustomersShow } from "./commands/customers-show.js";
 import { registerDisputesList } from "./commands/disputes-list.js";
 import { registerDisputesShow } from "./commands/disputes-show.js";
 import { registerEventsDispatch } from "./commands/events-dispatch.js";
 import { registerEventsList } from "./commands/events-list.js";
 import { registerEventsOperate } from "./commands/events-operate.js";
 import { registerFare } from "./commands/fare.js";
+import { registerMethodsDetach } from "./commands/methods-detach.js";
+import { registerMethodsList } from "./commands/methods-list.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerMetricsServe } from "./commands/metrics-serve.js";
 import { registerPaymentsList } from "./commands/payments-list.js";
@@ -45,7 +49,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 drift found, 4 schema out of date, 5 abort
 /** The command tree. Usage errors throw (exitOverride) so that run() maps them onto exit code 2. */
 export function createProgram(session: CliSession): Command {
   const program = new Command("payments-cli")
-    .description("Operate @org/payments-core: migrate, inspect, disputes, refund, recover, reconcile, receipts, fares, stats, events, webhooks, housekeeping.")
+    .description("Operate @org/payments-core: migrate, inspect, disputes, customers and saved methods, refund, recover, reconcile, receipts, fares, stats, events, webhooks, housekeeping.")
     .version(packageJson.version)
     .option("--db <path|url>", "SQLite file or postgres:// URL (default: PAYMENTS_DATABASE_URL, else ./payments.db)")
     .option("--actor <name>", "operator name recorded in history (default: PAYMENTS_OPERATOR, else the OS user)")
@@ -78,6 +82,18 @@ export function createProgram(session: CliSession): Command {
     .addHelpText("after", "\nExamples:\n  $ payments-cli disputes list --status needs_response\n  $ payments-cli disputes show dp_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n");
   registerDisputesList(disputes, session);
   registerDisputesShow(disputes, session);
+  const customers = program
+    .command("customers")
+    .description("customers that hosts keep for charges made without them present, with their saved payment methods")
+    .addHelpText("after", "\nExamples:\n  $ payments-cli customers list --owner rider_42\n  $ payments-cli customers show cus_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n");
+  registerCustomersList(customers, session);
+  registerCustomersShow(customers, session);
+  const methods = program
+    .command("methods")
+    .description("customers' saved payment methods: list, detach")
+    .addHelpText("after", "\nExamples:\n  $ payments-cli methods list --customer cus_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n  $ payments-cli methods detach spm_01JQ7Z8M4W6F3T9B2K5N0XR1AD\n");
+  registerMethodsList(methods, session);
+  registerMethodsDetach(methods, session);
   registerRefund(program, session);
   registerRecover(program, session);
   registerReconcile(program, session);

@@ -47,6 +47,9 @@ export function registerPaymentsShow(payments: Command, session: CliSession): vo
             ["provider", `${payment.provider}${payment.providerPaymentId ? ` ${payment.providerPaymentId}` : ""}`],
             ["capture", payment.captureMethod],
             ["owner", payment.owner],
+            // Charged with a customer's saved method without them present: the bank could not ask them anything.
+            ["customer", payment.customerId ?? "-"],
+            ["off session", payment.offSession ? "yes" : "no"],
             ["references", references || "-"],
             ["receipt", payment.receiptNumber ?? "-"],
             ["created", when(payment.createdAt)],

@@ -16,6 +16,9 @@ export const ARGUMENT_RULES: Readonly<Record<string, TextRule>> = {
   // Ids and names that reach the store.
   paymentId: IDENTIFIER,
   disputeId: IDENTIFIER,
+  customerId: IDENTIFIER,
+  methodId: IDENTIFIER,
+  customer: IDENTIFIER,
   payment: IDENTIFIER,
   owner: IDENTIFIER,
   eventId: { min: 1, max: 255, refuseCardNumbers: "identifier" },
