@@ -55,6 +55,8 @@ export async function readStoreFile(path: string): Promise<StoreFile> {
   file.disputes ??= [];
   file.customers ??= [];
   file.savedPaymentMethods ??= [];
+  // Payments written before off-session charges existed were all made with the customer present.
+  for (const payment of file.payments) payment.offSession ??= false;
   return file;
 }
 

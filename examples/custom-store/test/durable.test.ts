@@ -69,10 +69,13 @@ describe("json-file store: durable", () => {
     await store.close();
   });
 
-  it("opens a file written before customers existed (no customers or saved methods) as a store with none, and adds them to it", async () => {
+  it("opens a file written before customers existed (no customers or saved methods, payments without offSession) as a store with none, and adds them to it", async () => {
     const { customers: _none, savedPaymentMethods: _noMethods, ...older } = emptyStoreFile();
-    await writeFile(path, JSON.stringify(older));
+    // And its payments have no offSession: each was made with the customer present.
+    const { offSession: _notYet, ...olderPayment } = samplePayment();
+    await writeFile(path, JSON.stringify({ ...older, payments: [olderPayment] }));
     const store = await openJsonFileStore({ path });
+    expect(await store.getPayment(olderPayment.id)).toEqual({ ...olderPayment, offSession: false });
     expect(await store.listCustomers({}, { limit: 10 })).toEqual({ items: [], nextCursor: null });
     expect(await store.listSavedPaymentMethods("cus_1")).toEqual([]);
     const customer = sampleCustomer();

@@ -43,6 +43,8 @@ export interface PaymentsTable {
   next_action: NullableJson;
   last_error: NullableJson;
   disputed: Bool;
+  /** Added by 0010_customers. */
+  off_session: Bool;
   line_items: Json;
   metadata: Json;
   receipt_number: NullableText;

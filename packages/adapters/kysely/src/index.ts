@@ -14,5 +14,7 @@ export { POSTGRES_PAYMENT_TOTALS_DDL, SQLITE_PAYMENT_TOTALS_DDL } from "./paymen
 export { readMigrationStatus, runMigrations } from "./migration-runner.js";
 export type { MigrationReport, MigrationStatus, MigrationTarget } from "./migration-runner.js";
 export { parseJsonText, readInteger } from "./conversions.js";
+/** For the adapters' upgrade tests, which write a payment as an older schema holds it (without later columns). */
+export { paymentToRow } from "./row-mappers.js";
 /** Re-exported from the core, where every store takes it from. */
 export { formatReceiptNumber } from "@org/payments-core";

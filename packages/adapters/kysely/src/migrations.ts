@@ -504,10 +504,17 @@ function disputes(types: ColumnTypes): Migration {
  * reads (customer_id, id), oldest first. The provider's token and setup object are indexed for lookups by them
  * (a webhook about a setup, a token the provider names) but not unique: a token detached and saved again, or
  * reused by the provider, may repeat.
+ *
+ * A payment charged with a saved method while the customer is away says so (`off_session`); every payment stored
+ * before had its customer present, hence the default. Unreleased with the rest of 0010, so it joins it.
  */
 function customers(types: ColumnTypes): Migration {
   return {
     async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable("payments")
+        .addColumn("off_session", types.boolean, (col) => col.notNull().defaultTo(false))
+        .execute();
       await db.schema
         .createTable("customers")
         .addColumn("id", "text", (col) => col.primaryKey())

@@ -6,6 +6,7 @@ import { Migrator } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { createPostgresStore, migrate } from "../src/index.js";
+import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
 import { makeDispute } from "./dispute-fixtures.js";
 import { INDEXED_CUSTOMER_FILTERS, SEEDED_OWNER, makeCustomer, makeMethod, seedCustomers, seededCustomerId } from "./customer-fixtures.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
@@ -229,13 +230,13 @@ describe.skipIf(!available)("postgres migration 0010_customers", () => {
       expect((await migrator.migrateTo("0009_disputes")).error).toBeUndefined();
       const payment = makePayment({ references: { order: "o_1" } });
       const dispute = makeDispute(payment);
-      await t.store.transaction(async (tx) => {
-        await tx.insertPayment(payment);
-        await tx.insertDispute(dispute);
-      });
+      await insertPaymentsBefore0010(t.store, [payment]);
+      await t.store.transaction((tx) => tx.insertDispute(dispute));
       expect(MIGRATION_NAMES.at(-1)).toBe("0010_customers");
       expect((await migrate(t.store)).applied).toEqual(["0010_customers"]);
+      // The payment stored before 0010 reads back as it went in: not off-session (the new column's default).
       expect(await t.store.getPayment(payment.id)).toEqual(payment);
+      expect(payment.offSession).toBe(false);
       expect(await t.store.listPaymentDisputes(payment.id)).toEqual([dispute]);
       const customer = makeCustomer();
       const method = makeMethod(customer);

@@ -6,6 +6,7 @@ import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
 import { Migrator } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresStore, migrate } from "../src/index.js";
+import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
 import { INDEXED_DISPUTE_FILTERS, SEEDED_PAYMENT_ID, STATS_WINDOW, makeDispute, seedYearOfDisputes } from "./dispute-fixtures.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
 import type { PostgresTestStore } from "./postgres-test-store.js";
@@ -241,7 +242,7 @@ describe.skipIf(!available)("postgres migration 0009_disputes", () => {
       const migrator = new Migrator({ db: t.store.db, provider: paymentMigrations(t.store.dialect.columnTypes), migrationTableSchema: t.testSchema.schema });
       expect((await migrator.migrateTo("0008_search_indexes")).error).toBeUndefined();
       const payment = makePayment({ references: { order: "o_1" } });
-      await t.store.transaction((tx) => tx.insertPayment(payment));
+      await insertPaymentsBefore0010(t.store, [payment]);
       // 0009 and every migration after it (0010_customers has a test of its own, customers.test.ts).
       expect((await migrate(t.store)).applied).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf("0009_disputes")));
       expect(await t.store.getPayment(payment.id)).toEqual(payment);

@@ -1,5 +1,5 @@
+import type { PaymentStore } from "@org/payments-core";
 import { makePayment } from "@org/payments-test-support/store-fixtures";
-import { expectTotalsFilledFromExistingPayments } from "@org/payments-test-support/payment-totals-upgrade";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
 import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
 import { Migrator } from "kysely";
@@ -9,13 +9,31 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresStore, isRetryableTransactionError, migrate, migrationStatus, splitSchemaFromUrl } from "../src/index.js";
 import { createPostgresTestStore } from "./postgres-test-store.js";
 import type { PostgresTestStore } from "./postgres-test-store.js";
+import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
+
+/**
+ * test-support's `expectTotalsFilledFromExistingPayments`, with the 40 payments seeded as a 0006 schema holds them
+ * (payments-before-0010.ts): that helper inserts through today's store, which writes a column 0006 lacks.
+ */
+async function expectTotalsFilledFromPaymentsBefore0010(store: Parameters<typeof insertPaymentsBefore0010>[0] & PaymentStore, migrateRest: () => Promise<void>): Promise<void> {
+  const payments = Array.from({ length: 40 }, (_, i) => {
+    const status = i % 3 === 0 ? "succeeded" : i % 3 === 1 ? "pending" : "failed";
+    const amount = i === 0 ? Number.MAX_SAFE_INTEGER : 100 + i;
+    return makePayment({ status, amount, amountCaptured: status === "succeeded" ? amount : 0, currency: i % 2 === 0 ? "USD" : "EUR" });
+  });
+  await insertPaymentsBefore0010(store, payments);
+  await migrateRest();
+  const allTime = await store.stats({});
+  expect(allTime.reduce((sum, row) => sum + row.count, 0)).toBe(40);
+  expect(allTime).toEqual(await store.stats({ createdFrom: "1970-01-01T00:00:00.000Z" }));
+}
 
 /** The minimal row of a payment, for inserting one behind the store's back. */
 function rowOf(payment: ReturnType<typeof makePayment>) {
   return {
     id: payment.id, owner: payment.owner, amount: payment.amount, currency: payment.currency, status: payment.status,
     provider: payment.provider, refs: {}, capture_method: payment.captureMethod, amount_captured: 0, amount_refunded: 0,
-    amount_refund_reserved: 0, disputed: false, line_items: [], metadata: {}, created_at: payment.createdAt,
+    amount_refund_reserved: 0, disputed: false, off_session: false, line_items: [], metadata: {}, created_at: payment.createdAt,
     updated_at: payment.updatedAt, version: 1,
   };
 }
@@ -190,7 +208,7 @@ describe.skipIf(!available)("postgres migration 0007_payment_totals", () => {
     try {
       const migrator = new Migrator({ db: t.store.db, provider: paymentMigrations(t.store.dialect.columnTypes), migrationTableSchema: t.testSchema.schema });
       expect((await migrator.migrateTo("0006_outbox_open_events")).error).toBeUndefined();
-      await expectTotalsFilledFromExistingPayments(t.store, async () => {
+      await expectTotalsFilledFromPaymentsBefore0010(t.store, async () => {
         expect((await migrate(t.store)).applied).toContain("0007_payment_totals");
       });
       // Spread over shards, not one row per group.

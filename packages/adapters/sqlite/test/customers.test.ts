@@ -6,6 +6,7 @@ import { Migrator } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteStore, migrate } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
+import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
 import { makeDispute } from "./dispute-fixtures.js";
 import { INDEXED_CUSTOMER_FILTERS, SEEDED_OWNER, makeCustomer, makeMethod, seedCustomers, seededCustomerId } from "./customer-fixtures.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
@@ -197,13 +198,13 @@ describe("sqlite migration 0010_customers", () => {
       expect((await migrator.migrateTo("0009_disputes")).error).toBeUndefined();
       const payment = makePayment({ references: { order: "o_1" } });
       const dispute = makeDispute(payment);
-      await upgrading.transaction(async (tx) => {
-        await tx.insertPayment(payment);
-        await tx.insertDispute(dispute);
-      });
+      await insertPaymentsBefore0010(upgrading, [payment]);
+      await upgrading.transaction((tx) => tx.insertDispute(dispute));
       expect(MIGRATION_NAMES.at(-1)).toBe("0010_customers");
       expect((await migrate(upgrading)).applied).toEqual(["0010_customers"]);
+      // The payment stored before 0010 reads back as it went in: not off-session (the new column's default).
       expect(await upgrading.getPayment(payment.id)).toEqual(payment);
+      expect(payment.offSession).toBe(false);
       expect(await upgrading.listPaymentDisputes(payment.id)).toEqual([dispute]);
       const customer = makeCustomer();
       const method = makeMethod(customer);

@@ -6,6 +6,7 @@ import { Migrator } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteStore, migrate } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
+import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
 import { INDEXED_DISPUTE_FILTERS, SEEDED_PAYMENT_ID, STATS_WINDOW, makeDispute, seedYearOfDisputes } from "./dispute-fixtures.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
 import type { SqliteTestDatabase } from "./sqlite-test-database.js";
@@ -200,7 +201,7 @@ describe("sqlite migration 0009_disputes", () => {
       const migrator = new Migrator({ db: upgrading.db, provider: paymentMigrations(upgrading.dialect.columnTypes) });
       expect((await migrator.migrateTo("0008_search_indexes")).error).toBeUndefined();
       const payment = makePayment({ references: { order: "o_1" } });
-      await upgrading.transaction((tx) => tx.insertPayment(payment));
+      await insertPaymentsBefore0010(upgrading, [payment]);
       // 0009 and every migration after it (0010_customers has a test of its own, customers.test.ts).
       expect((await migrate(upgrading)).applied).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf("0009_disputes")));
       expect(await upgrading.getPayment(payment.id)).toEqual(payment);

@@ -1,15 +1,33 @@
+import type { PaymentStore } from "@org/payments-core";
 import { existsSync } from "node:fs";
 import { isPaymentError } from "@org/payments-core";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePayment } from "@org/payments-test-support/store-fixtures";
-import { expectTotalsFilledFromExistingPayments } from "@org/payments-test-support/payment-totals-upgrade";
 import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
 import { Migrator } from "kysely";
 import { createSqliteStore, migrate, migrationStatus, openSqliteDatabase } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
 import type { SqliteTestDatabase } from "./sqlite-test-database.js";
+import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
+
+/**
+ * test-support's `expectTotalsFilledFromExistingPayments`, with the 40 payments seeded as a 0006 schema holds them
+ * (payments-before-0010.ts): that helper inserts through today's store, which writes a column 0006 lacks.
+ */
+async function expectTotalsFilledFromPaymentsBefore0010(store: Parameters<typeof insertPaymentsBefore0010>[0] & PaymentStore, migrateRest: () => Promise<void>): Promise<void> {
+  const payments = Array.from({ length: 40 }, (_, i) => {
+    const status = i % 3 === 0 ? "succeeded" : i % 3 === 1 ? "pending" : "failed";
+    const amount = i === 0 ? Number.MAX_SAFE_INTEGER : 100 + i;
+    return makePayment({ status, amount, amountCaptured: status === "succeeded" ? amount : 0, currency: i % 2 === 0 ? "USD" : "EUR" });
+  });
+  await insertPaymentsBefore0010(store, payments);
+  await migrateRest();
+  const allTime = await store.stats({});
+  expect(allTime.reduce((sum, row) => sum + row.count, 0)).toBe(40);
+  expect(allTime).toEqual(await store.stats({ createdFrom: "1970-01-01T00:00:00.000Z" }));
+}
 
 describe("sqlite store", () => {
   let database: SqliteTestDatabase;
@@ -148,7 +166,7 @@ describe("sqlite store", () => {
     try {
       const migrator = new Migrator({ db: upgrading.db, provider: paymentMigrations(upgrading.dialect.columnTypes) });
       expect((await migrator.migrateTo("0006_outbox_open_events")).error).toBeUndefined();
-      await expectTotalsFilledFromExistingPayments(upgrading, async () => {
+      await expectTotalsFilledFromPaymentsBefore0010(upgrading, async () => {
         expect((await migrate(upgrading)).applied).toContain("0007_payment_totals");
       });
     } finally {
