@@ -3,18 +3,23 @@ import { FAKE_MINIMUM_AMOUNTS, FAKE_SUPPORTED_CURRENCIES, FAKE_THREE_DECIMAL } f
 import { listParam, objectParam, stringParam, type FormParams, type FormValue } from "./form-params.js";
 import {
   newCharge,
+  newCustomer,
   newDispute,
   newPaymentIntent,
   newPaymentMethod,
   newRefund,
+  newSetupIntent,
   type FakeCharge,
+  type FakeCustomer,
   type FakeDispute,
   type FakeEvent,
   type FakePaymentIntent,
+  type FakePaymentMethod,
   type FakeRefund,
+  type FakeSetupIntent,
   type Json,
 } from "./stripe-objects.js";
-import { TEST_PAYMENT_METHODS, type CardBehaviour } from "./test-cards.js";
+import { TEST_PAYMENT_METHODS, savedCardRules, type CardBehaviour } from "./test-cards.js";
 
 /**
  * What an endpoint answers: an HTTP status and a JSON body. `saved: false` marks an answer Stripe gives before an
@@ -182,6 +187,15 @@ export class FakeStripeState {
   readonly charges = new Map<string, FakeCharge>();
   readonly refunds = new Map<string, FakeRefund>();
   readonly disputes = new Map<string, FakeDispute>();
+  readonly customers = new Map<string, FakeCustomer>();
+  readonly setupIntents = new Map<string, FakeSetupIntent>();
+  /**
+   * PaymentMethods the account made from a test id (`pm_card_visa` names a card; saving it makes a `pm_…` of its
+   * own, as at Stripe), with the test card behind each and whether it was set up for off-session use.
+   */
+  readonly paymentMethods = new Map<string, { object: FakePaymentMethod; testId: string; setUp: boolean; everAttached: boolean }>();
+  /** PaymentIntents confirmed with `off_session: true`: the customer is not there to authenticate. */
+  private readonly offSession = new Set<string>();
   readonly events: FakeEvent[] = [];
   /** Creation order, so equal `created` seconds still list newest first. */
   private readonly sequence = new Map<string, number>();
@@ -239,6 +253,303 @@ export class FakeStripeState {
     return out;
   }
 
+  // ----- PaymentMethods -----
+
+  /** The test card behind a payment method id: a test id itself, or the one a PaymentMethod of the account was made from. */
+  private testIdOf(id: string): string | undefined {
+    if (TEST_PAYMENT_METHODS[id] !== undefined) return id;
+    return this.paymentMethods.get(id)?.testId;
+  }
+
+  private cardFor(id: string): CardBehaviour | undefined {
+    const testId = this.testIdOf(id);
+    return testId === undefined ? undefined : TEST_PAYMENT_METHODS[testId];
+  }
+
+  /** A PaymentMethod made from a test id, as Stripe makes one when a test id is saved or used with a customer. */
+  private mintPaymentMethod(testId: string): FakePaymentMethod {
+    const card = TEST_PAYMENT_METHODS[testId] as CardBehaviour;
+    const object = newPaymentMethod({ id: randomId("pm"), brand: card.brand, last4: card.last4, created: this.nowSeconds() });
+    this.paymentMethods.set(object.id, { object, testId, setUp: false, everAttached: false });
+    return object;
+  }
+
+  /** An account PaymentMethod for `id`: the one it names, or a new one made from a test id. */
+  private accountMethod(id: string): FakePaymentMethod {
+    return this.paymentMethods.get(id)?.object ?? this.mintPaymentMethod(id);
+  }
+
+  private attachMethod(id: string, customer: string): void {
+    const kept = this.paymentMethods.get(id);
+    if (!kept || kept.object.customer === customer) return;
+    kept.object.customer = customer;
+    kept.everAttached = true;
+    this.emit("payment_method.attached", kept.object);
+  }
+
+  /**
+   * Why this payment method cannot be used with this customer, or null: one attached to another customer, or one
+   * detached from its customer (Stripe refuses it again: it "may not be used again").
+   */
+  private methodRefusal(id: string, customer: string | null): ApiResult | null {
+    const kept = this.paymentMethods.get(id);
+    if (!kept) return null;
+    if (kept.object.customer !== null && kept.object.customer !== customer) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        param: "payment_method",
+        message: `The provided PaymentMethod ${id} belongs to a different Customer than the one passed in.`,
+      });
+    }
+    if (kept.object.customer === null && kept.everAttached) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        param: "payment_method",
+        message: `The provided PaymentMethod ${id} was detached from a Customer. It may not be used again.`,
+      });
+    }
+    return null;
+  }
+
+  retrievePaymentMethod(id: string): ApiResult {
+    const kept = this.paymentMethods.get(id);
+    if (!kept) return notFound("payment_method", id);
+    return { status: 200, body: clone(kept.object) };
+  }
+
+  attachPaymentMethod(id: string, params: FormParams): ApiResult {
+    const customer = stringParam(params, "customer");
+    if (customer === undefined) return parameterError({ code: "parameter_missing", param: "customer", message: "Missing required param: customer." });
+    if (!this.customers.has(customer)) return missingParameterObject("customer", customer, "customer");
+    const kept = this.paymentMethods.get(id);
+    if (!kept) return notFound("payment_method", id, "payment_method");
+    const refused = this.methodRefusal(id, customer);
+    if (refused) return refused;
+    this.attachMethod(id, customer);
+    return { status: 200, body: clone(kept.object) };
+  }
+
+  /** Detaching one that is attached to no customer is refused as Stripe refuses it (a 400 naming no code). */
+  detachPaymentMethod(id: string): ApiResult {
+    const kept = this.paymentMethods.get(id);
+    if (!kept) return notFound("payment_method", id, "payment_method");
+    if (kept.object.customer === null) {
+      return apiError(400, {
+        type: "invalid_request_error",
+        message: "The payment method you provided is not attached to a customer so detachment is impossible.",
+      });
+    }
+    kept.object.customer = null;
+    kept.setUp = false;
+    this.emit("payment_method.detached", kept.object);
+    return { status: 200, body: clone(kept.object) };
+  }
+
+  /** The account's PaymentMethods (those made by saving a test card), for assertions. */
+  listAccountMethods(): FakePaymentMethod[] {
+    return [...this.paymentMethods.values()].map((m) => clone(m.object));
+  }
+
+  // ----- Customers -----
+
+  createCustomer(params: FormParams): ApiResult {
+    const customer = newCustomer({
+      id: randomId("cus", 14),
+      created: this.nowSeconds(),
+      email: stringParam(params, "email") ?? null,
+      name: stringParam(params, "name") ?? null,
+      description: stringParam(params, "description") ?? null,
+      metadata: objectParam(params, "metadata") ?? {},
+    });
+    this.customers.set(customer.id, customer);
+    this.remember(customer.id);
+    this.emit("customer.created", customer);
+    return { status: 200, body: clone(customer) };
+  }
+
+  retrieveCustomer(id: string): ApiResult {
+    const customer = this.customers.get(id);
+    if (!customer) return notFound("customer", id);
+    return { status: 200, body: clone(customer) };
+  }
+
+  // ----- SetupIntents -----
+
+  private renderSetupIntent(si: FakeSetupIntent, expand: string[], prefix = ""): Json {
+    const out: { [key: string]: Json } = clone(si);
+    if (expand.includes(`${prefix}payment_method`) && si.payment_method !== null) {
+      const kept = this.paymentMethods.get(si.payment_method);
+      if (kept) out.payment_method = clone(kept.object);
+    }
+    return out;
+  }
+
+  createSetupIntent(params: FormParams): ApiResult {
+    const customer = stringParam(params, "customer") ?? null;
+    if (customer !== null && !this.customers.has(customer)) return missingParameterObject("customer", customer, "customer");
+    const usage = stringParam(params, "usage") ?? "off_session";
+    if (usage !== "off_session" && usage !== "on_session") {
+      return parameterError({ code: "parameter_invalid_string", param: "usage", message: `Invalid usage: ${usage}` });
+    }
+    const requested = stringParam(params, "payment_method");
+    if (requested !== undefined && this.testIdOf(requested) === undefined) {
+      return missingParameterObject("PaymentMethod", requested, "payment_method");
+    }
+    if (requested !== undefined) {
+      const refused = this.methodRefusal(requested, customer);
+      if (refused) return refused;
+    }
+    const confirm = stringParam(params, "confirm") === "true";
+    if (confirm && requested === undefined) {
+      return parameterError({ param: "payment_method", message: "You cannot confirm this SetupIntent because it's missing a payment method." });
+    }
+    const si = newSetupIntent({
+      id: randomId("seti"),
+      secret: randomId("s").slice(2),
+      created: this.nowSeconds(),
+      customer,
+      paymentMethod: requested === undefined ? null : this.accountMethod(requested).id,
+      usage,
+      metadata: objectParam(params, "metadata") ?? {},
+      description: stringParam(params, "description") ?? null,
+    });
+    this.setupIntents.set(si.id, si);
+    this.remember(si.id);
+    this.emit("setup_intent.created", si);
+    const expand = listParam(params, "expand");
+    if (confirm) return this.runSetupConfirmation(si, stringParam(params, "return_url"), expand);
+    return { status: 200, body: this.renderSetupIntent(si, expand) };
+  }
+
+  confirmSetupIntent(id: string, params: FormParams): ApiResult {
+    const si = this.setupIntents.get(id);
+    if (!si) return notFound("setup_intent", id, "intent");
+    const expand = listParam(params, "expand");
+    const requested = stringParam(params, "payment_method");
+    if (requested !== undefined && this.testIdOf(requested) === undefined) {
+      return missingParameterObject("PaymentMethod", requested, "payment_method");
+    }
+    if (si.status === "requires_action") return { status: 200, body: this.renderSetupIntent(si, expand) };
+    if (si.status !== "requires_confirmation" && si.status !== "requires_payment_method") {
+      return apiError(400, {
+        type: "invalid_request_error",
+        code: "setup_intent_unexpected_state",
+        message: `This SetupIntent could not be confirmed because it has a status of ${si.status}.`,
+        setup_intent: this.renderSetupIntent(si, []),
+      });
+    }
+    if (requested !== undefined) si.payment_method = this.accountMethod(requested).id;
+    if (si.payment_method === null) {
+      return parameterError({ param: "payment_method", message: "You cannot confirm this SetupIntent because it's missing a payment method." });
+    }
+    return this.runSetupConfirmation(si, stringParam(params, "return_url"), expand);
+  }
+
+  private runSetupConfirmation(si: FakeSetupIntent, returnUrl: string | undefined, expand: string[]): ApiResult {
+    const kept = this.paymentMethods.get(si.payment_method as string);
+    const rules = kept ? savedCardRules(kept.testId) : undefined;
+    const card = kept ? TEST_PAYMENT_METHODS[kept.testId] : undefined;
+    if (!kept || !rules || !card) return missingParameterObject("PaymentMethod", String(si.payment_method), "payment_method");
+    const armed = this.nextConfirmation;
+    this.nextConfirmation = null;
+    if (armed?.kind === "decline" || rules.setup === "declines") {
+      const declined = armed?.kind === "decline" ? armed : (card as Extract<CardBehaviour, { kind: "declines" }>);
+      return this.declineSetup(si, kept.object, { code: declined.code, declineCode: declined.declineCode, message: declined.message }, expand);
+    }
+    if (armed?.kind === "processing") {
+      si.status = "processing";
+      return { status: 200, body: this.renderSetupIntent(si, expand) };
+    }
+    if (rules.setup === "requires_action" && !this.authenticated.has(si.id)) {
+      si.status = "requires_action";
+      const url = `${this.options.baseUrl()}/_fake/3ds/${si.id}`;
+      si.next_action =
+        returnUrl === undefined
+          ? { type: "use_stripe_sdk", use_stripe_sdk: { type: "three_d_secure_redirect", stripe_js: url } }
+          : { type: "redirect_to_url", redirect_to_url: { url, return_url: returnUrl } };
+      this.emit("setup_intent.requires_action", si);
+      return { status: 200, body: this.renderSetupIntent(si, expand) };
+    }
+    this.succeedSetup(si);
+    return { status: 200, body: this.renderSetupIntent(si, expand) };
+  }
+
+  private succeedSetup(si: FakeSetupIntent): void {
+    const kept = this.paymentMethods.get(si.payment_method as string);
+    si.status = "succeeded";
+    si.next_action = null;
+    si.last_setup_error = null;
+    if (kept) {
+      if (si.customer !== null) this.attachMethod(kept.object.id, si.customer);
+      // Set up for off-session use: a card that asks for authentication only on setup is now charged without it.
+      if (si.usage === "off_session") kept.setUp = true;
+    }
+    this.emit("setup_intent.succeeded", si);
+  }
+
+  /** Stripe's answer to a card refused on setup: a 402 card error carrying the SetupIntent, back to requires_payment_method. */
+  private declineSetup(si: FakeSetupIntent, method: FakePaymentMethod, decline: { code: string; declineCode: string; message: string }, expand: string[]): ApiResult {
+    const error = {
+      type: "card_error",
+      code: decline.code,
+      decline_code: decline.declineCode,
+      message: decline.message,
+      doc_url: `https://stripe.com/docs/error-codes/${decline.code.replaceAll("_", "-")}`,
+      payment_method: clone(method),
+    };
+    si.status = "requires_payment_method";
+    si.last_setup_error = error;
+    si.payment_method = null;
+    si.next_action = null;
+    this.emit("setup_intent.setup_failed", si);
+    return apiError(402, { ...error, setup_intent: this.renderSetupIntent(si, expand) });
+  }
+
+  /** The customer's 3-D Secure step on a SetupIntent, as Stripe.js would finish it; only tests call this. */
+  completeSetupAction(id: string, outcome: ActionOutcome): FakeSetupIntent {
+    const si = this.setupIntents.get(id);
+    if (!si) throw new Error(`stripe-fake: no SetupIntent ${id}`);
+    if (si.status !== "requires_action") throw new Error(`stripe-fake: ${id} is ${si.status}, not requires_action`);
+    if (outcome === "fail") {
+      si.status = "requires_payment_method";
+      si.next_action = null;
+      si.payment_method = null;
+      si.last_setup_error = {
+        type: "invalid_request_error",
+        code: "setup_intent_authentication_failure",
+        message: "The latest attempt to set up the payment method has failed because authentication failed.",
+      };
+      this.emit("setup_intent.setup_failed", si);
+      return clone(si);
+    }
+    this.authenticated.add(si.id);
+    if (outcome === "leave_for_confirm") {
+      si.status = "requires_confirmation";
+      si.next_action = null;
+      return clone(si);
+    }
+    this.succeedSetup(si);
+    return clone(si);
+  }
+
+  retrieveSetupIntent(id: string, params: FormParams): ApiResult {
+    const si = this.setupIntents.get(id);
+    if (!si) return notFound("setup_intent", id, "intent");
+    return { status: 200, body: this.renderSetupIntent(si, listParam(params, "expand")) };
+  }
+
+  /** `GET /v1/setup_intents`: newest first, by `customer`, `payment_method` and `created`, in pages. */
+  listSetupIntents(params: FormParams): ApiResult {
+    const inWindow = createdFilter(params);
+    const customer = stringParam(params, "customer");
+    const method = stringParam(params, "payment_method");
+    const items = this.newestFirst(this.setupIntents.values()).filter(
+      (si) => inWindow(si.created) && (customer === undefined || si.customer === customer) && (method === undefined || si.payment_method === method),
+    );
+    const expand = listParam(params, "expand");
+    return page(items, params, "/v1/setup_intents", (si) => this.renderSetupIntent(si, expand, "data."));
+  }
+
   // ----- PaymentIntents -----
 
   createPaymentIntent(params: FormParams): ApiResult {
@@ -291,10 +602,28 @@ export class FakeStripeState {
       return parameterError({ code: "parameter_invalid_string", param: "capture_method", message: "Invalid capture_method" });
     }
     const requestedMethod = stringParam(params, "payment_method");
-    if (requestedMethod !== undefined && TEST_PAYMENT_METHODS[requestedMethod] === undefined) {
+    if (requestedMethod !== undefined && this.testIdOf(requestedMethod) === undefined) {
       // The endpoint looks the PaymentMethod up before it makes anything: no PaymentIntent is left behind.
       return missingParameterObject("PaymentMethod", requestedMethod, "payment_method");
     }
+    const customer = stringParam(params, "customer") ?? null;
+    if (customer !== null && !this.customers.has(customer)) return missingParameterObject("customer", customer, "customer");
+    const offSession = stringParam(params, "off_session");
+    if (offSession !== undefined && stringParam(params, "confirm") !== "true") {
+      return parameterError({ param: "off_session", message: "off_session can only be used when confirm=true." });
+    }
+    const futureUsage = stringParam(params, "setup_future_usage") ?? null;
+    if (futureUsage !== null && futureUsage !== "off_session" && futureUsage !== "on_session") {
+      return parameterError({ code: "parameter_invalid_string", param: "setup_future_usage", message: `Invalid setup_future_usage: ${futureUsage}` });
+    }
+    if (requestedMethod !== undefined) {
+      const refused = this.methodRefusal(requestedMethod, customer);
+      if (refused) return refused;
+    }
+    // Saving with the payment makes a PaymentMethod of the account from a test id, as at Stripe; a plain payment
+    // keeps the test id it was given.
+    const paymentMethod =
+      requestedMethod !== undefined && futureUsage !== null ? this.accountMethod(requestedMethod).id : (requestedMethod ?? null);
     const apm = objectParam(params, "automatic_payment_methods");
     const pi = newPaymentIntent({
       id: randomId("pi"),
@@ -305,16 +634,18 @@ export class FakeStripeState {
       created: this.nowSeconds(),
       metadata: objectParam(params, "metadata") ?? {},
       description: stringParam(params, "description") ?? null,
-      customer: stringParam(params, "customer") ?? null,
+      customer,
       receiptEmail: stringParam(params, "receipt_email") ?? null,
-      paymentMethod: stringParam(params, "payment_method") ?? null,
+      paymentMethod,
       automaticPaymentMethods:
         apm === undefined
           ? { enabled: true, allow_redirects: "always" }
           : { enabled: apm.enabled === "true", allow_redirects: apm.allow_redirects ?? "always" },
     });
+    pi.setup_future_usage = futureUsage;
     this.paymentIntents.set(pi.id, pi);
     this.remember(pi.id);
+    if (offSession === "true" || offSession === "one_off" || offSession === "recurring") this.offSession.add(pi.id);
     this.emit("payment_intent.created", pi);
     const expand = listParam(params, "expand");
     if (stringParam(params, "confirm") === "true") {
@@ -328,7 +659,7 @@ export class FakeStripeState {
     if (!pi) return notFound("payment_intent", id);
     const expand = listParam(params, "expand");
     const paymentMethod = stringParam(params, "payment_method");
-    if (paymentMethod !== undefined && TEST_PAYMENT_METHODS[paymentMethod] === undefined) {
+    if (paymentMethod !== undefined && this.testIdOf(paymentMethod) === undefined) {
       return missingParameterObject("PaymentMethod", paymentMethod, "payment_method");
     }
     if (paymentMethod !== undefined) pi.payment_method = paymentMethod;
@@ -346,7 +677,7 @@ export class FakeStripeState {
         payment_intent: clone(pi),
       });
     }
-    const card = TEST_PAYMENT_METHODS[pi.payment_method];
+    const card = this.cardFor(pi.payment_method);
     if (!card) {
       const missing = pi.payment_method;
       pi.payment_method = null;
@@ -374,7 +705,25 @@ export class FakeStripeState {
       this.emit("payment_intent.processing", pi);
       return { status: 200, body: this.renderPaymentIntent(pi, expand) };
     }
-    if (card.kind === "requires_action" && !this.authenticated.has(pi.id)) {
+    if (this.offSession.has(pi.id) && !this.authenticated.has(pi.id)) {
+      // The customer is not there: a bank that wants them to authenticate declines with authentication_required.
+      const rules = savedCardRules(this.testIdOf(pi.payment_method) as string);
+      const setUp = this.paymentMethods.get(pi.payment_method)?.setUp === true;
+      if (rules?.offSession === "authentication_required" || (rules?.offSession === "authentication_required_unless_set_up" && !setUp)) {
+        return this.decline(
+          pi,
+          {
+            kind: "declines",
+            brand: card.brand,
+            last4: card.last4,
+            code: "authentication_required",
+            declineCode: "authentication_required",
+            message: "Your card was declined. This transaction requires authentication.",
+          },
+          expand,
+        );
+      }
+    } else if (card.kind === "requires_action" && !this.authenticated.has(pi.id)) {
       pi.status = "requires_action";
       const url = `${this.options.baseUrl()}/_fake/3ds/${pi.id}`;
       pi.next_action =
@@ -405,6 +754,12 @@ export class FakeStripeState {
     pi.latest_charge = charge.id;
     pi.next_action = null;
     pi.last_payment_error = null;
+    // Saved with the payment: the method joins the customer, set up for off-session use by this authorized payment.
+    if (pi.setup_future_usage !== null && pi.customer !== null && pi.payment_method !== null) {
+      const kept = this.paymentMethods.get(pi.payment_method);
+      this.attachMethod(pi.payment_method, pi.customer as string);
+      if (kept && pi.setup_future_usage === "off_session") kept.setUp = true;
+    }
     if (manual) {
       pi.status = "requires_capture";
       pi.amount_capturable = pi.amount;
@@ -430,12 +785,15 @@ export class FakeStripeState {
     });
     this.charges.set(charge.id, charge);
     this.remember(charge.id);
-    const paymentMethod = newPaymentMethod({
-      id: pi.payment_method ?? randomId("pm"),
-      brand: card.brand,
-      last4: card.last4,
-      created: this.nowSeconds(),
-    });
+    const kept = pi.payment_method === null ? undefined : this.paymentMethods.get(pi.payment_method);
+    const paymentMethod =
+      kept?.object ??
+      newPaymentMethod({
+        id: pi.payment_method ?? randomId("pm"),
+        brand: card.brand,
+        last4: card.last4,
+        created: this.nowSeconds(),
+      });
     const error = {
       type: "card_error",
       code: card.code,
@@ -443,7 +801,7 @@ export class FakeStripeState {
       message: card.message,
       charge: charge.id,
       doc_url: `https://stripe.com/docs/error-codes/${card.code.replaceAll("_", "-")}`,
-      payment_method: paymentMethod,
+      payment_method: clone(paymentMethod),
     };
     pi.latest_charge = charge.id;
     pi.status = "requires_payment_method";
@@ -454,12 +812,22 @@ export class FakeStripeState {
     return apiError(402, { ...error, payment_intent: this.renderPaymentIntent(pi, expand) });
   }
 
-  /** The customer's 3-D Secure step, as Stripe.js would finish it; only tests call this. */
+  /**
+   * The customer's 3-D Secure step, as Stripe.js would finish it; only tests call this. An off-session charge
+   * declined `authentication_required` is finished the same way: the customer, brought back, confirms the same
+   * PaymentIntent on session with the method it was declined with (Stripe.js `confirmCardPayment`) and authenticates.
+   */
   completeAction(id: string, outcome: ActionOutcome): FakePaymentIntent {
     const pi = this.paymentIntents.get(id);
     if (!pi) throw new Error(`stripe-fake: no PaymentIntent ${id}`);
+    const wanted = pi.last_payment_error?.["code"] === "authentication_required" ? pi.last_payment_error["payment_method"] : null;
+    if (pi.status === "requires_payment_method" && wanted !== null && typeof wanted === "object" && !Array.isArray(wanted)) {
+      pi.payment_method = String(wanted["id"]);
+      this.offSession.delete(pi.id);
+      pi.status = "requires_action";
+    }
     if (pi.status !== "requires_action") throw new Error(`stripe-fake: ${id} is ${pi.status}, not requires_action`);
-    const card = pi.payment_method === null ? undefined : TEST_PAYMENT_METHODS[pi.payment_method];
+    const card = pi.payment_method === null ? undefined : this.cardFor(pi.payment_method);
     if (outcome === "fail" || !card) {
       pi.status = "requires_payment_method";
       pi.next_action = null;
@@ -488,7 +856,7 @@ export class FakeStripeState {
     if (!pi) throw new Error(`stripe-fake: no PaymentIntent ${id}`);
     if (pi.status !== "processing") throw new Error(`stripe-fake: ${id} is ${pi.status}, not processing`);
     pi.processing = null;
-    const card = pi.payment_method === null ? undefined : TEST_PAYMENT_METHODS[pi.payment_method];
+    const card = pi.payment_method === null ? undefined : this.cardFor(pi.payment_method);
     if (outcome === "succeeded" && card) {
       this.authorize(pi, card);
       return clone(pi);

@@ -11,7 +11,17 @@ import {
 import { FaultPlan, type FaultKind, type FaultSpec } from "./faults.js";
 import { canonicalParams, parseFormParams, stringParam, type FormParams } from "./form-params.js";
 import { IdempotencyCache } from "./idempotency-cache.js";
-import type { FakeCharge, FakeDispute, FakeEvent, FakePaymentIntent, FakeRefund, Json } from "./stripe-objects.js";
+import type {
+  FakeCharge,
+  FakeCustomer,
+  FakeDispute,
+  FakeEvent,
+  FakePaymentIntent,
+  FakePaymentMethod,
+  FakeRefund,
+  FakeSetupIntent,
+  Json,
+} from "./stripe-objects.js";
 import { signWebhookPayload, type SignedWebhook, type TestHeaderSigner } from "./webhook-signing.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -80,6 +90,12 @@ export interface StripeFake {
   injectFault(spec: FaultSpec): void;
   clearFaults(): void;
   completeAction(paymentIntentId: string, outcome?: ActionOutcome): FakePaymentIntent;
+  /** The customer's 3-D Secure step on a SetupIntent in `requires_action` (saving a card that asks for it). */
+  completeSetupAction(setupIntentId: string, outcome?: ActionOutcome): FakeSetupIntent;
+  customers(): FakeCustomer[];
+  setupIntents(): FakeSetupIntent[];
+  /** The account's PaymentMethods (made when a test card was saved), with the customer each is attached to. */
+  paymentMethods(): FakePaymentMethod[];
   /** Settles a PaymentIntent left `processing` (see the `processing` fault). */
   settlePayment(paymentIntentId: string, outcome: "succeeded" | "failed"): FakePaymentIntent;
   setRefundStatus(status: "succeeded" | "pending"): void;
@@ -157,6 +173,30 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/v1\/charges\/([^/]+)$/, mutating: false, handle: (s, _p, m) => s.retrieveCharge(id(m)) },
   { method: "GET", pattern: /^\/v1\/disputes$/, mutating: false, handle: (s, p) => s.listDisputes(p) },
   { method: "GET", pattern: /^\/v1\/disputes\/([^/]+)$/, mutating: false, handle: (s, p, m) => s.retrieveDispute(id(m), p) },
+  { method: "POST", pattern: /^\/v1\/customers$/, mutating: true, handle: (s, p) => s.createCustomer(p) },
+  { method: "GET", pattern: /^\/v1\/customers\/([^/]+)$/, mutating: false, handle: (s, _p, m) => s.retrieveCustomer(id(m)) },
+  { method: "POST", pattern: /^\/v1\/setup_intents$/, mutating: true, handle: (s, p) => s.createSetupIntent(p) },
+  { method: "GET", pattern: /^\/v1\/setup_intents$/, mutating: false, handle: (s, p) => s.listSetupIntents(p) },
+  { method: "GET", pattern: /^\/v1\/setup_intents\/([^/]+)$/, mutating: false, handle: (s, p, m) => s.retrieveSetupIntent(id(m), p) },
+  {
+    method: "POST",
+    pattern: /^\/v1\/setup_intents\/([^/]+)\/confirm$/,
+    mutating: true,
+    handle: (s, p, m) => s.confirmSetupIntent(id(m), p),
+  },
+  { method: "GET", pattern: /^\/v1\/payment_methods\/([^/]+)$/, mutating: false, handle: (s, _p, m) => s.retrievePaymentMethod(id(m)) },
+  {
+    method: "POST",
+    pattern: /^\/v1\/payment_methods\/([^/]+)\/attach$/,
+    mutating: true,
+    handle: (s, p, m) => s.attachPaymentMethod(id(m), p),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/payment_methods\/([^/]+)\/detach$/,
+    mutating: true,
+    handle: (s, _p, m) => s.detachPaymentMethod(id(m)),
+  },
   {
     // Fake-only: the customer finishing 3-D Secure in the browser. Not part of Stripe's API.
     method: "POST",
@@ -413,6 +453,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     injectFault: (spec) => faults.arm(spec),
     clearFaults: () => faults.clear(),
     completeAction: (piId, outcome = "succeed") => state().completeAction(piId, outcome),
+    completeSetupAction: (setiId, outcome = "succeed") => state().completeSetupAction(setiId, outcome),
+    customers: () => [...state().customers.values()].map((c) => structuredClone(c)),
+    setupIntents: () => [...state().setupIntents.values()].map((si) => structuredClone(si)),
+    paymentMethods: () => state().listAccountMethods(),
     settlePayment: (piId, outcome) => state().settlePayment(piId, outcome),
     setRefundStatus: (status) => {
       state().refundStatus = status;

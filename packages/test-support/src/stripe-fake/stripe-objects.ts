@@ -83,6 +83,33 @@ export interface FakePaymentMethod {
   object: "payment_method";
   type: string;
   created: number;
+  /** The customer it is attached to (saved for), or null. */
+  customer: string | null;
+}
+
+export interface FakeCustomer {
+  [key: string]: Json;
+  id: string;
+  object: "customer";
+  created: number;
+  email: string | null;
+  name: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface FakeSetupIntent {
+  [key: string]: Json;
+  id: string;
+  object: "setup_intent";
+  client_secret: string;
+  created: number;
+  customer: string | null;
+  last_setup_error: { [key: string]: Json } | null;
+  metadata: Record<string, string>;
+  next_action: { [key: string]: Json } | null;
+  payment_method: string | null;
+  status: string;
+  usage: string;
 }
 
 export function newPaymentIntent(fields: {
@@ -234,7 +261,7 @@ export function newRefund(fields: {
 }
 
 /** A card PaymentMethod as Stripe returns it (inside a card error's `payment_method`, for one). */
-export function newPaymentMethod(fields: { id: string; brand: string; last4: string; created: number }): FakePaymentMethod {
+export function newPaymentMethod(fields: { id: string; brand: string; last4: string; created: number; customer?: string | null }): FakePaymentMethod {
   return {
     id: fields.id,
     object: "payment_method",
@@ -257,11 +284,85 @@ export function newPaymentMethod(fields: { id: string; brand: string; last4: str
       wallet: null,
     },
     created: fields.created,
-    customer: null,
+    customer: fields.customer ?? null,
     customer_account: null,
     livemode: false,
     metadata: {},
     type: "card",
+  };
+}
+
+/** A Customer as Stripe returns it: what the fake models (email, name, metadata) and Stripe's empty values for the rest. */
+export function newCustomer(fields: {
+  id: string;
+  created: number;
+  email: string | null;
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+}): FakeCustomer {
+  return {
+    id: fields.id,
+    object: "customer",
+    address: null,
+    balance: 0,
+    created: fields.created,
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: fields.description,
+    discount: null,
+    email: fields.email,
+    invoice_prefix: fields.id.slice(4, 12).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: false,
+    metadata: fields.metadata,
+    name: fields.name,
+    next_invoice_sequence: 1,
+    phone: null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: "none",
+    test_clock: null,
+  };
+}
+
+/** A SetupIntent as Stripe returns it, before confirmation. */
+export function newSetupIntent(fields: {
+  id: string;
+  secret: string;
+  created: number;
+  customer: string | null;
+  paymentMethod: string | null;
+  usage: string;
+  metadata: Record<string, string>;
+  description: string | null;
+}): FakeSetupIntent {
+  return {
+    id: fields.id,
+    object: "setup_intent",
+    application: null,
+    automatic_payment_methods: null,
+    cancellation_reason: null,
+    client_secret: `${fields.id}_secret_${fields.secret}`,
+    created: fields.created,
+    customer: fields.customer,
+    description: fields.description,
+    flow_directions: null,
+    last_setup_error: null,
+    latest_attempt: null,
+    livemode: false,
+    mandate: null,
+    metadata: fields.metadata,
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: fields.paymentMethod,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { mandate_options: null, network: null, request_three_d_secure: "automatic" } },
+    payment_method_types: ["card"],
+    single_use_mandate: null,
+    status: fields.paymentMethod === null ? "requires_payment_method" : "requires_confirmation",
+    usage: fields.usage,
   };
 }
 

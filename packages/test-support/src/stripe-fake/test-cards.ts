@@ -51,4 +51,39 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, CardBehaviour>> = {
     message: "An error occurred while processing your card. Try again in a little bit.",
   },
   pm_card_authenticationRequired: { kind: "requires_action", brand: "visa", last4: "3184" },
+  pm_card_authenticationRequiredOnSetup: { kind: "requires_action", brand: "visa", last4: "3155" },
+  pm_card_chargeCustomerFail: {
+    kind: "declines",
+    brand: "visa",
+    last4: "0341",
+    code: "card_declined",
+    declineCode: "generic_decline",
+    message: "Your card was declined.",
+  },
 };
+
+/**
+ * What a test card does when it is saved (a SetupIntent) and when it is charged with the customer absent
+ * (`off_session: true`), as Stripe's testing docs describe the cards:
+ * - 4000 0027 6000 3184 (`pm_card_authenticationRequired`): asks for authentication on every transaction however it
+ *   was set up: saving it needs 3-D Secure, and every off-session charge is declined `authentication_required`.
+ * - 4000 0025 0000 3155 (`pm_card_authenticationRequiredOnSetup`): asks for authentication on a one-time payment and
+ *   on setup; once set up for off-session use (a SetupIntent, or a payment with `setup_future_usage`, authenticated)
+ *   its off-session charges go through without the customer.
+ * - 4000 0000 0000 0341 (`pm_card_chargeCustomerFail`): saving (attaching) succeeds, every charge is declined.
+ * - any other decline card: refused already when it is saved, with its decline; any other card: saved and charged.
+ */
+export interface SavedCardRules {
+  setup: "succeeds" | "requires_action" | "declines";
+  offSession: "succeeds" | "authentication_required" | "authentication_required_unless_set_up" | "declines";
+}
+
+export function savedCardRules(testId: string): SavedCardRules | undefined {
+  const card = TEST_PAYMENT_METHODS[testId];
+  if (!card) return undefined;
+  if (testId === "pm_card_authenticationRequired") return { setup: "requires_action", offSession: "authentication_required" };
+  if (testId === "pm_card_chargeCustomerFail") return { setup: "succeeds", offSession: "declines" };
+  if (card.kind === "requires_action") return { setup: "requires_action", offSession: "authentication_required_unless_set_up" };
+  if (card.kind === "declines") return { setup: "declines", offSession: "declines" };
+  return { setup: "succeeds", offSession: "succeeds" };
+}

@@ -6,7 +6,8 @@
 //   node trim-stripe-openapi.mjs ../shared/specs/stripe-spec3.trimmed.json stripe-spec3-dispute-paths.json
 // Kept beside its output so the subset can be audited against its source. What it keeps: the response schemas of the
 // endpoints the Stripe fake serves, and the schemas of every object the fake sends (event, dispute, error), with
-// everything they reference. References to objects the fake never expands (customers, balance transactions, ...)
+// everything they reference (customer, setup_intent and mandate too, since the fake serves them). References to
+// objects the fake never expands (a deleted customer, balance transactions, ...)
 // become `{ type: object, x-pruned }`, as Stripe's own trimmed copies do; required fields are never removed.
 import { readFileSync } from "node:fs";
 
@@ -22,8 +23,17 @@ const SERVED = {
   "/v1/charges/{charge}": ["get"],
   "/v1/disputes": ["get"],
   "/v1/disputes/{dispute}": ["get"],
+  // Saved payment methods: the customer a method is saved for, the SetupIntent that saves it, attach and detach.
+  "/v1/customers": ["post"],
+  "/v1/customers/{customer}": ["get"],
+  "/v1/setup_intents": ["get", "post"],
+  "/v1/setup_intents/{intent}": ["get"],
+  "/v1/setup_intents/{intent}/confirm": ["post"],
+  "/v1/payment_methods/{payment_method}": ["get"],
+  "/v1/payment_methods/{payment_method}/attach": ["post"],
+  "/v1/payment_methods/{payment_method}/detach": ["post"],
 };
-const ROOTS = ["event", "dispute", "error", "payment_intent", "refund", "charge", "payment_method"];
+const ROOTS = ["event", "dispute", "error", "payment_intent", "refund", "charge", "payment_method", "customer", "setup_intent", "mandate"];
 const NEVER_EXPANDED = new Set([
   "customer",
   "deleted_customer",
