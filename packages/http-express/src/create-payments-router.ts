@@ -14,7 +14,9 @@ import { createPaymentsMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import type { Authenticate } from "./principal.js";
 import { createRateLimits } from "./rate-limit/create-rate-limits.js";
+import { DEFAULT_SERVICE_CLAIM, holdsRoleClaim } from "./role-claims.js";
 import type { PaymentsRouterOptions } from "./router-options.js";
+import { mountCustomerRoutes } from "./routes/customer-routes.js";
 import { mountDisputeRoutes } from "./routes/dispute-routes.js";
 import { mountOperationRoutes } from "./routes/operation-routes.js";
 import { mountPaymentRoutes } from "./routes/payment-routes.js";
@@ -37,6 +39,8 @@ function resolveAuthenticate(options: PaymentsRouterOptions): Authenticate {
  */
 export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRouter {
   const authenticate = resolveAuthenticate(options);
+  const serviceClaim = options.serviceClaim ?? DEFAULT_SERVICE_CLAIM;
+  if (serviceClaim.length === 0) throw configurationError("serviceClaim must name a claim");
   const logger = scrubbedLogger(options.logger ?? createDefaultLogger());
   const metrics = createPaymentsMetrics(options.service, options.metricsRegistry, {
     storeMetrics: options.storeMetrics,
@@ -54,7 +58,8 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
     if (!principal) throw new PaymentError("unauthenticated", "a valid Bearer token is required");
     // The subject owns payments and scopes idempotency keys, so it is data: text a store cannot hold is no identity.
     if (identifierProblem(principal.sub, 200) !== null) throw new PaymentError("unauthenticated", "the token's subject is not a usable identity");
-    setPrincipal(req, principal);
+    // The service role is the router's to read (its claim is a router option), unless the authenticator decided it.
+    setPrincipal(req, { ...principal, service: principal.service ?? holdsRoleClaim(principal.claims, serviceClaim) });
   };
   const requireAuth = guardAuthentication(verifyCaller);
 
@@ -90,6 +95,7 @@ export function createPaymentsRouter(options: PaymentsRouterOptions): PaymentsRo
   mountOperationRoutes(router, deps);
   mountPaymentRoutes(router, deps);
   mountDisputeRoutes(router, deps);
+  mountCustomerRoutes(router, deps);
   mountReceiptLinkRoutes(router, deps);
 
   router.use((_req: Request, res: Response) => sendError(res, new PaymentError("not_found", "no such route")));

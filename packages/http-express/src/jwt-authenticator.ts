@@ -1,6 +1,7 @@
 import { configurationError } from "@org/payments-core";
 import { type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, errors, importSPKI, jwtVerify } from "jose";
 import type { Authenticate, Principal } from "./principal.js";
+import { holdsRoleClaim } from "./role-claims.js";
 
 type VerificationKey = Exclude<Parameters<typeof jwtVerify>[1], JWTVerifyGetKey>;
 
@@ -22,18 +23,6 @@ export interface JwtOptions {
   adminClaim?: string | undefined;
   /** Allowed clock skew in seconds, at most 60 (default 30). */
   clockToleranceSeconds?: number | undefined;
-}
-
-function isAdmin(claims: Record<string, unknown>, adminClaim: string): boolean {
-  const value = claims[adminClaim];
-  if (value === true) return true;
-  for (const name of ["role", "roles", "scope", "scopes"]) {
-    const roles = claims[name];
-    if (roles === adminClaim) return true;
-    if (Array.isArray(roles) && roles.includes(adminClaim)) return true;
-    if (typeof roles === "string" && roles.split(" ").includes(adminClaim)) return true;
-  }
-  return false;
 }
 
 /**
@@ -109,7 +98,7 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticate {
           ? await jwtVerify(token, resolved, verifyOptions)
           : await jwtVerify(token, resolved, verifyOptions);
       if (typeof payload.sub !== "string" || payload.sub.length === 0) return null;
-      const principal: Principal = { sub: payload.sub, admin: isAdmin(payload, adminClaim), claims: payload };
+      const principal: Principal = { sub: payload.sub, admin: holdsRoleClaim(payload, adminClaim), claims: payload };
       return principal;
     } catch (error) {
       if (error instanceof errors.JOSEError) return null;

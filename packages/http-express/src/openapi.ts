@@ -152,6 +152,22 @@ const disputeIdParam = {
   schema: { type: "string", minLength: 1, maxLength: 200 },
 };
 
+const customerIdParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "A customer id (cus_…); another owner's customer, or one no customer can have (control characters, a card number, over 200 characters), is 404",
+  schema: { type: "string", minLength: 1, maxLength: 200 },
+};
+
+const methodIdParam = {
+  name: "methodId",
+  in: "path",
+  required: true,
+  description: "A saved payment method id (spm_…) of this customer; a method of another customer is 404",
+  schema: { type: "string", minLength: 1, maxLength: 200 },
+};
+
 /** The lookup route's path parameters: text no payment can be named by is 404, like an impossible payment id. */
 const providerIdParams = [
   { name: "provider", in: "path", required: true, description: "The provider's name (stripe, paypal, …)", schema: { type: "string", minLength: 1, maxLength: 200 } },
@@ -251,6 +267,15 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
     required: ["data", "nextCursor"],
     additionalProperties: false,
   };
+  const customerList = {
+    type: "object",
+    properties: { data: { type: "array", items: schemaRef("Customer") }, nextCursor: { type: ["string", "null"] } },
+    required: ["data", "nextCursor"],
+    additionalProperties: false,
+  };
+  const methodList = { type: "object", properties: { data: { type: "array", items: schemaRef("SavedPaymentMethod") } }, required: ["data"], additionalProperties: false };
+  const customerNotes = { 404: "not_found: no such customer, or another owner's (the same answer)" };
+  const methodNotes = { 404: "not_found: no such customer or method, another owner's customer, or a method of another customer (the same answers)" };
   return {
     openapi: "3.1.0",
     info: {
@@ -266,6 +291,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
         Payment: json(s.paymentResponse, "output"),
         Refund: json(s.refundResponse, "output"),
         Dispute: json(s.disputeResponse, "output"),
+        Customer: json(s.customerResponse, "output"),
+        SavedPaymentMethod: json(s.savedPaymentMethodResponse, "output"),
         Error: json(s.errorResponse, "output"),
         InternalError: json(s.internalErrorResponse, "output"),
       },
@@ -275,11 +302,17 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
       "/payments": {
         post: operation({
           operationId: "createPayment",
-          summary: "Create a payment",
+          summary: "Create a payment; with customerId and offSession: true (service role, admin) one that charges a saved method without the customer",
           idempotent: true,
           body: s.createPaymentBody,
           ok: { status: 201, ref: "Payment" },
-          errors: [400, 409, 422],
+          errors: [400, 404, 409, 422],
+          errorNotes: {
+            400: "validation_error also for owner from a customer's own token, or no owner from a service token",
+            403: "forbidden: offSession from a customer's own token",
+            404: "not_found: an off-session payment's customer or saved method that does not exist or is another owner's",
+            409: "invalid_state_transition: a saved method that is not active, a deleted customer",
+          },
         }),
         get: operation({
           operationId: "listPayments",
@@ -329,7 +362,24 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
           [idParam],
         ),
       },
-      "/payments/{id}/confirm": { post: pay("confirmPayment", "Confirm (charge or authorize), or resume after requires_action", s.confirmPaymentBody, [402]) },
+      "/payments/{id}/confirm": {
+        post: operation(
+          {
+            operationId: "confirmPayment",
+            summary:
+              "Confirm (charge or authorize), or resume after requires_action; savePaymentMethod: true also saves the method for the payment's customer",
+            idempotent: true,
+            body: s.confirmPaymentBody,
+            ok: { status: 200, ref: "Payment" },
+            errors: [400, 402, 404, 409, 422, 502, 503],
+            errorNotes: {
+              402: "authentication_required is not an error here: an off-session charge the bank wants authenticated answers 200 requires_action with lastError.code authentication_required",
+              403: "forbidden: an off-session payment still pending, from a customer's own token (the service charges it; once requires_action, the customer resumes it)",
+            },
+          },
+          [idParam],
+        ),
+      },
       "/payments/{id}/capture": { post: pay("capturePayment", "Capture an authorization (admin)", s.capturePaymentBody) },
       "/payments/{id}/cancel": { post: pay("cancelPayment", "Cancel a payment before money moved", s.cancelPaymentBody) },
       "/payments/{id}/refunds": {
@@ -387,6 +437,106 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Record<strin
         ),
       },
       "/receipts/{token}": { get: receiptLinkPageOperation() },
+      "/customers": {
+        post: operation({
+          operationId: "createCustomer",
+          summary: "Create a customer (an owner: their own; the service role: for the owner it names)",
+          idempotent: true,
+          body: s.createCustomerBody,
+          ok: { status: 201, ref: "Customer" },
+          errors: [400, 409, 422],
+          errorNotes: { 400: "validation_error also for owner from a customer's own token, no owner from a service token, or a card number in the name" },
+        }),
+        get: operation({
+          operationId: "listCustomers",
+          summary: "List customers, newest first (owners see their own; the service role names the owner; admins any, or all)",
+          query: s.listCustomersQuery,
+          ok: { status: 200, schema: customerList },
+          errors: [400],
+          errorNotes: {
+            400: "invalid_cursor for a cursor this list did not issue; validation_error for a service token without owner, or a parameter this route does not have",
+            403: "forbidden: a customer's own token naming another owner",
+          },
+        }),
+      },
+      "/customers/{id}": {
+        get: operation({ operationId: "getCustomer", summary: "Get a customer", ok: { status: 200, ref: "Customer" }, errors: [404], errorNotes: customerNotes }, [customerIdParam]),
+        patch: operation(
+          {
+            operationId: "updateCustomer",
+            summary: "Change a customer's email, name, metadata (a JSON merge patch) or default saved method (one of its own active methods)",
+            idempotent: true,
+            body: s.updateCustomerBody,
+            bodyContentTypes: ["application/json", "application/merge-patch+json"],
+            ok: { status: 200, ref: "Customer" },
+            errors: [400, 404, 409, 422],
+            errorNotes: { ...customerNotes, 409: "invalid_state_transition: a deleted customer, or a default that is not an active method" },
+          },
+          [customerIdParam],
+        ),
+        delete: operation(
+          {
+            operationId: "deleteCustomer",
+            summary: "Delete a customer: every saved method is detached at its provider, then the customer is marked deleted (the record stays)",
+            idempotent: true,
+            ok: { status: 200, ref: "Customer" },
+            errors: [404, 409, 422, 502, 503],
+            errorNotes: customerNotes,
+          },
+          [customerIdParam],
+        ),
+      },
+      "/customers/{id}/payment-methods": {
+        post: operation(
+          {
+            operationId: "savePaymentMethod",
+            summary: "Save a payment method without charging it: active, or requires_action when the bank wants the customer to authenticate (then confirm it)",
+            idempotent: true,
+            body: s.savePaymentMethodBody,
+            ok: { status: 201, ref: "SavedPaymentMethod" },
+            errors: [400, 402, 404, 409, 422, 502, 503],
+            errorNotes: { ...customerNotes, 402: "the bank refused to save the card (the method stays, failed)", 409: "invalid_state_transition: a deleted customer" },
+          },
+          [customerIdParam],
+        ),
+        get: operation(
+          {
+            operationId: "listSavedPaymentMethods",
+            summary: "A customer's saved payment methods, oldest first (detached and failed ones too, for the record)",
+            ok: { status: 200, schema: methodList },
+            errors: [404],
+            errorNotes: customerNotes,
+          },
+          [customerIdParam],
+        ),
+      },
+      "/customers/{id}/payment-methods/{methodId}": {
+        delete: operation(
+          {
+            operationId: "detachPaymentMethod",
+            summary: "Detach a saved payment method (here first, then at the provider); it stops being the default",
+            idempotent: true,
+            ok: { status: 200, ref: "SavedPaymentMethod" },
+            errors: [404, 409, 422, 502, 503],
+            errorNotes: methodNotes,
+          },
+          [customerIdParam, methodIdParam],
+        ),
+      },
+      "/customers/{id}/payment-methods/{methodId}/confirm": {
+        post: operation(
+          {
+            operationId: "confirmSavedPaymentMethod",
+            summary: "Continue saving a method after the customer authenticated at their bank (the method was requires_action); body {}",
+            idempotent: true,
+            body: s.confirmSavedPaymentMethodBody,
+            ok: { status: 200, ref: "SavedPaymentMethod" },
+            errors: [400, 402, 404, 409, 422, 502, 503],
+            errorNotes: { ...methodNotes, 409: "invalid_state_transition: the method is not waiting for the customer" },
+          },
+          [customerIdParam, methodIdParam],
+        ),
+      },
       "/fares/quote": {
         post: operation({ operationId: "quoteFare", summary: "Quote a fare with a named tariff", body: s.fareQuoteBody, ok: { status: 200, schema: s.fareQuoteResponse }, errors: [400, 404] }),
       },

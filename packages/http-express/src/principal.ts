@@ -4,6 +4,12 @@ export interface Principal {
   sub: string;
   /** Holds the admin role (a configurable claim): capture, refunds, stats and everyone's payments. */
   admin: boolean;
+  /**
+   * Holds the service role (the router's `serviceClaim`): a host service acting on owners' behalf — customers,
+   * saved methods and off-session charges, naming the owner it acts for. A custom `authenticate` may set it; when
+   * it does not, the router reads the claim from `claims` (so it is always a boolean behind the router).
+   */
+  service?: boolean | undefined;
   claims: Readonly<Record<string, unknown>>;
 }
 

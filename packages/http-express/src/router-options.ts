@@ -22,8 +22,14 @@ export interface PaymentsRouterOptions {
   /** Custom authentication; when absent, `jwt` configures Bearer JWT verification. */
   authenticate?: Authenticate | undefined;
   jwt?: JwtOptions | undefined;
-  /** Authorization hook; defaults to DESIGN's owner/admin roles. */
+  /** Authorization hook; defaults to DESIGN's owner, service and admin roles (`defaultAuthorize`). */
   authorize?: Authorize | undefined;
+  /**
+   * The claim that grants the service role (host services acting for owners: customers, saved methods,
+   * off-session charges), read like the admin claim: `<claim>: true`, or the name in `role`/`roles`/`scope`/`scopes`.
+   * Default "payments_service". A principal whose `service` a custom `authenticate` set keeps it.
+   */
+  serviceClaim?: string | undefined;
   /** Prices a payment server-side from the request (e.g. a booking id in `references`). */
   resolveAmount?: ((req: Request, body: Record<string, unknown>) => ResolvedAmount | Promise<ResolvedAmount>) | undefined;
   /**

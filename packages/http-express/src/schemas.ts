@@ -4,13 +4,17 @@ import {
   MAX_PAGE_LIMIT,
   PAYMENT_STATUSES,
   REFUND_STATUSES,
+  SAVED_PAYMENT_METHOD_STATUSES,
   cancelPaymentSchema,
   capturePaymentSchema,
   confirmPaymentSchema,
+  createCustomerSchema,
   createPaymentSchema,
   fareRequestSchema,
   refundPaymentSchema,
+  savePaymentMethodSchema,
   type TextRule,
+  updateCustomerSchema,
   updatePaymentSchema,
   textProblem,
   textProblemMessage,
@@ -31,13 +35,31 @@ const minorUnits = z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe("Safe in
 const anyMinorUnits = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const timestamp = z.string().describe("ISO-8601 UTC timestamp");
 
-export const createPaymentBody = createPaymentSchema.omit({ owner: true }).extend({ amount: minorUnits });
+/**
+ * `owner` only with the service role (which must name it) or as an admin; a customer's own token is the owner.
+ * `offSession: true` (service, admin) charges `customerId`'s saved `paymentMethodId` (`spm_…`, else its default).
+ */
+export const createPaymentBody = createPaymentSchema.extend({
+  amount: minorUnits,
+  owner: createPaymentSchema.shape.owner.optional().describe("Service role (required) and admin only: the owner the payment is for"),
+});
 export const confirmPaymentBody = confirmPaymentSchema;
 export const capturePaymentBody = capturePaymentSchema.extend({ amount: minorUnits.optional() });
 export const cancelPaymentBody = cancelPaymentSchema;
 export const refundPaymentBody = refundPaymentSchema.extend({ amount: minorUnits.optional() });
 /** PATCH /payments/:id: every field optional; metadata and references are JSON merge patches (null removes a key). */
 export const updatePaymentBody = updatePaymentSchema.extend({ amount: minorUnits.optional() });
+/** POST /customers: `owner` as on POST /payments (service: required; admin: optional; an owner's token: absent). */
+export const createCustomerBody = createCustomerSchema.extend({
+  owner: createCustomerSchema.shape.owner.optional().describe("Service role (required) and admin only: the owner the customer is for"),
+});
+/** PATCH /customers/:id: every field optional; `null` clears email, name or the default; metadata is a JSON merge patch. */
+export const updateCustomerBody = updateCustomerSchema;
+/** POST /customers/:id/payment-methods: save a method without charging it. */
+export const savePaymentMethodBody = savePaymentMethodSchema;
+/** POST /customers/:id/payment-methods/:methodId/confirm takes nothing but the fact that the customer is back. */
+export const confirmSavedPaymentMethodBody = z.object({}).strict();
+
 // Tariff names are the host's own; a name with control characters or a card number cannot be one.
 export const fareQuoteBody = fareRequestSchema.extend({ tariff: ruledText({ min: 1, max: 100, refuseCardNumbers: "identifier" }) }).strict();
 export const cancellationQuoteBody = fareQuoteBody.pick({ tariff: true }).strict();
@@ -129,6 +151,21 @@ export const listDisputesQuery = z
   })
   .strict();
 
+/** GET /customers: newest first; an owner sees their own, the service role names the owner, an admin may. */
+export const listCustomersQuery = z
+  .object({
+    owner: createPaymentSchema.shape.owner.optional().describe("Required with a service token; an owner's token may name only itself; an admin any owner, or none for all"),
+    email: ruledText({ min: 1, max: 254 }).optional().describe("The customer's email, exactly as stored (no case folding)"),
+    deleted: z
+      .enum(["true", "false"])
+      .transform((flag) => flag === "true")
+      .optional()
+      .describe("true: only deleted customers; false: only live ones; absent: both"),
+    limit: pageLimitParam.optional(),
+    cursor: cursorParam.optional(),
+  })
+  .strict();
+
 export const statsQuery = z
   .object({ since: instantParam.optional().describe("Created at or after; must be before until"), until: instantParam.optional().describe("Created before") })
   .strict();
@@ -167,6 +204,7 @@ export const paymentResponse = z.object({
     .nullable(),
   lastError: z.object({ code: z.string(), declineCode: z.string().optional(), message: z.string() }).nullable(),
   disputed: z.boolean(),
+  offSession: z.boolean().describe("Charged with a saved method without the customer present (paymentMethodId is then ours, spm_…)"),
   lineItems: z.array(lineItem),
   metadata: z.record(z.string(), z.string()),
   receiptNumber: z.string().nullable(),
@@ -211,6 +249,51 @@ export const disputeResponse = z.object({
   updatedAt: timestamp,
   version: z.int().min(1),
 });
+
+/**
+ * What the customer must do next: as on a payment, the client secret rides along (Stripe.js needs it to run the
+ * bank's challenge in the browser); it is the caller's own object's, and the router never logs a response body.
+ */
+const nextAction = z.object({ type: z.enum(["redirect", "use_sdk"]), url: z.string().optional(), clientSecret: z.string().optional() });
+
+export const customerResponse = z.object({
+  id: z.string().describe("Ours: cus_…"),
+  owner: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  metadata: z.record(z.string(), z.string()),
+  providerCustomerIds: z.record(z.string(), z.string()).describe("The provider's customer id, by provider (made when a method is first saved there)"),
+  defaultPaymentMethodId: z.string().nullable().describe("The saved method an off-session charge uses when it names none"),
+  deletedAt: timestamp.nullable().describe("Set once deleted: the record stays (payments name it), with every method detached"),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: z.int().min(1),
+});
+
+export const savedPaymentMethodResponse = z
+  .object({
+    id: z.string().describe("Ours: spm_…, what an off-session payment names as paymentMethodId"),
+    customerId: z.string(),
+    owner: z.string(),
+    provider: z.string(),
+    status: z.enum(SAVED_PAYMENT_METHOD_STATUSES).describe("requires_action: the bank wants the customer to authenticate the saving (then confirm)"),
+    type: z.string(),
+    brand: z.string().nullable(),
+    last4: z.string().nullable().describe("The last four digits only: a card number is never stored or answered"),
+    expMonth: z.int().min(1).max(12).nullable(),
+    expYear: z.int().nullable(),
+    providerPaymentMethodId: z.string().nullable().describe("The provider's reusable token (Stripe pm_…, PayPal's payment token)"),
+    providerSetupId: z.string().nullable().describe("The provider's setup object while saving (Stripe seti_…, PayPal's setup token)"),
+    nextAction: nextAction.nullable(),
+    lastError: z.object({ code: z.string(), declineCode: z.string().optional(), message: z.string() }).nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: z.int().min(1),
+  })
+  .describe("A saved payment method: the provider's token and what identifies the card to a person, never its number");
+
+export const customerList = z.object({ data: z.array(customerResponse), nextCursor: z.string().nullable() });
+export const savedPaymentMethodList = z.object({ data: z.array(savedPaymentMethodResponse) });
 
 export const refundResult = z.object({ refund: refundResponse, payment: paymentResponse });
 export const paymentList = z.object({ data: z.array(paymentResponse), nextCursor: z.string().nullable() });

@@ -39,3 +39,24 @@ export function disputeIdParam(req: Request): string {
   }
   return id;
 }
+
+/**
+ * The customer id of a customer route, under the payment id's rule: text no customer can have is 404 without being
+ * repeated and without asking the store.
+ */
+export function customerIdParam(req: Request): string {
+  const id = req.params.id;
+  if (typeof id !== "string" || textProblem(id, { min: 1, max: 200, refuseCardNumbers: "identifier" }) !== null) {
+    throw new PaymentError("not_found", "no customer has this id", { details: { field: "id" } });
+  }
+  return id;
+}
+
+/** The saved method id of `/customers/:id/payment-methods/:methodId`, under the same rule. */
+export function methodIdParam(req: Request): string {
+  const id = req.params.methodId;
+  if (typeof id !== "string" || textProblem(id, { min: 1, max: 200, refuseCardNumbers: "identifier" }) !== null) {
+    throw new PaymentError("not_found", "no payment method has this id", { details: { field: "methodId" } });
+  }
+  return id;
+}

@@ -8,9 +8,13 @@ import { parseCursor, parseMetadataEntry, parseQuery, parseReference, parseWindo
 import { providerIdParams } from "../http/path-params.js";
 import { listPaymentsQuery, receiptQuery, statsQuery } from "../schemas.js";
 import { renderReceipt } from "@org/payments-core";
+import { actingOwner } from "./acting-owner.js";
 import { createPaymentAccess } from "./payment-access.js";
 import { createReceiptPresenter } from "./receipt-presenter.js";
 import type { RouteDeps } from "./route-deps.js";
+
+/** What PATCH /payments/:id may change without `payment.update_priced`: notes on the payment, not its price. */
+const ANNOTATION_FIELDS: ReadonlySet<string> = new Set(["description", "metadata"]);
 
 export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
   const { options, authorize, metrics, json, requireAuth, limit } = deps;
@@ -48,8 +52,10 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     const ctx = context(req);
     await allow("payment.create", req);
     const body = bodyObject(req);
-    if ("owner" in body) throw new PaymentError("validation_error", "owner is taken from your token, not the body", { details: { field: "owner" } });
-    let input: Record<string, unknown> = { ...body, owner: principalOf(req).sub };
+    const owner = await actingOwner(req, body, authorize);
+    // Charging a saved card without its holder is the host's decision, never the holder's token alone.
+    if (body.offSession === true) await allow("payment.create_off_session", req);
+    let input: Record<string, unknown> = { ...body, owner };
     if (options.resolveAmount) {
       const resolved = await options.resolveAmount(req, body);
       input =
@@ -71,7 +77,12 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     const principal = principalOf(req);
     const query = parseQuery(listPaymentsQuery, req.query);
     const seesAll = await authorize("payment.list_all", principal);
-    if (!seesAll && query.owner !== undefined && query.owner !== principal.sub) {
+    const actsForOwners = !seesAll && (await authorize("owner.act_for", principal));
+    // A service acts for one owner at a time: its list names that owner, as its creates do.
+    if (actsForOwners && query.owner === undefined && query.providerPaymentId === undefined) {
+      throw validationErrorOf("query", [{ path: "owner", message: "is required for a service token: name the owner it acts for" }]);
+    }
+    if (!seesAll && !actsForOwners && query.owner !== undefined && query.owner !== principal.sub) {
       throw new PaymentError("forbidden", "listing another owner's payments needs the admin role");
     }
     if (query.providerPaymentId !== undefined) {
@@ -101,7 +112,7 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
     const filter: PaymentFilter = {
       status: query.status,
       provider: query.provider,
-      owner: seesAll ? query.owner : principal.sub,
+      owner: seesAll || actsForOwners ? query.owner : principal.sub,
       createdFrom: window.from,
       createdTo: window.to,
       updatedFrom: updated.from,
@@ -139,13 +150,20 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
   router.patch("/payments/:id", json, requireAuth, limit, async (req, res) => {
     const ctx = context(req);
     const payment = await visiblePayment(req, "payment.update");
-    const result = await track("update", async () => service.updatePayment(payment.id, updatePaymentInput(bodyObject(req)), ctx));
+    const body = bodyObject(req);
+    // Annotating (description, metadata) is the service role's; changing what is charged stays the admin's.
+    if (Object.keys(body).some((field) => !ANNOTATION_FIELDS.has(field))) await allow("payment.update_priced", req, payment);
+    const result = await track("update", async () => service.updatePayment(payment.id, updatePaymentInput(body), ctx));
     sendOutcome(res, 200, result.payment, result.replayed);
   });
 
   router.post("/payments/:id/confirm", json, requireAuth, limit, async (req, res) => {
     const ctx = context(req);
     const payment = await visiblePayment(req, "payment.confirm");
+    // The off-session charge itself is the host's; once the bank sent it back for authentication (requires_action)
+    // the customer is here, on-session, and their own token finishes it. Decided on the status before the operation:
+    // a retry of a confirm that ran finds the payment past pending and replays.
+    if (payment.offSession && payment.status === "pending") await allow("payment.confirm_off_session", req, payment);
     const result = await track(
       "confirm",
       () => service.confirmPayment(payment.id, bodyObject(req), ctx),
@@ -168,6 +186,7 @@ export function mountPaymentRoutes(router: Router, deps: RouteDeps): void {
   router.post("/payments/:id/cancel", json, requireAuth, limit, async (req, res) => {
     const ctx = context(req);
     const payment = await visiblePayment(req, "payment.cancel");
+    if (payment.offSession) await allow("payment.cancel_off_session", req, payment);
     const cancelsAnything = await authorize("payment.cancel_authorized", principalOf(req), payment);
     // Decided inside the idempotent operation, so a retry replays the refusal instead of re-deciding it.
     const cancelContext: CancelContext = cancelsAnything ? ctx : { ...ctx, allowedStatuses: ["pending", "requires_action"] };
