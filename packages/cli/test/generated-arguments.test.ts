@@ -131,10 +131,13 @@ for (const name of BACKENDS) {
       await paidPayment(opened.service, 2500, { captureMethod: "manual" });
       await createPayment(opened.service, 700);
       await opened.service.refundPayment(paid.id, { amount: 100, reason: "seed" }, { scope: "host", idempotencyKey: "seed-refund" });
+      // A customer with a saved card: show, list and detach reach them (a detach stops at its confirmation).
+      const { value: customer } = await opened.service.createCustomer({ owner: "user_1", email: "fuzz@example.com" }, { scope: "host", idempotencyKey: "seed-customer" });
+      const { paymentMethod } = await opened.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, { scope: "host", idempotencyKey: "seed-method" });
       const dir = mkdtempSync(join(tmpdir(), "fuzz-tariff-"));
       const tariff = join(dir, "tariff.json");
       writeFileSync(tariff, JSON.stringify({ name: "city", currency: "EUR", baseFare: 250, perKm: 120, perMinute: 30, minimumFare: 700, bookingFee: 100, cancellationFee: 500, taxRate: "0.10", maxSurge: "2.5" }));
-      fillers = { paymentId: paid.id, disputeId: "dp_none", eventId: "evt_none", sequence: "999999", reason: "fuzz", provider: "simulated", since: "2020-01-01", tariff, distanceM: "1000", seconds: "60" };
+      fillers = { paymentId: paid.id, customerId: customer.id, customer: customer.id, methodId: paymentMethod.id, disputeId: "dp_none", eventId: "evt_none", sequence: "999999", reason: "fuzz", provider: "simulated", since: "2020-01-01", tariff, distanceM: "1000", seconds: "60" };
     });
     afterAll(async () => {
       process.chdir(cwd);
