@@ -7,6 +7,7 @@ const PROCESSING = new Set(["processing_error", "try_again_later", "issuer_not_a
 const AUTHENTICATION = new Set([
   "authentication_required",
   "payment_intent_authentication_failure",
+  "setup_intent_authentication_failure",
   "authentication_not_handled",
 ]);
 

@@ -2,6 +2,7 @@ import type { GatewayPayment, GatewayPaymentStatus, NextAction, PaymentFailure }
 import type Stripe from "stripe";
 import { coreDeclineCode } from "./decline-codes.js";
 import { mapRefund } from "./map-refund.js";
+import { idOf, savedMethodOf } from "./map-saved-method.js";
 import { fromStripeAmount } from "./stripe-currencies.js";
 
 /** Card authorizations lapse after about seven days at Stripe unless the charge says otherwise. */
@@ -25,7 +26,17 @@ function failureOf(pi: Stripe.PaymentIntent): PaymentFailure {
   };
 }
 
+/**
+ * An off-session charge the bank wants authenticated: Stripe declines it `authentication_required` (a 402 card
+ * error) and leaves the PaymentIntent at `requires_payment_method`. It is not a failure of the payment: the host
+ * brings the customer back, and Stripe.js confirms this same PaymentIntent on session with its client secret.
+ */
+export function needsCustomerAuthentication(pi: Stripe.PaymentIntent): boolean {
+  return pi.status === "requires_payment_method" && pi.last_payment_error?.code === "authentication_required";
+}
+
 function statusOf(pi: Stripe.PaymentIntent): GatewayPaymentStatus {
+  if (needsCustomerAuthentication(pi)) return "requires_action";
   switch (pi.status) {
     case "requires_action":
       return "requires_action";
@@ -49,8 +60,9 @@ function statusOf(pi: Stripe.PaymentIntent): GatewayPaymentStatus {
 }
 
 function nextActionOf(pi: Stripe.PaymentIntent): NextAction | null {
-  if (pi.status !== "requires_action") return null;
   const clientSecret = pi.client_secret ?? undefined;
+  if (needsCustomerAuthentication(pi)) return { type: "use_sdk", clientSecret };
+  if (pi.status !== "requires_action") return null;
   const redirect = pi.next_action?.redirect_to_url;
   if (pi.next_action?.type === "redirect_to_url" && redirect?.url) {
     return { type: "redirect", url: redirect.url, clientSecret };
@@ -90,7 +102,8 @@ export function mapPaymentIntent(pi: Stripe.PaymentIntent, options: MapPaymentIn
     amountCaptured: fromStripeAmount(pi.amount_received, currency),
     amountRefunded,
     nextAction: nextActionOf(pi),
-    failure: status === "failed" ? failureOf(pi) : null,
+    // Failed, or an off-session charge waiting for the customer to authenticate: why, in the decline vocabulary.
+    failure: status === "failed" || needsCustomerAuthentication(pi) ? failureOf(pi) : null,
     authorizationExpiresAt:
       status === "authorized"
         ? new Date(((captureBefore ?? 0) > 0 ? (captureBefore as number) : pi.created + AUTHORIZATION_LIFETIME_S) * 1000).toISOString()
@@ -102,5 +115,11 @@ export function mapPaymentIntent(pi: Stripe.PaymentIntent, options: MapPaymentIn
     cancellationReason: pi.cancellation_reason ?? null,
   };
   if (refunds) payment.refunds = refunds;
+  // Saved with the payment (`setup_future_usage`): once the money was authorized Stripe has attached the method to
+  // the customer; the expanded PaymentMethod says what it is.
+  const saved = pi.setup_future_usage !== null && (status === "succeeded" || status === "authorized") ? savedMethodOf(pi.payment_method) : null;
+  if (saved) payment.savedMethod = saved;
+  const customer = idOf(pi.customer);
+  if (customer !== null) payment.providerCustomerId = customer;
   return payment;
 }

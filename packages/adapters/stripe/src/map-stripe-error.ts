@@ -28,7 +28,7 @@ export function isStripeError(error: unknown): error is StripeErrorLike {
 }
 
 /** The operation being mapped: the same Stripe error means different things for a capture and for a refund. */
-export type StripeOperation = "create" | "resume" | "capture" | "cancel" | "refund" | "read";
+export type StripeOperation = "create" | "resume" | "capture" | "cancel" | "refund" | "read" | "setup" | "resume_setup" | "detach";
 
 function retryAfter(error: StripeErrorLike, fallback: number): number {
   const header = error.headers?.["retry-after"];
@@ -95,7 +95,8 @@ function invalidRequest(error: StripeErrorLike, operation: StripeOperation): Pay
     return invalid("currency_not_supported", "Stripe does not accept this currency for this account", error);
   }
   if (isOneOf(UNEXPECTED_STATE_CODES, code)) {
-    return invalid("invalid_state_transition", `Stripe refused the ${operation}: the PaymentIntent is not in a state that allows it`, error);
+    const subject = operation === "setup" || operation === "resume_setup" ? "SetupIntent" : "PaymentIntent";
+    return invalid("invalid_state_transition", `Stripe refused the ${operation}: the ${subject} is not in a state that allows it`, error);
   }
   if (operation === "refund" && code === "amount_too_large") {
     return invalid("refund_exceeds_captured", "Stripe refused the refund: it exceeds what is left to refund", error);
@@ -107,7 +108,7 @@ function invalidRequest(error: StripeErrorLike, operation: StripeOperation): Pay
     // A missing object named by the caller (their payment method, their customer) is theirs to correct; the objects
     // named by our own ids (the PaymentIntent of a capture or refund, any read) are simply not there.
     const callerField = param === undefined ? undefined : FIELD_OF_PARAM[param];
-    if ((operation === "create" || operation === "resume") && param !== undefined && param !== "intent" && param !== "id") {
+    if ((operation === "create" || operation === "resume" || operation === "setup") && param !== undefined && param !== "intent" && param !== "id") {
       return invalid("validation_error", `Stripe has no object for ${callerField ?? param}`, error, { field: callerField ?? param });
     }
     return invalid("not_found", "Stripe has no such object", error);

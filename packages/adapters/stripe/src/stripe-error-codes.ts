@@ -26,6 +26,7 @@ export const REFUND_REFUSAL_CODES = [
 export const DECLINE_LIKE_CODES = [
   "card_decline_rate_limit_exceeded",
   "payment_intent_authentication_failure",
+  "setup_intent_authentication_failure",
   "payment_intent_payment_attempt_failed",
   "payment_intent_payment_attempt_expired",
   "payment_method_provider_decline",
@@ -35,6 +36,7 @@ export const DECLINE_LIKE_CODES = [
 /** The PaymentIntent (or its charge) is not in a state that allows the request: nothing moved. */
 export const UNEXPECTED_STATE_CODES = [
   "payment_intent_unexpected_state",
+  "setup_intent_unexpected_state",
   "charge_already_captured",
   "charge_expired_for_capture",
   "capture_charge_authorization_expired",

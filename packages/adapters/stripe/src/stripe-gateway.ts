@@ -3,15 +3,19 @@ import {
   type CancelGatewayRequest,
   type CaptureGatewayRequest,
   type CreateGatewayPaymentRequest,
+  type DetachGatewayRequest,
   type GatewayCallOptions,
   type GatewayCapabilities,
   type GatewayDispute,
   type GatewayPayment,
   type GatewayRefund,
+  type GatewaySetup,
   type GatewayWebhookEvent,
   type PaymentGateway,
   type RefundGatewayRequest,
   type ResumeGatewayPaymentRequest,
+  type ResumeSetupGatewayRequest,
+  type SetupGatewayRequest,
   type WebhookHeaders,
 } from "@org/payments-core";
 import { checkStripePaymentMethod } from "./payment-method-id.js";
@@ -20,9 +24,10 @@ import { STRIPE_API_VERSION } from "./api-version.js";
 import { disputeSubject, mapDispute } from "./map-dispute.js";
 import { mapPaymentIntent } from "./map-payment-intent.js";
 import { mapRefund } from "./map-refund.js";
+import { mapSetupIntent } from "./map-setup-intent.js";
 import { isStripeError, mapStripeError, refundRefusalOf, type StripeOperation } from "./map-stripe-error.js";
 import { mapWebhookEvent, type WebhookLookups } from "./map-webhook-event.js";
-import { paymentIdTime } from "./payment-id-time.js";
+import { idTime, paymentIdTime } from "./payment-id-time.js";
 import {
   STRIPE_MINIMUM_AMOUNTS,
   assertStripeCurrency,
@@ -124,7 +129,43 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
   }
 
   async function retrieveIntent(id: string): Promise<Stripe.PaymentIntent> {
-    return stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] }, reading);
+    // The payment method too: a payment that saved its method answers what was saved (mapPaymentIntent).
+    return stripe.paymentIntents.retrieve(id, { expand: ["latest_charge", "payment_method"] }, reading);
+  }
+
+  /**
+   * The key of a call the operation makes before its own (a Customer created for it), derived from the operation's
+   * key: a retry of the operation under its key replays that call too, so it never makes a second customer.
+   */
+  const derived = (call: GatewayCallOptions, step: string): GatewayCallOptions => ({ idempotencyKey: `${call.idempotencyKey}:${step}` });
+
+  /** A Stripe Customer for our customer; its metadata names ours, so an operator (or a later lookup) can tell whose. */
+  async function createCustomer(
+    who: { customerId: string | null; email: string | null; name: string | null },
+    call: GatewayCallOptions,
+    operation: StripeOperation,
+  ): Promise<string> {
+    const params: Stripe.CustomerCreateParams = {};
+    if (who.email) params.email = who.email;
+    if (who.name) params.name = who.name;
+    if (who.customerId) params.metadata = { customer_id: who.customerId };
+    const customer = await guarded(operation, () => stripe.customers.create(params, mutating(derived(call, "customer"))));
+    return customer.id;
+  }
+
+  /**
+   * A refusal of a SetupIntent's confirmation (a 402 card error, or a decline in all but type) carries the
+   * SetupIntent, now `requires_payment_method` with its `last_setup_error`: that is the answer, a failed setup.
+   */
+  function setupDeclineOrThrow(error: unknown, operation: StripeOperation, providerCustomerId: string): GatewaySetup {
+    const declined = isStripeError(error) && (error.type === "StripeCardError" || isOneOf(DECLINE_LIKE_CODES, error.code));
+    const si = isStripeError(error) ? (error as unknown as { setup_intent?: Stripe.SetupIntent }).setup_intent : undefined;
+    if (declined && si && typeof si === "object" && si.object === "setup_intent") return mapSetupIntent(si, providerCustomerId);
+    throw mapStripeError(error, operation);
+  }
+
+  async function retrieveSetup(id: string): Promise<Stripe.SetupIntent> {
+    return guarded("read", () => stripe.setupIntents.retrieve(id, { expand: ["payment_method"] }, reading));
   }
 
   /**
@@ -169,6 +210,7 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     paymentMethodRequired: true,
     // The Search API lags about a minute behind writes; the list strategy reads what was written.
     lookupLagMs: findStrategy === "search" ? 90_000 : 0,
+    savedPaymentMethods: true,
   };
 
   return {
@@ -186,6 +228,7 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         });
       }
       const metadata: Record<string, string> = { payment_id: request.paymentId };
+      const saving = request.savePaymentMethod === true;
       const params: Stripe.PaymentIntentCreateParams = {
         amount,
         currency: currency.toLowerCase(),
@@ -196,19 +239,110 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         // card 3-D Secure still works through the client SDK (next_action use_stripe_sdk).
         automatic_payment_methods: request.returnUrl ? { enabled: true } : { enabled: true, allow_redirects: "never" },
         metadata,
-        expand: ["latest_charge"],
+        // The payment method too when saving it: the answer's savedMethod is read from it.
+        expand: saving ? ["latest_charge", "payment_method"] : ["latest_charge"],
       };
       if (request.returnUrl) params.return_url = request.returnUrl;
       if (request.description) params.description = request.description;
       if (request.customerEmail) params.receipt_email = request.customerEmail;
-      // Only a Stripe customer id can go in `customer`; our own customer reference travels in metadata.
-      if (request.customerId?.startsWith("cus_")) params.customer = request.customerId;
-      else if (request.customerId) metadata.customer_id = request.customerId;
+      // `customer` is only ever Stripe's customer (the saved method's, or the one it is saved for); our own customer
+      // id (`cus_…` too, so never told apart by its prefix) travels in metadata.
+      if (request.customerId) metadata.customer_id = request.customerId;
+      let providerCustomerId = request.providerCustomerId ?? null;
+      if (saving && providerCustomerId === null) {
+        // Saving needs a customer to attach the method to: one is made first, under a key derived from this call's.
+        providerCustomerId = await createCustomer(
+          { customerId: request.customerId ?? null, email: request.customerEmail ?? null, name: null },
+          call,
+          "create",
+        );
+      }
+      if (providerCustomerId !== null) params.customer = providerCustomerId;
+      // The customer is absent: Stripe must not wait for them; a bank that insists declines authentication_required.
+      if (request.offSession === true) params.off_session = true;
+      if (saving) params.setup_future_usage = "off_session";
       try {
         const pi = await stripe.paymentIntents.create(params, mutating(call));
         return mapPaymentIntent(pi, { provider, refunds: [] });
       } catch (error) {
         return declineOrThrow(error, "create");
+      }
+    },
+
+    async setupPaymentMethod(request: SetupGatewayRequest, call: GatewayCallOptions): Promise<GatewaySetup> {
+      if (!request.paymentMethodId) {
+        throw new PaymentError("validation_error", "Stripe saves a payment method by its id (pm_…)", { details: { field: "paymentMethodId" } });
+      }
+      // No Stripe customer yet: one is made first under a key derived from this call's, so a retry of the setup
+      // under its key (the core's after an unknown outcome) gets the same customer back rather than a second one.
+      const providerCustomerId =
+        request.providerCustomerId ??
+        (await createCustomer({ customerId: request.customerId, email: request.customerEmail, name: request.customerName }, call, "setup"));
+      const params: Stripe.SetupIntentCreateParams = {
+        customer: providerCustomerId,
+        payment_method: request.paymentMethodId,
+        confirm: true,
+        usage: "off_session",
+        // As for payments: without a return URL only methods that need no redirect (cards, with 3-D Secure in Stripe.js).
+        automatic_payment_methods: request.returnUrl ? { enabled: true } : { enabled: true, allow_redirects: "never" },
+        // Our method id is what recovery looks the SetupIntent up by (findSetupBySavedMethodId).
+        metadata: { saved_payment_method_id: request.savedPaymentMethodId, customer_id: request.customerId },
+        expand: ["payment_method"],
+      };
+      if (request.returnUrl) params.return_url = request.returnUrl;
+      try {
+        return mapSetupIntent(await stripe.setupIntents.create(params, mutating(call)), providerCustomerId);
+      } catch (error) {
+        return setupDeclineOrThrow(error, "setup", providerCustomerId);
+      }
+    },
+
+    async resumeSetup(request: ResumeSetupGatewayRequest, call: GatewayCallOptions): Promise<GatewaySetup> {
+      const si = await retrieveSetup(request.providerSetupId);
+      // Stripe.js usually finishes the SetupIntent itself after 3-D Secure; one left `requires_confirmation` waits
+      // for the server's confirm, sent under this call's key. Otherwise report where it moved.
+      if (si.status !== "requires_confirmation") return mapSetupIntent(si, request.providerCustomerId);
+      try {
+        const confirmed = await stripe.setupIntents.confirm(si.id, { expand: ["payment_method"] }, mutating(call));
+        return mapSetupIntent(confirmed, request.providerCustomerId);
+      } catch (error) {
+        return setupDeclineOrThrow(error, "resume_setup", request.providerCustomerId);
+      }
+    },
+
+    /**
+     * Recovery after a setup's outcome was lost. Stripe has no search for SetupIntents, and the core gives only our
+     * method id (not the customer: a setup whose customer create was lost has none to filter by), so this lists
+     * every SetupIntent created since the method id's time (less the clock skew), newest first, and matches
+     * `metadata.saved_payment_method_id`, as findByPaymentId does for PaymentIntents. A customer created before a
+     * lost SetupIntent create is not looked for: re-sending under the same key replays that customer's create, and
+     * only under a fresh key (after a saved 5xx) can a second, empty Stripe customer be made, holding no method.
+     */
+    async findSetupBySavedMethodId(savedPaymentMethodId: string): Promise<GatewaySetup | null> {
+      const born = idTime(savedPaymentMethodId);
+      const since = born ? Math.floor(born.getTime() / 1000) - CLOCK_SKEW_S : Math.floor((now().getTime() - findLookbackMs) / 1000);
+      return guarded("read", async () => {
+        for await (const si of stripe.setupIntents.list({ created: { gte: since }, limit: 100, expand: ["data.payment_method"] }, reading)) {
+          if (si.metadata?.saved_payment_method_id === savedPaymentMethodId) return mapSetupIntent(si, typeof si.customer === "string" ? si.customer : "");
+        }
+        return null;
+      });
+    },
+
+    async detachPaymentMethod(request: DetachGatewayRequest, call: GatewayCallOptions): Promise<void> {
+      try {
+        await stripe.paymentMethods.detach(request.providerPaymentMethodId, {}, mutating(call));
+      } catch (error) {
+        // Gone is what a detach wants: a PaymentMethod Stripe does not have, or one attached to no customer (an
+        // earlier detach whose answer was lost; Stripe refuses to detach it again, with no code of its own).
+        if (isStripeError(error) && (error.code === "resource_missing" || error.statusCode === 404)) return;
+        if (!isStripeError(error) || error.type !== "StripeInvalidRequestError") throw mapStripeError(error, "detach");
+        const method = await guarded("read", () => stripe.paymentMethods.retrieve(request.providerPaymentMethodId, {}, reading)).catch((read: unknown) => {
+          if (read instanceof PaymentError && read.code === "not_found") return null;
+          throw read;
+        });
+        if (method === null || method.customer === null) return;
+        throw mapStripeError(error, "detach");
       }
     },
 
