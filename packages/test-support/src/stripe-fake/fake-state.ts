@@ -250,6 +250,13 @@ export class FakeStripeState {
       const charge = this.charges.get(pi.latest_charge);
       if (charge) out.latest_charge = clone(charge);
     }
+    if (expand.includes(`${prefix}payment_method`) && pi.payment_method !== null) {
+      // A test id used as it is stands for a PaymentMethod Stripe would have made for it: shown as one of that id.
+      const kept = this.paymentMethods.get(pi.payment_method)?.object;
+      const card = this.cardFor(pi.payment_method);
+      if (kept) out.payment_method = clone(kept);
+      else if (card) out.payment_method = newPaymentMethod({ id: pi.payment_method, brand: card.brand, last4: card.last4, created: pi.created });
+    }
     return out;
   }
 

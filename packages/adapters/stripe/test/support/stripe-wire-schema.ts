@@ -79,7 +79,7 @@ export function responseViolations(response: SentResponse): string[] {
   return problemsOf(validate, response.body, `${where} body`);
 }
 
-const EVENT_OBJECTS = new Set(["payment_intent", "charge", "refund", "dispute"]);
+const EVENT_OBJECTS = new Set(["payment_intent", "charge", "refund", "dispute", "setup_intent", "customer", "payment_method"]);
 
 /** Violations in one event: the envelope, and the object it carries by that object's own schema. */
 export function eventViolations(event: { type?: unknown; data?: { object?: { object?: unknown } } }): string[] {
