@@ -14,7 +14,7 @@ import { CLI } from "./support/run-cli.js";
  * The README's commands, run as written: every `$ payments-cli …` line of its console blocks against a SQLite
  * database seeded with payments of the kinds the README shows (its ids mapped to the seeded ones), exiting with the
  * `[exit N]` printed under it; the quick-start block at the top run as a shell script. Output that depends on no id
- * or clock (migrations, fares, a missing payment or dispute) must match the README exactly.
+ * or clock (migrations, fares, a missing payment, dispute or customer) must match the README exactly.
  */
 const README = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
 const REPOSITORY_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -156,6 +156,18 @@ async function seed(dir: string): Promise<Seeded> {
     await deliver(awaiting, "dispute.created");
     const [awaitingDispute, wonDispute] = (await service.listDisputes({}, { limit: 2 })).items;
 
+    // Customers: one deleted (its card detached with it), one with a default card, a second card and one whose saving
+    // waits for the bank's authentication; an off-session charge of its default card.
+    const { value: formerRider } = await service.createCustomer({ owner: "rider_7", email: "old@example.com" }, ctx());
+    await service.savePaymentMethod(formerRider.id, { paymentMethodId: "pm_card_visa" }, ctx());
+    await service.deleteCustomer(formerRider.id, ctx());
+    const { value: rider } = await service.createCustomer({ owner: "rider_42", email: "rider@example.com", name: "A. Rider" }, ctx());
+    await service.savePaymentMethod(rider.id, { paymentMethodId: "pm_card_visa" }, ctx());
+    const { paymentMethod: secondCard } = await service.savePaymentMethod(rider.id, { paymentMethodId: "pm_card_authenticationRequiredOffSession" }, ctx());
+    await service.savePaymentMethod(rider.id, { paymentMethodId: "pm_card_authenticationRequired" }, ctx());
+    const offSession = await service.createPayment({ owner: "rider_42", amount: 2340, currency: "EUR", customerId: rider.id, offSession: true }, ctx());
+    await service.confirmPayment(offSession.payment.id, {}, ctx());
+
     // The outbox's first event dead-lettered, as after a consumer kept answering 500.
     const now = new Date();
     const [head] = await store.claimOutbox({ claimant: "readme", now: now.toISOString(), leaseUntil: new Date(now.getTime() + 60_000).toISOString(), limit: 1 });
@@ -180,6 +192,9 @@ async function seed(dir: string): Promise<Seeded> {
         ["dp_01M8CQHMF3Z5W6Q0S9XPN3D7KB", wonDispute!.id],
         ["dp_01M8CQHMFJ0T2A4V7YB8E6R1MC", awaitingDispute!.id],
         ["sim_dp_00000008", wonAtBank],
+        ["cus_01M8XZ7RXK3852VZ2HKN21AT7C", rider.id],
+        ["spm_01M8XZ7RY46RJB3K41RKPCGKSW", secondCard.id],
+        ["pay_01M8XZ7RZMXQ9EK3TQRBV718BH", offSession.payment.id],
       ]),
     };
   } finally {
@@ -229,11 +244,11 @@ describe("the CLI README's commands, run as written", () => {
     // The fare commands read the tariff file the README shows just before them.
     writeFileSync(join(dir, "tariff.json"), readmeTariff());
 
-    const exact = /^payments-cli (fare |payments show pay_nope|disputes show dp_nope)/;
+    const exact = /^payments-cli (fare |payments show pay_nope|disputes show dp_nope|customers show cus_nope)/;
     for (const documented of documentedCommands()) {
       if (/^payments-cli migrate\b/.test(documented.command)) continue;
       if (documented.command.includes("PAYMENTS_RABBITMQ_URL") && !rabbit && process.env.CI !== "true") continue;
-      const unknownId = shellWords(documented.command).find((word) => /^(pay|evt|dp|sim_dp)_/.test(word) && word !== "pay_nope" && word !== "dp_nope" && !ids.has(word));
+      const unknownId = shellWords(documented.command).find((word) => /^(pay|evt|dp|sim_dp|cus|spm)_/.test(word) && !/^[a-z]+_nope$/.test(word) && !ids.has(word));
       expect(unknownId, `README line ${documented.line} names an id this test does not seed: map it in seed()`).toBeUndefined();
       const result = await runDocumented(documented.command, dir, ids, typedAnswer(documented.output));
       expect(result.code, `README line ${documented.line}: ${documented.command}\n${result.stdout}\n${result.stderr}`).toBe(documented.exit);
