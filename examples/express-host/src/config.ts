@@ -29,6 +29,11 @@ export interface HostConfig {
   /** PAYMENTS_TRUST_PROXY, read as Express reads `trust proxy`: `true`/`false`, a hop count, or addresses and names. */
   trustProxy: TrustProxy | undefined;
   /**
+   * PAYMENTS_SERVICE_CLAIM: the claim of host services' tokens (the booking service charging a no-show fee off-session,
+   * a back office managing a rider's cards); unset, the router's default `payments_service`.
+   */
+  serviceClaim: string | undefined;
+  /**
    * PAYMENTS_STORE_METRICS=true makes this instance the fleet's one exporter of the store-derived gauges (set it on
    * one instance only, or run `payments-cli metrics serve` and set it on none); every instance serves its own.
    */
@@ -176,6 +181,7 @@ export function loadConfig(): HostConfig {
     redisUrl: env("PAYMENTS_REDIS_URL"),
     rateLimit: rateLimitFromEnv(),
     trustProxy: parseTrustProxy(env("PAYMENTS_TRUST_PROXY")),
+    serviceClaim: env("PAYMENTS_SERVICE_CLAIM"),
     storeMetrics: env("PAYMENTS_STORE_METRICS") === "true",
     idempotencyTtlMs: idempotencyTtlFromEnv(),
     retention: retentionFromEnv(),

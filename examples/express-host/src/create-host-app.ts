@@ -62,6 +62,7 @@ export function createHostApp(
       // With Redis, every instance counts against the same limits; without it, each process counts on its own.
       rateLimit: rateLimitRedis ? { ...rateLimit, redis: { sendCommand: rateLimitRedis.sendCommand, prefix: redisPrefix } } : rateLimit,
       trustProxy: config.trustProxy,
+      serviceClaim: config.serviceClaim,
       metricsRegistry,
       storeMetrics: config.storeMetrics,
       receipts: {

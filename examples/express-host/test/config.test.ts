@@ -7,6 +7,7 @@ const VARIABLES = [
   "PAYMENTS_RATE_LIMITS",
   "PAYMENTS_RATE_LIMIT_WINDOW_MS",
   "PAYMENTS_TRUST_PROXY",
+  "PAYMENTS_SERVICE_CLAIM",
   "PAYMENTS_REDIS_URL",
   "PAYMENTS_JWT_SECRET",
   "PAYMENTS_IDEMPOTENCY_TTL",
@@ -43,6 +44,12 @@ describe("the host's fleet settings from the environment", () => {
     expect(parseTrustProxy("true")).toBe(true);
     expect(parseTrustProxy("false")).toBe(false);
     expect(parseTrustProxy("loopback, 10.0.0.0/8")).toBe("loopback, 10.0.0.0/8");
+  });
+
+  it("passes PAYMENTS_SERVICE_CLAIM to the router as its service claim, and leaves the router's default when unset", () => {
+    expect(loadConfig().serviceClaim).toBeUndefined();
+    process.env.PAYMENTS_SERVICE_CLAIM = "fleet_service";
+    expect(loadConfig().serviceClaim).toBe("fleet_service");
   });
 
   it("reads PAYMENTS_RATE_LIMITS as name=count per limiter", () => {
