@@ -4,15 +4,19 @@ import {
   type CancelGatewayRequest,
   type CaptureGatewayRequest,
   type CreateGatewayPaymentRequest,
+  type DetachGatewayRequest,
   type GatewayCallOptions,
   type GatewayCapabilities,
   type GatewayDispute,
   type GatewayPayment,
   type GatewayRefund,
+  type GatewaySetup,
   type GatewayWebhookEvent,
   type PaymentGateway,
   type RefundGatewayRequest,
   type ResumeGatewayPaymentRequest,
+  type ResumeSetupGatewayRequest,
+  type SetupGatewayRequest,
   type WebhookHeaders,
 } from "@org/payments-core";
 import {
@@ -25,6 +29,7 @@ import {
   TransactionSearchController,
   type Client,
   type Order,
+  type PaymentSource,
 } from "@paypal/paypal-server-sdk";
 import { type CaptureLookup, captureLookupOn } from "./capture-lookup.js";
 import { PayPalDisputes } from "./disputes/disputes-api.js";
@@ -36,6 +41,8 @@ import { PAYPAL_CURRENCIES, PAYPAL_MINIMUM_AMOUNTS, assertPayPalCurrency, assert
 import type { PayPalGatewayOptions } from "./paypal-gateway-options.js";
 import { paypalRequestId } from "./request-id.js";
 import { MAX_SEARCH_WINDOW_MS, PayPalTransactionSearch } from "./transaction-search.js";
+import { storeInVaultAttributes, vaultedByOrder, vaultedOrderSource } from "./vault/order-vault.js";
+import { PayPalVault } from "./vault/paypal-vault.js";
 import { CertificateCache, assertPayPalCertificateUrl, fetchCertificate } from "./webhook/certificate-fetcher.js";
 import { mapWebhookEvent } from "./webhook/map-webhook-event.js";
 import { verifyWithApi } from "./webhook/verify-api.js";
@@ -86,6 +93,8 @@ class PayPalGateway implements PaymentGateway {
     // findByPaymentId reads transaction search, which PayPal documents may take up to three hours to show a
     // transaction: a send the provider takes as new (past the key's retention) waits that long after the last one.
     lookupLagMs: 3 * 3_600_000,
+    // Vault v3: setup tokens, payment tokens, orders charging a saved token (vault/paypal-vault.ts).
+    savedPaymentMethods: true,
   };
 
   readonly #client: Client;
@@ -94,6 +103,7 @@ class PayPalGateway implements PaymentGateway {
   readonly #search: PayPalTransactionSearch;
   readonly #lookupCapture: CaptureLookup;
   readonly #disputes: PayPalDisputes;
+  readonly #vault: PayPalVault;
   readonly #options: PayPalGatewayOptions;
   readonly #certificates: CertificateCache;
   readonly #now: () => Date;
@@ -124,6 +134,7 @@ class PayPalGateway implements PaymentGateway {
     );
     this.#lookupCapture = captureLookupOn(this.#payments, (op, run) => this.#call(op, run));
     this.#disputes = new PayPalDisputes(this.#client, (op, run) => this.#call(op, run), this.#lookupCapture, this.#now);
+    this.#vault = new PayPalVault(this.#client, (op, run) => this.#call(op, run));
     this.#certificates = new CertificateCache(options.certificateFetcher ?? fetchCertificate);
   }
 
@@ -163,8 +174,50 @@ class PayPalGateway implements PaymentGateway {
     return this.#call("get order", () => this.#orders.getOrder({ id }));
   }
 
+  /** The order in the core's words, with the source it saved (store_in_vault) and its vault customer. */
   #map(order: Order): GatewayPayment {
-    return mapOrder(order, this.provider, this.#links);
+    const payment = mapOrder(order, this.provider, this.#links);
+    const vaulted = vaultedByOrder(order);
+    return {
+      ...payment,
+      paymentMethodType: order.paymentSource?.card ? "card" : payment.paymentMethodType,
+      ...(vaulted ? { savedMethod: vaulted.savedMethod, providerCustomerId: vaulted.providerCustomerId } : {}),
+    };
+  }
+
+  /**
+   * The saved token a create charges, or null. The core sends a saved method's token as `paymentMethodId` with its
+   * vault customer (and `offSession` when the customer is absent); otherwise `paymentMethodId` is no PayPal token
+   * (this flow's buyer picks the funding at PayPal) and is not sent.
+   */
+  #vaultIdOf(request: CreateGatewayPaymentRequest): string | null {
+    if (request.savePaymentMethod) return null;
+    if (request.offSession && !request.paymentMethodId) {
+      throw new PaymentError("validation_error", "an off-session PayPal charge needs the saved payment token", { details: { field: "paymentMethodId" } });
+    }
+    return request.offSession || request.providerCustomerId ? (request.paymentMethodId ?? null) : null;
+  }
+
+  /** The order's payment_source: a saved token, a checkout that saves the wallet, or a plain checkout. */
+  async #orderSource(request: CreateGatewayPaymentRequest, automatic: boolean): Promise<PaymentSource | undefined> {
+    const vaultId = this.#vaultIdOf(request);
+    // Which source the token is, from the vault: an order must name a card token under card, a wallet's under paypal.
+    if (vaultId) return vaultedOrderSource(await this.#vault.tokenSource(vaultId), vaultId, request.offSession === true);
+    const pages = {
+      ...(request.returnUrl ? { returnUrl: request.returnUrl } : {}),
+      ...(request.cancelUrl ? { cancelUrl: request.cancelUrl } : {}),
+    };
+    if (!request.savePaymentMethod && !request.returnUrl && !request.cancelUrl) return undefined;
+    return {
+      paypal: {
+        experienceContext: {
+          ...pages,
+          userAction: automatic ? PaypalExperienceUserAction.PayNow : PaypalExperienceUserAction.Continue,
+          shippingPreference: PaypalWalletContextShippingPreference.NoShipping,
+        },
+        ...(request.savePaymentMethod ? { attributes: storeInVaultAttributes(request.providerCustomerId) } : {}),
+      },
+    };
   }
 
   /** The order as a decline: PayPal refused to move the money (the order itself may still say APPROVED). */
@@ -196,6 +249,7 @@ class PayPalGateway implements PaymentGateway {
     assertPayPalMinimum(request.amount, currency);
     const value = toPayPalValue(request.amount, currency);
     const automatic = request.captureMethod === "automatic";
+    const paymentSource = await this.#orderSource(request, automatic);
     const order = await this.#call("create order", () =>
       this.#orders.createOrder({
         paypalRequestId: paypalRequestId(options.idempotencyKey),
@@ -210,24 +264,23 @@ class PayPalGateway implements PaymentGateway {
               ...(request.description ? { description: request.description.slice(0, 127) } : {}),
             },
           ],
-          ...(request.returnUrl || request.cancelUrl
-            ? {
-                paymentSource: {
-                  paypal: {
-                    experienceContext: {
-                      ...(request.returnUrl ? { returnUrl: request.returnUrl } : {}),
-                      ...(request.cancelUrl ? { cancelUrl: request.cancelUrl } : {}),
-                      userAction: automatic ? PaypalExperienceUserAction.PayNow : PaypalExperienceUserAction.Continue,
-                      shippingPreference: PaypalWalletContextShippingPreference.NoShipping,
-                    },
-                  },
-                },
-              }
-            : {}),
+          ...(paymentSource ? { paymentSource } : {}),
         },
       }),
     );
-    return this.#map(order);
+    const payment = this.#map(order);
+    // The bank wants the payer (3-D Secure) for a charge made without them: waiting for the customer, and why.
+    if (request.offSession && payment.status === "requires_action") {
+      return {
+        ...payment,
+        failure: {
+          code: "authentication_required",
+          declineCode: "PAYER_ACTION_REQUIRED",
+          message: "PayPal needs the payer to act on this charge (PAYER_ACTION_REQUIRED), and the customer is not present",
+        },
+      };
+    }
+    return payment;
   }
 
   async resumePayment(request: ResumeGatewayPaymentRequest, options: GatewayCallOptions): Promise<GatewayPayment> {
@@ -385,6 +438,23 @@ class PayPalGateway implements PaymentGateway {
       seen.add(orderId);
       yield await this.retrieve(orderId);
     }
+  }
+
+  /** Saves a PayPal wallet or a card in the Vault (a setup token, then its payment token): see vault/paypal-vault.ts. */
+  setupPaymentMethod(request: SetupGatewayRequest, options: GatewayCallOptions): Promise<GatewaySetup> {
+    return this.#vault.setup(request, options);
+  }
+
+  resumeSetup(request: ResumeSetupGatewayRequest, options: GatewayCallOptions): Promise<GatewaySetup> {
+    return this.#vault.resume(request, options);
+  }
+
+  findSetupBySavedMethodId(savedPaymentMethodId: string): Promise<GatewaySetup | null> {
+    return this.#vault.findSetup(savedPaymentMethodId);
+  }
+
+  detachPaymentMethod(request: DetachGatewayRequest, _options: GatewayCallOptions): Promise<void> {
+    return this.#vault.detach(request);
   }
 
   /** Disputes opened in the window, from PayPal's Disputes API (see disputes-api.ts for the calls it costs). */

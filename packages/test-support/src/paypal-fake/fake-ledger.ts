@@ -1,3 +1,4 @@
+import { FakeVault, type FakeVaultCard } from "./fake-vault.js";
 import { paypalId, paypalTime } from "./ids.js";
 import { moneyObject, parseValue, type MoneyObject } from "./paypal-money.js";
 
@@ -33,6 +34,18 @@ export interface FakeOrder {
   description: string | undefined;
   /** Created with `payment_source.paypal` (an experience context): PayPal then links `payer-action`, not `approve`. */
   withPaymentSource: boolean;
+  /** The payment source the order is paid with: a PayPal wallet unless a saved card was named. */
+  source: "card" | "paypal";
+  /** The saved payment token charged (`payment_source.*.vault_id`). */
+  vaultId: string | undefined;
+  /** The card's `stored_credential` as sent (a merchant-initiated charge of a saved card says so here). */
+  storedCredential: Record<string, unknown> | undefined;
+  /** `attributes.vault.store_in_vault: ON_SUCCESS`: save the source once the payment succeeds, for this customer. */
+  storeInVault: { customerId: string | undefined } | undefined;
+  /** The token saved by `storeInVault`, and its vault customer. */
+  vaulted: { tokenId: string; customerId: string } | undefined;
+  /** The card of a saved-card order (what PayPal echoes in payment_source.card). */
+  card: FakeVaultCard | undefined;
   createTime: string;
   updateTime: string;
   approval: ApprovalOutcome | undefined;
@@ -140,11 +153,15 @@ export class FakeLedger {
   readonly authorizations = new Map<string, FakeAuthorization>();
   readonly refunds = new Map<string, FakeRefund>();
   readonly transactions: FakeTransaction[] = [];
+  readonly vault: FakeVault;
   #refundPlans: RefundPlan[] = [];
 
-  constructor(private readonly now: () => Date) {}
+  constructor(private readonly now: () => Date) {
+    this.vault = new FakeVault(now);
+  }
 
   clear(): void {
+    this.vault.clear();
     this.orders.clear();
     this.captures.clear();
     this.authorizations.clear();
@@ -176,6 +193,13 @@ export class FakeLedger {
         : unprocessable(parsed.issue);
     }
     if (parsed.units <= 0n) return unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE");
+    const source = paymentSourceOf(request["payment_source"]);
+    if ("issue" in source) return source;
+    const token = source.vaultId !== undefined ? this.vault.paymentTokens.get(source.vaultId) : undefined;
+    if (source.vaultId !== undefined) {
+      if (!token) return notFound();
+      if (token.source !== source.kind) return unprocessable("MISMATCHED_VAULT_ID_TO_PAYMENT_SOURCE");
+    }
     const at = this.stamp();
     const order: FakeOrder = {
       id: paypalId(),
@@ -188,6 +212,12 @@ export class FakeLedger {
       invoiceId: optionalString(unit["invoice_id"]),
       description: optionalString(unit["description"]),
       withPaymentSource: typeof request["payment_source"] === "object" && request["payment_source"] !== null,
+      source: source.kind,
+      vaultId: source.vaultId,
+      storedCredential: source.storedCredential,
+      storeInVault: source.storeInVault,
+      vaulted: undefined,
+      card: token?.card,
       createTime: at,
       updateTime: at,
       approval: undefined,
@@ -195,6 +225,18 @@ export class FakeLedger {
       authorizationIds: [],
     };
     this.orders.set(order.id, order);
+    if (token) {
+      // A saved source needs no buyer at PayPal: the order is captured or authorized as it is created, unless the
+      // bank wants the payer (3-D Secure), which leaves the order waiting for them.
+      if (token.offSession.kind === "payer_action") {
+        order.status = "PAYER_ACTION_REQUIRED";
+        return order;
+      }
+      order.status = "APPROVED";
+      order.approval = token.offSession.kind === "declined" ? { kind: "decline_201", responseCode: token.offSession.responseCode } : { kind: "approve" };
+      const done = intent === "CAPTURE" ? this.captureOrder(order.id) : this.authorizeOrder(order.id);
+      if (isRefusal(done)) return done;
+    }
     return order;
   }
 
@@ -251,6 +293,7 @@ export class FakeLedger {
     order.status = "COMPLETED";
     order.updateTime = at;
     this.record(capture.id, "T0006", status === "DECLINED" ? "D" : status === "PENDING" ? "P" : "S", capture, order.id, "ODR", true);
+    if (status === "COMPLETED") this.vaultOnSuccess(order);
     return order;
   }
 
@@ -286,6 +329,7 @@ export class FakeLedger {
     order.status = "COMPLETED";
     order.updateTime = at;
     this.record(authorization.id, "T1300", status === "DENIED" ? "D" : "P", authorization, order.id, "ODR", false);
+    if (status === "CREATED") this.vaultOnSuccess(order);
     return order;
   }
 
@@ -356,6 +400,13 @@ export class FakeLedger {
     }
     this.record(paypalId(), "T1302", "V", authorization, authorization.id, "TXN", false);
     return authorization;
+  }
+
+  /** `store_in_vault: ON_SUCCESS`: the source is saved once the payment went through, and the order says so. */
+  private vaultOnSuccess(order: FakeOrder): void {
+    if (!order.storeInVault || order.vaulted) return;
+    const token = this.vault.vaultFromOrder(order.storeInVault.customerId ?? "", order.source, order.card);
+    order.vaulted = { tokenId: token.id, customerId: token.customerId };
   }
 
   /** Makes the next refund go as planned (PENDING, then FAILED or COMPLETED on its next read). */
@@ -478,6 +529,39 @@ export class FakeLedger {
       balanceAffecting,
     });
   }
+}
+
+interface OrderSource {
+  kind: "card" | "paypal";
+  vaultId: string | undefined;
+  storedCredential: Record<string, unknown> | undefined;
+  storeInVault: { customerId: string | undefined } | undefined;
+}
+
+/** The order's `payment_source` (one of card or paypal; none is a PayPal checkout), as far as the fake honours it. */
+function paymentSourceOf(value: unknown): Refusal | OrderSource {
+  const source = (value ?? {}) as Record<string, unknown>;
+  const kinds = (["card", "paypal"] as const).filter((k) => typeof source[k] === "object" && source[k] !== null);
+  if (kinds.length > 1) return invalidRequest("INVALID_PARAMETER_VALUE", "/payment_source");
+  const kind = kinds[0] ?? "paypal";
+  const details = (source[kind] ?? {}) as Record<string, unknown>;
+  const vaultId = optionalString(details["vault_id"]);
+  const attributes = (details["attributes"] ?? {}) as Record<string, unknown>;
+  const vault = attributes["vault"] as Record<string, unknown> | undefined;
+  const customer = attributes["customer"] as Record<string, unknown> | undefined;
+  if (vault !== undefined && vault["store_in_vault"] !== "ON_SUCCESS") return unprocessable("VAULT_INSTRUCTION_REQUIRED");
+  // A wallet's vault instruction needs its usage_type (vault_paypal_wallet_base requires it).
+  if (vault !== undefined && kind === "paypal" && typeof vault["usage_type"] !== "string") {
+    return invalidRequest("MISSING_REQUIRED_PARAMETER", "/payment_source/paypal/attributes/vault/usage_type");
+  }
+  if (vault !== undefined && vaultId !== undefined) return unprocessable("VAULT_INSTRUCTION_DUPLICATED");
+  const stored = details["stored_credential"];
+  return {
+    kind,
+    vaultId,
+    storedCredential: typeof stored === "object" && stored !== null ? (stored as Record<string, unknown>) : undefined,
+    storeInVault: vault !== undefined ? { customerId: optionalString(customer?.["id"]) } : undefined,
+  };
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -9,6 +9,8 @@ import { debugId, MERCHANT_ID, paypalTime } from "./ids.js";
 import { formatValue } from "./paypal-money.js";
 import { rawJsonMember } from "./raw-json-member.js";
 import { RequestIdCache } from "./request-id-cache.js";
+import type { OffSessionBehaviour, SetupPlan, VaultRefusal } from "./fake-vault.js";
+import { paymentTokenJson, setupTokenJson } from "./vault-wire.js";
 import { authorizationJson, captureJson, orderJson, refundJson, transactionJson } from "./wire-objects.js";
 
 export interface PayPalFakeOptions {
@@ -18,6 +20,8 @@ export interface PayPalFakeOptions {
   webhookId?: string;
   /** How long a PayPal-Request-Id is remembered; Orders v2 documents 6 hours. */
   requestIdRetentionMs?: number;
+  /** The same for Vault v3 (setup and payment tokens), whose PayPal-Request-Id PayPal documents it keeps 3 hours. */
+  vaultRequestIdRetentionMs?: number;
   /** `expires_in` of issued access tokens (PayPal: 32400 s); past it, by the fake's clock, a token is rejected. */
   tokenLifetimeSeconds?: number;
   /** Injectable clock, for request-id retention, token expiry and timestamps. */
@@ -61,6 +65,12 @@ export interface PayPalFake {
   approveOrder(orderId: string, outcome?: ApprovalOutcome): void;
   /** Settles a PENDING capture, as PayPal does after a review or when an eCheck clears (fake-only). */
   settleCapture(captureId: string, status: "COMPLETED" | "DECLINED"): void;
+  /** What the next card setup token does: needs 3-D Secure, which card, how its later charges go (fake-only). */
+  planNextSetup(plan: SetupPlan): void;
+  /** The payer approved a setup token at PayPal (the wallet agreement, or the card's 3-D Secure) (fake-only). */
+  approveSetupToken(setupTokenId: string): void;
+  /** How later charges of a saved payment token go: charged, the payer needed, or declined (fake-only). */
+  setOffSession(paymentTokenId: string, behaviour: OffSessionBehaviour): void;
   /** Makes the next refund PENDING, then `then` on its next read (fake-only). */
   planNextRefund(plan: RefundPlan): void;
   /** PayPal stops accepting every access token issued so far (revoked; the next calls get 401 invalid_token). */
@@ -89,6 +99,8 @@ export interface PayPalFake {
 
 const PAYPAL_ORIGIN = /^\/https?:\/(?:\/)?(api-m\.(?:sandbox\.)?paypal\.com)(?=\/)/;
 const SIX_HOURS_MS = 6 * 3600 * 1000;
+/** The SDK's Vault calls: "The server stores keys for 3 hours". */
+const THREE_HOURS_MS = 3 * 3600 * 1000;
 const PAYPAL_TOKEN_LIFETIME_S = 32400;
 
 /** The routes the fake serves, each with PayPal's operationId (its error catalogue is per operation). */
@@ -104,6 +116,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; operation: OperationId }>
   { method: "POST", pattern: /^\/v2\/payments\/captures\/[^/]+\/refund$/, operation: "captures.refund" },
   { method: "GET", pattern: /^\/v2\/payments\/refunds\/[^/]+$/, operation: "refunds.get" },
 ];
+const VAULT = /^\/v3\/vault\//;
 
 function operationOf(method: string, path: string): OperationId | undefined {
   return ROUTES.find((r) => r.method === method && r.pattern.test(path))?.operation;
@@ -117,7 +130,10 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
   const webhookId = options.webhookId ?? "WH0FAKE0000000001";
   const tokenLifetime = options.tokenLifetimeSeconds ?? PAYPAL_TOKEN_LIFETIME_S;
   const ledger = new FakeLedger(clock);
-  const requestIds = new RequestIdCache(options.requestIdRetentionMs ?? SIX_HOURS_MS, () => clock().getTime());
+  const orderRequestIds = new RequestIdCache(options.requestIdRetentionMs ?? SIX_HOURS_MS, () => clock().getTime());
+  const vaultRequestIds = new RequestIdCache(options.vaultRequestIdRetentionMs ?? THREE_HOURS_MS, () => clock().getTime());
+  /** Each API keeps request ids as long as PayPal documents for it. */
+  const idsFor = (path: string) => (VAULT.test(path) ? vaultRequestIds : orderRequestIds);
   const faults = new FaultPlan();
   const requests: RecordedRequest[] = [];
   const responses: SentResponse[] = [];
@@ -150,7 +166,7 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
       if (fault.retryAfterSeconds !== undefined) answer.headers = { "retry-after": String(fault.retryAfterSeconds) };
       // A refusal is PayPal's decided answer for the request id; a 5xx, 401 or 429 decided nothing.
       const decided = fault.saved ?? (fault.status === 400 || fault.status === 422);
-      if (decided && method === "POST" && requestId) requestIds.put(path, requestId, answer.status, answer.body);
+      if (decided && method === "POST" && requestId) idsFor(path).put(path, requestId, answer.status, answer.body);
       return reply(answer);
     }
 
@@ -159,12 +175,14 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
       if (refused) return reply(refused);
     }
     const scope = method === "POST" && requestId && path !== "/v1/oauth2/token" ? requestId : undefined;
+    const requestIds = idsFor(path);
     if (scope !== undefined) {
       const stored = requestIds.get(path, scope);
       // "A successful response to an idempotent request returns the HTTP 200 OK status code" (Orders v2; Payments
       // v2 documents only its 201, so that is what it gives again).
       if (stored) {
-        const replayed = stored.status === 201 && path.startsWith("/v2/checkout/orders") ? 200 : stored.status;
+        // Vault v3 documents a 200 beside each 201 too, for the same reason.
+        const replayed = stored.status === 201 && (path.startsWith("/v2/checkout/orders") || VAULT.test(path)) ? 200 : stored.status;
         return reply({ status: replayed, body: stored.body });
       }
       if (!requestIds.begin(path, scope)) return reply({ status: 409, body: errorBody("captures.refund", 409, "PREVIOUS_REQUEST_IN_PROGRESS") });
@@ -214,6 +232,7 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
     }
     if (method === "POST") return render(mutate(path, json, body), operation);
     if (method === "GET") return render(read(path, query), operation);
+    if (method === "DELETE") return render(remove(path), operation);
     return render(notFound(), operation);
   }
 
@@ -242,7 +261,31 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
       return isRefusal(refund) ? refund : { status: 201, body: refundJson(refund) };
     }
     if (path === "/v1/notifications/verify-webhook-signature") return verifyWebhook(json, raw);
+    if (path === "/v3/vault/setup-tokens") {
+      const token = ledger.vault.createSetupToken(json);
+      return "id" in token ? { status: 201, body: setupTokenJson(token) } : vaultRefusal(token);
+    }
+    if (path === "/v3/vault/payment-tokens") {
+      const token = ledger.vault.createPaymentToken(json);
+      return "id" in token ? { status: 201, body: paymentTokenJson(token) } : vaultRefusal(token);
+    }
     return notFound();
+  }
+
+  /**
+   * A Vault refusal. Vault v3 documents one error schema for every status and no issue catalogue, so the body is
+   * PayPal's envelope with the issue (when there is one) as its own description.
+   */
+  function vaultRefusal(refusal: VaultRefusal): Reply {
+    return { status: refusal.status, body: errorBody(undefined, refusal.status, refusal.issue, refusal.field ? { field: refusal.field } : {}) };
+  }
+
+  function remove(path: string): Reply | Refusal {
+    const m = /^\/v3\/vault\/payment-tokens\/([^/]+)$/.exec(path);
+    if (!m) return notFound();
+    // A token already deleted (or never made) is a 404: the document lists only 204 for the delete, and PayPal's
+    // other reads of an unknown token answer 404 INVALID_RESOURCE_ID.
+    return ledger.vault.deletePaymentToken(decodeURIComponent(m[1]!)) ? { status: 204 } : notFound();
   }
 
   function read(path: string, query: URLSearchParams): Reply | Refusal {
@@ -270,6 +313,14 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
       return refund ? { status: 200, body: refundJson(refund) } : notFound();
     }
     if (path === "/v1/reporting/transactions") return searchTransactions(query);
+    if ((m = /^\/v3\/vault\/setup-tokens\/([^/]+)$/.exec(path))) {
+      const token = ledger.vault.setupTokens.get(decodeURIComponent(m[1]!));
+      return token ? { status: 200, body: setupTokenJson(token) } : notFound();
+    }
+    if ((m = /^\/v3\/vault\/payment-tokens\/([^/]+)$/.exec(path))) {
+      const token = ledger.vault.paymentTokens.get(decodeURIComponent(m[1]!));
+      return token ? { status: 200, body: paymentTokenJson(token) } : notFound();
+    }
     return notFound();
   }
 
@@ -396,6 +447,9 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
     approveOrder: (orderId, outcome) => ledger.approve(orderId, outcome),
     settleCapture: (captureId, status) => void ledger.settleCapture(captureId, status),
     planNextRefund: (plan) => ledger.planNextRefund(plan),
+    planNextSetup: (plan) => ledger.vault.planNextSetup(plan),
+    approveSetupToken: (id) => ledger.vault.approveSetupToken(id),
+    setOffSession: (id, behaviour) => ledger.vault.setOffSession(id, behaviour),
     revokeTokens: () => liveTokens.clear(),
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
@@ -457,7 +511,8 @@ export async function startPayPalFake(options: PayPalFakeOptions = {}): Promise<
     refund: (id) => json(ledger.refunds.get(id), refundJson),
     reset() {
       ledger.clear();
-      requestIds.clear();
+      orderRequestIds.clear();
+      vaultRequestIds.clear();
       faults.clear();
       requests.length = 0;
     },

@@ -67,12 +67,21 @@ export function orderJson(ledger: FakeLedger, order: FakeOrder): Record<string, 
     links,
   };
   if (order.status !== "CREATED") {
-    json["payer"] = {
-      name: { given_name: "Fake", surname: "Buyer" },
-      email_address: PAYER_EMAIL,
-      payer_id: PAYER_ID,
-    };
-    json["payment_source"] = { paypal: { email_address: PAYER_EMAIL, account_id: PAYER_ID } };
+    // A vaulted source charged or saved: its vault attributes (`id`, `status`, `customer`) as Orders v2 reports them.
+    const vault = order.vaulted ? { vault: { id: order.vaulted.tokenId, status: "VAULTED", customer: { id: order.vaulted.customerId } } } : undefined;
+    if (order.source === "card") {
+      const card: Record<string, unknown> = {};
+      if (order.card) Object.assign(card, { last_digits: order.card.lastDigits, brand: order.card.brand, expiry: order.card.expiry });
+      if (vault) card["attributes"] = vault;
+      json["payment_source"] = { card };
+    } else {
+      json["payer"] = {
+        name: { given_name: "Fake", surname: "Buyer" },
+        email_address: PAYER_EMAIL,
+        payer_id: PAYER_ID,
+      };
+      json["payment_source"] = { paypal: { email_address: PAYER_EMAIL, account_id: PAYER_ID, ...(vault ? { attributes: vault } : {}) } };
+    }
   }
   return json;
 }

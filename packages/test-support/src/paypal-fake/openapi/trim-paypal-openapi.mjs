@@ -18,6 +18,7 @@ const DOCUMENTS = {
   payments: "paypal-payments_payment_v2.json",
   reporting: "paypal-reporting_transactions_v1.json",
   webhooks: "paypal-notifications_webhooks_v1.json",
+  vault: "paypal-vault_payment_tokens_v3.json",
 };
 /** Schemas the fake sends outside an operation's response (webhook envelopes and their resources). */
 const EXTRA_SCHEMAS = { webhooks: ["event"], payments: ["capture-2", "authorization-2", "refund"], orders: ["order"] };
@@ -54,7 +55,7 @@ function refsIn(value, found = new Set()) {
 const out = {
   _source:
     "Trimmed by trim-paypal-openapi.mjs from paypal/paypal-rest-api-specifications (openapi/, commit ec4d8f3): " +
-    "checkout_orders_v2 2.13, payments_payment_v2 2.5, reporting_transactions_v1 1.9, notifications_webhooks_v1 1.11. " +
+    "checkout_orders_v2 2.13, payments_payment_v2 2.5, reporting_transactions_v1 1.9, notifications_webhooks_v1 1.11, vault_payment_tokens_v3 3.1. " +
     "Licensed under the Apache License 2.0 (Copyright PayPal). Response schemas and what they reference only.",
 };
 for (const [name, file] of Object.entries(DOCUMENTS)) {
