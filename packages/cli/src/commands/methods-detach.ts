@@ -3,7 +3,7 @@ import { type IdempotencyRecord, PaymentError, type PaymentService, type SavedPa
 import { CliError } from "../errors/cli-error.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { when } from "../output/format.js";
-import { describeMethod } from "../output/saved-methods.js";
+import { describeMethod, printableMethod } from "../output/saved-methods.js";
 import { renderFields } from "../output/table.js";
 import { confirm } from "../prompt/confirm.js";
 import { type CliSession, contextFor, withRuntime } from "../runtime/session.js";
@@ -72,7 +72,7 @@ export function registerMethodsDetach(methods: Command, session: CliSession): vo
         const card = `${describeMethod(method)}${expiry(method)}`;
         if (!record && method.status === "detached") {
           // Detached before (by the customer, with its customer, or by another key): nothing to do, nothing written.
-          context.out.result({ paymentMethod: method, replayed: false, alreadyDetached: true, idempotencyKey: null, wasDefault: false }, () =>
+          context.out.result({ paymentMethod: printableMethod(method), replayed: false, alreadyDetached: true, idempotencyKey: null, wasDefault: false }, () =>
             `payment method ${method.id} (${card}) of customer ${customer.id} was already detached (${when(method.updatedAt)}); nothing was done\n`,
           );
           return EXIT.ok;
@@ -114,7 +114,7 @@ export function registerMethodsDetach(methods: Command, session: CliSession): vo
           throw error;
         }
         const detached = result.paymentMethod;
-        context.out.result({ paymentMethod: detached, replayed: result.replayed, alreadyDetached: false, idempotencyKey: key, wasDefault }, () => {
+        context.out.result({ paymentMethod: printableMethod(detached), replayed: result.replayed, alreadyDetached: false, idempotencyKey: key, wasDefault }, () => {
           const atProvider =
             detached.providerPaymentMethodId === null
               ? `nothing to remove at ${detached.provider} (it never saved it)`
