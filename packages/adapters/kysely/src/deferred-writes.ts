@@ -10,6 +10,8 @@ export interface DeferredWrite {
   readonly statement: BoundStatement;
   /** The error for a unique violation by this write (a duplicate id is a lost race: `conflict`). */
   readonly onDuplicate?: ((cause: unknown) => PaymentError) | undefined;
+  /** The error for a foreign-key violation by this write (the row it belongs to is not in the store: `not_found`). */
+  readonly onMissingParent?: ((cause: unknown) => PaymentError) | undefined;
   /**
    * A guarded write (compare-and-set) whose loss fails the transaction: the error when it matched no row. The
    * statement it travels with reports its row count, and a count of zero throws this, which rolls the
@@ -135,6 +137,11 @@ export class DeferredWrites {
         const table = this.#dialect.violatedTable(cause);
         const culprit = carried.find((write) => write.onDuplicate !== undefined && (table === undefined || write.statement.tables.has(table)));
         if (culprit?.onDuplicate !== undefined) throw culprit.onDuplicate(cause);
+      }
+      if (carried.length > 0 && this.#dialect.isForeignKeyViolation(cause)) {
+        const table = this.#dialect.violatedTable(cause);
+        const culprit = carried.find((write) => write.onMissingParent !== undefined && (table === undefined || write.statement.tables.has(table)));
+        if (culprit?.onMissingParent !== undefined) throw culprit.onMissingParent(cause);
       }
       throw cause;
     }

@@ -159,8 +159,9 @@ export class KyselyStoreTx implements PaymentStoreTx {
     args: A,
     build: (db: Kysely<Database>, args: A) => Compilable<unknown>,
     onDuplicate?: (cause: unknown) => PaymentError,
+    onMissingParent?: (cause: unknown) => PaymentError,
   ): Promise<void> {
-    return this.#writes.defer({ statement: this.#statements.bind(key, args, build), onDuplicate });
+    return this.#writes.defer({ statement: this.#statements.bind(key, args, build), onDuplicate, onMissingParent });
   }
 
   /** The kysely instance for a statement built on the spot (not on the hot path), after the held writes went. */
@@ -350,6 +351,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
       disputeToRow(dispute),
       (db, row) => db.insertInto("disputes").values(row),
       (cause) => new PaymentError("conflict", `a dispute ${dispute.id} or for ${dispute.provider} ${dispute.providerDisputeId} already exists`, { cause }),
+      (cause) => new PaymentError("not_found", `no payment ${dispute.paymentId} for dispute ${dispute.id}`, { cause }),
     );
   }
 
@@ -418,12 +420,14 @@ export class KyselyStoreTx implements PaymentStoreTx {
   async insertSavedPaymentMethod(method: SavedPaymentMethod): Promise<void> {
     assertStorableSavedPaymentMethod(method);
     assertStorableSavedPaymentMethodNumbers(method);
-    // A duplicate id is `conflict`, as for customers; a customer the store does not hold fails the foreign key.
+    // A duplicate id is `conflict`, as for customers; a customer the store does not hold fails the foreign key:
+    // `not_found`, as the memory store answers.
     await this.#defer(
       "insertSavedPaymentMethod",
       savedPaymentMethodToRow(method),
       (db, row) => db.insertInto("saved_payment_methods").values(row),
       (cause) => new PaymentError("conflict", `payment method ${method.id} already exists`, { cause }),
+      (cause) => new PaymentError("not_found", `no customer ${method.customerId} for payment method ${method.id}`, { cause }),
     );
   }
 

@@ -59,6 +59,8 @@ export interface StoreDialect {
   metadataHasEntry(key: string, value: string): Expression<SqlBool>;
   /** A unique or primary-key violation, so an insert of a duplicate can be reported in the domain's terms. */
   isUniqueViolation(error: unknown): boolean;
+  /** A foreign-key violation (a dispute of a payment, a method of a customer, the store does not hold). */
+  isForeignKeyViolation(error: unknown): boolean;
   /** The table a constraint violation names, when the driver says (pg does); for errors of combined statements. */
   violatedTable(error: unknown): string | undefined;
 }

@@ -85,6 +85,7 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
     writeBoolean: (value) => value,
     metadataHasEntry: (key, value) => sql<SqlBool>`payments.metadata @> jsonb_build_object(${key}::text, ${value}::text)`,
     isUniqueViolation: (error) => sqlState(error) === "23505",
+    isForeignKeyViolation: (error) => sqlState(error) === "23503",
     violatedTable: (error) => {
       const table = error !== null && typeof error === "object" ? (error as { table?: unknown }).table : undefined;
       return typeof table === "string" ? table : undefined;

@@ -91,6 +91,7 @@ export function sqliteDialect(options: { durable: boolean; database?: BetterSqli
       sql<SqlBool>`exists (select 1 from json_each(payments.metadata) as entry where entry.key = ${key} and entry.type = 'text' and entry.value = ${value})`,
     isUniqueViolation: (error) =>
       typeof error === "object" && error !== null && UNIQUE_CODES.has(String((error as { code?: unknown }).code)),
+    isForeignKeyViolation: (error) => typeof error === "object" && error !== null && (error as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY",
     // Nothing is combined on SQLite, so no error needs its table.
     violatedTable: () => undefined,
   };

@@ -14,6 +14,7 @@ export const CUSTOMER_CASES = {
   customerListFilters: "lists customers newest first, each filter alone changing the result (owner, email, deleted), every page without a repeat, and refuses an unknown filter and a bad cursor",
   savedMethodRoundTrip: "stores a saved payment method with every field and lists only its customer's, oldest first",
   savedMethodUpdateGuard: "updateSavedPaymentMethod stores only at the expected version; of 10 concurrent updates exactly one is stored",
+  methodOfMissingCustomer: "a saved method of a customer the store does not hold is refused with not_found and rolls its transaction back",
   customerRefusals: "refuses text no store can hold (naming the field), a non-integer expiry and a duplicate method id, storing nothing; lookups by such text find nothing",
 } as const;
 
@@ -153,6 +154,21 @@ export function defineCustomerCases(define: DefineCase<keyof typeof CUSTOMER_CAS
     const winners = results.filter((r) => r !== null);
     expect(winners).toHaveLength(1);
     expect(await store.getSavedPaymentMethod(method.id)).toEqual(winners[0]);
+  });
+
+  define("methodOfMissingCustomer", async () => {
+    const { store } = kit;
+    const customer = sampleCustomer();
+    await insertCustomers(store, [customer]);
+    const orphan = sampleSavedPaymentMethod(sampleCustomer({ id: "cus_not_stored" }));
+    const renameThenInsert = () =>
+      store.transaction(async (tx) => {
+        await tx.updateCustomer({ ...customer, name: "renamed", version: 2 }, 1);
+        await tx.insertSavedPaymentMethod(orphan);
+      });
+    expect(await refusal(renameThenInsert, orphan.id, "")).toBe("not_found");
+    expect(await store.getSavedPaymentMethod(orphan.id)).toBeNull();
+    expect(await store.getCustomer(customer.id)).toEqual(customer);
   });
 
   define("customerRefusals", async () => {

@@ -20,6 +20,7 @@ export const DISPUTE_CASES = {
   disputeListRefusals: "a dispute list refuses an unknown filter, a status no dispute has, a bad instant and a bad cursor with stable codes; unmatchable text lists nothing",
   disputeStats: "dispute stats group by status and currency with exact sums past 2^53, windowed on when the dispute was opened",
   disputeRefusals: "a dispute write with an amount that is not a safe integer, or text no store can hold, is refused naming the field and stores nothing; lookups by such text find nothing",
+  disputeOfMissingPayment: "a dispute of a payment the store does not hold is refused with not_found and rolls its transaction back",
 } as const;
 
 const HOUR = 3_600_000;
@@ -266,6 +267,20 @@ export function defineDisputeCases(define: DefineCase<keyof typeof DISPUTE_CASES
       { status: "needs_response", currency: "USD", count: 1, amount: 5n },
     ]);
     expect(await store.disputeStats({ openedFrom: at(base, 4) })).toEqual([]);
+  });
+
+  define("disputeOfMissingPayment", async () => {
+    const { store } = kit;
+    const payment = await capturedPayment(store);
+    const orphan = sampleDispute(samplePayment({ id: "pay_not_stored" }));
+    const flagThenInsert = () =>
+      store.transaction(async (tx) => {
+        await tx.updatePayment({ ...payment, disputed: true, version: payment.version + 1 }, payment.version);
+        await tx.insertDispute(orphan);
+      });
+    expect(await refusal(flagThenInsert, orphan.id, "")).toBe("not_found");
+    expect(await store.getDispute(orphan.id)).toBeNull();
+    expect(await store.getPayment(payment.id)).toMatchObject({ disputed: false, version: payment.version });
   });
 
   define("disputeRefusals", async () => {
