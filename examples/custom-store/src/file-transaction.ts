@@ -101,6 +101,8 @@ export function fileTransaction(data: StoreFile, markChanged: () => void): Payme
       if (data.disputes.some((d) => d.provider === dispute.provider && d.providerDisputeId === dispute.providerDisputeId)) {
         throw new PaymentError("conflict", "a dispute with this provider dispute id already exists");
       }
+      // As the SQL stores' foreign key: a dispute belongs to a payment the store holds.
+      if (!data.payments.some((p) => p.id === dispute.paymentId)) throw new PaymentError("not_found", "no payment with this id exists");
       data.disputes.push(copy(dispute));
       markChanged();
     },
