@@ -20,6 +20,11 @@ export interface RacerConfig {
   /** confirm: the payment's owner (the scope) and the one key every caller uses. */
   owner?: string;
   key?: string;
+  /**
+   * confirm: the payment method each caller sends (default `pm_card_visa`); null sends none, so the payment's own
+   * (an off-session payment's saved method) is charged.
+   */
+  paymentMethodId?: string | null;
   /** refund: each caller uses its own key `<keyPrefix>-<index>` and asks for `amount`. */
   keyPrefix?: string;
   amount?: number;

@@ -37,7 +37,9 @@ async function confirmOnce(): Promise<RacerOutcome> {
   let inUse = 0;
   for (let attempt = 0; attempt < 400; attempt++) {
     try {
-      const result = await service.confirmPayment(config.paymentId, { paymentMethodId: "pm_card_visa" }, { scope: config.owner ?? "", idempotencyKey: config.key ?? "" });
+      const method = config.paymentMethodId === undefined ? "pm_card_visa" : config.paymentMethodId;
+      const input = method === null ? {} : { paymentMethodId: method };
+      const result = await service.confirmPayment(config.paymentId, input, { scope: config.owner ?? "", idempotencyKey: config.key ?? "" });
       return { ok: true, replayed: result.replayed, status: result.payment.status, inUse };
     } catch (error) {
       if (!isPaymentError(error, "idempotency_key_in_use")) return { ok: false, code: codeOf(error), inUse };

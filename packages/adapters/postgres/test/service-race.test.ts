@@ -58,6 +58,25 @@ describe.skipIf(!available)("postgres: the service raced from several processes"
     expect(stored).toMatchObject({ status: "succeeded", amountCaptured: 4200 });
   });
 
+  it("3 processes × 8 concurrent callers confirming one off-session charge of a saved card under one key charge it exactly once", async () => {
+    const { value: customer } = await service.createCustomer({ owner: "user_fare" }, { scope: "user_fare", idempotencyKey: "race-customer" });
+    await service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, { scope: "user_fare", idempotencyKey: "race-save" });
+    const { payment } = await service.createPayment(
+      { owner: "user_fare", amount: 1800, currency: "USD", customerId: customer.id, offSession: true },
+      { scope: "service", idempotencyKey: "race-fare" },
+    );
+    const reports = await Promise.all(
+      [1, 2, 3].map(() => race({ mode: "confirm", paymentId: payment.id, owner: "service", callers: 8, key: "fare-once", paymentMethodId: null })),
+    );
+    const outcomes = reports.flatMap((report) => report.outcomes);
+    expect(outcomes.every((outcome) => outcome.ok && outcome.status === "succeeded")).toBe(true);
+    expect(outcomes.filter((outcome) => outcome.replayed === false)).toHaveLength(1);
+    expect(sum(reports, "createPayment")).toBe(1);
+    const provider = JSON.parse(readFileSync(stateFile, "utf8")) as { createdPerPayment: Record<string, number> };
+    expect(provider.createdPerPayment[payment.id]).toBe(1);
+    expect(await t.store.getPayment(payment.id)).toMatchObject({ status: "succeeded", offSession: true, customerId: customer.id });
+  });
+
   it("20 concurrent partial refunds across 2 processes exceeding the capture never refund more than was captured", async () => {
     const { payment } = await service.createPayment(
       { owner: "user_refund", amount: 1000, currency: "USD" },
