@@ -51,6 +51,19 @@ describe("saving a payment method without charging", () => {
     await expect(rig.service.createPayment({ owner: "user_1", amount: 500, currency: "USD", customerId: customer.id, offSession: true }, ctx("pay"))).rejects.toMatchObject({ code: "validation_error" });
   });
 
+  it("a save whose answer was lost is found by the retry, never saved twice at the provider", async () => {
+    const rig = setup();
+    const { value: customer } = await rig.service.createCustomer({ owner: "user_1" }, ctx("cus"));
+    rig.gateway.injectFault({ kind: "lose_response", operation: "setup" });
+    await expect(rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, ctx("save"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    const [pending] = await rig.service.listSavedPaymentMethods(customer.id);
+    expect(pending?.status).toBe("pending");
+    const { paymentMethod } = await rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, ctx("save"));
+    expect(paymentMethod).toMatchObject({ id: pending!.id, status: "active" });
+    expect(rig.gateway.listSavedMethods()).toHaveLength(1);
+    expect(await rig.service.listSavedPaymentMethods(customer.id)).toHaveLength(1);
+  });
+
   it("refuses a card number, an unknown token and a provider that cannot save, storing nothing", async () => {
     const rig = setup();
     await expect(rig.service.createCustomer({ owner: "user_1", name: "4242 4242 4242 4242" }, ctx("cus-card"))).rejects.toMatchObject({ code: "validation_error" });
