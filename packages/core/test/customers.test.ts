@@ -51,13 +51,15 @@ describe("saving a payment method without charging", () => {
     await expect(rig.service.createPayment({ owner: "user_1", amount: 500, currency: "USD", customerId: customer.id, offSession: true }, ctx("pay"))).rejects.toMatchObject({ code: "validation_error" });
   });
 
-  it("a save whose answer was lost is found by the retry, never saved twice at the provider", async () => {
-    const rig = setup();
+  it("a save whose answer was lost is found by the retry, past the provider's key retention too, never saved twice", async () => {
+    const rig = setup({ keyRetentionMs: 60_000 });
     const { value: customer } = await rig.service.createCustomer({ owner: "user_1" }, ctx("cus"));
     rig.gateway.injectFault({ kind: "lose_response", operation: "setup" });
     await expect(rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, ctx("save"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
     const [pending] = await rig.service.listSavedPaymentMethods(customer.id);
     expect(pending?.status).toBe("pending");
+    // The provider has forgotten the key by the time the client retries: only a lookup can tell it saved the card.
+    rig.clock.advance(120_000);
     const { paymentMethod } = await rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, ctx("save"));
     expect(paymentMethod).toMatchObject({ id: pending!.id, status: "active" });
     expect(rig.gateway.listSavedMethods()).toHaveLength(1);
