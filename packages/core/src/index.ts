@@ -48,7 +48,12 @@ export { type UpdatePaymentInput, updatePaymentSchema } from "./service/operatio
 export { type RefundPaymentInput, refundPaymentSchema } from "./service/operations/refund-payment.js";
 export { type CreateCustomerInput, createCustomerSchema } from "./service/customers/create-customer.js";
 export { type UpdateCustomerInput, updateCustomerSchema } from "./service/customers/update-customer.js";
-export { type SavePaymentMethodInput, type SavedPaymentMethodResult, savePaymentMethodSchema } from "./service/customers/save-payment-method.js";
+export {
+  type SavePaymentMethodInput,
+  type SavedPaymentMethodResult,
+  confirmSavedPaymentMethodSchema,
+  savePaymentMethodSchema,
+} from "./service/customers/save-payment-method.js";
 export * from "./service/reconcile/report.js";
 export { classifyDrift } from "./service/reconcile/classify-drift.js";
 export { isOperationStuck, operationAge } from "./service/reconcile/stuck-operation.js";

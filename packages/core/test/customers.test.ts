@@ -69,6 +69,11 @@ describe("saving a payment method without charging", () => {
   it("refuses a card number, an unknown token and a provider that cannot save, storing nothing", async () => {
     const rig = setup();
     await expect(rig.service.createCustomer({ owner: "user_1", name: "4242 4242 4242 4242" }, ctx("cus-card"))).rejects.toMatchObject({ code: "validation_error" });
+    // A card number as the email's local part: refused as in any identifier, and never repeated back.
+    const email = rig.service.createCustomer({ owner: "user_1", email: "4242424242424242@example.com" }, ctx("cus-email"));
+    await expect(email).rejects.toMatchObject({ code: "validation_error" });
+    await expect(email.catch((error: Error) => JSON.stringify({ message: error.message, details: (error as { details?: unknown }).details }))).resolves.not.toContain("4242424242424242");
+    await expect(rig.service.createPayment({ owner: "user_1", amount: 100, currency: "USD", customerEmail: "4242424242424242@example.com" }, ctx("pay-email"))).rejects.toMatchObject({ code: "validation_error" });
     const { value: customer } = await rig.service.createCustomer({ owner: "user_1" }, ctx("cus"));
     await expect(rig.service.savePaymentMethod(customer.id, { paymentMethodId: "4242424242424242" }, ctx("save-card"))).rejects.toMatchObject({ code: "validation_error" });
     await expect(rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_nope" }, ctx("save-unknown"))).rejects.toMatchObject({ code: "validation_error" });

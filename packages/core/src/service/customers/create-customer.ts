@@ -11,7 +11,7 @@ import { parseInput } from "../operations/parse-input.js";
  */
 
 export const customerName = acceptableString({ min: 1, max: 200, refuseCardNumbers: true });
-export const customerEmail = acceptableString({ max: 254 }).pipe(z.email());
+export const customerEmail = acceptableString({ max: 254, refuseCardNumbers: "identifier" }).pipe(z.email());
 
 export const createCustomerSchema = z
   .object({

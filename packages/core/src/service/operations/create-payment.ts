@@ -24,7 +24,7 @@ export const createPaymentSchema = z
     paymentMethodId: paymentMethodIdSchema.optional(),
     checkoutSessionId: shortText.optional(),
     customerId: shortText.optional(),
-    customerEmail: acceptableString({ max: 254 }).pipe(z.email()).optional(),
+    customerEmail: acceptableString({ max: 254, refuseCardNumbers: "identifier" }).pipe(z.email()).optional(),
     description: freeText(1000).optional(),
     references: references.optional(),
     metadata: metadata.optional(),

@@ -49,7 +49,7 @@ export const updatePaymentSchema = z
     /** Merge patch, as metadata. */
     references: recordPatch({ keyMax: 64, valueMax: 500, values: "identifier" }).optional(),
     customerId: shortText.nullable().optional(),
-    customerEmail: acceptableString({ max: 254 }).pipe(z.email()).nullable().optional(),
+    customerEmail: acceptableString({ max: 254, refuseCardNumbers: "identifier" }).pipe(z.email()).nullable().optional(),
   })
   .strict();
 export type UpdatePaymentInput = z.input<typeof updatePaymentSchema>;
