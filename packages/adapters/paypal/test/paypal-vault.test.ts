@@ -143,6 +143,21 @@ describe("saving a payment method in PayPal's vault", () => {
     expect(again.method!.providerPaymentMethodId).toBe([...vault().paymentTokens.keys()][0]);
   });
 
+  it("a resume whose payment token answer was lost: the same resume gets the same payment token back", async () => {
+    const waiting = await rig.gateway.setupPaymentMethod!(setupRequest({ paymentMethodId: "paypal" }), { idempotencyKey: "r:setup" });
+    rig.fake.approveSetupToken(waiting.providerSetupId);
+    const resume = { savedPaymentMethodId: "r", providerSetupId: waiting.providerSetupId, providerCustomerId: waiting.providerCustomerId };
+    rig.fake.injectFault({ method: "POST", path: "/v3/vault/payment-tokens", fault: { kind: "answer_after_success", status: 500 } });
+    expect(await rejection(rig.gateway.resumeSetup!(resume, { idempotencyKey: "r:resume_setup:2" }))).toMatchObject({ code: "gateway_outcome_unknown" });
+    expect(vault().setupTokens.get(waiting.providerSetupId)!.status).toBe("VAULTED");
+    const again = await rig.gateway.resumeSetup!(resume, { idempotencyKey: "r:resume_setup:2" });
+    expect(again).toMatchObject({ status: "succeeded", method: { providerPaymentMethodId: [...vault().paymentTokens.keys()][0] } });
+    expect(vault().paymentTokens.size).toBe(1);
+    // Under another key PayPal refuses the used setup token: a refused request, nothing saved twice.
+    expect(await rejection(rig.gateway.resumeSetup!(resume, { idempotencyKey: "r:resume_setup:3" }))).toMatchObject({ code: "validation_error" });
+    expect(vault().paymentTokens.size).toBe(1);
+  });
+
   it("detaching deletes the payment token; one already gone is success", async () => {
     const saved = await savedCard();
     const token = saved.method!.providerPaymentMethodId;
@@ -283,6 +298,6 @@ describe("the fake's vault answers", () => {
     await rejection(rig.gateway.resumeSetup!({ savedPaymentMethodId: "x", providerSetupId: "NOPE0000000000000", providerCustomerId: "c" }, { idempotencyKey: "x" }));
     expect(violationsIn(rig.fake)).toEqual([]);
     const vaultAnswers = new Set(rig.fake.responses.filter((r) => r.path.startsWith("/v3/")).map((r) => `${r.method} ${r.status}`));
-    expect([...vaultAnswers].sort()).toEqual(["DELETE 204", "DELETE 404", "DELETE 500", "GET 200", "GET 404", "POST 200", "POST 201", "POST 500"]);
+    expect([...vaultAnswers].sort()).toEqual(["DELETE 204", "DELETE 404", "DELETE 500", "GET 200", "GET 404", "POST 200", "POST 201", "POST 422", "POST 500"]);
   });
 });

@@ -56,10 +56,12 @@ export class PayPalVault {
   async #settle(token: SetupTokenResponse, knownCustomer: string | null, idempotencyKey: string): Promise<GatewaySetup> {
     const customerId = token.customer?.id ?? knownCustomer;
     if (!token.id || !customerId) throw new PaymentError("gateway_outcome_unknown", "PayPal answered a setup token without its id or customer", { retryAfterSeconds: 1 });
-    if (token.status !== "APPROVED") {
-      if (token.status === "CREATED" || token.status === "PAYER_ACTION_REQUIRED") return pendingSetup(token, customerId);
-      // VAULTED: made into a payment token already, by a call whose answer we do not hold (see findSetup).
-      throw new PaymentError("gateway_outcome_unknown", `PayPal setup token is ${token.status ?? "of no status"}; its payment token is not known here`, {
+    if (token.status === "CREATED" || token.status === "PAYER_ACTION_REQUIRED") return pendingSetup(token, customerId);
+    // APPROVED: made into a payment token now. VAULTED: made into one already, by an earlier send of this call whose
+    // answer was lost; the same derived request id gets that payment token back (a setup token is used once: under
+    // any other id PayPal refuses it, which the core takes as a refused resume, the method left waiting).
+    if (token.status !== "APPROVED" && token.status !== "VAULTED") {
+      throw new PaymentError("gateway_outcome_unknown", `PayPal answered a setup token of status ${token.status ?? "none"}`, {
         retryAfterSeconds: 5,
         details: { providerSetupId: token.id, status: token.status },
       });
