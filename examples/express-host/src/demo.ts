@@ -1,6 +1,7 @@
 /**
  * `pnpm demo`: starts the host like a user would, then drives the flow a client would — dev token, fare quote,
- * create, confirm, a decline, 3-D Secure completed and resumed, an update by an admin, the cancellation fee, a partial refund by an admin, a dispute
+ * create, confirm, a decline, 3-D Secure completed and resumed, a card saved and two fares charged off-session (one the
+ * bank wants authenticated), an update by an admin, the cancellation fee, a partial refund by an admin, a dispute
  * the (simulated) bank opens and the merchant wins, told by signed provider webhooks, a lookup by
  * the provider's ids and a search, the receipt, the
  * list — then restarts the host and shows the payment is still there.
@@ -57,8 +58,9 @@ function devSecret(): string {
   return process.env.PAYMENTS_JWT_SECRET ?? readFileSync(resolve(".payments/dev-jwt-secret"), "utf8").trim();
 }
 
-async function mint(sub: string, admin = false): Promise<string> {
-  return new SignJWT(admin ? { admin: true } : {})
+async function mint(sub: string, role: "owner" | "admin" | "service" | boolean = "owner"): Promise<string> {
+  const claims = role === true || role === "admin" ? { admin: true } : role === "service" ? { [config.serviceClaim ?? "payments_service"]: true } : {};
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(sub)
     .setIssuedAt()
@@ -95,7 +97,8 @@ try {
   step("Mint development tokens (HS256 with the host's development secret)");
   const rider = await mint("rider_ada");
   const admin = await mint("ops_grace", true);
-  show("rider_ada (owner) and ops_grace (admin)");
+  const rides = await mint("svc_rides", "service");
+  show("rider_ada (owner), ops_grace (admin) and svc_rides (the ride service's own token, with the service role)");
 
   step("Quote a fare with the host's 'city' tariff: 7.2 km, 18 min, surge 1.2");
   const quote = await api("POST", "/fares/quote", rider, { tariff: "city", distanceMeters: 7200, durationSeconds: 1080, surge: "1.2" });
@@ -123,6 +126,28 @@ try {
   show("customer completed the challenge at the (simulated) bank");
   const resumed = await api("POST", `/payments/${third.body.id}/confirm`, rider, {}, "resume-3");
   show(`${resumed.status} ${resumed.body.status}`);
+
+  step("A card on file: the rider saves cards once; the ride service charges two fares after the trips, off-session");
+  const account = await api("POST", "/customers", rider, { email: "ada@example.com", name: "Ada" }, "customer");
+  const card = await api("POST", `/customers/${account.body.id}/payment-methods`, rider, { paymentMethodId: "pm_card_visa" }, "save-card");
+  show(`${card.status} ${card.body.id}: ${card.body.brand} •••• ${card.body.last4} (${card.body.expMonth}/${card.body.expYear}), ${card.body.status}, the default`);
+  const strict = await api("POST", `/customers/${account.body.id}/payment-methods`, rider, { paymentMethodId: "pm_card_authenticationRequiredOffSession" }, "save-strict");
+  show(`${strict.status} ${strict.body.id}: a second card, from a bank that wants off-session charges authenticated`);
+  const own = await api("POST", "/payments", rider, { amount: 1250, currency: "USD", customerId: account.body.id, offSession: true }, "fare-own");
+  show(`the rider's own token cannot charge off-session → ${own.status} ${own.body.error.code}`);
+  const fare = async (amount: number, description: string, key: string, paymentMethodId?: string) => {
+    const created = await api("POST", "/payments", rides, { owner: "rider_ada", amount, currency: "USD", description, customerId: account.body.id, offSession: true, paymentMethodId }, `${key}-create`);
+    return api("POST", `/payments/${created.body.id}/confirm`, rides, {}, `${key}-confirm`);
+  };
+  const fareOne = await fare(1250, "Ride to the station", "fare-1");
+  show(`${fareOne.status} ${fareOne.body.id} ${formatMoney(fareOne.body.amount, "USD")} ${fareOne.body.status}, charged to ${fareOne.body.paymentMethodId}`);
+  const fareTwo = await fare(2875, "Ride home", "fare-2", strict.body.id);
+  show(`${fareTwo.status} ${fareTwo.body.id} ${fareTwo.body.status}: ${fareTwo.body.lastError.code}; the ride service asks the rider to authenticate at ${fareTwo.body.nextAction.url}`);
+  createSimulatedGateway({ stateFile: config.simulatedStateFile }).completeAction(fareTwo.body.providerPaymentId);
+  const backOnline = await api("POST", `/payments/${fareTwo.body.id}/confirm`, rider, {}, "fare-2-resume");
+  show(`the rider authenticated in the app and confirmed with their own token → ${backOnline.status} ${backOnline.body.status}`);
+  const methods = await api("GET", `/customers/${account.body.id}/payment-methods`, rider);
+  show(`${methods.status} saved: ${methods.body.data.map((m: { brand: string; last4: string; status: string }) => `${m.brand} •••• ${m.last4} ${m.status}`).join(", ")}`);
 
   step("An admin changes payments: a pending one's price and metadata, a paid one's description (not its amount)");
   const booked = await api("POST", "/payments", rider, { amount: 1800, currency: "USD", description: "Booked ride", metadata: { seat: "front", promo: "none" } }, "create-4");
