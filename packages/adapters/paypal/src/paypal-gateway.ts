@@ -49,8 +49,13 @@ import { verifyWithApi } from "./webhook/verify-api.js";
 import { verifyOffline } from "./webhook/verify-offline.js";
 import { assertFresh, readTransmission } from "./webhook/webhook-headers.js";
 
-/** Orders v2 keeps a PayPal-Request-Id for 6 hours ("The server stores keys for 6 hours"). */
-const ORDERS_KEY_RETENTION_MS = 6 * 3600 * 1000;
+/**
+ * How long PayPal remembers a PayPal-Request-Id, for every call this adapter makes: Orders v2 keeps one 6 hours ("The
+ * server stores keys for 6 hours"), the Vault only 3. The core has one retention per gateway, and trusting a key
+ * PayPal has forgotten could save a card twice (a setup token cannot be looked up by anything of ours), so it is the
+ * shorter: past it, the core looks an order up before sending again, which is safe for orders too.
+ */
+const KEY_RETENTION_MS = 3 * 3600 * 1000;
 const PREFER = "return=representation";
 /** PayPal's web checkout, where a buyer approves an order or acts on it again. */
 const CHECKOUT_ORIGINS = { sandbox: "https://www.sandbox.paypal.com", production: "https://www.paypal.com" } as const;
@@ -87,7 +92,7 @@ class PayPalGateway implements PaymentGateway {
   readonly capabilities: GatewayCapabilities = {
     manualCapture: true,
     partialCapture: true,
-    idempotencyKeyRetentionMs: ORDERS_KEY_RETENTION_MS,
+    idempotencyKeyRetentionMs: KEY_RETENTION_MS,
     currencies: PAYPAL_CURRENCIES,
     minimumAmounts: PAYPAL_MINIMUM_AMOUNTS,
     // findByPaymentId reads transaction search, which PayPal documents may take up to three hours to show a

@@ -115,10 +115,10 @@ describe("the PayPal fake against PayPal's OpenAPI facts", () => {
     expect(facts.orders.error422Name).toEqual(["UNPROCESSABLE_ENTITY"]);
   });
 
-  it("PayPal-Request-Id: 108 characters, kept 6 hours (the adapter's declared retention)", () => {
+  it("PayPal-Request-Id: 108 characters, kept 6 hours by Orders; the adapter declares the Vault's shorter 3", () => {
     expect(facts.orders.paypalRequestId.maxLength).toBe(108);
     expect(facts.orders.paypalRequestId.description).toMatch(/6 hours/);
-    expect(rig.gateway.capabilities.idempotencyKeyRetentionMs).toBe(6 * 3600 * 1000);
+    expect(rig.gateway.capabilities.idempotencyKeyRetentionMs).toBe(3 * 3600 * 1000);
   });
 
   it("transaction search rows and pages have the spec's fields; the window is at most 31 days", async () => {

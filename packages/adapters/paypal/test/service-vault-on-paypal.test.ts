@@ -160,10 +160,9 @@ describe("saving while paying at PayPal", () => {
     expect(reported.savedMethod).toMatchObject({ type: "paypal", providerPaymentMethodId: [...vault().paymentTokens.keys()][0] });
   });
 
-  // PayPal vaults at the capture, after the buyer approved: the token arrives with the resume, and the core records
-  // a method saved while paying only from the create's answer (confirm-payment.ts, settleConfirmation). Fails until
-  // the core also records it from a resume of a confirm that asked to save.
-  it.fails("the method saved while paying is recorded on the customer (needs the core to record it from the resume)", async () => {
+  // PayPal vaults at the capture, after the buyer approved: the token arrives with the resume, whose answer the core
+  // records the saved method from (confirm-payment.ts, settleConfirmation).
+  it("the method saved while paying is recorded on the customer by the resume that captured", async () => {
     const cus = await customer();
     const { payment } = await service.createPayment({ owner, amount: 2500, currency: "USD", provider: "paypal", customerId: cus.id }, ctx("deposit"));
     const confirmed = await service.confirmPayment(payment.id, { returnUrl: "https://shop.example/r", savePaymentMethod: true }, ctx("deposit-confirm"));

@@ -144,7 +144,11 @@ export const settleConfirmation: SettleStep<CallOf<"create" | "resume">> = async
   }
   const reported = answeredPayment(result);
   const next = await advancePayment(tx, payment, reported, ctx);
-  if (call.op === "create" && call.savePaymentMethod === true && next.status !== "failed") await recordMethodSavedWithPayment(tx, next, reported, ctx);
+  // A method saved while paying is recorded by the answer that took the money: the create's (Stripe), or the resume's
+  // after the payer approved (PayPal saves at capture). The payment gets there once, so the method is saved once.
+  if (reported.savedMethod && next.status !== payment.status && (next.status === "succeeded" || next.status === "authorized")) {
+    await recordMethodSavedWithPayment(tx, next, reported, ctx);
+  }
   if (next.status === "failed") return { ok: false, error: declineError(next) };
   return { ok: true, value: { payment: next } };
 };
