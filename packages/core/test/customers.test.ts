@@ -1,4 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { decorateGateway } from "../src/decorate/index.js";
+import { PaymentError } from "../src/errors/index.js";
+import { MemoryPaymentStore } from "../src/memory/memory-store.js";
+import { ManualClock } from "../src/ports/clock.js";
+import { PaymentService } from "../src/service/payment-service.js";
+import { SimulatedGateway } from "../src/simulated/index.js";
 import { ctx, setup } from "./helpers.js";
 
 type Rig = ReturnType<typeof setup>;
@@ -48,7 +54,9 @@ describe("saving a payment method without charging", () => {
     const [failed] = await rig.service.listSavedPaymentMethods(customer.id);
     expect(failed).toMatchObject({ status: "failed", providerPaymentMethodId: null });
     expect((await rig.service.getCustomer(customer.id)).defaultPaymentMethodId).toBeNull();
-    await expect(rig.service.createPayment({ owner: "user_1", amount: 500, currency: "USD", customerId: customer.id, offSession: true }, ctx("pay"))).rejects.toMatchObject({ code: "validation_error" });
+    await expect(
+      rig.service.createPayment({ owner: "user_1", amount: 500, currency: "USD", customerId: customer.id, paymentMethodId: failed!.id, offSession: true }, ctx("pay")),
+    ).rejects.toMatchObject({ code: "invalid_state_transition" });
   });
 
   it("a save whose answer was lost is found by the retry, past the provider's key retention too, never saved twice", async () => {
@@ -169,5 +177,81 @@ describe("saving while paying, detaching and deleting", () => {
     // The same request again answers the same; a new save is refused.
     expect((await rig.service.deleteCustomer(customer.id, ctx("delete"))).customer).toEqual(deleted);
     await expect(rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, ctx("save-3"))).rejects.toMatchObject({ code: "invalid_state_transition" });
+  });
+});
+
+describe("what the review found: nothing chargeable slips through", () => {
+  it("another owner's saved method, named on an ordinary payment with their customer id, is not found and charges nothing", async () => {
+    const rig = setup();
+    const { customer: theirs, method: theirMethod } = await customerWithCard(rig, "pm_card_visa", "user_2");
+    const { payment } = await rig.service.createPayment({ owner: "user_1", amount: 900, currency: "USD", customerId: theirs.id }, ctx("mine"));
+    await expect(rig.service.confirmPayment(payment.id, { paymentMethodId: theirMethod.id }, ctx("mine-confirm"))).rejects.toMatchObject({ code: "not_found" });
+    expect(rig.gateway.chargesFor(payment.id)).toBe(0);
+    expect((await rig.service.getPayment(payment.id)).status).toBe("pending");
+  });
+
+  it("a method detached while its save was at the provider never becomes chargeable, and the next detach removes it there", async () => {
+    const rig = setup();
+    const { value: customer } = await rig.service.createCustomer({ owner: "user_1" }, ctx("cus"));
+    rig.gateway.injectFault({ kind: "lose_response", operation: "setup" });
+    await expect(rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, ctx("save"))).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    const [pending] = await rig.service.listSavedPaymentMethods(customer.id);
+    await rig.service.detachPaymentMethod(pending!.id, ctx("detach-1"));
+    const { paymentMethod: late } = await rig.service.savePaymentMethod(customer.id, { paymentMethodId: "pm_card_visa" }, ctx("save"));
+    expect(late).toMatchObject({ id: pending!.id, status: "detaching" });
+    expect((await rig.service.getCustomer(customer.id)).defaultPaymentMethodId).toBeNull();
+    await expect(
+      rig.service.createPayment({ owner: "user_1", amount: 500, currency: "USD", customerId: customer.id, paymentMethodId: late.id, offSession: true }, ctx("pay")),
+    ).rejects.toMatchObject({ code: "invalid_state_transition" });
+    const { paymentMethod: gone } = await rig.service.detachPaymentMethod(late.id, ctx("detach-2"));
+    expect(gone.status).toBe("detached");
+    expect(rig.gateway.listSavedMethods().every((m) => m.detached)).toBe(true);
+  });
+
+  it("a detach the provider refuses stays detaching, and the next request sends it again", async () => {
+    let refuse = true;
+    const rig = setup({
+      wrapGateway: (gateway) =>
+        decorateGateway(gateway, (inner) => ({
+          detachPaymentMethod: async (request, options) => {
+            if (refuse) throw new PaymentError("validation_error", "the provider refused the detach");
+            return inner.detachPaymentMethod!(request, options);
+          },
+        })),
+    });
+    const { method } = await customerWithCard(rig);
+    await expect(rig.service.detachPaymentMethod(method.id, ctx("detach-1"))).rejects.toMatchObject({ code: "validation_error" });
+    expect((await rig.service.getSavedPaymentMethod(method.id)).status).toBe("detaching");
+    refuse = false;
+    const { paymentMethod } = await rig.service.detachPaymentMethod(method.id, ctx("detach-2"));
+    expect(paymentMethod.status).toBe("detached");
+    expect(rig.gateway.listSavedMethods()[0]?.detached).toBe(true);
+  });
+
+  it("a customer deleted while a confirm that saves the card was at the provider: the payment still settles, the card is kept only to be detached", async () => {
+    const rig = setup();
+    const { value: customer } = await rig.service.createCustomer({ owner: "user_1" }, ctx("cus"));
+    const { payment } = await rig.service.createPayment({ owner: "user_1", amount: 2500, currency: "USD", customerId: customer.id }, ctx("deposit"));
+    rig.gateway.injectFault({ kind: "lose_response", operation: "createPayment" });
+    const confirm = () => rig.service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa", savePaymentMethod: true }, ctx("deposit-confirm"));
+    await expect(confirm()).rejects.toMatchObject({ code: "gateway_outcome_unknown" });
+    await rig.service.deleteCustomer(customer.id, ctx("delete"));
+    const { payment: paid } = await confirm();
+    expect(paid.status).toBe("succeeded");
+    const [kept] = await rig.service.listSavedPaymentMethods(customer.id);
+    expect(kept).toMatchObject({ status: "detaching" });
+    expect((await rig.service.getCustomer(customer.id)).defaultPaymentMethodId).toBeNull();
+  });
+
+  it("an off-session payment takes its saved method's provider when the caller names none", async () => {
+    const clock = new ManualClock("2026-03-01T10:00:00.000Z");
+    const main = new SimulatedGateway({ clock });
+    const other = new SimulatedGateway({ clock, provider: "other" });
+    const service = new PaymentService({ store: new MemoryPaymentStore(), gateways: [main, other], clock });
+    const { value: customer } = await service.createCustomer({ owner: "user_1" }, ctx("cus"));
+    await service.savePaymentMethod(customer.id, { provider: "other", paymentMethodId: "pm_card_visa" }, ctx("save"));
+    const { payment } = await service.createPayment({ owner: "user_1", amount: 700, currency: "USD", customerId: customer.id, offSession: true }, ctx("pay"));
+    expect(payment.provider).toBe("other");
+    expect((await service.confirmPayment(payment.id, {}, ctx("pay-confirm"))).payment.status).toBe("succeeded");
   });
 });

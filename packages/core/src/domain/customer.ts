@@ -28,10 +28,11 @@ export interface Customer {
   version: number;
 }
 
-export const SAVED_PAYMENT_METHOD_STATUSES = ["pending", "requires_action", "active", "failed", "detached"] as const;
+export const SAVED_PAYMENT_METHOD_STATUSES = ["pending", "requires_action", "active", "failed", "detaching", "detached"] as const;
 /**
  * pending: being saved at the provider; requires_action: the bank asks the customer to authenticate the saving;
- * active: chargeable; failed: the provider refused to save it; detached: removed (by the customer, or with its customer).
+ * active: chargeable; failed: the provider refused to save it; detaching: removed here, never chargeable again, still
+ * to be removed at the provider (a detach re-sends until it is); detached: removed here and at the provider.
  */
 export type SavedPaymentMethodStatus = (typeof SAVED_PAYMENT_METHOD_STATUSES)[number];
 

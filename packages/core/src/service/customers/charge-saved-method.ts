@@ -52,11 +52,18 @@ function assertChargeable(method: SavedPaymentMethod): void {
   }
 }
 
-/** The saved method a payment names, when it names one of its customer's (else it names a provider token). */
+/**
+ * The saved method a payment names, or null when it names a provider token. A saved method is charged only for its
+ * own customer, and only when that customer is the payment owner's: any other is answered as one that does not exist,
+ * whatever customer id the payment was created with.
+ */
 export async function savedMethodOf(tx: PaymentStoreTx, payment: Payment, paymentMethodId: string | null): Promise<SavedPaymentMethod | null> {
-  if (paymentMethodId === null || payment.customerId === null) return null;
+  if (paymentMethodId === null) return null;
   const method = await tx.getSavedPaymentMethod(paymentMethodId);
-  return method !== null && method.customerId === payment.customerId ? method : null;
+  if (method === null) return null;
+  const customer = method.customerId === payment.customerId ? await tx.getCustomer(method.customerId) : null;
+  if (customer === null || customer.owner !== payment.owner) throw notFound("payment method", paymentMethodId);
+  return method;
 }
 
 /**
@@ -94,7 +101,9 @@ export async function savedMethodCallFields(
  */
 export async function recordMethodSavedWithPayment(tx: PaymentStoreTx, payment: Payment, reported: GatewayPayment, ctx: ApplyContext): Promise<void> {
   if (!reported.savedMethod || payment.customerId === null) return;
-  let customer = await loadLiveCustomer(tx, payment.customerId);
+  // The money moved: nothing here may fail the settle. A customer that is gone, or not the owner's, keeps nothing.
+  let customer = await tx.getCustomer(payment.customerId);
+  if (customer === null || customer.owner !== payment.owner) return;
   if (reported.providerCustomerId && customer.providerCustomerIds[payment.provider] !== reported.providerCustomerId) {
     customer = await storeCustomer(tx, customer, { providerCustomerIds: { ...customer.providerCustomerIds, [payment.provider]: reported.providerCustomerId } }, ctx.at);
   }
@@ -104,7 +113,8 @@ export async function recordMethodSavedWithPayment(tx: PaymentStoreTx, payment: 
     customerId: customer.id,
     owner: customer.owner,
     provider: payment.provider,
-    status: "active",
+    // Deleted while the charge was at the provider: kept only so that a detach removes it there.
+    status: customer.deletedAt === null ? "active" : "detaching",
     type,
     brand,
     last4,
@@ -119,5 +129,5 @@ export async function recordMethodSavedWithPayment(tx: PaymentStoreTx, payment: 
     version: 1,
   };
   await tx.insertSavedPaymentMethod(method);
-  if (customer.defaultPaymentMethodId === null) await storeCustomer(tx, customer, { defaultPaymentMethodId: method.id }, ctx.at);
+  if (customer.defaultPaymentMethodId === null && customer.deletedAt === null) await storeCustomer(tx, customer, { defaultPaymentMethodId: method.id }, ctx.at);
 }

@@ -176,8 +176,13 @@ export const settleSetup: SettleStep<CallOf<"setup" | "resume_setup">> = async (
   let customer = await loadCustomer(tx, method.customerId);
   customer = await recordProviderCustomer(tx, customer, method.provider, result.setup.providerCustomerId, ctx.at);
   const fields = fieldsOf(result.setup);
-  // The customer was deleted while this save was at the provider: the method is kept detached, never chargeable.
-  if (customer.deletedAt !== null && fields.status !== "failed") fields.status = "detached";
+  // Detached (or its customer deleted) while this save was at the provider: the card the provider saved is never
+  // chargeable here, and stays `detaching` with its token so the next detach removes it there too.
+  const withdrawn = method.status === "detaching" || method.status === "detached" || customer.deletedAt !== null;
+  if (withdrawn && fields.status !== "failed") {
+    fields.status = fields.providerPaymentMethodId ? "detaching" : "detached";
+    fields.nextAction = null;
+  }
   const saved = await storeSavedMethod(tx, method, fields, ctx.at);
   if (saved.status === "active" && customer.defaultPaymentMethodId === null && customer.deletedAt === null) {
     await storeCustomer(tx, customer, { defaultPaymentMethodId: saved.id }, ctx.at);

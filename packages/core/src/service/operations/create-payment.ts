@@ -54,7 +54,7 @@ export async function createPayment(deps: OperationDeps, input: CreatePaymentInp
     "payment.create",
     params,
     ctx,
-    claimCreate(deps, { ...parsed, currency, provider, captureMethod, lineItems }),
+    claimCreate(deps, { ...parsed, currency, provider, captureMethod, lineItems, requestedProvider: parsed.provider }),
   );
   return { payment: result.value.payment, replayed: result.replayed };
 }
@@ -94,13 +94,20 @@ export function assertLineItemsAddUp(lineItems: readonly LineItem[], amount: num
 /** Phase 1 (and the whole operation): the new payment, its first history row and `payment.created`. */
 function claimCreate(
   deps: OperationDeps,
-  params: CreateParams & { currency: string; provider: string; captureMethod: "automatic" | "manual"; lineItems: LineItem[] },
+  params: CreateParams & {
+    currency: string;
+    provider: string;
+    captureMethod: "automatic" | "manual";
+    lineItems: LineItem[];
+    /** The provider the caller named, if any: an off-session payment's is its saved method's. */
+    requestedProvider: string | undefined;
+  },
 ): ClaimStep {
   return async (tx, actor) => {
     const at = deps.now().toISOString();
     let fields = params;
     if (params.offSession === true) {
-      const saved = await resolveSavedCharge(tx, { owner: params.owner, customerId: params.customerId, paymentMethodId: params.paymentMethodId, provider: params.provider });
+      const saved = await resolveSavedCharge(tx, { owner: params.owner, customerId: params.customerId, paymentMethodId: params.paymentMethodId, provider: params.requestedProvider });
       fields = { ...params, customerId: saved.customerId, paymentMethodId: saved.method.id, provider: saved.method.provider };
       assertProviderAccepts(deps, { provider: fields.provider, currency: fields.currency, amount: fields.amount, captureMethod: fields.captureMethod });
     }
