@@ -277,5 +277,15 @@ for (const name of BACKENDS) {
       const plain = await backend.cli(["payments", "show", (await paidPayment(service, 300)).id]);
       expect(plain.stdout).toMatch(/^customer\s+-\noff session\s+no$/m);
     });
+
+    it("payments show --json never prints a waiting payment's client secret", async () => {
+      const { payment } = await service.createPayment({ owner: "rider_42", amount: 600, currency: "EUR" }, hostKey("challenge"));
+      const waitingPayment = (await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_authenticationRequired" }, hostKey("challenge-confirm"))).payment;
+      expect(waitingPayment.nextAction?.clientSecret).toEqual(expect.any(String));
+      const shown = await backend.cli(["payments", "show", "--json", payment.id]);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).not.toContain(waitingPayment.nextAction!.clientSecret!);
+      expect(parseJson(shown).payment.nextAction).toMatchObject({ type: "redirect", url: waitingPayment.nextAction!.url });
+    });
   });
 }

@@ -22,8 +22,8 @@ const OPERATION = "payment_method.detach";
  * The key a detach gets without --idempotency-key: one per method, so a re-run after a crash or a timeout resumes
  * the first detach (the provider's removal is re-sent until it is done) or replays its result, never a second one.
  */
-export function deriveDetachKey(methodId: string): string {
-  return `cli-detach:${methodId}`;
+export function deriveDetachKey(methodId: string, retryOfVersion?: number): string {
+  return retryOfVersion === undefined ? `cli-detach:${methodId}` : `cli-detach:${methodId}:v${retryOfVersion}`;
 }
 
 /** Whether `record` was made by this very request: the service's detach of the same method. */
@@ -62,8 +62,14 @@ export function registerMethodsDetach(methods: Command, session: CliSession): vo
       await withRuntime(context, async ({ service, store, operator, lockTimeoutMs }) => {
         const method = await methodById(service, methodId);
         const customer = await customerById(service, method.customerId);
-        const key = options.idempotencyKey ?? deriveDetachKey(method.id);
-        const record = await store.transaction((tx) => tx.getIdempotencyRecord(operator.scope, key));
+        let key = options.idempotencyKey ?? deriveDetachKey(method.id);
+        let record = await store.transaction((tx) => tx.getIdempotencyRecord(operator.scope, key));
+        // The provider refused the last detach: the method stays detaching, and this run is a new request that sends
+        // the removal again (under the old key it would only replay the refusal).
+        if (options.idempotencyKey === undefined && record?.recoveryPoint === "finished" && record.outcome?.ok === false && method.status === "detaching") {
+          key = deriveDetachKey(method.id, method.version);
+          record = await store.transaction((tx) => tx.getIdempotencyRecord(operator.scope, key));
+        }
         if (record && !madeByThisRequest(record, method.id)) {
           throw new PaymentError("idempotency_key_reused", `key ${key} was already used for a different request; nothing was done`, {
             details: { idempotencyKey: key },
@@ -108,7 +114,7 @@ export function registerMethodsDetach(methods: Command, session: CliSession): vo
         } catch (error) {
           // Detached here comes first: say so, since the error alone reads as if nothing happened.
           const now = await store.getSavedPaymentMethod(method.id);
-          if (now?.status === "detached") {
+          if (now?.status === "detaching") {
             context.out.note(`${method.id} is detached here (no charge can use it); its removal at ${method.provider} did not finish: re-run this command to finish it`);
           }
           throw error;

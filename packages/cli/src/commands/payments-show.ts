@@ -35,7 +35,10 @@ export function registerPaymentsShow(payments: Command, session: CliSession): vo
         const refundable = refundableAmount(payment);
         const { colours } = context.out;
         const c = payment.currency;
-        context.out.result({ payment, refundable, history, refunds, disputes }, () => {
+        // A payment waiting for the customer may hold a client secret (it lets its holder finish the payment in a
+        // browser): an operator's output has no use for it, in JSON as in the table.
+        const printable = payment.nextAction?.clientSecret === undefined ? payment : { ...payment, nextAction: { ...payment.nextAction, clientSecret: undefined } };
+        context.out.result({ payment: printable, refundable, history, refunds, disputes }, () => {
           const references = Object.entries(payment.references).map(([k, v]) => `${k}=${v}`).join(", ");
           const fields: Array<[string, string]> = [
             ["id", payment.id],
