@@ -7,6 +7,8 @@ const entries: Record<string, string> = {
   postgres: "src/postgres.ts",
   "sql-read-back": "src/sql-read-back.ts",
   "store-fixtures": "src/store-fixtures.ts",
+  "dispute-fixtures": "src/dispute-fixtures.ts",
+  "customer-fixtures": "src/customer-fixtures.ts",
   "query-plan-fixtures": "src/query-plan-fixtures.ts",
   "payment-totals-upgrade": "src/payment-totals-upgrade.ts",
   "failure-events": "src/failure-events.ts",

@@ -7,7 +7,7 @@ import { Migrator } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresStore, migrate } from "../src/index.js";
 import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
-import { INDEXED_DISPUTE_FILTERS, SEEDED_PAYMENT_ID, STATS_WINDOW, makeDispute, seedYearOfDisputes } from "./dispute-fixtures.js";
+import { INDEXED_DISPUTE_FILTERS, SEEDED_PAYMENT_ID, STATS_WINDOW, makeDispute, seedYearOfDisputes } from "@org/payments-test-support/dispute-fixtures";
 import { createPostgresTestStore } from "./postgres-test-store.js";
 import type { PostgresTestStore } from "./postgres-test-store.js";
 

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteStore, migrate } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
 import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
-import { makeDispute } from "./dispute-fixtures.js";
-import { INDEXED_CUSTOMER_FILTERS, SEEDED_OWNER, makeCustomer, makeMethod, seedCustomers, seededCustomerId } from "./customer-fixtures.js";
+import { makeDispute } from "@org/payments-test-support/dispute-fixtures";
+import { INDEXED_CUSTOMER_FILTERS, SEEDED_OWNER, makeCustomer, makeMethod, seedCustomers, seededCustomerId } from "@org/payments-test-support/customer-fixtures";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
 import type { SqliteTestDatabase } from "./sqlite-test-database.js";
 

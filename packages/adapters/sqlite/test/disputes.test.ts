@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteStore, migrate } from "../src/index.js";
 import type { SqlitePaymentStore } from "../src/index.js";
 import { insertPaymentsBefore0010 } from "./payments-before-0010.js";
-import { INDEXED_DISPUTE_FILTERS, SEEDED_PAYMENT_ID, STATS_WINDOW, makeDispute, seedYearOfDisputes } from "./dispute-fixtures.js";
+import { INDEXED_DISPUTE_FILTERS, SEEDED_PAYMENT_ID, STATS_WINDOW, makeDispute, seedYearOfDisputes } from "@org/payments-test-support/dispute-fixtures";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
 import type { SqliteTestDatabase } from "./sqlite-test-database.js";
 

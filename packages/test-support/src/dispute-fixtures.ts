@@ -2,9 +2,9 @@ import type { Dispute, DisputeFilter, Payment, PaymentStore } from "@org/payment
 import { samplePayment } from "@org/payments-core/testing";
 
 /**
- * Disputes for this adapter's own tests (what is specific to SQL: the migration, the unique constraint, the
- * indexes, the deferred writes); the port's rules are core's store contract. The sqlite adapter's tests keep the
- * same file, so both engines are asked the same questions over the same rows.
+ * Disputes for the SQL adapters' own tests (what is specific to SQL: the migration, the unique constraint, the
+ * indexes, the deferred writes); the port's rules are core's store contract. Both SQL adapters' tests use
+ * this one file, so both engines are asked the same questions over the same rows.
  */
 
 let counter = 0;

@@ -1,9 +1,9 @@
 import type { Customer, CustomerFilter, PaymentStore, SavedPaymentMethod } from "@org/payments-core";
 
 /**
- * Customers and saved methods for this adapter's own tests (what is specific to SQL: the migration, the primary
- * keys, the indexes, the deferred writes); the port's rules are core's store contract. The postgres adapter's tests
- * keep the same file, so both engines are asked the same questions over the same rows.
+ * Customers and saved methods for the SQL adapters' own tests (what is specific to SQL: the migration, the primary
+ * keys, the indexes, the deferred writes); the port's rules are core's store contract. Both adapters use this one
+ * file, so both engines are asked the same questions over the same rows.
  */
 
 let counter = 0;
