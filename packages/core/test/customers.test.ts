@@ -188,6 +188,10 @@ describe("what the review found: nothing chargeable slips through", () => {
     await expect(rig.service.confirmPayment(payment.id, { paymentMethodId: theirMethod.id }, ctx("mine-confirm"))).rejects.toMatchObject({ code: "not_found" });
     expect(rig.gateway.chargesFor(payment.id)).toBe(0);
     expect((await rig.service.getPayment(payment.id)).status).toBe("pending");
+    // Without a customer, our id is no token the provider knows: refused, nothing charged.
+    const { payment: bare } = await rig.service.createPayment({ owner: "user_1", amount: 900, currency: "USD" }, ctx("bare"));
+    await expect(rig.service.confirmPayment(bare.id, { paymentMethodId: theirMethod.id }, ctx("bare-confirm"))).rejects.toMatchObject({ code: "validation_error" });
+    expect(rig.gateway.chargesFor(bare.id)).toBe(0);
   });
 
   it("a method detached while its save was at the provider never becomes chargeable, and the next detach removes it there", async () => {

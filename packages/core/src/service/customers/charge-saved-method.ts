@@ -58,7 +58,9 @@ function assertChargeable(method: SavedPaymentMethod): void {
  * whatever customer id the payment was created with.
  */
 export async function savedMethodOf(tx: PaymentStoreTx, payment: Payment, paymentMethodId: string | null): Promise<SavedPaymentMethod | null> {
-  if (paymentMethodId === null) return null;
+  // A payment without a customer charges no saved method (any id it names goes to the provider as a token, which
+  // refuses one of ours), and a charge pays no look-up for it: the common path keeps its round trips.
+  if (paymentMethodId === null || payment.customerId === null) return null;
   const method = await tx.getSavedPaymentMethod(paymentMethodId);
   if (method === null) return null;
   const customer = method.customerId === payment.customerId ? await tx.getCustomer(method.customerId) : null;
