@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Customer } from "../../domain/customer.js";
 import { PaymentError } from "../../errors/index.js";
-import { validationErrorOf, zodIssues } from "../../validation/zod-issues.js";
-import { metadata, shortText } from "../operations/input-fields.js";
+import { shortText } from "../operations/input-fields.js";
+import { patchedRecord } from "../operations/record-patch.js";
 import type { OperationContext, OperationDeps, Replayable } from "../operations/operation.js";
 import { parseInput } from "../operations/parse-input.js";
 import { customerEmail, customerName } from "./create-customer.js";
@@ -23,18 +23,6 @@ export const updateCustomerSchema = z
   .strict();
 export type UpdateCustomerInput = z.input<typeof updateCustomerSchema>;
 
-function patchMetadata(current: Record<string, string>, patch: Record<string, string | null>): Record<string, string> {
-  const merged: Record<string, string> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  // The merged record is held to the same rules as on create (keys, values, card numbers, entries).
-  const checked = metadata.safeParse(merged);
-  if (!checked.success) throw validationErrorOf("metadata", zodIssues(checked.error).map((issue) => ({ ...issue, path: issue.path ? `metadata.${issue.path}` : "metadata" })));
-  return checked.data;
-}
-
 export async function updateCustomer(deps: OperationDeps, customerId: string, input: UpdateCustomerInput, ctx: OperationContext): Promise<Replayable<Customer>> {
   const parsed = parseInput(updateCustomerSchema, input);
   const result = await deps.run<{ customer: Customer }>("customer.update", { customerId, ...parsed }, ctx, async (tx) => {
@@ -43,7 +31,7 @@ export async function updateCustomer(deps: OperationDeps, customerId: string, in
     if (parsed.email !== undefined && parsed.email !== customer.email) changes.email = parsed.email;
     if (parsed.name !== undefined && parsed.name !== customer.name) changes.name = parsed.name;
     if (parsed.metadata !== undefined) {
-      const next = patchMetadata(customer.metadata, parsed.metadata);
+      const next = patchedRecord("metadata", customer.metadata, parsed.metadata);
       if (JSON.stringify(next) !== JSON.stringify(customer.metadata)) changes.metadata = next;
     }
     if (parsed.defaultPaymentMethodId !== undefined && parsed.defaultPaymentMethodId !== customer.defaultPaymentMethodId) {

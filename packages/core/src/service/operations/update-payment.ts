@@ -6,10 +6,10 @@ import { PaymentError } from "../../errors/index.js";
 import { normalizeCurrency } from "../../money/money.js";
 import { recordKeyProblem, recordKeyProblemMessage } from "../../validation/acceptable-text.js";
 import { acceptableString } from "../../validation/text-schema.js";
-import { validationErrorOf, zodIssues } from "../../validation/zod-issues.js";
 import { persistTransition } from "../apply-gateway-result.js";
 import { assertLineItemsAddUp, assertProviderAccepts } from "./create-payment.js";
-import { freeText, lineItemSchema, metadata, references, shortText } from "./input-fields.js";
+import { freeText, lineItemSchema, shortText } from "./input-fields.js";
+import { patchedRecord } from "./record-patch.js";
 import { loadPayment } from "./load-payment.js";
 import type { ClaimStep, OperationContext, OperationDeps, PaymentResult } from "./operation.js";
 import { parseInput } from "./parse-input.js";
@@ -65,24 +65,6 @@ export async function updatePayment(deps: OperationDeps, paymentId: string, inpu
   const params = parsed.currency === undefined ? parsed : { ...parsed, currency: normalizeCurrency(parsed.currency) };
   const result = await deps.run<{ payment: Payment }>("payment.update", { paymentId, ...params }, ctx, claimUpdate(deps, paymentId, params));
   return { payment: result.value.payment, replayed: result.replayed };
-}
-
-/** A merge patch applied to a record: null removes a key. */
-function mergeRecord(current: Record<string, string>, patch: Record<string, string | null>): Record<string, string> {
-  const merged: Record<string, string> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
-}
-
-/** The patched record, held to the same limits as on create (entries, values). */
-function patchedRecord(field: "metadata" | "references", current: Record<string, string>, patch: Record<string, string | null>): Record<string, string> {
-  const merged = mergeRecord(current, patch);
-  const checked = (field === "metadata" ? metadata : references).safeParse(merged);
-  if (!checked.success) throw validationErrorOf(field, zodIssues(checked.error).map((issue) => ({ ...issue, path: issue.path ? `${field}.${issue.path}` : field })));
-  return checked.data;
 }
 
 /** The full values the request sets, resolved against the payment as it is now. */
