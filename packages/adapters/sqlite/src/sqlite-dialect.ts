@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { SQLITE_PAYMENT_TOTALS_DDL, parseJsonText } from "@org/payments-kysely";
 import type { Database, StoreDialect } from "@org/payments-kysely";
 import type BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
 import type { Kysely, SqlBool } from "kysely";
+import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommit } from "./group-commit.js";
 import { reclaimFreePages } from "./incremental-vacuum.js";
 
 /**
@@ -57,9 +59,25 @@ export async function refreshSqliteStatistics(db: Kysely<any>): Promise<void> {
 
 const UNIQUE_CODES = new Set(["SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"]);
 
-/** `database`: the store's better-sqlite3 handle, for the steps kysely cannot drive (the purge's vacuum). */
+/**
+ * `database`: the store's better-sqlite3 handle, for the steps kysely cannot drive (the purge's vacuum) and for
+ * group commit (group-commit.ts), which must see when SQLite itself ended a transaction. Without it each store
+ * transaction gets a COMMIT of its own.
+ */
 export function sqliteDialect(options: { durable: boolean; database?: BetterSqlite3.Database | undefined }): StoreDialect {
   const { database } = options;
+  // One per kysely instance (the store's one connection). Its own statements run in the context the store was
+  // created in: it is made at the first transaction, but must not keep that caller's context for later batches.
+  const storeContext = AsyncLocalStorage.snapshot();
+  const committers = new WeakMap<Kysely<Database>, GroupCommit>();
+  const committerFor = (db: Kysely<Database>): GroupCommit => {
+    let committer = committers.get(db);
+    if (committer === undefined) {
+      committer = new GroupCommit(db, database!, DEFAULT_GROUP_COMMIT_LIMITS, storeContext);
+      committers.set(db, committer);
+    }
+    return committer;
+  };
   return {
     name: "sqlite",
     capabilities: { concurrentWriters: false, durable: options.durable },
@@ -79,8 +97,11 @@ export function sqliteDialect(options: { durable: boolean; database?: BetterSqli
       // No SQLite index covers every key of a JSON object: a metadata search reads the rows the other filters leave.
       metadataIndexDdl: [],
     },
+    // Transactions queued while one runs share its COMMIT (group-commit.ts): one synced write for many.
     transaction: <T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>) =>
-      inImmediateTransaction(db, (conn) => work(conn as Kysely<Database>)),
+      database === undefined
+        ? inImmediateTransaction(db, (conn) => work(conn as Kysely<Database>))
+        : committerFor(db).run((conn) => work(conn as Kysely<Database>)),
     optimize: refreshSqliteStatistics,
     reclaimSpace: async (db) => {
       if (database !== undefined) await reclaimFreePages(db, database);
