@@ -72,6 +72,8 @@ function harness(options: { limits?: GroupCommitLimits; onStatement?: (sql: stri
 
 const insert = (conn: Kysely<any>, name: string) => sql`insert into rows (name) values (${name})`.execute(conn);
 const count = (statements: string[], text: string) => statements.filter((statement) => statement === text).length;
+/** The default member cap, no hold limit: batches that do not depend on how fast a shared machine runs. */
+const UNHURRIED: GroupCommitLimits = { maxMembers: 16, maxHoldMs: 60_000 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Members per COMMIT, read off the statement log. */
@@ -102,7 +104,8 @@ describe("sqlite group commit: transactions waiting for the connection share one
   });
 
   it("16 concurrent transactions commit in one COMMIT, each in its savepoint, and each resolves only once its row is committed", async () => {
-    const { committer, statements, committedRows } = harness();
+    // No hold limit here: on a loaded machine 16 inserts can outlast the default few ms, and the batch would split.
+    const { committer, statements, committedRows } = harness({ limits: UNHURRIED });
     const names = Array.from({ length: 16 }, (_, index) => `row_${String(index).padStart(2, "0")}`);
     const visibleAtResolve: boolean[] = [];
     const results = await Promise.all(
@@ -128,7 +131,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
   });
 
   it("a member whose work throws is rolled back to its savepoint alone: the others commit, its error reaches only its caller", async () => {
-    const { committer, statements, committedRows } = harness();
+    const { committer, statements, committedRows } = harness({ limits: UNHURRIED });
     const failure = new Error("b failed");
     const settled = await Promise.allSettled([
       committer.run(async (conn) => {
@@ -158,7 +161,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
   });
 
   it("a failing first member (no savepoint of its own) rolls back the transaction alone; those queued behind it still commit", async () => {
-    const { committer, committedRows } = harness();
+    const { committer, committedRows } = harness({ limits: UNHURRIED });
     const failure = new Error("first failed");
     const settled = await Promise.allSettled([
       committer.run(async (conn) => {
@@ -174,7 +177,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
   });
 
   it("a failed COMMIT rejects every member of the batch with its error and leaves none of their rows", async () => {
-    const { committer, committedRows, committedChildren } = harness();
+    const { committer, committedRows, committedChildren } = harness({ limits: UNHURRIED });
     const settled = await Promise.allSettled([
       committer.run((conn) => insert(conn, "innocent")),
       // A deferred foreign key is checked at COMMIT only: this member's work succeeds, the COMMIT fails.
@@ -193,7 +196,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
   });
 
   it("a failed BEGIN (SQLITE_BUSY: another process holds the write lock past busy_timeout) rejects every member waiting, none of whose work runs", async () => {
-    const { committer, filename, committedRows } = harness();
+    const { committer, filename, committedRows } = harness({ limits: UNHURRIED });
     const other = new BetterSqlite3(filename);
     open.push(() => other.close());
     other.exec("begin immediate");
@@ -218,7 +221,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
   });
 
   it("when SQLite rolls the whole transaction back (RAISE(ROLLBACK)), members whose work had succeeded are rejected, never resolved", async () => {
-    const { committer, committedRows } = harness();
+    const { committer, committedRows } = harness({ limits: UNHURRIED });
     const settled = await Promise.allSettled([
       committer.run((conn) => insert(conn, "a")),
       committer.run((conn) => insert(conn, "b")),
@@ -235,7 +238,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
   });
 
   it("a member that swallows the error SQLite rolled the transaction back for is rejected too, with every member before it", async () => {
-    const { committer, committedRows } = harness();
+    const { committer, committedRows } = harness({ limits: UNHURRIED });
     const settled = await Promise.allSettled([
       committer.run((conn) => insert(conn, "a")),
       committer.run(async (conn) => {
@@ -250,8 +253,28 @@ describe("sqlite group commit: transactions waiting for the connection share one
     expect(committedRows()).toEqual(["next"]);
   });
 
+  it("a first member that swallows such an error is rejected, and the next member does not run outside a transaction", async () => {
+    const { committer, statements, committedRows } = harness({ limits: UNHURRIED });
+    const settled = await Promise.allSettled([
+      committer.run(async (conn) => {
+        await insert(conn, "a");
+        await sql`insert into doomed (name) values ('x')`.execute(conn).catch(() => undefined);
+        return "carried on";
+      }),
+      committer.run((conn) => insert(conn, "next")),
+    ]);
+    expect(settled[0]).toMatchObject({ status: "rejected", reason: { code: BATCH_ROLLED_BACK } });
+    expect(settled[1]).toMatchObject({ status: "fulfilled" });
+    expect(committedRows()).toEqual(["next"]);
+    // "next" ran in a BEGIN IMMEDIATE of its own, not in a SAVEPOINT that would have begun a deferred transaction.
+    expect(statements.filter((statement) => statement === "begin immediate" || statement === "savepoint member")).toEqual([
+      "begin immediate",
+      "begin immediate",
+    ]);
+  });
+
   it("takes at most maxMembers per COMMIT", async () => {
-    const { committer, statements, committedRows } = harness({ limits: { maxMembers: 16, maxHoldMs: 60_000 } });
+    const { committer, statements, committedRows } = harness({ limits: UNHURRIED });
     await Promise.all(Array.from({ length: 40 }, (_, index) => committer.run((conn) => insert(conn, `r${index}`))));
     expect(batchSizes(statements)).toEqual([16, 16, 8]);
     expect(committedRows()).toHaveLength(40);
@@ -276,7 +299,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
 
   it("runs each member's work in its caller's async context, and the batch's own statements in none of theirs", async () => {
     const contextOfCommit: Array<string | undefined> = [];
-    const { committer } = harness({ onStatement: (text) => text === "commit" && contextOfCommit.push(als.getStore()) });
+    const { committer } = harness({ limits: UNHURRIED, onStatement: (text) => text === "commit" && contextOfCommit.push(als.getStore()) });
     const seen: Array<[string, string | undefined]> = [];
     await Promise.all(
       ["a", "b", "c"].map((name) =>
