@@ -4,12 +4,16 @@ import type { Kysely, QueryResult } from "kysely";
 import type { BoundStatement, CompiledStatements } from "./compiled-statements.js";
 import type { Database } from "./database.js";
 import type { StoreDialect } from "./store-dialect.js";
+import type { TransactionStart } from "./transaction-start.js";
 
 /** A write whose caller waits for no answer, and what its failure means in the domain's terms. */
 export interface DeferredWrite {
   readonly statement: BoundStatement;
-  /** The error for a unique violation by this write (a duplicate id is a lost race: `conflict`). */
-  readonly onDuplicate?: ((cause: unknown) => PaymentError) | undefined;
+  /**
+   * The error for a unique violation by this write (a duplicate id is a lost race: `conflict`; an idempotency key
+   * claimed ahead of its answer is the store's own signal to claim it again, optimistic-claims.ts).
+   */
+  readonly onDuplicate?: ((cause: unknown) => PaymentError | Error) | undefined;
   /** The error for a foreign-key violation by this write (the row it belongs to is not in the store: `not_found`). */
   readonly onMissingParent?: ((cause: unknown) => PaymentError) | undefined;
   /**
@@ -49,18 +53,36 @@ function isPlainWrite(sql: string): boolean {
  *   before the caller sees the answer of the statement it travelled with, so the transaction ends there.
  * - Reads, and guarded writes whose answer the caller acts on, are never held.
  *
+ * - BEGIN goes in front of the first statement sent (transaction-start.ts). Only the final flush of a transaction
+ *   that sent nothing before may go without it, when it is one statement that needs no undo: a lone write, or a
+ *   combined one with no guard (a guard is checked after the statement, too late to undo its neighbours without a
+ *   transaction around them).
+ *
  * Where statements are calls into the same process (SQLite), nothing is held: `defer` runs the write at once.
  */
 export class DeferredWrites {
   readonly #db: Kysely<Database>;
   readonly #dialect: StoreDialect;
   readonly #statements: CompiledStatements;
+  readonly #start: TransactionStart;
   #held: DeferredWrite[] = [];
 
-  constructor(db: Kysely<Database>, dialect: StoreDialect, statements: CompiledStatements) {
+  constructor(db: Kysely<Database>, dialect: StoreDialect, statements: CompiledStatements, start: TransactionStart) {
     this.#db = db;
     this.#dialect = dialect;
     this.#statements = statements;
+    this.#start = start;
+  }
+
+  /**
+   * Puts `replacement` where `write` is held, so the two go as one statement; false if `write` already went. An
+   * insert held for the next statement and then updated by its own transaction becomes the insert of the update.
+   */
+  replaceHeld(write: DeferredWrite, replacement: DeferredWrite): boolean {
+    const index = this.#held.indexOf(write);
+    if (index < 0) return false;
+    this.#held[index] = replacement;
+    return true;
   }
 
   /** Holds `write` for the next statement, or runs it now where holding buys nothing. */
@@ -91,25 +113,30 @@ export class DeferredWrites {
     return this.#execute<O>(CompiledQuery.raw(main.sql, [...main.parameters]), []);
   }
 
-  /** Sends what is held, in one statement. Before any statement that is not carried, and before COMMIT. */
-  async flush(): Promise<void> {
+  /**
+   * Sends what is held, in one statement. Before any statement that is not carried, and before COMMIT (`final`: the
+   * transaction's last statement, which may then be its only one and go without BEGIN).
+   */
+  async flush(options: { final?: boolean } = {}): Promise<void> {
     if (this.#held.length === 0) return;
     const held = this.#take();
     const guarded = this.#guardedIndexes(held);
+    const alone = options.final === true && !this.#start.begun;
     if (held.length > 1 || guarded.length > 0) {
       const combined = this.#statements.combine(held.map((write) => write.statement), null, guarded);
       if (combined !== null) {
-        const counts = await this.#execute<Record<string, unknown>>(combined, held);
+        const counts = await this.#execute<Record<string, unknown>>(combined, held, alone && guarded.length === 0);
         this.#checkGuards(held, guarded, counts.rows[0]);
         return;
       }
     }
+    if (held.length === 1) return this.#runAlone(held[0]!, alone);
     for (const write of held) await this.#runAlone(write);
   }
 
   /** One write as its own statement, its guard (if any) checked on its row count. */
-  async #runAlone(write: DeferredWrite): Promise<void> {
-    const result = await this.#execute(CompiledQuery.raw(write.statement.sql, [...write.statement.parameters]), [write]);
+  async #runAlone(write: DeferredWrite, withoutBegin = false): Promise<void> {
+    const result = await this.#execute(CompiledQuery.raw(write.statement.sql, [...write.statement.parameters]), [write], withoutBegin);
     if (write.onNoMatch !== undefined && result.numAffectedRows !== 1n) throw write.onNoMatch();
   }
 
@@ -129,7 +156,8 @@ export class DeferredWrites {
     }
   }
 
-  async #execute<O>(query: CompiledQuery, carried: readonly DeferredWrite[]): Promise<QueryResult<O>> {
+  async #execute<O>(query: CompiledQuery, carried: readonly DeferredWrite[], withoutBegin = false): Promise<QueryResult<O>> {
+    if (!withoutBegin) await this.#start.begin();
     try {
       return (await this.#db.executeQuery(query)) as QueryResult<O>;
     } catch (cause) {

@@ -6,6 +6,8 @@ export { KyselyPaymentStore, checkPurgeBatchSize, DEFAULT_PURGE_BATCH_SIZE, kyse
 export type { KyselyPaymentStoreOptions } from "./kysely-payment-store.js";
 export { KyselyStoreTx } from "./kysely-store-tx.js";
 export type { ColumnTypes, StoreDialect } from "./store-dialect.js";
+export { BEGUN_UP_FRONT, lazyTransactionStart } from "./transaction-start.js";
+export type { TransactionStart } from "./transaction-start.js";
 export type { OnHotStatement } from "./compiled-statements.js";
 export type { Database } from "./database.js";
 export { TABLES } from "./database.js";

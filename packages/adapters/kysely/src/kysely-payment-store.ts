@@ -45,6 +45,7 @@ import { CompiledStatements } from "./compiled-statements.js";
 import { TOTAL_COLUMNS } from "./migrations.js";
 import type { OnHotStatement } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
+import { ContendedKeys, IdempotencyClaimLost } from "./optimistic-claims.js";
 import {
   rowToCustomer,
   rowToDispute,
@@ -118,6 +119,8 @@ export class KyselyPaymentStore implements PaymentStore {
   #closed = false;
   readonly #statements: CompiledStatements;
   readonly #purgeBatchSize: number;
+  /** Idempotency keys this store claims at once, not ahead of their answer (optimistic-claims.ts). */
+  readonly #contendedKeys = new ContendedKeys();
 
   constructor(db: Kysely<Database>, dialect: StoreDialect, options: KyselyPaymentStoreOptions = {}) {
     this.db = db;
@@ -137,16 +140,30 @@ export class KyselyPaymentStore implements PaymentStore {
       throw misuse(`${this.dialect.name} store: transaction() called inside transaction(); use the tx passed to work`);
     }
     this.#assertOpen();
-    return this.dialect.transaction(this.db, (trx) => {
-      const run = async () => {
-        const tx = new KyselyStoreTx(trx, this.dialect, this.#statements);
-        const result = await work(tx);
-        // Writes still held for a next statement go now, before COMMIT (and fail the transaction if they fail).
-        await tx.flush();
-        return result;
-      };
-      return guard ? guard.run(true, run) : run();
-    });
+    // Keys this call lost a held claim on: claimed at once on its next attempts, whatever the shared memory forgets.
+    const lostHere = new ContendedKeys();
+    const claimAtOnce = (scope: string, key: string) => lostHere.has(scope, key) || this.#contendedKeys.has(scope, key);
+    for (;;) {
+      try {
+        return await this.dialect.transaction(this.db, (trx, start) => {
+          const run = async () => {
+            const tx = new KyselyStoreTx(trx, this.dialect, this.#statements, { start, claimAtOnce });
+            const result = await work(tx);
+            // Writes still held for a next statement go now, before COMMIT (and fail the transaction if they fail);
+            // the last statement, so it may go without BEGIN when it is the only one (transaction-start.ts).
+            await tx.flush({ final: true });
+            return result;
+          };
+          return guard ? guard.run(true, run) : run();
+        });
+      } catch (error) {
+        // A key claimed ahead of its answer was not new (optimistic-claims.ts): nothing of the attempt is visible;
+        // run it again with that key claimed at once. At most once per key and call: the next attempt cannot lose it.
+        if (!(error instanceof IdempotencyClaimLost) || lostHere.has(error.scope, error.key)) throw error;
+        lostHere.add(error.scope, error.key);
+        this.#contendedKeys.add(error.scope, error.key);
+      }
+    }
   }
 
   /** The kysely instance for a read or write outside a transaction. */

@@ -35,7 +35,9 @@ import type { Compilable, Insertable, Kysely, Updateable } from "kysely";
 import { readInteger, readString, writeTimestamp } from "./conversions.js";
 import type { CustomersTable, Database, DisputesTable, PaymentsTable, ReceiptsTable, SavedPaymentMethodsTable } from "./database.js";
 import type { BoundStatement, CompiledStatements, StatementArgs } from "./compiled-statements.js";
-import { DeferredWrites } from "./deferred-writes.js";
+import { type DeferredWrite, DeferredWrites } from "./deferred-writes.js";
+import { IdempotencyClaimLost } from "./optimistic-claims.js";
+import { BEGUN_UP_FRONT, type TransactionStart } from "./transaction-start.js";
 import {
   customerToRow,
   disputeToRow,
@@ -140,12 +142,24 @@ export class KyselyStoreTx implements PaymentStoreTx {
   readonly #knownPayments = new Map<string, Payment>();
   /** Idempotency records as this transaction last read or wrote them, for the same narrowing while we hold the lock. */
   readonly #knownRecords = new Map<string, IdempotencyRecord>();
+  readonly #start: TransactionStart;
+  /** Whether a key must be claimed at once; absent where claims are never held (statements are in-process calls). */
+  readonly #claimAtOnce: ((scope: string, key: string) => boolean) | undefined;
+  /** The claim this transaction holds for its next statement (optimistic-claims.ts), while it may still be held. */
+  #heldClaim: { scope: string; key: string; lockId: string | null; write: DeferredWrite } | undefined;
 
-  constructor(db: Kysely<Database>, dialect: StoreDialect, statements: CompiledStatements) {
+  constructor(
+    db: Kysely<Database>,
+    dialect: StoreDialect,
+    statements: CompiledStatements,
+    options: { start?: TransactionStart | undefined; claimAtOnce?: ((scope: string, key: string) => boolean) | undefined } = {},
+  ) {
     this.#db = db;
     this.#dialect = dialect;
     this.#statements = statements;
-    this.#writes = new DeferredWrites(db, dialect, statements);
+    this.#start = options.start ?? BEGUN_UP_FRONT;
+    this.#claimAtOnce = dialect.batchWrites ? options.claimAtOnce : undefined;
+    this.#writes = new DeferredWrites(db, dialect, statements, this.#start);
   }
 
   /** A hot statement, compiled once per store; it carries the writes held for it (deferred-writes.ts). */
@@ -167,12 +181,13 @@ export class KyselyStoreTx implements PaymentStoreTx {
   /** The kysely instance for a statement built on the spot (not on the hot path), after the held writes went. */
   async #direct(): Promise<Kysely<Database>> {
     await this.#writes.flush();
+    await this.#start.begin();
     return this.#db;
   }
 
-  /** Sends the writes still held; the store calls it before COMMIT. */
-  flush(): Promise<void> {
-    return this.#writes.flush();
+  /** Sends the writes still held; the store calls it before COMMIT, as the transaction's last statement (`final`). */
+  flush(options: { final?: boolean } = {}): Promise<void> {
+    return this.#writes.flush(options);
   }
 
   #remember(payment: Payment): void {
@@ -535,6 +550,15 @@ export class KyselyStoreTx implements PaymentStoreTx {
 
   async insertIdempotencyRecord(record: IdempotencyRecord): Promise<boolean> {
     assertStorableIdempotencyRecord(record);
+    if (this.#claimAtOnce !== undefined && !this.#claimAtOnce(record.scope, record.key)) {
+      // Claimed ahead of the answer: held for the next statement, and a key that was not new fails that statement
+      // (optimistic-claims.ts), which the store answers by running the transaction again with the key claimed here.
+      const write = this.#heldClaimWrite(record);
+      await this.#writes.defer(write);
+      this.#heldClaim = { scope: record.scope, key: record.key, lockId: record.lockId, write };
+      this.#knownRecords.set(recordKey(record.scope, record.key), record);
+      return true;
+    }
     // ON CONFLICT DO NOTHING: a concurrent inserter of the same key waits for the first to commit (PostgreSQL's
     // unique index) and then inserts nothing, so exactly one caller sees a row count of one.
     const result = await this.#run("insertIdempotencyRecord", idempotencyToRow(record), (db, row) =>
@@ -551,6 +575,18 @@ export class KyselyStoreTx implements PaymentStoreTx {
   async updateIdempotencyRecord(next: IdempotencyRecord, expectedLockId: string | null): Promise<boolean> {
     assertStorableIdempotencyRecord(next);
     if (expectedLockId !== null && !isMatchableText(expectedLockId)) return false;
+    const held = this.#heldClaim;
+    if (held !== undefined && held.scope === next.scope && held.key === next.key && held.lockId === expectedLockId) {
+      // The claim has not gone yet: it goes as the insert of the record as it is now. Its lock is ours (nobody else
+      // can see the key before this transaction commits), so the compare-and-set holds by construction.
+      const write = this.#heldClaimWrite(next);
+      if (this.#writes.replaceHeld(held.write, write)) {
+        this.#heldClaim = { ...held, lockId: next.lockId, write };
+        this.#knownRecords.set(recordKey(next.scope, next.key), next);
+        return true;
+      }
+      this.#heldClaim = undefined;
+    }
     const { scope, key, created_at: _createdAt, ...full } = idempotencyToRow(next);
     const unlocked = expectedLockId === null;
     // While we hold the lock nobody else changes the record, so the one we last read or wrote is the stored one and
@@ -577,6 +613,14 @@ export class KyselyStoreTx implements PaymentStoreTx {
     if (result.numAffectedRows !== 1n) return false;
     this.#knownRecords.set(recordKey(scope, key), next);
     return true;
+  }
+
+  /** The plain INSERT of a claim held for the next statement: a key already there fails it (no ON CONFLICT). */
+  #heldClaimWrite(record: IdempotencyRecord): DeferredWrite {
+    return {
+      statement: this.#statements.bind("insertIdempotencyRecord:held", idempotencyToRow(record), (db, row) => db.insertInto("idempotency_records").values(row)),
+      onDuplicate: (cause) => new IdempotencyClaimLost(record.scope, record.key, { cause }),
+    };
   }
 
   async appendOutbox(events: readonly PaymentEvent[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type { StoreCapabilities } from "@org/payments-core";
 import type { ColumnDataType, Expression, Kysely, SqlBool } from "kysely";
 import type { Database } from "./database.js";
+import type { TransactionStart } from "./transaction-start.js";
 
 /**
  * What differs between the databases the shared store runs on. Everything else (every query, the schema, the
@@ -31,9 +32,10 @@ export interface StoreDialect {
   /**
    * Runs `work` in one write transaction on one connection and commits, or rolls back and rethrows. The dialect
    * chooses how to begin (SQLite: BEGIN IMMEDIATE) and may re-run `work` on a transient conflict (PostgreSQL:
-   * serialization failures and deadlocks).
+   * serialization failures and deadlocks). A dialect that sends BEGIN lazily passes `work` the `TransactionStart`
+   * it commits or rolls back by (transaction-start.ts); one that begins up front passes none.
    */
-  transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>, start?: TransactionStart) => Promise<T>): Promise<T>;
 
   /**
    * Brings the planner's statistics up to date, bounded in time (see `KyselyPaymentStore.optimize`). Runs outside

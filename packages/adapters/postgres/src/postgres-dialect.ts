@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { POSTGRES_PAYMENT_TOTALS_DDL, TABLES } from "@org/payments-kysely";
-import type { Database, StoreDialect } from "@org/payments-kysely";
+import { POSTGRES_PAYMENT_TOTALS_DDL, TABLES, lazyTransactionStart } from "@org/payments-kysely";
+import type { Database, StoreDialect, TransactionStart } from "@org/payments-kysely";
 import { sql } from "kysely";
 import type { Kysely, SqlBool } from "kysely";
 import { isStalePlanError } from "./prepared-statements.js";
@@ -33,6 +33,37 @@ export async function analyzeStoreTables(db: Kysely<any>, schema?: string): Prom
   await sql`analyze ${sql.join(tables)}`.execute(db);
 }
 
+/**
+ * Runs `work` on one pooled connection as one READ COMMITTED transaction whose BEGIN goes only in front of its first
+ * statement, and which is no transaction at all when that statement is its only one (transaction-start.ts in the
+ * shared store: then the statement commits by itself, whole or not at all, and COMMIT has nothing to do).
+ */
+async function inLazyTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>, start?: TransactionStart) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    const start = lazyTransactionStart(async () => {
+      await sql`start transaction isolation level read committed`.execute(conn);
+    });
+    let result: T;
+    try {
+      result = await work(conn, start);
+      if (start.begun) await sql`commit`.execute(conn);
+    } catch (error) {
+      if (start.begun) await rollbackQuietly(conn);
+      throw error;
+    }
+    return result;
+  });
+}
+
+async function rollbackQuietly(conn: Kysely<Database>): Promise<void> {
+  try {
+    await sql`rollback`.execute(conn);
+  } catch {
+    // The connection may be gone or the transaction already ended (a failed COMMIT ends it); the original error is
+    // the one worth seeing.
+  }
+}
+
 export interface PostgresDialectOptions {
   /** Attempts of a transaction that keeps failing with 40001/40P01, including the first. */
   maxTransactionAttempts: number;
@@ -63,10 +94,10 @@ export function postgresDialect(options: PostgresDialectOptions): StoreDialect {
       // jsonb_path_ops: the smaller GIN opclass, enough for the containment the metadata filter asks.
       metadataIndexDdl: ["create index if not exists payments_metadata on payments using gin (metadata jsonb_path_ops)"],
     },
-    async transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    async transaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>, start?: TransactionStart) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().setIsolationLevel("read committed").execute(work);
+          return await inLazyTransaction(db, work);
         } catch (error) {
           // A stale prepared plan (a migration changed a table under it) aborted the transaction; the statement is
           // prepared afresh on the next attempt (prepared-statements.ts).

@@ -66,18 +66,45 @@ describe.skipIf(!available)("the PostgreSQL charge path", () => {
     await schema?.drop();
   });
 
-  it("reaches the server in 15 round trips: create 4, confirm 5, settle 5, and the held-webhook look-up", async () => {
+  it("reaches the server in 11 round trips: create 1, confirm 4, settle 5, and the held-webhook look-up", async () => {
     sent.length = 0;
     logging = true;
     await charge(service);
     logging = false;
     const groups = byTransaction(sent);
-    expect(groups.map((group) => group.length), groups.map((group) => group.map((s) => s.slice(0, 60)).join(" | ")).join("\n")).toEqual([4, 5, 5, 1]);
-    // Each phase's writes go in one statement with its last guarded write: the payment insert, history and outbox of
-    // create ride with completing the key; confirm's guarded update, history and key with one another.
-    expect(groups[0]![2]).toMatch(/^with "w0" as \(insert into "payments"/);
-    expect(groups[1]![3]).toMatch(/^with "w0" as \(update "payments" .* returning 1\)/);
-    expect(sent.length).toBe(15);
+    expect(groups.map((group) => group.length), groups.map((group) => group.map((s) => s.slice(0, 60)).join(" | ")).join("\n")).toEqual([1, 4, 5, 1]);
+    // Create is one statement and no transaction around it: the key's claim (inserted as already answered), the
+    // payment, its history row and event commit together as one statement does.
+    expect(groups[0]![0]).toMatch(/^with "w0" as \(insert into "idempotency_records" /);
+    expect(groups[0]![0]).toMatch(/insert into "payments"/);
+    expect(groups[0]![0]).toMatch(/insert into "outbox"/);
+    // Confirm's claim travels with the read of the payment; its guarded update, history and key go together.
+    expect(groups[1]![1]).toMatch(/^with "w0" as \(insert into "idempotency_records" .*select \* from "payments"/);
+    expect(groups[1]![2]).toMatch(/^with "w0" as \(update "payments" .* returning 1\)/);
+    expect(sent.length).toBe(11);
+  });
+
+  it("a key that was not new costs one refused statement, then replays its answer; later replays claim it at once", async () => {
+    const key = `create-replayed-${n}`;
+    const create = () => service.createPayment({ owner: "user_rt", amount: 500, currency: "USD" }, { scope: "user_rt", idempotencyKey: key });
+    const first = await create();
+    sent.length = 0;
+    logging = true;
+    const replayed = await create();
+    const firstReplay = [...sent];
+    sent.length = 0;
+    const again = await create();
+    logging = false;
+    expect(replayed.replayed).toBe(true);
+    expect(replayed.payment).toEqual(first.payment);
+    expect(again.payment).toEqual(first.payment);
+    // The held claim fails its statement (nothing of it committed); the attempt again claims at once and reads back.
+    expect(firstReplay[0]).toMatch(/^with "w0" as \(insert into "idempotency_records" /);
+    expect(firstReplay.slice(1).some((text) => /^insert into "idempotency_records" .* on conflict/.test(text))).toBe(true);
+    expect(sent[0]).toMatch(/^start transaction/);
+    expect(sent[1]).toMatch(/^insert into "idempotency_records" .* on conflict/);
+    const { rows } = await sql<{ count: string }>`select count(*) as count from payments where amount = 500`.execute(store.db);
+    expect(Number(rows[0]!.count)).toBe(1);
   });
 
   it("prepares every statement of a charge but BEGIN, COMMIT and the look-up once per connection, and reuses them", async () => {
