@@ -23,6 +23,11 @@ export interface ScaleEngine {
   /** Bytes per table, indexes included. */
   tableBytes(): Promise<Record<string, number>>;
   /**
+   * Bytes per b-tree (SQLite) or relation (PostgreSQL: the heap with its TOAST, and each index), named
+   * `table` or `table.index`: which index or column costs what.
+   */
+  structureBytes(): Promise<Record<string, number>>;
+  /**
    * Bytes by table as kept after the retention pass: the live rows and their indexes, which is what each table settles
    * at while retention runs continuously and freed space is reused. SQLite: the b-trees' pages (freed pages are on the
    * free list, and the incremental vacuum hands them back). PostgreSQL: sizes after VACUUM FULL of the store's tables.
@@ -31,6 +36,9 @@ export interface ScaleEngine {
   dispose(): Promise<void>;
 }
 
+/** BENCH_SCALE_KEEP=1 leaves the database behind after the run, to inspect its tables and plans by hand. */
+const keep = () => process.env.BENCH_SCALE_KEEP === "1";
+
 export async function sqliteEngine(): Promise<ScaleEngine> {
   const dir = mkdtempSync(join(process.env.BENCH_SCALE_DIR ?? tmpdir(), "payments-scale-"));
   const filename = join(dir, "scale.db");
@@ -38,6 +46,17 @@ export async function sqliteEngine(): Promise<ScaleEngine> {
   await migrateSqlite(first);
   await first.close();
   const reader = () => new BetterSqlite3(filename, { readonly: true });
+  const sqliteStructureBytes = (): Record<string, number> => {
+    const db = reader();
+    try {
+      const rows = db
+        .prepare("select m.tbl_name as tbl, s.name as name, sum(s.pgsize) as bytes from dbstat s left join sqlite_master m on m.name = s.name group by s.name")
+        .all() as Array<{ tbl: string | null; name: string; bytes: number }>;
+      return Object.fromEntries(rows.map((r) => [r.tbl === null || r.tbl === r.name ? r.name : `${r.tbl}.${r.name}`, Number(r.bytes)]));
+    } finally {
+      db.close();
+    }
+  };
   const sqliteTableBytes = (): Record<string, number> => {
     const db = reader();
     try {
@@ -63,10 +82,14 @@ export async function sqliteEngine(): Promise<ScaleEngine> {
       }
     },
     tableBytes: async () => sqliteTableBytes(),
+    structureBytes: async () => sqliteStructureBytes(),
     async retainedBytes() {
       return sqliteTableBytes();
     },
-    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    async dispose() {
+      if (keep()) process.stderr.write(`[bench:scale] BENCH_SCALE_KEEP: the SQLite file is kept at ${filename}\n`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -104,9 +127,19 @@ export async function postgresEngine(): Promise<ScaleEngine> {
       );
       return Object.fromEntries(sizes.rows.map((r) => [String(r.relname), Number(r.bytes)]));
     },
+    async structureBytes() {
+      const { rows } = await client.query(
+        `select t.relname as tbl, null as idx, pg_table_size(t.oid) as bytes from pg_class t join pg_namespace n on n.oid = t.relnamespace where n.nspname = $1 and t.relkind = 'r'
+         union all
+         select t.relname, i.relname, pg_relation_size(i.oid) from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace where n.nspname = $1`,
+        [schema.schema],
+      );
+      return Object.fromEntries(rows.map((r) => [r.idx === null ? String(r.tbl) : `${String(r.tbl)}.${String(r.idx)}`, Number(r.bytes)]));
+    },
     async dispose() {
       await client.end();
-      await schema.drop();
+      if (keep()) process.stderr.write(`[bench:scale] BENCH_SCALE_KEEP: the PostgreSQL schema ${schema.schema} is kept\n`);
+      else await schema.drop();
     },
   };
 }

@@ -29,6 +29,13 @@ export function growthTable(engine: string, results: readonly SizeResult[]): str
       .join(", ");
     return `${Math.round(total / largest.size)} total — ${tables}`;
   };
+  // Which heap or index the kept bytes are in (those of a byte per payment or more), to see what a change saves.
+  const structures = Object.entries(largest.retainedStructureBytes ?? {})
+    .map(([name, size]) => [name, Math.round(size / largest.size)] as const)
+    .filter(([, perPaymentBytes]) => perPaymentBytes >= 1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, perPaymentBytes]) => `${name} ${perPaymentBytes}`)
+    .join(", ");
   const plans = largest.measurements
     .filter((m) => m.plan)
     .map((m) => `  ${m.name}${m.plan!.fullScanOfPayments ? "  [FULL SCAN of payments]" : ""}\n${m.plan!.plan.map((p) => `      ${p}`).join("\n")}`);
@@ -38,6 +45,7 @@ export function growthTable(engine: string, results: readonly SizeResult[]): str
     ...rows.map(line),
     `bytes per payment at ${largest.size.toLocaleString("en-US")}, a year with no retention: ${perPayment(largest.bytes)}`,
     `bytes per payment kept after the default retention: ${perPayment(largest.retainedBytes)} (goal ≤ 2048)`,
+    `  by heap and index: ${structures}`,
     `plans at ${largest.size.toLocaleString("en-US")}:`,
     ...plans,
   ].join("\n");

@@ -6,7 +6,7 @@
 // BENCH_SCALE_SIZES (SQLite, default 10000,100000,1000000), BENCH_SCALE_PG_SIZES (default 300000),
 // BENCH_SCALE_ENGINES=sqlite,postgres, BENCH_SCALE_CHARGES (300), BENCH_SCALE_REFUNDS (50), BENCH_SCALE_RUNS (5),
 // BENCH_SCALE_BACKLOG (outbox events left pending per size, 3000), BENCH_SCALE_DIR (where the SQLite file goes),
-// BENCH_SCALE_OPTIMIZE=0 (skip the store's optimize() after seeding).
+// BENCH_SCALE_OPTIMIZE=0 (skip the store's optimize() after seeding), BENCH_SCALE_KEEP=1 (leave the database behind).
 import { createPaymentService, ulidIdGenerator } from "@org/payments-core";
 import { createSimulatedGateway } from "@org/payments-core/simulated";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
@@ -39,6 +39,8 @@ export interface SizeResult {
   bytes: Record<string, number>;
   /** After the measurements' last step, the default retention pass (see ScaleEngine.retainedBytes). */
   retainedBytes: Record<string, number>;
+  /** The same, per table heap and per index (engines.ts `structureBytes`). */
+  retainedStructureBytes: Record<string, number>;
   measurements: Measurement[];
 }
 
@@ -76,7 +78,8 @@ async function scaleEngine(engine: ScaleEngine, sizes: readonly number[]): Promi
       const bytes = await engine.tableBytes();
       const measurements = await measureAll({ store, service: service(), statements: recorder, explain: engine.explain, runs, charges, refunds }, size);
       const retainedBytes = await engine.retainedBytes();
-      results.push({ size, seedSeconds, statistics, bytes, retainedBytes, measurements });
+      const retainedStructureBytes = await engine.structureBytes();
+      results.push({ size, seedSeconds, statistics, bytes, retainedBytes, retainedStructureBytes, measurements });
       log(`${engine.name}: measured ${size}`);
     }
     await store.close();
