@@ -35,10 +35,7 @@ interface Member {
   reject: (error: unknown) => void;
 }
 
-interface Done {
-  member: Member;
-  result: unknown;
-}
+type Outcome = { member: Member; ok: true; result: unknown } | { member: Member; ok: false; error: unknown };
 
 /**
  * Group commit on kysely's one SQLite connection. A synced COMMIT costs ~0.8 ms, and better-sqlite3 blocks the
@@ -46,11 +43,13 @@ interface Done {
  * runs in its own SAVEPOINT inside one `BEGIN IMMEDIATE … COMMIT`, and every member's promise settles only after
  * that COMMIT returned. A caller never sees an answer that is not durable, exactly as with a COMMIT of its own.
  *
- * - A member whose work throws is rolled back to its savepoint alone; the others commit; its error is its own.
+ * - A member whose work throws is rolled back to its savepoint alone; the others commit; its error is its own,
+ *   delivered once the COMMIT succeeded (it may have failed on what earlier members wrote).
  * - A failed BEGIN (SQLITE_BUSY after busy_timeout) or COMMIT rejects every member of the batch with that error,
  *   and leaves none of their rows (ROLLBACK).
- * - If SQLite ended the transaction itself (it rolls the whole transaction back on some errors), every member whose
- *   work had succeeded is rejected with `SQLITE_ABORT_ROLLBACK`: its work is gone.
+ * - If SQLite ended the transaction itself (it rolls the whole transaction back on some errors), the member whose
+ *   statement it was gets its own error, and every other member already run is rejected with
+ *   `SQLITE_ABORT_ROLLBACK`: its work (or what its failure was decided on) is gone.
  * - A lone caller runs exactly as before: BEGIN IMMEDIATE, its work, COMMIT, with no savepoint and no waiting for
  *   company (members join only while a batch is already running: nothing waits on a timer).
  *
@@ -132,54 +131,61 @@ export class GroupCommit {
       return;
     }
     const openedAt = performance.now();
-    const done: Done[] = [];
+    // Every member taken, with how its work ended. Nothing is settled before the batch's fate is known: a member
+    // whose work failed may have failed on what earlier members wrote (a key they claimed, an amount they reserved),
+    // and if those are never committed its answer would not be true either.
+    const batch: Outcome[] = [];
     // The first member needs no savepoint: if its work fails, the whole transaction is its alone to roll back.
     const first = this.#take(1)[0]!;
     try {
-      done.push({ member: first, result: await first.run(conn) });
+      batch.push({ member: first, ok: true, result: await first.run(conn) });
     } catch (error) {
       await rollbackQuietly(conn, this.#database);
       first.reject(error);
       return;
     }
-    if (!this.#database.inTransaction) return this.#lost(conn, done, undefined);
-    while (done.length < this.#limits.maxMembers && performance.now() - openedAt < this.#limits.maxHoldMs) {
+    if (!this.#database.inTransaction) return this.#lost(conn, batch, undefined);
+    while (batch.length < this.#limits.maxMembers && performance.now() - openedAt < this.#limits.maxHoldMs) {
       const next = this.#take(1)[0];
       if (next === undefined) break;
-      let result: unknown;
       try {
         await sql`savepoint member`.execute(conn);
       } catch (error) {
         next.reject(error);
-        return this.#lost(conn, done, error);
+        return this.#lost(conn, batch, error);
       }
+      let result: unknown;
       try {
         result = await next.run(conn);
       } catch (error) {
         if (!(await this.#undoMember(conn))) {
+          // Its own failure ended the transaction: its error is its own, the others' work is gone.
           next.reject(error);
-          return this.#lost(conn, done, error);
+          return this.#lost(conn, batch, error);
         }
-        next.reject(error);
+        batch.push({ member: next, ok: false, error });
         continue;
       }
+      batch.push({ member: next, ok: true, result });
       // Its work "succeeded" but SQLite ended the transaction under it (the work caught the error): it is lost too.
-      if (!this.#database.inTransaction) return this.#lost(conn, [...done, { member: next, result }], undefined);
+      if (!this.#database.inTransaction) return this.#lost(conn, batch, undefined);
       try {
         await sql`release member`.execute(conn);
       } catch (error) {
-        return this.#lost(conn, [...done, { member: next, result }], error);
+        return this.#lost(conn, batch, error);
       }
-      done.push({ member: next, result });
     }
     try {
       await sql`commit`.execute(conn);
     } catch (error) {
       await rollbackQuietly(conn, this.#database);
-      for (const { member } of done) member.reject(error);
+      for (const { member } of batch) member.reject(error);
       return;
     }
-    for (const { member, result } of done) member.resolve(result);
+    for (const outcome of batch) {
+      if (outcome.ok) outcome.member.resolve(outcome.result);
+      else outcome.member.reject(outcome.error);
+    }
   }
 
   /** Undoes a failed member's work alone. False when the outer transaction is gone (SQLite rolled it back). */
@@ -194,8 +200,8 @@ export class GroupCommit {
     return this.#database.inTransaction;
   }
 
-  /** The outer transaction is gone or cannot be trusted: every member whose work had succeeded is rejected. */
-  async #lost(conn: Kysely<any>, done: Done[], cause: unknown): Promise<void> {
+  /** The outer transaction is gone or cannot be trusted: nothing any member of `batch` did holds. */
+  async #lost(conn: Kysely<any>, batch: Outcome[], cause: unknown): Promise<void> {
     await rollbackQuietly(conn, this.#database);
     const error = Object.assign(
       new Error("SQLite rolled back the transaction this work was committed in (shared with other transactions): none of it was saved", {
@@ -203,7 +209,7 @@ export class GroupCommit {
       }),
       { code: BATCH_ROLLED_BACK },
     );
-    for (const { member } of done) member.reject(error);
+    for (const { member } of batch) member.reject(error);
   }
 }
 

@@ -133,15 +133,22 @@ describe("sqlite group commit: transactions waiting for the connection share one
   it("a member whose work throws is rolled back to its savepoint alone: the others commit, its error reaches only its caller", async () => {
     const { committer, statements, committedRows } = harness({ limits: UNHURRIED });
     const failure = new Error("b failed");
+    let committedWhenBWasTold: string[] = [];
     const settled = await Promise.allSettled([
       committer.run(async (conn) => {
         await insert(conn, "a");
         return "a";
       }),
-      committer.run(async (conn) => {
-        await insert(conn, "b");
-        throw failure;
-      }),
+      committer
+        .run(async (conn) => {
+          await insert(conn, "b");
+          throw failure;
+        })
+        .catch((error: unknown) => {
+          // Told only once the batch committed: its failure might have rested on what "a" wrote.
+          committedWhenBWasTold = committedRows();
+          throw error;
+        }),
       // A statement error (primary key) inside a member: the same.
       committer.run(async (conn) => {
         await insert(conn, "c");
@@ -157,6 +164,7 @@ describe("sqlite group commit: transactions waiting for the connection share one
     expect(settled[2]).toMatchObject({ status: "rejected", reason: { code: "SQLITE_CONSTRAINT_PRIMARYKEY" } });
     expect(settled[3]).toEqual({ status: "fulfilled", value: "d" });
     expect(committedRows()).toEqual(["a", "d"]);
+    expect(committedWhenBWasTold).toEqual(["a", "d"]);
     expect(count(statements, "commit")).toBe(1);
   });
 
@@ -183,8 +191,12 @@ describe("sqlite group commit: transactions waiting for the connection share one
       // A deferred foreign key is checked at COMMIT only: this member's work succeeds, the COMMIT fails.
       committer.run((conn) => sql`insert into children (id, parent_id) values (1, 99)`.execute(conn)),
       committer.run((conn) => insert(conn, "bystander")),
+      // Its own failure was decided inside a batch that then failed: it is told the batch's error, not its own.
+      committer.run(async () => {
+        throw new Error("own failure");
+      }),
     ]);
-    expect(settled.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(settled.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected", "rejected"]);
     const reasons = settled.map((result) => (result.status === "rejected" ? result.reason : undefined));
     expect(reasons[0]).toMatchObject({ code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
     expect(new Set(reasons).size).toBe(1);
@@ -220,20 +232,25 @@ describe("sqlite group commit: transactions waiting for the connection share one
     expect(committedRows()).toEqual(["after"]);
   });
 
-  it("when SQLite rolls the whole transaction back (RAISE(ROLLBACK)), members whose work had succeeded are rejected, never resolved", async () => {
+  it("when SQLite rolls the whole transaction back (RAISE(ROLLBACK)), members already run are rejected, never resolved", async () => {
     const { committer, committedRows } = harness({ limits: UNHURRIED });
     const settled = await Promise.allSettled([
       committer.run((conn) => insert(conn, "a")),
       committer.run((conn) => insert(conn, "b")),
+      // Failed on its own, rolled back to its savepoint: what it decided on is gone with the rest.
+      committer.run(async () => {
+        throw new Error("own failure");
+      }),
       committer.run((conn) => sql`insert into doomed (name) values ('x')`.execute(conn)),
       committer.run((conn) => insert(conn, "queued behind")),
     ]);
     expect(settled[0]).toMatchObject({ status: "rejected", reason: { code: BATCH_ROLLED_BACK } });
     expect(settled[1]).toMatchObject({ status: "rejected", reason: { code: BATCH_ROLLED_BACK } });
+    expect(settled[2]).toMatchObject({ status: "rejected", reason: { code: BATCH_ROLLED_BACK } });
     // The member that hit the error gets its own.
-    expect(settled[2]).toMatchObject({ status: "rejected", reason: { code: "SQLITE_CONSTRAINT_TRIGGER", message: "doomed" } });
+    expect(settled[3]).toMatchObject({ status: "rejected", reason: { code: "SQLITE_CONSTRAINT_TRIGGER", message: "doomed" } });
     // The one not yet run goes to the next batch.
-    expect(settled[3]).toMatchObject({ status: "fulfilled" });
+    expect(settled[4]).toMatchObject({ status: "fulfilled" });
     expect(committedRows()).toEqual(["queued behind"]);
   });
 
