@@ -232,8 +232,8 @@ describe.skipIf(!available)("postgres migration 0010_customers", () => {
       const dispute = makeDispute(payment);
       await insertPaymentsBefore0010(t.store, [payment]);
       await t.store.transaction((tx) => tx.insertDispute(dispute));
-      expect(MIGRATION_NAMES.at(-1)).toBe("0010_customers");
-      expect((await migrate(t.store)).applied).toEqual(["0010_customers"]);
+      // 0010 and every later migration (each upgrades a schema holding rows).
+      expect((await migrate(t.store)).applied).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf("0010_customers")));
       // The payment stored before 0010 reads back as it went in: not off-session (the new column's default).
       expect(await t.store.getPayment(payment.id)).toEqual(payment);
       expect(payment.offSession).toBe(false);

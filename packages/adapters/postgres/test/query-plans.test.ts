@@ -3,6 +3,7 @@ import { samplePayment } from "@org/payments-core/testing";
 import {
   BACKLOG_CLAIM,
   INDEXED_FILTERS,
+  LAST_SEEDED,
   MARK_HISTORY_DELIVERED,
   METADATA_ALONE,
   SEEDED_REFUND_LOOKUP,
@@ -109,6 +110,50 @@ describe.skipIf(!available)("postgres: list filters use their indexes at size", 
     expect(allTime.some((node) => node["Relation Name"] === "payments"), JSON.stringify(allTime.map((node) => node["Relation Name"]))).toBe(false);
     const lastDay = await planOfStats({ createdFrom: new Date(Date.now() - 86_400_000).toISOString() });
     expect(lastDay.some((node) => node["Index Name"] === "payments_created_at"), JSON.stringify(lastDay.map((node) => node["Index Name"]))).toBe(true);
+  });
+
+  it("authorizationExpiresBefore with most authorizations due: payments_authorization_expires_at walked newest first to a page, with no sort", async () => {
+    // Every seeded authorization expires before this bound: the page is the newest 50 of them, found without reading
+    // the others (an index ordered by expiry reads every one before the bound, then sorts them by id).
+    const filter = { authorizationExpiresBefore: new Date(Date.parse(LAST_SEEDED) + 86_400_000).toISOString() };
+    const nodes = await planOf(filter);
+    const shown = JSON.stringify(nodes.map((node) => [node["Node Type"], node["Relation Name"], node["Index Name"]]));
+    expect(nodes.some((node) => node["Index Name"] === "payments_authorization_expires_at" && node["Node Type"] === "Index Scan"), shown).toBe(true);
+    expect(nodes.some((node) => node["Node Type"] === "Sort" || node["Node Type"] === "Seq Scan"), shown).toBe(false);
+    const { items } = await t.store.listPayments(filter, { limit: 50 });
+    expect(items).toHaveLength(50);
+    expect(items.every((payment) => payment.authorizationExpiresAt !== null && payment.authorizationExpiresAt < filter.authorizationExpiresBefore)).toBe(true);
+  });
+
+  /** The plan PostgreSQL chooses for a statement the store issued. */
+  async function planOfStatement(statement: { sql: string; parameters: readonly unknown[] } | undefined): Promise<PlanNode[]> {
+    if (statement === undefined) throw new Error("the store issued no such statement");
+    const result = await t.raw.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`explain (format json) ${statement.sql}`, [...statement.parameters]);
+    return nodesOf(result.rows[0]!["QUERY PLAN"][0]!.Plan);
+  }
+
+  it("a payment by its provider id: found through payments_provider_payment_id, never a scan", async () => {
+    issued = [];
+    await t.store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_4242"));
+    const nodes = await planOfStatement(issued.find((statement) => /from "payments"/.test(statement.sql)));
+    const shown = JSON.stringify(nodes.map((node) => [node["Node Type"], node["Relation Name"], node["Index Name"]]));
+    expect(nodes.some((node) => node["Index Name"] === "payments_provider_payment_id"), shown).toBe(true);
+    expect(nodes.some((node) => node["Node Type"] === "Seq Scan"), shown).toBe(false);
+  });
+
+  it("a payment's history: found through payment_history_payment, never a scan of the history", async () => {
+    // Three entries for every seeded payment, as a charge writes.
+    await t.raw.query(
+      "insert into payment_history (id, payment_id, to_status, at, actor, reason, kind) select 'his_' || n || '_' || id, id, 'pending', created_at, 'user_1', 'created', 'transition' from payments, generate_series(1, 3) as n",
+    );
+    await t.raw.query("analyze payment_history");
+    const { items } = await t.store.listPayments({}, { limit: 1 });
+    issued = [];
+    expect(await t.store.listHistory(items[0]!.id)).toHaveLength(3);
+    const nodes = await planOfStatement(issued.at(-1));
+    const shown = JSON.stringify(nodes.map((node) => [node["Node Type"], node["Relation Name"], node["Index Name"]]));
+    expect(nodes.some((node) => node["Index Name"] === "payment_history_payment"), shown).toBe(true);
+    expect(nodes.some((node) => node["Node Type"] === "Seq Scan"), shown).toBe(false);
   });
 
   it("migrate() ANALYZEs the store's tables (the row estimate follows rows added since)", async () => {

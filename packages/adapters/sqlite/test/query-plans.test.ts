@@ -2,6 +2,7 @@ import type { PaymentFilter } from "@org/payments-core";
 import {
   BACKLOG_CLAIM,
   INDEXED_FILTERS,
+  LAST_SEEDED,
   MARK_HISTORY_DELIVERED,
   METADATA_WITH_CUSTOMER,
   SEEDED_REFUND_LOOKUP,
@@ -43,10 +44,24 @@ describe("sqlite: list filters use their indexes at size", () => {
     return rows.map((row) => row.detail);
   }
 
+  /**
+   * A step that reads every payment: `SCAN payments` of the table, of its primary key or of an index holding every
+   * payment. A SCAN of a partial index reads only the payments it holds (those with an authorization expiry, say),
+   * in its order, and stops at the page.
+   */
+  function scansAllPayments(step: string): boolean {
+    if (!/^SCAN payments\b/.test(step)) return false;
+    const partial = database.raw
+      .prepare("select name from sqlite_master where type = 'index' and tbl_name = 'payments' and sql like '% where %'")
+      .pluck()
+      .all() as string[];
+    return !partial.some((index) => new RegExp(`^SCAN payments USING (COVERING )?INDEX ${index}$`).test(step));
+  }
+
   for (const { name, filter, index } of INDEXED_FILTERS) {
     it(`${name}: searched through ${index}, never a scan of payments`, async () => {
       const plan = await planOf(filter);
-      expect(plan.some((step) => /^SCAN payments\b/.test(step)), plan.join(" | ")).toBe(false);
+      expect(plan.some(scansAllPayments), plan.join(" | ")).toBe(false);
       expect(plan.some((step) => step.includes(index)), plan.join(" | ")).toBe(true);
     });
   }
@@ -80,6 +95,49 @@ describe("sqlite: list filters use their indexes at size", () => {
     expect(allTime.some((step) => /\bpayments\b/.test(step.replace(/payment_totals/g, ""))), allTime.join(" | ")).toBe(false);
     const lastDay = await plan({ createdFrom: new Date(Date.now() - 86_400_000).toISOString() });
     expect(lastDay.some((step) => step.includes("payments_created_at")), lastDay.join(" | ")).toBe(true);
+  });
+
+  it("authorizationExpiresBefore with most authorizations due: payments_authorization_expires_at walked newest first to a page, with no sort", async () => {
+    // Every seeded authorization expires before this bound: the page is the newest 50 of them, found without reading
+    // the others (an index ordered by expiry reads every one before the bound, then sorts them by id).
+    const filter = { authorizationExpiresBefore: new Date(Date.parse(LAST_SEEDED) + 86_400_000).toISOString() };
+    const plan = await planOf(filter);
+    const shown = plan.join(" | ");
+    expect(plan.some((step) => /^SCAN payments USING (COVERING )?INDEX payments_authorization_expires_at$/.test(step)), shown).toBe(true);
+    expect(plan.some((step) => step.includes("TEMP B-TREE")), shown).toBe(false);
+    const { items } = await store.listPayments(filter, { limit: 50 });
+    expect(items).toHaveLength(50);
+    expect(items.every((payment) => payment.authorizationExpiresAt !== null && payment.authorizationExpiresAt < filter.authorizationExpiresBefore)).toBe(true);
+  });
+
+  /** The plan SQLite chooses for a statement the store issued. */
+  function planOfStatement(statement: { sql: string; parameters: readonly unknown[] } | undefined): string[] {
+    if (statement === undefined) throw new Error("the store issued no such statement");
+    return (database.raw.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as Array<{ detail: string }>).map((row) => row.detail);
+  }
+
+  it("a payment by its provider id: found through payments_provider_payment_id, never a scan", async () => {
+    issued.length = 0;
+    await store.transaction((tx) => tx.findPaymentByProviderId("stripe", "pi_4242"));
+    const plan = planOfStatement(issued.find((statement) => /from "payments"/.test(statement.sql)));
+    expect(plan.some((step) => step.includes("payments_provider_payment_id")), plan.join(" | ")).toBe(true);
+    expect(plan.some((step) => /^SCAN /.test(step)), plan.join(" | ")).toBe(false);
+  });
+
+  it("a payment's history: payment_history_payment in seq order (its rowid), with no sort and no scan", async () => {
+    // Three entries for every seeded payment, as a charge writes.
+    database.raw
+      .prepare(
+        "insert into payment_history (id, payment_id, to_status, at, actor, reason, kind) select 'his_' || n.value || '_' || id, id, 'pending', created_at, 'user_1', 'created', 'transition' from payments, (select 1 as value union all select 2 union all select 3) as n",
+      )
+      .run();
+    database.raw.exec("analyze payment_history");
+    const { items } = await store.listPayments({}, { limit: 1 });
+    issued.length = 0;
+    expect(await store.listHistory(items[0]!.id)).toHaveLength(3);
+    const plan = planOfStatement(issued.at(-1));
+    expect(plan.some((step) => step.includes("payment_history_payment")), plan.join(" | ")).toBe(true);
+    expect(plan.some((step) => step.includes("TEMP B-TREE") || /^SCAN /.test(step)), plan.join(" | ")).toBe(false);
   });
 
   it("answers the reference filter with the one payment holding it", async () => {
