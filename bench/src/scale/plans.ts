@@ -5,9 +5,16 @@ export interface QueryPlan {
   fullScanOfPayments: boolean;
 }
 
-/** SQLite's EXPLAIN QUERY PLAN details: `SCAN payments` (with or without an index) visits every row. */
-export function sqliteScans(details: readonly string[]): boolean {
-  return details.some((d) => /^SCAN payments\b/.test(d.trim()));
+/**
+ * SQLite's EXPLAIN QUERY PLAN details: `SCAN payments` of the table, its primary key or an index of every row visits
+ * every row. A SCAN of a partial index (`partialIndexes`) visits only the payments it holds, in its order, to the page.
+ */
+export function sqliteScans(details: readonly string[], partialIndexes: readonly string[] = []): boolean {
+  return details.some((d) => {
+    const step = d.trim();
+    if (!/^SCAN payments\b/.test(step)) return false;
+    return !partialIndexes.some((index) => step === `SCAN payments USING INDEX ${index}` || step === `SCAN payments USING COVERING INDEX ${index}`);
+  });
 }
 
 /**
