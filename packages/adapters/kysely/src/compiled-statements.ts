@@ -33,6 +33,17 @@ export interface BoundStatement {
  */
 export type OnHotStatement = (sql: string) => void;
 
+/** The text a statement fails with when a guard it carries matched no row (`raiseOnLostGuard`). */
+const LOST_GUARD = "lost guard";
+
+/** Which counted part's loss failed a `raiseOnLostGuard` statement, from the database's error; undefined if none. */
+export function lostGuardIndex(error: unknown): number | undefined {
+  const message = error !== null && typeof error === "object" ? (error as { message?: unknown }).message : undefined;
+  if (typeof message !== "string") return undefined;
+  const match = new RegExp(`${LOST_GUARD} w(\\d+)`).exec(message);
+  return match === null ? undefined : Number(match[1]);
+}
+
 /** A template text may be renumbered and combined only if nothing in it but parameters carries a `$` or a literal. */
 function isComposable(sql: string): boolean {
   return !sql.includes("'") && !sql.includes("--") && !sql.includes("/*");
@@ -108,10 +119,20 @@ export class CompiledStatements {
    * With `counted` (the indexes of leading parts whose row counts the caller must check), the statement instead
    * ends in `SELECT` of those counts, `main` (a write without RETURNING, or none) becoming a CTE whose count is
    * selected last as `m`.
+   *
+   * `raiseOnLostGuard` (only without `main`): a counted part whose count is not 1 fails the whole statement instead
+   * of reporting 0, with an error naming it (`lostGuardIndex`). A statement that is its own transaction (sent
+   * without BEGIN) can then carry a compare-and-set beside other writes: losing it undoes them, as a ROLLBACK would.
    */
-  combine(leading: readonly BoundStatement[], main: BoundStatement | null, counted: readonly number[] = []): CompiledQuery | null {
+  combine(
+    leading: readonly BoundStatement[],
+    main: BoundStatement | null,
+    counted: readonly number[] = [],
+    options: { raiseOnLostGuard?: boolean } = {},
+  ): CompiledQuery | null {
     const countsRows = counted.length > 0 || main === null;
-    const comboKey = `${leading.map((part) => part.key).join("\u0001")}\u0002${main?.key ?? ""}\u0002${countsRows ? counted.join(",") : "-"}`;
+    const raising = options.raiseOnLostGuard === true && main === null && counted.length > 0;
+    const comboKey = `${leading.map((part) => part.key).join("\u0001")}\u0002${main?.key ?? ""}\u0002${countsRows ? counted.join(",") : "-"}${raising ? "\u0002raise" : ""}`;
     let sql = this.#combined.get(comboKey);
     if (sql === undefined) {
       const parts = main === null ? leading : [...leading, main];
@@ -129,7 +150,13 @@ export class CompiledStatements {
         sql = `with ${ctes.join(", ")} ${renumber(main!.sql, main!.parameters.length)}`;
       } else {
         if (main !== null) ctes.push(`"m" as (${renumber(main.sql, main.parameters.length)} returning 1)`);
-        const counts = counted.map((index) => `(select count(*) from "w${index}") as "w${index}"`);
+        // The cast of a non-constant text is evaluated only when the statement runs (a constant one would fail while
+        // planning): a count of 1 reads '1'; anything else fails the statement naming the part.
+        const counts = counted.map((index) =>
+          raising
+            ? `(case when (select count(*) from "w${index}") = 1 then '1' else '${LOST_GUARD} w${index}' end)::int as "w${index}"`
+            : `(select count(*) from "w${index}") as "w${index}"`,
+        );
         if (main !== null) counts.push(`(select count(*) from "m") as "m"`);
         sql = `with ${ctes.join(", ")} select ${counts.length > 0 ? counts.join(", ") : "1 as \"none\""}`;
       }

@@ -1,7 +1,7 @@
 import type { PaymentError } from "@org/payments-core";
 import { CompiledQuery } from "kysely";
 import type { Kysely, QueryResult } from "kysely";
-import type { BoundStatement, CompiledStatements } from "./compiled-statements.js";
+import { type BoundStatement, type CompiledStatements, lostGuardIndex } from "./compiled-statements.js";
 import type { Database } from "./database.js";
 import type { StoreDialect } from "./store-dialect.js";
 import type { TransactionStart } from "./transaction-start.js";
@@ -29,6 +29,14 @@ function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return false;
 }
 
+/**
+ * A read that takes no lock and writes nothing. At READ COMMITTED every statement reads its own fresh snapshot, so
+ * such a read before a transaction's first write answers the same inside the transaction or just before its BEGIN.
+ */
+function isPlainRead(sql: string): boolean {
+  return /^\s*select\b/i.test(sql) && !/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i.test(sql);
+}
+
 /** A write statement whose own answer is only its row count (no RETURNING): it can run as a counted CTE. */
 function isPlainWrite(sql: string): boolean {
   return /^\s*(insert|update|delete)\b/i.test(sql) && !/\breturning\b/i.test(sql);
@@ -53,10 +61,11 @@ function isPlainWrite(sql: string): boolean {
  *   before the caller sees the answer of the statement it travelled with, so the transaction ends there.
  * - Reads, and guarded writes whose answer the caller acts on, are never held.
  *
- * - BEGIN goes in front of the first statement sent (transaction-start.ts). Only the final flush of a transaction
- *   that sent nothing before may go without it, when it is one statement that needs no undo: a lone write, or a
- *   combined one with no guard (a guard is checked after the statement, too late to undo its neighbours without a
- *   transaction around them).
+ * - BEGIN goes in front of the first write sent (transaction-start.ts). A plain read before it goes alone and
+ *   without BEGIN: it answers the same either way, and the held writes then keep waiting for the last statement.
+ *   The final flush of a transaction that wrote nothing before goes without BEGIN when it is one statement: a lone
+ *   write, or a combined one whose guards fail the whole statement (`raiseOnLostGuard`) instead of reporting a
+ *   count of zero after its neighbours were applied.
  *
  * Where statements are calls into the same process (SQLite), nothing is held: `defer` runs the write at once.
  */
@@ -94,6 +103,9 @@ export class DeferredWrites {
 
   /** Runs `main`, carrying the held writes with it when it may. */
   async run<O>(main: BoundStatement): Promise<QueryResult<O>> {
+    if (!this.#start.begun && isPlainRead(main.sql) && !this.#held.some((held) => overlaps(held.statement.tables, main.tables))) {
+      return this.#execute<O>(CompiledQuery.raw(main.sql, [...main.parameters]), [], true);
+    }
     if (this.#held.length > 0 && !this.#held.some((held) => overlaps(held.statement.tables, main.tables))) {
       const guarded = this.#guardedIndexes(this.#held);
       if (guarded.length === 0) {
@@ -123,9 +135,9 @@ export class DeferredWrites {
     const guarded = this.#guardedIndexes(held);
     const alone = options.final === true && !this.#start.begun;
     if (held.length > 1 || guarded.length > 0) {
-      const combined = this.#statements.combine(held.map((write) => write.statement), null, guarded);
+      const combined = this.#statements.combine(held.map((write) => write.statement), null, guarded, { raiseOnLostGuard: alone });
       if (combined !== null) {
-        const counts = await this.#execute<Record<string, unknown>>(combined, held, alone && guarded.length === 0);
+        const counts = await this.#execute<Record<string, unknown>>(combined, held, alone);
         this.#checkGuards(held, guarded, counts.rows[0]);
         return;
       }
@@ -161,6 +173,9 @@ export class DeferredWrites {
     try {
       return (await this.#db.executeQuery(query)) as QueryResult<O>;
     } catch (cause) {
+      const lost = lostGuardIndex(cause);
+      const guard = lost === undefined ? undefined : carried[lost];
+      if (guard?.onNoMatch !== undefined) throw guard.onNoMatch();
       if (carried.length > 0 && this.#dialect.isUniqueViolation(cause)) {
         const table = this.#dialect.violatedTable(cause);
         const culprit = carried.find((write) => write.onDuplicate !== undefined && (table === undefined || write.statement.tables.has(table)));

@@ -66,22 +66,29 @@ describe.skipIf(!available)("the PostgreSQL charge path", () => {
     await schema?.drop();
   });
 
-  it("reaches the server in 11 round trips: create 1, confirm 4, settle 5, and the held-webhook look-up", async () => {
+  it("reaches the server in 9 round trips: create 1, confirm 2, settle 5, and the held-webhook look-up", async () => {
     sent.length = 0;
     logging = true;
     await charge(service);
     logging = false;
-    const groups = byTransaction(sent);
-    expect(groups.map((group) => group.length), groups.map((group) => group.map((s) => s.slice(0, 60)).join(" | ")).join("\n")).toEqual([1, 4, 5, 1]);
-    // Create is one statement and no transaction around it: the key's claim (inserted as already answered), the
-    // payment, its history row and event commit together as one statement does.
-    expect(groups[0]![0]).toMatch(/^with "w0" as \(insert into "idempotency_records" /);
-    expect(groups[0]![0]).toMatch(/insert into "payments"/);
-    expect(groups[0]![0]).toMatch(/insert into "outbox"/);
-    // Confirm's claim travels with the read of the payment; its guarded update, history and key go together.
-    expect(groups[1]![1]).toMatch(/^with "w0" as \(insert into "idempotency_records" .*select \* from "payments"/);
-    expect(groups[1]![2]).toMatch(/^with "w0" as \(update "payments" .* returning 1\)/);
-    expect(sent.length).toBe(11);
+    const shapes = sent.map((text) => text.slice(0, 60)).join("\n");
+    expect(sent, shapes).toHaveLength(9);
+    // Create: one statement and no transaction around it. The key's claim (inserted as already answered), the
+    // payment, its history row and event commit together, as one statement does.
+    expect(sent[0]).toMatch(/^with "w0" as \(insert into "idempotency_records" /);
+    expect(sent[0]).toMatch(/insert into "payments"/);
+    expect(sent[0]).toMatch(/insert into "outbox"/);
+    // Confirm: the payment read before any write (no BEGIN), then one statement with the claim, the guarded update,
+    // history and event, which fails whole if the guarded update matches no row.
+    expect(sent[1]).toMatch(/^select \* from "payments" where "id" = \$1$/);
+    expect(sent[2]).toMatch(/^with "w0" as \(insert into "idempotency_records" .*update "payments" .*'lost guard w1' end\)::int/);
+    // Settle: the read, then the receipt's counter held from its statement to COMMIT inside one transaction.
+    expect(sent[3]).toMatch(/^select \* from "payments" where "id" = \$1$/);
+    expect(sent[4]).toMatch(/^start transaction isolation level read committed$/);
+    expect(sent[5]).toMatch(/insert into "receipt_counters"/);
+    expect(sent[6]).toMatch(/^with "w0" as \(update "receipts" .*update "payments" /);
+    expect(sent[7]).toBe("commit");
+    expect(sent[8]).toMatch(/^select \* from "webhook_inbox"/);
   });
 
   it("a key that was not new costs one refused statement, then replays its answer; later replays claim it at once", async () => {
