@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryStore, createPaymentService } from "@org/payments-core";
+import { sampleIdempotencyRecord, samplePayment } from "@org/payments-core/testing";
 import type { PaymentService, PaymentStore } from "@org/payments-core";
 import { createSimulatedGateway } from "@org/payments-core/simulated";
 import { postgresAvailable } from "@org/payments-test-support/postgres";
@@ -57,5 +58,22 @@ describe.skipIf(!available)("PostgreSQL: a replay whose phase one now fails answ
   it("on PostgreSQL: the replay answers the first payment", async () => {
     const { first, replay } = await scenario(t.store, join(dir, "pg.json"));
     expect(replay).toEqual({ id: first, replayed: true });
+  });
+
+  it("a held claim of a stored key beside a lost compare-and-set is re-run as a replay, not answered as conflict", async () => {
+    const payment = samplePayment();
+    await t.store.transaction(async (tx) => tx.insertPayment(payment));
+    const record = sampleIdempotencyRecord({ key: "held-beside-guard", lockId: "lock_first" });
+    await t.store.transaction(async (tx) => tx.insertIdempotencyRecord(record));
+    // Claimed at once (the reference), the key answers false and the work replays without touching the payment.
+    // Held, it answers true, the stale update is held beside it, and the one final statement fails on one of them.
+    const answer = await t.store
+      .transaction(async (tx) => {
+        if (!(await tx.insertIdempotencyRecord({ ...record, lockId: "lock_second" }))) return "replay";
+        await tx.updatePaymentOrConflict!({ ...payment, status: "processing", version: payment.version + 2 }, payment.version + 1);
+        return "claimed";
+      })
+      .catch((error: { code?: string }) => `error ${error.code}`);
+    expect(answer).toBe("replay");
   });
 });
