@@ -22,6 +22,8 @@ export interface DeferredWrite {
    * transaction back with everything written beside it.
    */
   readonly onNoMatch?: (() => PaymentError) | undefined;
+  /** Told when a statement carrying this write succeeded (the write is in the transaction, its checks passed). */
+  readonly onSent?: (() => void) | undefined;
 }
 
 function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
@@ -170,8 +172,9 @@ export class DeferredWrites {
 
   async #execute<O>(query: CompiledQuery, carried: readonly DeferredWrite[], withoutBegin = false): Promise<QueryResult<O>> {
     if (!withoutBegin) await this.#start.begin();
+    let result: QueryResult<O>;
     try {
-      return (await this.#db.executeQuery(query)) as QueryResult<O>;
+      result = (await this.#db.executeQuery(query)) as QueryResult<O>;
     } catch (cause) {
       const lost = lostGuardIndex(cause);
       const guard = lost === undefined ? undefined : carried[lost];
@@ -188,5 +191,7 @@ export class DeferredWrites {
       }
       throw cause;
     }
+    for (const write of carried) write.onSent?.();
+    return result;
   }
 }

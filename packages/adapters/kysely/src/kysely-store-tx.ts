@@ -147,6 +147,8 @@ export class KyselyStoreTx implements PaymentStoreTx {
   readonly #claimAtOnce: ((scope: string, key: string) => boolean) | undefined;
   /** The claim this transaction holds for its next statement (optimistic-claims.ts), while it may still be held. */
   #heldClaim: { scope: string; key: string; lockId: string | null; write: DeferredWrite } | undefined;
+  /** True once a statement carrying the held claim succeeded: the key was new. */
+  #claimConfirmed = false;
 
   constructor(
     db: Kysely<Database>,
@@ -615,9 +617,22 @@ export class KyselyStoreTx implements PaymentStoreTx {
     return true;
   }
 
+  /**
+   * The key this transaction answered "claimed" for without the database having confirmed it, if any. When the
+   * transaction fails, the caller's work may have failed on that unconfirmed answer (phase one of a replay runs on
+   * today's state, or a lost guard beside the claim failed the statement before its unique violation could): the
+   * store runs it again with the key claimed at once (optimistic-claims.ts).
+   */
+  unconfirmedClaim(): { scope: string; key: string } | undefined {
+    return this.#heldClaim !== undefined && !this.#claimConfirmed ? { scope: this.#heldClaim.scope, key: this.#heldClaim.key } : undefined;
+  }
+
   /** The plain INSERT of a claim held for the next statement: a key already there fails it (no ON CONFLICT). */
   #heldClaimWrite(record: IdempotencyRecord): DeferredWrite {
     return {
+      onSent: () => {
+        this.#claimConfirmed = true;
+      },
       statement: this.#statements.bind("insertIdempotencyRecord:held", idempotencyToRow(record), (db, row) => db.insertInto("idempotency_records").values(row)),
       onDuplicate: (cause) => new IdempotencyClaimLost(record.scope, record.key, { cause }),
     };
