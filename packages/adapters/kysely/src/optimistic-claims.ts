@@ -11,6 +11,11 @@
  * before the work goes on), so the caller sees exactly what it would have seen had the key been claimed first: the
  * stored answer replayed, "in use", or a take-over. A key that lost once is claimed at once from then on (a client
  * replaying a key tends to replay it again), among a bounded number remembered.
+ *
+ * The same re-run follows any failure of an attempt whose held claim the database never confirmed (no statement
+ * carrying it succeeded): the failure may rest on the unconfirmed answer — phase one of a replay, run on today's
+ * state, refusing what the stored outcome would have answered; or a lost compare-and-set beside the claim failing
+ * the statement before its unique violation could. A failure that does not rest on it simply fails again.
  */
 
 /** The held claim of `scope`/`key` hit a record already there: run the transaction again, claiming it at once. */
