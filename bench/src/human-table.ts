@@ -21,9 +21,15 @@ export function humanTable(figures: readonly unknown[]): string {
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");
+  const sequential = engines.flatMap((e) =>
+    e.oneInFlight === undefined
+      ? []
+      : [`${e.engine}, one charge in flight (nothing to share a COMMIT with): service ${e.oneInFlight.service.chargesPerSecond}/s, fixed floor ${e.oneInFlight.floor.chargesPerSecond}/s, ratio ${e.oneInFlight.ratio.toFixed(2)}`],
+  );
   return [
     "charges/s: create + confirm. fixed floor = 3 transactions, 13 statements on the bare driver (SQLite: better-sqlite3; PostgreSQL: pgbench, 16 clients).",
     "replay floor = the adapter's own statements replayed on the driver (moves with the design; second figure only).",
     ...rows.map(line),
+    ...sequential,
   ].join("\n");
 }

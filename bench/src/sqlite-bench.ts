@@ -19,6 +19,12 @@ export interface EngineFigures {
   engine: string;
   /** Service beside the fixed floor: the minimum a durable create + confirm needs on this engine, whatever our design. */
   fixedFloor: Comparison & { goal: number; meetsGoal: boolean; floorStatements: number; floorTransactions: number; durability: Record<string, unknown> };
+  /**
+   * The same comparison with one charge in flight (SQLite only). With 16 in flight the service's transactions share
+   * synced COMMITs (the store's group commit) while the floor syncs each of its own: this figure, where nothing can
+   * be shared, shows the service's cost per charge beside the floor's.
+   */
+  oneInFlight?: Comparison;
   /** A charge's latency at half the service's measured maximum rate, open loop, from arrival. */
   latencyAtHalfRate: LatencyAtRate;
   /** Service beside a replay of the statements it issued itself: moves with the design, so it cannot show the design's cost. */
@@ -53,7 +59,14 @@ export async function benchSqlite(options: ComparisonOptions & { latencySeconds:
     const fixedHandle = openSqliteDatabase({ filename: fixedFile });
     fixedHandle.pragma(`synchronous = ${durability.synchronous}`);
     if (pragmaValue(fixedHandle, "journal_mode") !== durability.journal_mode) throw new Error("fixed floor: journal mode differs from the service's");
-    const fixed = await compareWithFloor(options, (n) => charge(service, `f${n}`), fixedSqliteFloor(fixedHandle));
+    const fixedFloor = fixedSqliteFloor(fixedHandle);
+    const fixed = await compareWithFloor(options, (n) => charge(service, `f${n}`), fixedFloor);
+    const oneInFlight = await compareWithFloor(
+      { ...options, concurrency: 1, charges: Math.max(100, Math.round(options.charges / 4)), warmup: 50 },
+      (n) => charge(service, `o${n}`),
+      // Numbered past the first comparison's charges: the floor's ids and keys must stay unique in its file.
+      (n) => fixedFloor(10_000_000 + n),
+    );
     fixedHandle.close();
 
     const latency = await latencyAtRate(fixed.service.chargesPerSecond / 2, options.latencySeconds, (n) => charge(service, `l${n}`));
@@ -96,6 +109,7 @@ export async function benchSqlite(options: ComparisonOptions & { latencySeconds:
         floorTransactions: FIXED_FLOOR_SHAPE.transactions,
         durability,
       },
+      oneInFlight,
       latencyAtHalfRate: latency,
       replay: {
         ...replayed,
