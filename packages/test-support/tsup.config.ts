@@ -11,6 +11,7 @@ const entries: Record<string, string> = {
   "customer-fixtures": "src/customer-fixtures.ts",
   "query-plan-fixtures": "src/query-plan-fixtures.ts",
   "payment-totals-upgrade": "src/payment-totals-upgrade.ts",
+  "smaller-indexes-upgrade": "src/smaller-indexes-upgrade.ts",
   "failure-events": "src/failure-events.ts",
   "service-race": "src/service-race.ts",
   // Not imported: the child process `runServiceRacer` spawns, found beside service-race.js in dist.

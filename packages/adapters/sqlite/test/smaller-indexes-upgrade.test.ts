@@ -1,49 +1,12 @@
-import type { Payment, PaymentFilter, PaymentStore } from "@org/payments-core";
 import { sampleHistory } from "@org/payments-core/testing";
 import { MIGRATION_NAMES, paymentMigrations } from "@org/payments-kysely";
+import { reshapedIndexAnswers, upgradePayments } from "@org/payments-test-support/smaller-indexes-upgrade";
 import { makePayment } from "@org/payments-test-support/store-fixtures";
 import type BetterSqlite3 from "better-sqlite3";
 import { Migrator } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createSqliteStore, migrate } from "../src/index.js";
 import { createSqliteTestDatabase } from "./sqlite-test-database.js";
-
-/** Payments that each reshaped index answers for: references, a customer, a dispute, an authorization, provider ids. */
-function upgradePayments(): Payment[] {
-  return [
-    makePayment({ references: { booking: "b_1", order: "o_1" }, provider: "stripe", providerPaymentId: "pi_1" }),
-    makePayment({ references: { booking: "b_2" }, customerId: "cus_1", customerEmail: "a@example.com", disputed: true }),
-    makePayment({ status: "authorized", captureMethod: "manual", authorizationExpiresAt: "2026-03-08T10:00:00.000Z", providerPaymentId: "pi_3" }),
-    // The same provider id at another provider: each lookup must still find its own.
-    makePayment({ provider: "paypal", providerPaymentId: "pi_1", references: { order: "o_1" } }),
-  ];
-}
-
-const FILTERS: PaymentFilter[] = [
-  { reference: { key: "booking", value: "b_1" } },
-  { reference: { key: "order", value: "o_1" } },
-  { customerId: "cus_1" },
-  { customerEmail: "a@example.com" },
-  { disputed: true },
-  { disputed: false },
-  { authorizationExpiresBefore: "2026-03-09T00:00:00.000Z" },
-  { authorizationExpiresBefore: "2026-03-08T10:00:00.000Z" },
-];
-
-/** Everything the reshaped indexes serve, as the store answers it. */
-async function answers(store: PaymentStore, payments: readonly Payment[]): Promise<unknown> {
-  return {
-    history: await Promise.all(payments.map((payment) => store.listHistory(payment.id))),
-    lists: await Promise.all(FILTERS.map(async (filter) => (await store.listPayments(filter, { limit: 50 })).items.map((payment) => payment.id))),
-    byProviderId: await store.transaction(async (tx) => {
-      const found: Array<string | null> = [];
-      for (const [provider, id] of [["stripe", "pi_1"], ["paypal", "pi_1"], ["simulated", "pi_3"], ["simulated", "pi_1"]] as const) {
-        found.push((await tx.findPaymentByProviderId(provider, id))?.id ?? null);
-      }
-      return found;
-    }),
-  };
-}
 
 /** The schema as SQLite keeps it: every table's, index's and trigger's definition. */
 function schemaShape(raw: BetterSqlite3.Database): unknown {
@@ -73,12 +36,12 @@ describe("sqlite migration 0011_smaller_indexes", () => {
       old.raw.pragma("foreign_keys = ON");
       old.raw.prepare("delete from payments where id = ?").run(doomed.id);
       expect(seqs(old.raw)).toEqual([1n, 2n, 3n, 4n]);
-      const before = await answers(upgrading, payments);
+      const before = await reshapedIndexAnswers(upgrading, payments);
 
       expect((await migrate(upgrading)).applied).toEqual(["0011_smaller_indexes"]);
       expect(MIGRATION_NAMES.at(-1)).toBe("0011_smaller_indexes");
 
-      expect(await answers(upgrading, payments)).toEqual(before);
+      expect(await reshapedIndexAnswers(upgrading, payments)).toEqual(before);
       expect(seqs(old.raw)).toEqual([1n, 2n, 3n, 4n]);
       await upgrading.transaction((tx) => tx.appendHistory([sampleHistory(payments[2]!)]));
       expect(seqs(old.raw)).toEqual([1n, 2n, 3n, 4n, 7n]);
