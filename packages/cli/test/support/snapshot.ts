@@ -19,7 +19,13 @@ const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (ty
  */
 export async function snapshot(store: PaymentStore, providerStateFile: string): Promise<string> {
   const { db, schema } = store as unknown as SqlStore;
-  const tables = (await db.introspection.getTables()).filter((t) => schema === undefined || t.schema === schema).map((t) => t.name);
+  // PostgreSQL: the schema's tables from pg_tables alone. kysely's introspection reads every schema of the database
+  // and resolves each table's serial sequence by name, which fails ("schema … does not exist") whenever another
+  // suite drops its schema at that moment (suites run side by side).
+  const tables =
+    schema === undefined
+      ? (await db.introspection.getTables()).map((t) => t.name)
+      : (await db.selectFrom("pg_catalog.pg_tables").selectAll().execute()).filter((row) => row["schemaname"] === schema).map((row) => String(row["tablename"]));
   const parts: string[] = [];
   for (const table of [...new Set(tables)].sort()) {
     const rows = (await db.selectFrom(table).selectAll().execute()).map(json).sort();
