@@ -28,6 +28,20 @@ export const DEFAULT_GROUP_COMMIT_LIMITS: GroupCommitLimits = { maxMembers: 16, 
  */
 export const BATCH_ROLLED_BACK = "SQLITE_ABORT_ROLLBACK";
 
+/** Handles on which a transaction's work is running right now: every statement it sends must be inside it. */
+const workRunning = new WeakSet<BetterSqlite3.Database>();
+
+/**
+ * Refuses a statement sent by a transaction's work after SQLite itself ended the transaction (a RAISE(ROLLBACK),
+ * SQLITE_FULL, caught by the work): outside a transaction it would commit on its own, while its caller is told
+ * that none of its work was saved. Called by the statement cache in front of every statement (statement-cache.ts).
+ */
+export function refuseStatementOutsideTransaction(database: BetterSqlite3.Database): void {
+  if (workRunning.has(database) && !database.inTransaction) {
+    throw Object.assign(new Error("SQLite rolled back this transaction: no statement of its work may run after that"), { code: BATCH_ROLLED_BACK });
+  }
+}
+
 interface Member {
   /** The caller's work, run in the caller's async context. */
   run: (conn: Kysely<any>) => Promise<unknown>;
@@ -140,7 +154,7 @@ export class GroupCommit {
     // The first member needs no savepoint: if its work fails, the whole transaction is its alone to roll back.
     const first = this.#take(1)[0]!;
     try {
-      batch.push({ member: first, ok: true, result: await first.run(conn) });
+      batch.push({ member: first, ok: true, result: await this.#runWork(first, conn) });
     } catch (error) {
       await rollbackQuietly(conn, this.#database);
       first.reject(error);
@@ -158,7 +172,7 @@ export class GroupCommit {
       }
       let result: unknown;
       try {
-        result = await next.run(conn);
+        result = await this.#runWork(next, conn);
       } catch (error) {
         if (!(await this.#undoMember(conn))) {
           // Its own failure ended the transaction: its error is its own, the others' work is gone.
@@ -187,6 +201,16 @@ export class GroupCommit {
     for (const outcome of batch) {
       if (outcome.ok) outcome.member.resolve(outcome.result);
       else outcome.member.reject(outcome.error);
+    }
+  }
+
+  /** A member's work, with its statements refused once the transaction is gone (refuseStatementOutsideTransaction). */
+  async #runWork(member: Member, conn: Kysely<any>): Promise<unknown> {
+    workRunning.add(this.#database);
+    try {
+      return await member.run(conn);
+    } finally {
+      workRunning.delete(this.#database);
     }
   }
 

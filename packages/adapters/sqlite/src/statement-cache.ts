@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { SqliteDatabase } from "kysely";
+import { refuseStatementOutsideTransaction } from "./group-commit.js";
 
 /**
  * The database as kysely's SqliteDialect sees it, with prepared statements reused by SQL text. kysely prepares
@@ -12,6 +13,8 @@ export function withStatementCache(database: BetterSqlite3.Database, options: { 
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(sql: string) {
+      // kysely prepares before every run: a transaction's work SQLite already rolled back sends nothing more.
+      refuseStatementOutsideTransaction(database);
       const cached = cache.get(sql);
       if (cached !== undefined) return cached;
       const statement = database.prepare(sql);

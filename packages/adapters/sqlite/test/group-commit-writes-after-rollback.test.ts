@@ -5,6 +5,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { BATCH_ROLLED_BACK, GroupCommit } from "../src/group-commit.js";
+import { withStatementCache } from "../src/statement-cache.js";
 
 // Review of group commit (issue 17). When SQLite itself ends the shared transaction (RAISE(ROLLBACK), SQLITE_FULL),
 // a member is rejected with BATCH_ROLLED_BACK, "none of it was saved". A member whose work carries on after that
@@ -26,7 +27,9 @@ function setup() {
     create table doomed (name text);
     create trigger doomed_insert before insert on doomed begin select raise(rollback, 'doomed'); end;
   `);
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  // Through the store's statement cache, as the store runs it: that is where a statement is refused once SQLite ended
+  // the transaction.
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(database, { capacity: 16, closeDatabase: false }) }) });
   const reader = new BetterSqlite3(filename, { readonly: true });
   cleanups.push(() => {
     reader.close();
