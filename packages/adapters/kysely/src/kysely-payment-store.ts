@@ -112,6 +112,8 @@ const OUTBOX_STATUSES: readonly string[] = ["pending", "delivered", "dead", "ski
  * DELETE re-checks its conditions around the batch's keys; on the bare columns the planner walked the conditions'
  * index over every qualifying row still there (checking each against the batch) instead of looking the batch up
  * by key, so each batch cost all that was left and a purge of N rows cost N²/batch: 40 s at 100k payments.
+ * Only for text and timestamp columns (all the purges re-check): on SQLite an expression loses its column's
+ * affinity, so a numeric column compared with a text value would compare differently.
  */
 function notIndexed(column: string) {
   return sql`coalesce(${sql.ref(column)}, ${sql.ref(column)})`;
