@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import { quoteSchema } from "./connection-options.js";
 import { PostgresPaymentStore } from "./create-postgres-store.js";
 import { analyzeStoreTables, postgresDialect } from "./postgres-dialect.js";
+import { withSchemaScopedIntrospection } from "./schema-scoped-introspection.js";
 
 export interface PostgresMigrateOptions {
   /** The schema to migrate; defaults to the store's schema, else the connection's current schema. */
@@ -29,7 +30,7 @@ async function target(storeOrDb: KyselyPaymentStore | Kysely<any>, options: Post
     }
   }
   return {
-    db,
+    db: withSchemaScopedIntrospection(db, schema),
     columnTypes: postgresDialect({ maxTransactionAttempts: 1 }).columnTypes,
     // kysely's migration tables live beside ours, so that every schema has its own migration history.
     migrationTableSchema: schema,
