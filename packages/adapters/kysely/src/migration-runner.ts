@@ -1,6 +1,6 @@
 import { Migrator } from "kysely";
 import type { Kysely, MigrationResultSet } from "kysely";
-import { MIGRATION_NAMES, paymentMigrations } from "./migrations.js";
+import { paymentMigrations } from "./migrations.js";
 import type { ColumnTypes } from "./store-dialect.js";
 
 /** Where the kysely migration bookkeeping lives, and how to run it safely on one database. */
@@ -56,36 +56,13 @@ export async function runMigrations(target: MigrationTarget): Promise<MigrationR
   };
 }
 
-/**
- * Read from kysely's bookkeeping table itself, not through `Migrator.getMigrations()`: that first looks for the table
- * with kysely's introspection, which on PostgreSQL reads every schema of the database and fails ("schema … does not
- * exist") whenever another schema is dropped at that moment, so a status check (every CLI command makes one) could
- * fail for something that has nothing to do with this store.
- */
 export async function readMigrationStatus(target: MigrationTarget): Promise<MigrationStatus> {
-  const table = target.migrationTableSchema === undefined ? MIGRATION_TABLE : `${target.migrationTableSchema}.${MIGRATION_TABLE}`;
-  let executed: Set<string>;
-  try {
-    const rows = await target.db.selectFrom(table).select("name").execute();
-    executed = new Set(rows.map((row: { name: unknown }) => String(row.name)));
-  } catch (error) {
-    if (!isMissingTable(error)) throw error;
-    executed = new Set();
-  }
-  // Kysely runs migrations in name order; the names are numbered so that this is MIGRATION_NAMES's order.
-  const names = [...MIGRATION_NAMES].sort();
-  const applied = names.filter((name) => executed.has(name));
-  return { current: applied[applied.length - 1] ?? null, pending: names.filter((name) => !executed.has(name)) };
-}
-
-/** kysely's default name for its bookkeeping table (the Migrator here never sets another). */
-const MIGRATION_TABLE = "kysely_migration";
-
-/** A database that never ran a migration has no bookkeeping table: PostgreSQL 42P01, SQLite "no such table". */
-function isMissingTable(error: unknown): boolean {
-  if (error === null || typeof error !== "object") return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === "42P01" || (typeof message === "string" && message.includes("no such table"));
+  const migrations = await migrator(target.db, target).getMigrations();
+  const applied = migrations.filter((migration) => migration.executedAt !== undefined);
+  return {
+    current: applied[applied.length - 1]?.name ?? null,
+    pending: migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name),
+  };
 }
 
 function errorMessage(error: unknown): string {
