@@ -533,7 +533,16 @@ export class KyselyStoreTx implements PaymentStoreTx {
       return readString(found.number, "receipts.number");
     }
     const number = formatReceiptNumber(year, readInteger(next, "receipt_counters.last_number"));
-    await this.#defer("numberReceipt", { paymentId, number }, (db, a) => db.updateTable("receipts").set({ number: a.number }).where("payment_id", "=", a.paymentId));
+    // Written as an upsert on the row the claim inserted, not an UPDATE … WHERE payment_id: the upsert finds the row
+    // through its conflict target, the primary key, whatever the statistics say. A prepared UPDATE is planned once
+    // per connection and that plan kept: planned while statistics said receipts was tiny, it scans the table, and
+    // goes on scanning it as it grows, under the year's counter that every settle queues for.
+    await this.#defer("numberReceipt", { paymentId, number, year, issued }, (db, a) =>
+      db
+        .insertInto("receipts")
+        .values({ payment_id: a.paymentId, number: a.number, year: a.year, issued_at: a.issued })
+        .onConflict((oc) => oc.column("payment_id").doUpdateSet((eb) => ({ number: eb.ref("excluded.number") }))),
+    );
     return number;
   }
 

@@ -86,7 +86,7 @@ describe.skipIf(!available)("the PostgreSQL charge path", () => {
     expect(sent[3]).toMatch(/^select \* from "payments" where "id" = \$1$/);
     expect(sent[4]).toMatch(/^start transaction isolation level read committed$/);
     expect(sent[5]).toMatch(/insert into "receipt_counters"/);
-    expect(sent[6]).toMatch(/^with "w0" as \(update "receipts" .*update "payments" /);
+    expect(sent[6]).toMatch(/^with "w0" as \(insert into "receipts" .*on conflict \("payment_id"\) do update .*update "payments" /);
     expect(sent[7]).toBe("commit");
     expect(sent[8]).toMatch(/^select \* from "webhook_inbox"/);
   });
