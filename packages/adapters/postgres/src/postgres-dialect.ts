@@ -23,23 +23,29 @@ export function isRetryableTransactionError(error: unknown): boolean {
 }
 
 /**
+ * The size from which a table's statistics are worth taking, in pages: the size the planner assumes for a table never
+ * analyzed. Below it, statistics only tell the planner the table is tiny — and then every lookup by key is planned as
+ * a scan (cheaper, for a few rows), which a prepared statement keeps as the table grows, until the next ANALYZE: on a
+ * new store, each charge would read every payment. Left unanalyzed, a small table is planned as ten pages, by key.
+ */
+const MIN_ANALYZED_PAGES = 10;
+
+/**
  * ANALYZE of the store's tables only (a bare ANALYZE would sample every table of the database): a bounded sample
  * per table (default_statistics_target), under a lock that blocks no reader or writer. Autovacuum analyzes on its
- * own as tables grow; this makes the statistics current at once, e.g. right after a migration added an index.
+ * own as tables grow; this makes the statistics current at once, e.g. right after a migration added an index — for
+ * the tables of at least `MIN_ANALYZED_PAGES` pages. Which those are is read from the files' sizes, not the rows
+ * (a table a purge just emptied is still read in full by any query of its rows until vacuum).
  * `schema` qualifies the tables; without it the connection's search_path finds them.
  */
 export async function analyzeStoreTables(db: Kysely<any>, schema?: string): Promise<void> {
+  const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const qualified = TABLES.map((table) => (schema === undefined ? quoted(table) : `${quoted(schema)}.${quoted(table)}`));
+  const { rows } = await sql<{ name: string }>`select t.name from unnest(${[...TABLES]}::text[], ${qualified}::text[]) as t(name, qualified)
+    where pg_relation_size(to_regclass(t.qualified)) >= ${MIN_ANALYZED_PAGES} * current_setting('block_size')::bigint`.execute(db);
+  if (rows.length === 0) return;
   const named = (table: string) => (schema === undefined ? sql.table(table) : sql.table(`${schema}.${table}`));
-  // Only tables that hold rows. ANALYZE of an empty table records it as empty, and the planner believes that: a
-  // never-analyzed table is assumed to span at least ten pages, one analyzed as empty is planned as the few pages it
-  // has. Every lookup by key is then planned as a scan (cheaper, for a few rows), and a prepared statement keeps that
-  // plan as the table grows, until the next ANALYZE — on a new store, each charge scanning every payment.
-  const holding = await sql<{ name: string }>`${sql.join(
-    TABLES.map((table) => sql`select ${table} as name where exists (select 1 from ${named(table)})`),
-    sql` union all `,
-  )}`.execute(db);
-  if (holding.rows.length === 0) return;
-  await sql`analyze ${sql.join(holding.rows.map((row) => named(row.name)))}`.execute(db);
+  await sql`analyze ${sql.join(rows.map((row) => named(row.name)))}`.execute(db);
 }
 
 /**
