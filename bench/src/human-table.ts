@@ -26,10 +26,16 @@ export function humanTable(figures: readonly unknown[]): string {
       ? []
       : [`${e.engine}, one charge in flight (nothing to share a COMMIT with): service ${e.oneInFlight.service.chargesPerSecond}/s, fixed floor ${e.oneInFlight.floor.chargesPerSecond}/s, ratio ${e.oneInFlight.ratio.toFixed(2)}`],
   );
+  const receipts = engines.flatMap((e) =>
+    e.withReceiptNumbers === undefined
+      ? []
+      : [`${e.engine}, fixed floor with gap-free receipt numbers (the counter held from its last statement to COMMIT): ${e.withReceiptNumbers.floor.chargesPerSecond}/s, service ratio ${e.withReceiptNumbers.ratio.toFixed(2)}`],
+  );
   return [
     "charges/s: create + confirm. fixed floor = 3 transactions, 13 statements on the bare driver (SQLite: better-sqlite3; PostgreSQL: pgbench, 16 clients).",
     "replay floor = the adapter's own statements replayed on the driver (moves with the design; second figure only).",
     ...rows.map(line),
     ...sequential,
+    ...receipts,
   ].join("\n");
 }

@@ -56,8 +56,8 @@ export async function benchPostgres(options: ComparisonOptions & { connections: 
     let serviceN = 0;
     let pgbenchRound = 0;
     const serviceRound = (seconds: number) => runForDuration(seconds, options.connections, () => charge(service, `f${serviceN++}`));
-    const floorRound = async (seconds: number) => {
-      const run = await runPgbench({ url: fixedSchema.url, schema: fixedSchema.schema, clients: options.connections, seconds, round: pgbenchRound++ });
+    const floorRound = async (seconds: number, receiptNumbers = false) => {
+      const run = await runPgbench({ url: fixedSchema.url, schema: fixedSchema.schema, clients: options.connections, seconds, round: pgbenchRound++, receiptNumbers });
       if (run.failed > 0) throw new Error(`fixed floor: ${run.failed} pgbench transactions failed`);
       return run.chargesPerSecond;
     };
@@ -65,13 +65,16 @@ export async function benchPostgres(options: ComparisonOptions & { connections: 
     await serviceRound(2);
     const serviceRounds: number[] = [];
     const floorRounds: number[] = [];
+    const receiptFloorRounds: number[] = [];
     for (let i = 0; i < options.rounds; i++) {
       floorRounds.push(await floorRound(options.seconds));
       serviceRounds.push(await serviceRound(options.seconds));
+      receiptFloorRounds.push(await floorRound(options.seconds, true));
     }
     const serviceRate = median(serviceRounds);
     const floorRate = median(floorRounds);
     const ratio = Math.round((serviceRate / floorRate) * 100) / 100;
+    const receiptFloorRate = median(receiptFloorRounds);
 
     const latency = await latencyAtRate(serviceRate / 2, options.latencySeconds, (n) => charge(service, `l${n}`));
 
@@ -116,6 +119,10 @@ export async function benchPostgres(options: ComparisonOptions & { connections: 
         floorStatements: FIXED_FLOOR_SHAPE.statements,
         floorTransactions: FIXED_FLOOR_SHAPE.transactions,
         durability,
+      },
+      withReceiptNumbers: {
+        floor: { chargesPerSecond: receiptFloorRate, rounds: receiptFloorRounds },
+        ratio: Math.round((serviceRate / receiptFloorRate) * 100) / 100,
       },
       latencyAtHalfRate: latency,
       replay: {

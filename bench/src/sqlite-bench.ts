@@ -25,6 +25,12 @@ export interface EngineFigures {
    * be shared, shows the service's cost per charge beside the floor's.
    */
   oneInFlight?: Comparison;
+  /**
+   * PostgreSQL only: the service beside the fixed floor plus what the product promises on top, a gap-free receipt
+   * number per year (fixed-floor-pgbench.ts `receiptNumbers`), its rounds alternating with the others. A second
+   * figure: the goal stands against the fixed floor.
+   */
+  withReceiptNumbers?: { floor: { chargesPerSecond: number; rounds: number[] }; ratio: number };
   /** A charge's latency at half the service's measured maximum rate, open loop, from arrival. */
   latencyAtHalfRate: LatencyAtRate;
   /** Service beside a replay of the statements it issued itself: moves with the design, so it cannot show the design's cost. */

@@ -17,8 +17,13 @@ const quote = (text: string) => `'${text.replace(/'/g, "''").replace(/":/g, '": 
  * The fixed PostgreSQL floor as a pgbench custom script: the same 3 transactions and 13 statements as the SQLite
  * floor (see fixed-floor-sqlite.ts), on tables the caller migrated with our migrations. One script run is one
  * charge, so pgbench's tps is charges per second.
+ *
+ * `receiptNumbers`: the floor of what the product promises on top, a gap-free receipt number per year for every
+ * payment that succeeds (ReceiptsTx). Gap-free means the year's one counter row is held from taking a number to
+ * COMMIT: settles queue for it, each through its commit's WAL flush. Here it is taken at the latest possible point,
+ * in the settle's last statement, which also writes the receipt and the payment's number (13 statements still).
  */
-export function pgbenchScript(): string {
+export function pgbenchScript(options: { receiptNumbers?: boolean } = {}): string {
   const at = "2026-01-01T00:00:00.000Z";
   const id = unique("pay_");
   const createKey = unique("create-");
@@ -54,10 +59,21 @@ export function pgbenchScript(): string {
     `UPDATE idempotency_records SET recovery_point = 'gateway_pending', gateway_sent_at = now(), updated_at = now() WHERE scope = 'user_bench' AND key = ${confirmKey} AND lock_id = ${confirmLock};`,
     "COMMIT;",
     "BEGIN;",
-    `UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
-    history(3, "'processing'", "succeeded", "gateway create"),
-    outbox(2, "payment.succeeded", succeeded),
-    complete(confirmKey, confirmLock, succeededOutcome),
+    ...(options.receiptNumbers === true
+      ? [
+          history(3, "'processing'", "succeeded", "gateway create"),
+          outbox(2, "payment.succeeded", succeeded),
+          complete(confirmKey, confirmLock, succeededOutcome),
+          // The year's counter taken in the transaction's last statement, with the receipt and the payment's number:
+          // it is held from there to COMMIT only, the least a gap-free number costs.
+          `WITH taken AS (INSERT INTO receipt_counters (year, last_number) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last_number = receipt_counters.last_number + 1 RETURNING last_number), numbered AS (INSERT INTO receipts (payment_id, number, year, issued_at) SELECT ${id}, 'R-2026-' || lpad(CAST(last_number AS text), 6, '0'), 2026, now() FROM taken RETURNING number) UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, receipt_number = (SELECT number FROM numbered), updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
+        ]
+      : [
+          `UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
+          history(3, "'processing'", "succeeded", "gateway create"),
+          outbox(2, "payment.succeeded", succeeded),
+          complete(confirmKey, confirmLock, succeededOutcome),
+        ]),
     "COMMIT;",
     "",
   ].join("\n");
@@ -75,10 +91,10 @@ export interface PgbenchRun {
  * server's and the protocol's, not ours), with the tables found through `schema`. `round` makes keys unique
  * across rounds. Prepared statements (`-M prepared`): the cheapest way a client can send them.
  */
-export async function runPgbench(options: { url: string; schema: string; clients: number; seconds: number; round: number }): Promise<PgbenchRun> {
+export async function runPgbench(options: { url: string; schema: string; clients: number; seconds: number; round: number; receiptNumbers?: boolean }): Promise<PgbenchRun> {
   const dir = mkdtempSync(join(tmpdir(), "payments-pgbench-"));
   const script = join(dir, "floor.sql");
-  writeFileSync(script, pgbenchScript());
+  writeFileSync(script, pgbenchScript({ receiptNumbers: options.receiptNumbers === true }));
   const url = new URL(options.url);
   url.searchParams.delete("schema");
   try {
