@@ -20,8 +20,9 @@ const quote = (text: string) => `'${text.replace(/'/g, "''").replace(/":/g, '": 
  *
  * `receiptNumbers`: the floor of what the product promises on top, a gap-free receipt number per year for every
  * payment that succeeds (ReceiptsTx). Gap-free means the year's one counter row is held from taking a number to
- * COMMIT: settles queue for it, each through its commit's WAL flush. Here it is taken at the latest possible point,
- * in the settle's last statement, which also writes the receipt and the payment's number (13 statements still).
+ * COMMIT: settles queue for it, each through its commit's WAL flush. Here it is taken in the settle's last
+ * statement, which also writes the receipt and the payment's number (13 statements still); it is then held across
+ * that statement's answer and the COMMIT that pgbench sends next, and across nothing else.
  */
 export function pgbenchScript(options: { receiptNumbers?: boolean } = {}): string {
   const at = "2026-01-01T00:00:00.000Z";
@@ -65,8 +66,8 @@ export function pgbenchScript(options: { receiptNumbers?: boolean } = {}): strin
           outbox(2, "payment.succeeded", succeeded),
           complete(confirmKey, confirmLock, succeededOutcome),
           // The year's counter taken in the transaction's last statement, with the receipt and the payment's number:
-          // it is held from there to COMMIT only, the least a gap-free number costs.
-          `WITH taken AS (INSERT INTO receipt_counters (year, last_number) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last_number = receipt_counters.last_number + 1 RETURNING last_number), numbered AS (INSERT INTO receipts (payment_id, number, year, issued_at) SELECT ${id}, 'R-2026-' || lpad(CAST(last_number AS text), 6, '0'), 2026, now() FROM taken RETURNING number) UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, receipt_number = (SELECT number FROM numbered), updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
+          // held from there to COMMIT only. Padded to six digits, more past a million (as formatReceiptNumber).
+          `WITH taken AS (INSERT INTO receipt_counters (year, last_number) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last_number = receipt_counters.last_number + 1 RETURNING last_number), numbered AS (INSERT INTO receipts (payment_id, number, year, issued_at) SELECT ${id}, 'R-2026-' || lpad(CAST(last_number AS text), greatest(6, length(CAST(last_number AS text))), '0'), 2026, now() FROM taken RETURNING number) UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, receipt_number = (SELECT number FROM numbered), updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
         ]
       : [
           `UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
