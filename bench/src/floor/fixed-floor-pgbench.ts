@@ -44,6 +44,12 @@ export function pgbenchScript(options: { receiptNumbers?: boolean } = {}): strin
     `INSERT INTO payment_history (id, payment_id, from_status, to_status, at, actor, reason, kind, details) VALUES (${unique("his_", `_${n}`)}, ${id}, ${from}, '${to}', now(), 'user_bench', '${reason}', 'transition', NULL);`;
   const outbox = (n: number, type: string, event: string) =>
     `INSERT INTO outbox (event_id, payment_id, type, event, status, attempts, next_attempt_at, leased_by, leased_until, last_error, delivered_at, created_at) VALUES (${unique("evt_", `_${n}`)}, ${id}, '${type}', ${event}::jsonb, 'pending', 0, now(), NULL, NULL, NULL, NULL, now());`;
+  // The year's counter is taken in the transaction's last statement, with the receipt and the payment's number: held
+  // from there to COMMIT only. Padded to six digits, more past a million (as formatReceiptNumber).
+  const numbered = `WITH taken AS (INSERT INTO receipt_counters (year, last_number) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last_number = receipt_counters.last_number + 1 RETURNING last_number), numbered AS (INSERT INTO receipts (payment_id, number, year, issued_at) SELECT ${id}, 'R-2026-' || lpad(CAST(last_number AS text), greatest(6, length(CAST(last_number AS text))), '0'), 2026, now() FROM taken RETURNING number) `;
+  const succeed = (withReceipt: boolean) =>
+    `${withReceipt ? numbered : ""}UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, ${withReceipt ? "receipt_number = (SELECT number FROM numbered), " : ""}updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`;
+  const settleRest = [history(3, "'processing'", "succeeded", "gateway create"), outbox(2, "payment.succeeded", succeeded), complete(confirmKey, confirmLock, succeededOutcome)];
   return [
     "\\set n random(1, 9000000000000)",
     "BEGIN;",
@@ -60,21 +66,7 @@ export function pgbenchScript(options: { receiptNumbers?: boolean } = {}): strin
     `UPDATE idempotency_records SET recovery_point = 'gateway_pending', gateway_sent_at = now(), updated_at = now() WHERE scope = 'user_bench' AND key = ${confirmKey} AND lock_id = ${confirmLock};`,
     "COMMIT;",
     "BEGIN;",
-    ...(options.receiptNumbers === true
-      ? [
-          history(3, "'processing'", "succeeded", "gateway create"),
-          outbox(2, "payment.succeeded", succeeded),
-          complete(confirmKey, confirmLock, succeededOutcome),
-          // The year's counter taken in the transaction's last statement, with the receipt and the payment's number:
-          // held from there to COMMIT only. Padded to six digits, more past a million (as formatReceiptNumber).
-          `WITH taken AS (INSERT INTO receipt_counters (year, last_number) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last_number = receipt_counters.last_number + 1 RETURNING last_number), numbered AS (INSERT INTO receipts (payment_id, number, year, issued_at) SELECT ${id}, 'R-2026-' || lpad(CAST(last_number AS text), greatest(6, length(CAST(last_number AS text))), '0'), 2026, now() FROM taken RETURNING number) UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, receipt_number = (SELECT number FROM numbered), updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
-        ]
-      : [
-          `UPDATE payments SET status = 'succeeded', provider_payment_id = ${unique("sim_pi_")}, payment_method_type = 'card', amount_captured = 1999, updated_at = now(), version = version + 1 WHERE id = ${id} AND version = 2;`,
-          history(3, "'processing'", "succeeded", "gateway create"),
-          outbox(2, "payment.succeeded", succeeded),
-          complete(confirmKey, confirmLock, succeededOutcome),
-        ]),
+    ...(options.receiptNumbers === true ? [...settleRest, succeed(true)] : [succeed(false), ...settleRest]),
     "COMMIT;",
     "",
   ].join("\n");

@@ -3,6 +3,7 @@ import { POSTGRES_PAYMENT_TOTALS_DDL, TABLES, lazyTransactionStart } from "@org/
 import type { Database, StoreDialect, TransactionStart } from "@org/payments-kysely";
 import { sql } from "kysely";
 import type { Kysely, SqlBool } from "kysely";
+import { quoteSchema } from "./connection-options.js";
 import { isStalePlanError } from "./prepared-statements.js";
 
 /** SQLSTATEs after which re-running the whole transaction is safe and likely to succeed. */
@@ -39,8 +40,8 @@ const MIN_ANALYZED_PAGES = 10;
  * `schema` qualifies the tables; without it the connection's search_path finds them.
  */
 export async function analyzeStoreTables(db: Kysely<any>, schema?: string): Promise<void> {
-  const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  const qualified = TABLES.map((table) => (schema === undefined ? quoted(table) : `${quoted(schema)}.${quoted(table)}`));
+  // The store's table names are plain lowercase identifiers; the schema is checked and quoted as everywhere else.
+  const qualified = TABLES.map((table) => (schema === undefined ? `"${table}"` : `${quoteSchema(schema)}."${table}"`));
   const { rows } = await sql<{ name: string }>`select t.name from unnest(${[...TABLES]}::text[], ${qualified}::text[]) as t(name, qualified)
     where pg_relation_size(to_regclass(t.qualified)) >= ${MIN_ANALYZED_PAGES} * current_setting('block_size')::bigint`.execute(db);
   if (rows.length === 0) return;
