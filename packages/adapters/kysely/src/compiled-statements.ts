@@ -1,7 +1,15 @@
 import { CompiledQuery } from "kysely";
 import type { Compilable, Kysely } from "kysely";
-import { TABLES } from "./database.js";
+import { JSON_COLUMNS, TABLES } from "./database.js";
 import type { Database } from "./database.js";
+import {
+  HELD_RECEIPT_PARAMETER_COUNT,
+  type HeldReceipt,
+  RECEIPT_NUMBER_COLUMN,
+  heldReceiptCtes,
+  heldReceiptParameters,
+  standInReplaced,
+} from "./receipts-at-commit.js";
 
 /** Marks where an argument lands among a compiled query's parameters; no real value starts with NUL. */
 const SLOT = "\u0000slot:";
@@ -12,6 +20,7 @@ interface Template {
   readonly key: string;
   readonly sql: string;
   readonly slots: readonly Slot[];
+  readonly args: readonly (string | undefined)[];
   /** The store's tables the statement names: a statement that travels with others must not read what they write. */
   readonly tables: ReadonlySet<string>;
 }
@@ -23,6 +32,8 @@ export interface BoundStatement {
   readonly key: string;
   readonly sql: string;
   readonly parameters: readonly unknown[];
+  /** The argument each parameter comes from (a column name for a row's values), undefined for a constant. */
+  readonly args: readonly (string | undefined)[];
   readonly tables: ReadonlySet<string>;
 }
 
@@ -95,19 +106,21 @@ export class CompiledStatements {
       // timestamp. kysely only carries the value into the parameters (it never inspects it), and the marker is
       // replaced by the real argument below before anything runs.
       const compiled = build(this.#builder, placeholders as unknown as A).compile();
+      const slots: Slot[] = compiled.parameters.map((value) =>
+        typeof value === "string" && value.startsWith(SLOT) ? { arg: value.slice(SLOT.length) } : { value },
+      );
       template = {
         key: fullKey,
         sql: compiled.sql,
-        slots: compiled.parameters.map((value) =>
-          typeof value === "string" && value.startsWith(SLOT) ? { arg: value.slice(SLOT.length) } : { value },
-        ),
+        slots,
+        args: slots.map((slot) => ("arg" in slot ? slot.arg : undefined)),
         tables: tablesNamedIn(compiled.sql),
       };
       this.#templates.set(fullKey, template);
       this.#onHotStatement?.(template.sql);
     }
     const parameters = template.slots.map((slot) => ("arg" in slot ? args[slot.arg] : slot.value));
-    return { key: template.key, sql: template.sql, parameters, tables: template.tables };
+    return { key: template.key, sql: template.sql, parameters, args: template.args, tables: template.tables };
   }
 
   /**
@@ -123,33 +136,46 @@ export class CompiledStatements {
    * `raiseOnLostGuard` (only without `main`): a counted part whose count is not 1 fails the whole statement instead
    * of reporting 0, with an error naming it (`lostGuardIndex`). A statement that is its own transaction (sent
    * without BEGIN) can then carry a compare-and-set beside other writes: losing it undoes them, as a ROLLBACK would.
+   *
+   * `receipt` (only without `main`): the statement also takes that receipt number (receipts-at-commit.ts), selects
+   * it as `receipt_number`, and every parameter of `leading` holding the stand-in gets the number in its place.
    */
   combine(
     leading: readonly BoundStatement[],
     main: BoundStatement | null,
     counted: readonly number[] = [],
-    options: { raiseOnLostGuard?: boolean } = {},
+    options: { raiseOnLostGuard?: boolean; receipt?: HeldReceipt | undefined } = {},
   ): CompiledQuery | null {
+    const receipt = main === null ? options.receipt : undefined;
     const countsRows = counted.length > 0 || main === null;
     const raising = options.raiseOnLostGuard === true && main === null && counted.length > 0;
-    const comboKey = `${leading.map((part) => part.key).join("\u0001")}\u0002${main?.key ?? ""}\u0002${countsRows ? counted.join(",") : "-"}${raising ? "\u0002raise" : ""}`;
+    // Which parameters of each part hold the stand-in: they change the text, so they are part of its key.
+    const standIns = leading.map((part) => (receipt === undefined ? [] : parametersHolding(part, receipt.standIn)));
+    const standInKey = receipt === undefined ? "" : `\u0002receipt:${standIns.map((indexes) => indexes.join(",")).join(";")}`;
+    const comboKey = `${leading.map((part) => part.key).join("\u0001")}\u0002${main?.key ?? ""}\u0002${countsRows ? counted.join(",") : "-"}${raising ? "\u0002raise" : ""}${standInKey}`;
     let sql = this.#combined.get(comboKey);
     if (sql === undefined) {
       const parts = main === null ? leading : [...leading, main];
       if (!parts.every((part) => isComposable(part.sql)) || (main !== null && /^\s*with\b/i.test(main.sql))) return null;
-      let offset = 0;
-      const renumber = (text: string, count: number): string => {
-        const shifted = offset === 0 ? text : text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-        offset += count;
-        return shifted;
+      let offset = receipt === undefined ? 0 : HELD_RECEIPT_PARAMETER_COUNT;
+      const renumber = (part: BoundStatement, replaced: readonly number[] = []): string => {
+        const base = offset;
+        offset += part.parameters.length;
+        if (base === 0) return part.sql;
+        return part.sql.replace(/\$(\d+)/g, (_, n: string) => {
+          const index = Number(n) - 1;
+          if (!replaced.includes(index)) return `$${index + 1 + base}`;
+          return standInReplaced(index + 1 + base, JSON_COLUMNS.has(part.args[index] ?? ""));
+        });
       };
-      const ctes = leading.map(
-        (part, index) => `"w${index}" as (${renumber(part.sql, part.parameters.length)}${counted.includes(index) ? " returning 1" : ""})`,
+      const ctes = receipt === undefined ? [] : heldReceiptCtes();
+      leading.forEach((part, index) =>
+        ctes.push(`"w${index}" as (${renumber(part, standIns[index])}${counted.includes(index) ? " returning 1" : ""})`),
       );
       if (!countsRows) {
-        sql = `with ${ctes.join(", ")} ${renumber(main!.sql, main!.parameters.length)}`;
+        sql = `with ${ctes.join(", ")} ${renumber(main!)}`;
       } else {
-        if (main !== null) ctes.push(`"m" as (${renumber(main.sql, main.parameters.length)} returning 1)`);
+        if (main !== null) ctes.push(`"m" as (${renumber(main)} returning 1)`);
         // The cast of a non-constant text is evaluated only when the statement runs (a constant one would fail while
         // planning): a count of 1 reads '1'; anything else fails the statement naming the part.
         const counts = counted.map((index) =>
@@ -158,14 +184,24 @@ export class CompiledStatements {
             : `(select count(*) from "w${index}") as "w${index}"`,
         );
         if (main !== null) counts.push(`(select count(*) from "m") as "m"`);
+        if (receipt !== undefined) counts.push(`(select "number" from "rn") as "${RECEIPT_NUMBER_COLUMN}"`);
         sql = `with ${ctes.join(", ")} select ${counts.length > 0 ? counts.join(", ") : "1 as \"none\""}`;
       }
       this.#combined.set(comboKey, sql);
       this.#onHotStatement?.(sql);
     }
-    const parameters: unknown[] = [];
+    const parameters: unknown[] = receipt === undefined ? [] : heldReceiptParameters(receipt);
     for (const part of leading) parameters.push(...part.parameters);
     if (main !== null) parameters.push(...main.parameters);
     return CompiledQuery.raw(sql, parameters);
   }
+}
+
+/** The indexes of `part`'s parameters whose text holds `standIn`. */
+function parametersHolding(part: BoundStatement, standIn: string): number[] {
+  const indexes: number[] = [];
+  part.parameters.forEach((value, index) => {
+    if (typeof value === "string" && value.includes(standIn)) indexes.push(index);
+  });
+  return indexes;
 }

@@ -268,3 +268,24 @@ export const TABLES: readonly (keyof Database)[] = [
   // After payments: deleting a payment takes its share out of the totals (a trigger), which must then go too.
   "payment_totals",
 ];
+
+/**
+ * The columns that hold JSON (jsonb on PostgreSQL, TEXT on SQLite), by name across tables. A statement that rewrites
+ * a parameter in SQL (receipts-at-commit.ts) casts it back to jsonb for these. A test compares the list with the
+ * jsonb columns PostgreSQL reports after the migrations.
+ */
+export const JSON_COLUMNS: ReadonlySet<string> = new Set([
+  "refs",
+  "next_action",
+  "last_error",
+  "line_items",
+  "metadata",
+  "details",
+  "failure",
+  "status_history",
+  "provider_customer_ids",
+  "gateway_request",
+  "last_gateway_error",
+  "outcome",
+  "event",
+]);

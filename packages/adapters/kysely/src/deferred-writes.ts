@@ -3,6 +3,7 @@ import { CompiledQuery } from "kysely";
 import type { Kysely, QueryResult } from "kysely";
 import { type BoundStatement, type CompiledStatements, lostGuardIndex } from "./compiled-statements.js";
 import type { Database } from "./database.js";
+import { type HeldReceipt, RECEIPT_NUMBER_COLUMN, ReceiptClaimLost, replaceStandIns } from "./receipts-at-commit.js";
 import type { StoreDialect } from "./store-dialect.js";
 import type { TransactionStart } from "./transaction-start.js";
 
@@ -69,6 +70,9 @@ function isPlainWrite(sql: string): boolean {
  *   write, or a combined one whose guards fail the whole statement (`raiseOnLostGuard`) instead of reporting a
  *   count of zero after its neighbours were applied.
  *
+ * - A receipt number to be taken at commit (receipts-at-commit.ts) is held too, and leads the next flush: the number
+ *   is taken there and put where its stand-in stands, in that statement and in every statement sent after it.
+ *
  * Where statements are calls into the same process (SQLite), nothing is held: `defer` runs the write at once.
  */
 export class DeferredWrites {
@@ -77,6 +81,9 @@ export class DeferredWrites {
   readonly #statements: CompiledStatements;
   readonly #start: TransactionStart;
   #held: DeferredWrite[] = [];
+  #heldReceipt: HeldReceipt | undefined;
+  /** The numbers taken for stand-ins, by stand-in: put in place in every statement sent after. */
+  readonly #numbers = new Map<string, string>();
 
   constructor(db: Kysely<Database>, dialect: StoreDialect, statements: CompiledStatements, start: TransactionStart) {
     this.#db = db;
@@ -96,6 +103,18 @@ export class DeferredWrites {
     return true;
   }
 
+  /** The numbers taken for the stand-ins of this transaction, by stand-in. */
+  get receiptNumbers(): ReadonlyMap<string, string> {
+    return this.#numbers;
+  }
+
+  /** Holds `receipt` for the next flush; false if holding buys nothing here or one is held already. */
+  holdReceipt(receipt: HeldReceipt): boolean {
+    if (!this.#dialect.batchWrites || this.#heldReceipt !== undefined) return false;
+    this.#heldReceipt = receipt;
+    return true;
+  }
+
   /** Holds `write` for the next statement, or runs it now where holding buys nothing. */
   async defer(write: DeferredWrite): Promise<void> {
     if (!this.#dialect.batchWrites) return this.#runAlone(write);
@@ -105,6 +124,8 @@ export class DeferredWrites {
 
   /** Runs `main`, carrying the held writes with it when it may. */
   async run<O>(main: BoundStatement): Promise<QueryResult<O>> {
+    // A held receipt number goes with the held writes, ahead of `main` (whose own parameters may need the number).
+    if (this.#heldReceipt !== undefined) await this.flush();
     if (!this.#start.begun && isPlainRead(main.sql) && !this.#held.some((held) => overlaps(held.statement.tables, main.tables))) {
       return this.#execute<O>(CompiledQuery.raw(main.sql, [...main.parameters]), [], true);
     }
@@ -132,10 +153,31 @@ export class DeferredWrites {
    * transaction's last statement, which may then be its only one and go without BEGIN).
    */
   async flush(options: { final?: boolean } = {}): Promise<void> {
-    if (this.#held.length === 0) return;
+    const receipt = this.#heldReceipt;
+    if (this.#held.length === 0 && receipt === undefined) return;
+    this.#heldReceipt = undefined;
     const held = this.#take();
     const guarded = this.#guardedIndexes(held);
     const alone = options.final === true && !this.#start.begun;
+    if (receipt !== undefined) {
+      const combined = this.#statements.combine(held.map((write) => write.statement), null, guarded, { raiseOnLostGuard: alone, receipt });
+      if (combined !== null) {
+        const counts = await this.#execute<Record<string, unknown>>(combined, held, alone, receipt);
+        this.#checkGuards(held, guarded, counts.rows[0]);
+        this.#numberTaken(receipt, counts.rows[0]);
+        return;
+      }
+      // A held write that cannot travel in a combined statement: the number goes first, on its own, and is put in
+      // place in the held writes when they are sent (#execute).
+      const taken = await this.#execute<Record<string, unknown>>(this.#statements.combine([], null, [], { receipt })!, [], alone && held.length === 0, receipt);
+      this.#numberTaken(receipt, taken.rows[0]);
+      if (held.length === 0) return;
+      return this.#flushHeld(held, this.#guardedIndexes(held), false);
+    }
+    return this.#flushHeld(held, guarded, alone);
+  }
+
+  async #flushHeld(held: DeferredWrite[], guarded: number[], alone: boolean): Promise<void> {
     if (held.length > 1 || guarded.length > 0) {
       const combined = this.#statements.combine(held.map((write) => write.statement), null, guarded, { raiseOnLostGuard: alone });
       if (combined !== null) {
@@ -146,6 +188,12 @@ export class DeferredWrites {
     }
     if (held.length === 1) return this.#runAlone(held[0]!, alone);
     for (const write of held) await this.#runAlone(write);
+  }
+
+  #numberTaken(receipt: HeldReceipt, row: Record<string, unknown> | undefined): void {
+    const number = row?.[RECEIPT_NUMBER_COLUMN];
+    if (typeof number !== "string" || number === "") throw new Error(`no receipt number was taken for payment ${receipt.paymentId}`);
+    this.#numbers.set(receipt.standIn, number);
   }
 
   /** One write as its own statement, its guard (if any) checked on its row count. */
@@ -170,15 +218,18 @@ export class DeferredWrites {
     }
   }
 
-  async #execute<O>(query: CompiledQuery, carried: readonly DeferredWrite[], withoutBegin = false): Promise<QueryResult<O>> {
+  async #execute<O>(query: CompiledQuery, carried: readonly DeferredWrite[], withoutBegin = false, receipt?: HeldReceipt): Promise<QueryResult<O>> {
     if (!withoutBegin) await this.#start.begin();
     let result: QueryResult<O>;
     try {
-      result = (await this.#db.executeQuery(query)) as QueryResult<O>;
+      result = (await this.#db.executeQuery(this.#numbered(query))) as QueryResult<O>;
     } catch (cause) {
       const lost = lostGuardIndex(cause);
       const guard = lost === undefined ? undefined : carried[lost];
       if (guard?.onNoMatch !== undefined) throw guard.onNoMatch();
+      if (receipt !== undefined && this.#dialect.isUniqueViolation(cause) && this.#dialect.violatedTable(cause) === "receipts") {
+        throw new ReceiptClaimLost(receipt.paymentId, { cause });
+      }
       if (carried.length > 0 && this.#dialect.isUniqueViolation(cause)) {
         const table = this.#dialect.violatedTable(cause);
         const culprit = carried.find((write) => write.onDuplicate !== undefined && (table === undefined || write.statement.tables.has(table)));
@@ -193,5 +244,16 @@ export class DeferredWrites {
     }
     for (const write of carried) write.onSent?.();
     return result;
+  }
+
+  /** `query` with the numbers taken so far where their stand-ins stand among its parameters. */
+  #numbered(query: CompiledQuery): CompiledQuery {
+    if (this.#numbers.size === 0) return query;
+    const holds = (value: unknown) => typeof value === "string" && [...this.#numbers.keys()].some((standIn) => value.includes(standIn));
+    if (!query.parameters.some(holds)) return query;
+    return CompiledQuery.raw(
+      query.sql,
+      query.parameters.map((value) => (holds(value) ? replaceStandIns(value as string, this.#numbers) : value)),
+    );
   }
 }

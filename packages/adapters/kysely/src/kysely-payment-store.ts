@@ -47,6 +47,7 @@ import { TOTAL_COLUMNS } from "./migrations.js";
 import type { OnHotStatement } from "./compiled-statements.js";
 import { KyselyStoreTx } from "./kysely-store-tx.js";
 import { ContendedKeys, IdempotencyClaimLost } from "./optimistic-claims.js";
+import { ReceiptClaimLost } from "./receipts-at-commit.js";
 import {
   rowToCustomer,
   rowToDispute,
@@ -158,22 +159,29 @@ export class KyselyPaymentStore implements PaymentStore {
     // Keys this call lost a held claim on: claimed at once on its next attempts, whatever the shared memory forgets.
     const lostHere = new ContendedKeys();
     const claimAtOnce = (scope: string, key: string) => lostHere.has(scope, key) || this.#contendedKeys.has(scope, key);
+    // Receipt numbers are taken at commit until one is lost to a concurrent settle of its payment; then at once.
+    let receiptsAtCommit = true;
     for (;;) {
       let attempt: KyselyStoreTx | undefined;
       try {
         return await this.dialect.transaction(this.db, (trx, start) => {
           const run = async () => {
-            const tx = new KyselyStoreTx(trx, this.dialect, this.#statements, { start, claimAtOnce });
+            const tx = new KyselyStoreTx(trx, this.dialect, this.#statements, { start, claimAtOnce, receiptsAtCommit });
             attempt = tx;
             const result = await work(tx);
             // Writes still held for a next statement go now, before COMMIT (and fail the transaction if they fail);
             // the last statement, so it may go without BEGIN when it is the only one (transaction-start.ts).
             await tx.flush({ final: true });
-            return result;
+            return tx.resolveStandIns(result);
           };
           return guard ? guard.run(true, run) : run();
         });
       } catch (error) {
+        // Nothing of the attempt is visible; the next one takes the number at once and finds the one committed.
+        if (error instanceof ReceiptClaimLost && receiptsAtCommit) {
+          receiptsAtCommit = false;
+          continue;
+        }
         // A key claimed ahead of its answer was not new, or the attempt failed before the database confirmed that
         // it was (optimistic-claims.ts): nothing of the attempt is visible, and what failed may have rested on the
         // unconfirmed answer. Run it again with that key claimed at once: at most once per key and call, since the

@@ -37,6 +37,7 @@ import type { CustomersTable, Database, DisputesTable, PaymentsTable, ReceiptsTa
 import type { BoundStatement, CompiledStatements, StatementArgs } from "./compiled-statements.js";
 import { type DeferredWrite, DeferredWrites } from "./deferred-writes.js";
 import { IdempotencyClaimLost } from "./optimistic-claims.js";
+import { newStandIn, resolveStandIns } from "./receipts-at-commit.js";
 import { BEGUN_UP_FRONT, type TransactionStart } from "./transaction-start.js";
 import {
   customerToRow,
@@ -149,18 +150,25 @@ export class KyselyStoreTx implements PaymentStoreTx {
   #heldClaim: { scope: string; key: string; lockId: string | null; write: DeferredWrite } | undefined;
   /** True once a statement carrying the held claim succeeded: the key was new. */
   #claimConfirmed = false;
+  /** Whether receipt numbers may be taken at commit (receipts-at-commit.ts); not on the re-run after a lost one. */
+  readonly #receiptsAtCommit: boolean;
 
   constructor(
     db: Kysely<Database>,
     dialect: StoreDialect,
     statements: CompiledStatements,
-    options: { start?: TransactionStart | undefined; claimAtOnce?: ((scope: string, key: string) => boolean) | undefined } = {},
+    options: {
+      start?: TransactionStart | undefined;
+      claimAtOnce?: ((scope: string, key: string) => boolean) | undefined;
+      receiptsAtCommit?: boolean | undefined;
+    } = {},
   ) {
     this.#db = db;
     this.#dialect = dialect;
     this.#statements = statements;
     this.#start = options.start ?? BEGUN_UP_FRONT;
     this.#claimAtOnce = dialect.batchWrites ? options.claimAtOnce : undefined;
+    this.#receiptsAtCommit = options.receiptsAtCommit ?? true;
     this.#writes = new DeferredWrites(db, dialect, statements, this.#start);
   }
 
@@ -190,6 +198,11 @@ export class KyselyStoreTx implements PaymentStoreTx {
   /** Sends the writes still held; the store calls it before COMMIT, as the transaction's last statement (`final`). */
   flush(options: { final?: boolean } = {}): Promise<void> {
     return this.#writes.flush(options);
+  }
+
+  /** `result` with the receipt numbers taken at commit where their stand-ins stand (receipts-at-commit.ts). */
+  resolveStandIns<T>(result: T): T {
+    return resolveStandIns(result, this.#writes.receiptNumbers);
   }
 
   #remember(payment: Payment): void {
@@ -498,6 +511,17 @@ export class KyselyStoreTx implements PaymentStoreTx {
     return number;
   }
 
+  async allocateReceiptNumberAtCommit(paymentId: string, issuedAt: string): Promise<string> {
+    if (!this.#receiptsAtCommit) return this.allocateReceiptNumber(paymentId, issuedAt);
+    assertStorableText(paymentId, "receipt.paymentId");
+    assertStorableText(issuedAt, "receipt.issuedAt");
+    const issued = writeTimestamp(issuedAt, "receipts.issued_at");
+    const standIn = newStandIn();
+    // Held for the transaction's last statement where statements are round trips; taken now elsewhere.
+    if (!this.#writes.holdReceipt({ standIn, paymentId, year: receiptYear(issued), issuedAt: issued })) return this.allocateReceiptNumber(paymentId, issuedAt);
+    return standIn;
+  }
+
   /**
    * With row locks (PostgreSQL), the year's counter row is what every settling payment queues for, from the moment
    * it is taken until COMMIT, so it is taken as late as the caller allows and in the statement that also claims the
@@ -584,8 +608,30 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   async updateIdempotencyRecord(next: IdempotencyRecord, expectedLockId: string | null): Promise<boolean> {
+    const update = this.#idempotencyUpdate(next, expectedLockId);
+    if (update === "folded" || update === "unmatchable") return update === "folded";
+    const result = await this.#writes.run(update);
+    if (result.numAffectedRows !== 1n) return false;
+    this.#knownRecords.set(recordKey(next.scope, next.key), next);
+    return true;
+  }
+
+  async updateIdempotencyRecordOrFail(next: IdempotencyRecord, expectedLockId: string | null, lost: () => PaymentError): Promise<void> {
+    const update = this.#idempotencyUpdate(next, expectedLockId);
+    if (update === "folded") return;
+    if (update === "unmatchable") throw lost();
+    // Held for the phase's next statement (its last, at a finish), which its loss fails.
+    await this.#writes.defer({ statement: update, onNoMatch: lost });
+    this.#knownRecords.set(recordKey(next.scope, next.key), next);
+  }
+
+  /**
+   * The lock-guarded UPDATE of `next`; "folded" when it went into the claim this transaction still holds, and
+   * "unmatchable" when no stored lock can equal `expectedLockId`.
+   */
+  #idempotencyUpdate(next: IdempotencyRecord, expectedLockId: string | null): BoundStatement | "folded" | "unmatchable" {
     assertStorableIdempotencyRecord(next);
-    if (expectedLockId !== null && !isMatchableText(expectedLockId)) return false;
+    if (expectedLockId !== null && !isMatchableText(expectedLockId)) return "unmatchable";
     const held = this.#heldClaim;
     if (held !== undefined && held.scope === next.scope && held.key === next.key && held.lockId === expectedLockId) {
       // The claim has not gone yet: it goes as the insert of the record as it is now. Its lock is ours (nobody else
@@ -594,7 +640,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
       if (this.#writes.replaceHeld(held.write, write)) {
         this.#heldClaim = { ...held, lockId: next.lockId, write };
         this.#knownRecords.set(recordKey(next.scope, next.key), next);
-        return true;
+        return "folded";
       }
       this.#heldClaim = undefined;
     }
@@ -607,7 +653,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
       known !== undefined && known.lockId === expectedLockId ? changedColumns(idempotencyToRow(known), full, ["updated_at", "locked_at", "expires_at"]) : undefined;
     const narrowed = diff !== undefined && diff.names !== "" ? diff : undefined;
     const changes = narrowed?.changes ?? full;
-    const result = await this.#run(
+    return this.#statements.bind(
       unlocked ? "updateIdempotencyRecord:unlocked" : `updateIdempotencyRecord:locked:${narrowed?.names ?? "*"}`,
       { ...changes, "\u0000scope": scope, "\u0000key": key, "\u0000lockId": expectedLockId ?? undefined },
       (db, a) => {
@@ -621,9 +667,6 @@ export class KyselyStoreTx implements PaymentStoreTx {
         return lockId === undefined ? update.where("lock_id", "is", null) : update.where("lock_id", "=", lockId);
       },
     );
-    if (result.numAffectedRows !== 1n) return false;
-    this.#knownRecords.set(recordKey(scope, key), next);
-    return true;
   }
 
   /**

@@ -283,6 +283,8 @@ export class MemoryPaymentStore implements PaymentStore {
         this.#set(this.#receipts, paymentId, number, undo);
         return number;
       },
+      // Nothing is held here: the number itself, taken at once.
+      allocateReceiptNumberAtCommit: (paymentId, issuedAt) => tx.allocateReceiptNumber(paymentId, issuedAt),
       getIdempotencyRecord: async (scope, key) => clone((findable(scope, key) && this.#idempotency.get(pair(scope, key))) || null),
       insertIdempotencyRecord: async (record) => {
         assertStorableIdempotencyRecord(record);

@@ -16,6 +16,12 @@ export interface ApplyContext {
   newId: (prefix: string) => string;
   /** Used when a provider authorizes without saying until when. */
   authorizationValidityMs: number;
+  /**
+   * Set where everything the transaction makes of the payment leaves it only through its writes and its result
+   * (the settle of a gateway call): a receipt number may then be taken at commit, as a stand-in the store resolves
+   * (`ReceiptsTx.allocateReceiptNumberAtCommit`).
+   */
+  receiptNumberAtCommit?: boolean;
 }
 
 /**
@@ -54,6 +60,12 @@ export type ReportedFields = Pick<GatewayPayment, "amountCaptured" | "nextAction
 
 const UNREPORTED_FAILURE: PaymentFailure = { code: "processing_error", message: "the provider reported a failure" };
 
+/** The payment's receipt number: taken at commit where the context allows it and the store can, else now. */
+function allocateReceiptNumber(tx: PaymentStoreTx, paymentId: string, ctx: Pick<ApplyContext, "at" | "receiptNumberAtCommit">): Promise<string> {
+  if (ctx.receiptNumberAtCommit === true && tx.allocateReceiptNumberAtCommit !== undefined) return tx.allocateReceiptNumberAtCommit(paymentId, ctx.at);
+  return tx.allocateReceiptNumber(paymentId, ctx.at);
+}
+
 /**
  * The fields a payment records on reaching `to` as the provider reports it — the one home of this rule, for the
  * settle steps and webhooks (advancePayment) and reconcile's corrections alike:
@@ -70,7 +82,7 @@ export async function fieldsOnReaching(
   current: Payment,
   to: PaymentStatus,
   reported: ReportedFields | null,
-  ctx: Pick<ApplyContext, "at" | "authorizationValidityMs">,
+  ctx: Pick<ApplyContext, "at" | "authorizationValidityMs" | "receiptNumberAtCommit">,
   unreported: PaymentFailure,
 ): Promise<Partial<Payment>> {
   const changes: Partial<Payment> = {};
@@ -89,7 +101,7 @@ export async function fieldsOnReaching(
     changes.amountCaptured = Math.min(captured, current.amount);
     changes.nextAction = null;
     changes.lastError = null;
-    changes.receiptNumber = current.receiptNumber ?? (await tx.allocateReceiptNumber(current.id, ctx.at));
+    changes.receiptNumber = current.receiptNumber ?? (await allocateReceiptNumber(tx, current.id, ctx));
   }
   if (to === "failed") {
     changes.nextAction = null;

@@ -1,4 +1,4 @@
-import type { PaymentErrorBody } from "../../errors/index.js";
+import type { PaymentError, PaymentErrorBody } from "../../errors/index.js";
 
 /** Where a gateway-touching operation stands; `gateway_pending` means the provider may or may not have acted. */
 export type RecoveryPoint = "started" | "gateway_pending" | "finished";
@@ -55,6 +55,12 @@ export interface IdempotencyTx {
    * (null matches an unlocked record). Under concurrent calls exactly one caller gets true.
    */
   updateIdempotencyRecord(next: IdempotencyRecord, expectedLockId: string | null): Promise<boolean>;
+  /**
+   * Optional. The same compare-and-set, for a caller that gives up its whole transaction when it loses (as
+   * `updatePaymentOrConflict`): stores `next`, or makes the transaction fail with `lost()` and keep nothing it
+   * wrote. The loss may surface at once, at a later call or at commit. The core uses it when present.
+   */
+  updateIdempotencyRecordOrFail?(next: IdempotencyRecord, expectedLockId: string | null, lost: () => PaymentError): Promise<void>;
 }
 
 /** What recovery and retention need of the records outside a transaction. */

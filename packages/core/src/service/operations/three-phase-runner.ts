@@ -254,11 +254,11 @@ export class ThreePhaseRunner {
       updatedAt: now,
       expiresAt: new Date(Date.parse(now) + this.options.ttlMs).toISOString(),
     };
-    if (!(await tx.updateIdempotencyRecord(finished, record.lockId))) {
-      throw new PaymentError("idempotency_key_in_use", "another request took over this idempotency key; retry shortly", {
-        retryAfterSeconds: 1,
-      });
-    }
+    const takenOver = () =>
+      new PaymentError("idempotency_key_in_use", "another request took over this idempotency key; retry shortly", { retryAfterSeconds: 1 });
+    // Nothing follows in the transaction, so a store may report the loss at commit, with the phase's other writes.
+    if (tx.updateIdempotencyRecordOrFail !== undefined) return tx.updateIdempotencyRecordOrFail(finished, record.lockId, takenOver);
+    if (!(await tx.updateIdempotencyRecord(finished, record.lockId))) throw takenOver();
   }
 
   /**
@@ -375,7 +375,9 @@ export class ThreePhaseRunner {
   private settleAndFinish(record: IdempotencyRecord, call: GatewayCall, result: GatewayCallResult, actor: string): Promise<StoredOutcome> {
     return this.withConflictRetry(() =>
       this.options.store.transaction(async (tx) => {
-        const ctx = this.options.applyContext(actor, `gateway ${call.op}`);
+        // What the settle makes of the payment leaves this transaction only as its writes and the outcome it
+        // returns, so its receipt number may be taken at commit.
+        const ctx = { ...this.options.applyContext(actor, `gateway ${call.op}`), receiptNumberAtCommit: true };
         const outcome = await settleWith(this.options.settleSteps, call.op, call, tx, result, ctx);
         await this.finish(tx, record, outcome, this.now());
         return outcome;
