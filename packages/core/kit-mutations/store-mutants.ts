@@ -544,6 +544,25 @@ export const STORE_MUTANTS: readonly StoreMutant[] = [
     },
   },
 
+  {
+    id: "receipt-at-commit-stand-in-left",
+    breaks: "allocateReceiptNumberAtCommit answers a stand-in the store never replaces: the payment, its key and the result keep it",
+    mustFail: ["receiptAtCommitInPlace", "receiptAtCommitGapFree", "receiptAtCommitRollbackNoGap"],
+    mutate: (inner) =>
+      decorateStore(inner, { tx: () => ({ allocateReceiptNumberAtCommit: async (paymentId) => `unnumbered-receipt-${paymentId}` }) }),
+  },
+  {
+    id: "receipt-at-commit-ignores-kept-number",
+    breaks: "allocateReceiptNumberAtCommit takes a new number for a payment that has one",
+    mustFail: ["receiptAtCommitGapFree", "receiptAtCommitRollbackNoGap"],
+    mutate: (inner) => {
+      let calls = 0;
+      return decorateStore(inner, {
+        tx: (tx) => ({ allocateReceiptNumberAtCommit: (paymentId, issuedAt) => tx.allocateReceiptNumber(`${paymentId}~${++calls}`, issuedAt) }),
+      });
+    },
+  },
+
   // ------------------------------------------------------------ idempotency records
   {
     id: "idempotency-update-keeps-old-outcome",

@@ -10,7 +10,7 @@ export { BEGUN_UP_FRONT, lazyTransactionStart } from "./transaction-start.js";
 export type { TransactionStart } from "./transaction-start.js";
 export type { OnHotStatement } from "./compiled-statements.js";
 export type { Database } from "./database.js";
-export { TABLES } from "./database.js";
+export { JSON_COLUMNS, TABLES } from "./database.js";
 export { MIGRATION_NAMES, paymentMigrations } from "./migrations.js";
 export { POSTGRES_PAYMENT_TOTALS_DDL, SQLITE_PAYMENT_TOTALS_DDL } from "./payment-totals-ddl.js";
 export { readMigrationStatus, runMigrations } from "./migration-runner.js";
