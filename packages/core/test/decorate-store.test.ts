@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decorateStore } from "../src/decorate/index.js";
 import { MemoryPaymentStore } from "../src/memory/memory-store.js";
+import { createPaymentService } from "../src/service/payment-service.js";
+import { createSimulatedGateway } from "../src/simulated/index.js";
 import { samplePayment } from "../src/testing/fixtures.js";
 
 describe("decorateStore", () => {
@@ -34,5 +36,27 @@ describe("decorateStore", () => {
       }),
     ).rejects.toThrow("boom");
     expect(await inner.getPayment(payment.id)).toBeNull();
+  });
+
+  it("a decorated member is not gone round: the variant the core prefers to it is hidden unless decorated too", async () => {
+    const calls: string[] = [];
+    const store = decorateStore(new MemoryPaymentStore(), {
+      tx: (tx) => ({
+        updatePayment: (next, version) => (calls.push("updatePayment"), tx.updatePayment(next, version)),
+        allocateReceiptNumber: (id, at) => (calls.push("allocateReceiptNumber"), tx.allocateReceiptNumber(id, at)),
+        updateIdempotencyRecord: (next, lockId) => (calls.push("updateIdempotencyRecord"), tx.updateIdempotencyRecord(next, lockId)),
+      }),
+    });
+    await store.transaction(async (tx) => {
+      expect(tx.updatePaymentOrConflict).toBeUndefined();
+      expect(tx.allocateReceiptNumberAtCommit).toBeUndefined();
+      expect(tx.updateIdempotencyRecordOrFail).toBeUndefined();
+    });
+    // A whole charge: every payment update, its receipt number and its key's updates went through the decoration.
+    const service = createPaymentService({ store, gateways: [createSimulatedGateway()] });
+    const { payment } = await service.createPayment({ owner: "user_1", amount: 1000, currency: "USD" }, { scope: "user_1", idempotencyKey: "c" });
+    const confirmed = await service.confirmPayment(payment.id, { paymentMethodId: "pm_card_visa" }, { scope: "user_1", idempotencyKey: "k" });
+    expect(confirmed.payment.receiptNumber).toMatch(/^R-/);
+    expect(new Set(calls)).toEqual(new Set(["updatePayment", "allocateReceiptNumber", "updateIdempotencyRecord"]));
   });
 });

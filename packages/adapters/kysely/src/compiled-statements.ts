@@ -1,6 +1,6 @@
 import { CompiledQuery } from "kysely";
 import type { Compilable, Kysely } from "kysely";
-import { JSON_COLUMNS, TABLES } from "./database.js";
+import { TABLES, isJsonColumn } from "./database.js";
 import type { Database } from "./database.js";
 import {
   HELD_RECEIPT_PARAMETER_COUNT,
@@ -165,7 +165,7 @@ export class CompiledStatements {
         return part.sql.replace(/\$(\d+)/g, (_, n: string) => {
           const index = Number(n) - 1;
           if (!replaced.includes(index)) return `$${index + 1 + base}`;
-          return standInReplaced(index + 1 + base, JSON_COLUMNS.has(part.args[index] ?? ""));
+          return standInReplaced(index + 1 + base, isJsonColumn(part.tables, part.args[index] ?? ""));
         });
       };
       const ctes = receipt === undefined ? [] : heldReceiptCtes();

@@ -270,22 +270,29 @@ export const TABLES: readonly (keyof Database)[] = [
 ];
 
 /**
- * The columns that hold JSON (jsonb on PostgreSQL, TEXT on SQLite), by name across tables. A statement that rewrites
- * a parameter in SQL (receipts-at-commit.ts) casts it back to jsonb for these. A test compares the list with the
- * jsonb columns PostgreSQL reports after the migrations.
+ * The columns that hold JSON (jsonb on PostgreSQL, TEXT on SQLite), per table: a name can be JSON in one table and
+ * text in another (`last_error`, `outcome`). A statement that rewrites a parameter in SQL (receipts-at-commit.ts)
+ * casts it back to jsonb for these. A test compares them with the jsonb columns PostgreSQL reports after the
+ * migrations.
  */
-export const JSON_COLUMNS: ReadonlySet<string> = new Set([
-  "refs",
-  "next_action",
-  "last_error",
-  "line_items",
-  "metadata",
-  "details",
-  "failure",
-  "status_history",
-  "provider_customer_ids",
-  "gateway_request",
-  "last_gateway_error",
-  "outcome",
-  "event",
-]);
+export const JSON_COLUMNS: Readonly<Record<keyof Database, ReadonlySet<string>>> = {
+  payments: new Set(["refs", "next_action", "last_error", "line_items", "metadata"]),
+  payment_totals: new Set(),
+  payment_references: new Set(),
+  payment_history: new Set(["details"]),
+  refunds: new Set(["failure"]),
+  disputes: new Set(["status_history"]),
+  customers: new Set(["metadata", "provider_customer_ids"]),
+  saved_payment_methods: new Set(["next_action", "last_error"]),
+  receipts: new Set(),
+  receipt_counters: new Set(),
+  idempotency_records: new Set(["gateway_request", "last_gateway_error", "outcome"]),
+  outbox: new Set(["event"]),
+  webhook_inbox: new Set(["event"]),
+};
+
+/** Whether `column` holds JSON in one of `tables` (a write statement names the one table it writes). */
+export function isJsonColumn(tables: ReadonlySet<string>, column: string): boolean {
+  for (const table of tables) if ((JSON_COLUMNS as Record<string, ReadonlySet<string> | undefined>)[table]?.has(column) === true) return true;
+  return false;
+}

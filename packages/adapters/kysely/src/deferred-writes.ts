@@ -3,7 +3,14 @@ import { CompiledQuery } from "kysely";
 import type { Kysely, QueryResult } from "kysely";
 import { type BoundStatement, type CompiledStatements, lostGuardIndex } from "./compiled-statements.js";
 import type { Database } from "./database.js";
-import { type HeldReceipt, RECEIPT_NUMBER_COLUMN, ReceiptClaimLost, replaceStandIns } from "./receipts-at-commit.js";
+import {
+  type HeldReceipt,
+  RECEIPT_NUMBER_COLUMN,
+  ReceiptClaimLost,
+  heldReceiptParameters,
+  receiptNumberNowStatement,
+  replaceStandIns,
+} from "./receipts-at-commit.js";
 import type { StoreDialect } from "./store-dialect.js";
 import type { TransactionStart } from "./transaction-start.js";
 
@@ -25,6 +32,14 @@ export interface DeferredWrite {
   readonly onNoMatch?: (() => PaymentError) | undefined;
   /** Told when a statement carrying this write succeeded (the write is in the transaction, its checks passed). */
   readonly onSent?: (() => void) | undefined;
+}
+
+/** The receipts' primary key (payment_id) as PostgreSQL names it: a duplicate there is a payment that has its receipt. */
+const RECEIPTS_PRIMARY_KEY = "receipts_pkey";
+
+function violatedConstraint(error: unknown): string | undefined {
+  const constraint = error !== null && typeof error === "object" ? (error as { constraint?: unknown }).constraint : undefined;
+  return typeof constraint === "string" ? constraint : undefined;
 }
 
 function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
@@ -113,6 +128,17 @@ export class DeferredWrites {
     if (!this.#dialect.batchWrites || this.#heldReceipt !== undefined) return false;
     this.#heldReceipt = receipt;
     return true;
+  }
+
+  /**
+   * Takes a receipt number now, in a statement of its own after what is held (receipts-at-commit.ts): the number,
+   * or null when the payment has its receipt already.
+   */
+  async takeReceiptNumberNow(receipt: HeldReceipt): Promise<string | null> {
+    await this.flush();
+    const { rows } = await this.#execute<Record<string, unknown>>(CompiledQuery.raw(receiptNumberNowStatement(), heldReceiptParameters(receipt)), []);
+    const number = rows[0]?.[RECEIPT_NUMBER_COLUMN];
+    return typeof number === "string" ? number : null;
   }
 
   /** Holds `write` for the next statement, or runs it now where holding buys nothing. */
@@ -227,7 +253,7 @@ export class DeferredWrites {
       const lost = lostGuardIndex(cause);
       const guard = lost === undefined ? undefined : carried[lost];
       if (guard?.onNoMatch !== undefined) throw guard.onNoMatch();
-      if (receipt !== undefined && this.#dialect.isUniqueViolation(cause) && this.#dialect.violatedTable(cause) === "receipts") {
+      if (receipt !== undefined && this.#dialect.isUniqueViolation(cause) && violatedConstraint(cause) === RECEIPTS_PRIMARY_KEY) {
         throw new ReceiptClaimLost(receipt.paymentId, { cause });
       }
       if (carried.length > 0 && this.#dialect.isUniqueViolation(cause)) {

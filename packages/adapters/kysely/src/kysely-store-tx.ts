@@ -188,7 +188,11 @@ export class KyselyStoreTx implements PaymentStoreTx {
     return this.#writes.defer({ statement: this.#statements.bind(key, args, build), onDuplicate, onMissingParent });
   }
 
-  /** The kysely instance for a statement built on the spot (not on the hot path), after the held writes went. */
+  /**
+   * The kysely instance for a statement built on the spot (not on the hot path), after the held writes went. Such a
+   * statement bypasses the held writes' sending, so a write built on it puts the receipt numbers taken so far in
+   * place of their stand-ins itself (`resolveStandIns` on its values, after this call, which may take one).
+   */
   async #direct(): Promise<Kysely<Database>> {
     await this.#writes.flush();
     await this.#start.begin();
@@ -346,7 +350,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
   async updateRefund(refund: Refund): Promise<void> {
     assertStorableRefund(refund);
     const { id: _id, payment_id: _paymentId, created_at: _createdAt, ...changes } = refundToRow(refund);
-    const result = await (await this.#direct()).updateTable("refunds").set(changes).where("id", "=", refund.id).executeTakeFirst();
+    const result = await (await this.#direct()).updateTable("refunds").set(this.resolveStandIns(changes)).where("id", "=", refund.id).executeTakeFirst();
     if (result.numUpdatedRows !== 1n) throw new PaymentError("not_found", `refund ${refund.id} does not exist`);
   }
 
@@ -483,7 +487,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     assertStorableText(issuedAt, "receipt.issuedAt");
     const issued = writeTimestamp(issuedAt, "receipts.issued_at");
     const year = receiptYear(issued);
-    if (this.#dialect.rowLocks) return this.#allocateReceiptNumberClaimingFirst(paymentId, year, issued);
+    if (this.#dialect.rowLocks) return this.#allocateReceiptNumberNow(paymentId, year, issued);
     // Take the year's next number first, in one statement that also creates the year's counter: the row it
     // writes stays locked (PostgreSQL row lock, SQLite write lock) until commit, so a concurrent allocation for
     // the same payment waits here and then finds the receipt the first one committed. A rolled-back allocation
@@ -523,51 +527,19 @@ export class KyselyStoreTx implements PaymentStoreTx {
   }
 
   /**
-   * With row locks (PostgreSQL), the year's counter row is what every settling payment queues for, from the moment
-   * it is taken until COMMIT, so it is taken as late as the caller allows and in the statement that also claims the
-   * payment's receipt row: `WITH claimed AS (INSERT INTO receipts … ON CONFLICT (payment_id) DO NOTHING) INSERT INTO
-   * receipt_counters … SELECT FROM claimed … RETURNING last_number`. The claim is a row of its own per payment (its
-   * number a placeholder no one ever sees: it is set, in this transaction, by a write that travels with the phase's
-   * next statement). A concurrent allocation for the same payment waits on that row, not on the counter, and once
-   * the first commits it claims nothing and takes no number — it reads the committed one. One that rolls back gives
-   * back both. So the counter is held for the phase's last statement and COMMIT, not for four round trips.
+   * With row locks (PostgreSQL): the counter and then the receipt row, in one statement, the lock order of a number
+   * taken at commit (receipts-at-commit.ts), so that a webhook's allocation and a settle's for the same payment never
+   * deadlock. When the payment has its receipt (committed, perhaps by a concurrent allocation this one waited for),
+   * the number taken goes back, the counter being ours alone until commit, and the receipt's own is read.
    */
-  async #allocateReceiptNumberClaimingFirst(paymentId: string, year: number, issued: string): Promise<string> {
-    const taken = await this.#run("claimReceiptAndTakeNumber", { paymentId, year, issued, placeholder: `unnumbered:${paymentId}` }, (db, a) =>
-      db
-        .with("claimed", (q) =>
-          q
-            .insertInto("receipts")
-            .values({ payment_id: a.paymentId, number: a.placeholder, year: a.year, issued_at: a.issued })
-            .onConflict((oc) => oc.column("payment_id").doNothing())
-            .returning("payment_id"),
-        )
-        .insertInto("receipt_counters")
-        .columns(["year", "last_number"])
-        .expression((eb) => eb.selectFrom("claimed").select([eb.val(a.year).as("year"), sql<number>`1`.as("last_number")]))
-        .onConflict((oc) => oc.column("year").doUpdateSet({ last_number: sql<number>`receipt_counters.last_number + 1` }))
-        .returning("last_number"),
-    );
-    const next = taken.rows[0]?.last_number;
-    if (next === undefined) {
-      // The payment has its receipt already (committed, perhaps by a concurrent allocation we waited for).
-      const existing = await this.#run("findReceipt", { paymentId }, (db, a) => db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId));
-      const found = existing.rows[0];
-      if (found === undefined) throw new PaymentError("conflict", `receipt of payment ${paymentId} changed during allocation`);
-      return readString(found.number, "receipts.number");
-    }
-    const number = formatReceiptNumber(year, readInteger(next, "receipt_counters.last_number"));
-    // Written as an upsert on the row the claim inserted, not an UPDATE … WHERE payment_id: the upsert finds the row
-    // through its conflict target, the primary key, whatever the statistics say. A prepared UPDATE is planned once
-    // per connection and that plan kept: planned while statistics said receipts was tiny, it scans the table, and
-    // goes on scanning it as it grows, under the year's counter that every settle queues for.
-    await this.#defer("numberReceipt", { paymentId, number, year, issued }, (db, a) =>
-      db
-        .insertInto("receipts")
-        .values({ payment_id: a.paymentId, number: a.number, year: a.year, issued_at: a.issued })
-        .onConflict((oc) => oc.column("payment_id").doUpdateSet((eb) => ({ number: eb.ref("excluded.number") }))),
-    );
-    return number;
+  async #allocateReceiptNumberNow(paymentId: string, year: number, issued: string): Promise<string> {
+    const taken = await this.#writes.takeReceiptNumberNow({ standIn: "", paymentId, year, issuedAt: issued });
+    if (taken !== null) return taken;
+    await (await this.#direct()).updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
+    const existing = await this.#run("findReceipt", { paymentId }, (db, a) => db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId));
+    const found = existing.rows[0];
+    if (found === undefined) throw new PaymentError("conflict", `receipt of payment ${paymentId} changed during allocation`);
+    return readString(found.number, "receipts.number");
   }
 
   async getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | null> {
@@ -705,7 +677,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     // to commit and then inserts nothing, so exactly one caller sees one row.
     const result = await (await this.#direct())
       .insertInto("webhook_inbox")
-      .values(inboxToRow(event))
+      .values(this.resolveStandIns(inboxToRow(event)))
       .onConflict((oc) => oc.columns(["provider", "event_id"]).doNothing())
       .executeTakeFirst();
     return result.numInsertedOrUpdatedRows === 1n;
@@ -730,7 +702,7 @@ export class KyselyStoreTx implements PaymentStoreTx {
     const { provider, event_id: eventId, received_at: _receivedAt, ...changes } = inboxToRow(next);
     const result = await (await this.#direct())
       .updateTable("webhook_inbox")
-      .set(changes)
+      .set(this.resolveStandIns(changes))
       .where("provider", "=", provider)
       .where("event_id", "=", eventId)
       .where("status", "=", expected.status)

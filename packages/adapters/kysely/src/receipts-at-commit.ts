@@ -26,6 +26,7 @@ import { randomBytes } from "node:crypto";
 
 /** A receipt number to be taken by the transaction's next statement, and the stand-in it replaces. */
 export interface HeldReceipt {
+  /** Empty for a number taken at once, which nothing stands in for. */
   readonly standIn: string;
   readonly paymentId: string;
   readonly year: number;
@@ -53,18 +54,33 @@ export const HELD_RECEIPT_PARAMETER_COUNT = 4;
 export const RECEIPT_NUMBER_COLUMN = "receipt_number";
 
 /**
- * The allocation's CTEs (PostgreSQL). The number is formatted as core's `formatReceiptNumber`: `R-`, the year padded
- * to four digits, `-`, the counter padded to six (more digits past a million; `lpad` would cut them, hence
- * `greatest`). A test pins the two together.
+ * The allocation's CTEs (PostgreSQL): the counter, then the number, then the receipt row. The number is formatted as
+ * core's `formatReceiptNumber`: `R-`, the year padded to four digits, `-`, the counter padded to six (more digits
+ * past a million; `lpad` would cut them, hence `greatest`). A test pins the two together.
+ *
+ * `keepExisting` (a number taken at once): the receipt row is inserted only if the payment has none (`ON CONFLICT
+ * (payment_id) DO NOTHING`, which finds it through the primary key and waits for a concurrent insert to end), and
+ * `rr` returns the number it inserted. At commit a payment with a receipt fails the statement instead.
  */
-export function heldReceiptCtes(): string[] {
+export function heldReceiptCtes(options: { keepExisting?: boolean } = {}): string[] {
   const sequence = `"rc"."last_number"::text`;
   const year = `$2::bigint::text`;
+  const keep = options.keepExisting === true ? ` on conflict ("payment_id") do nothing returning "number"` : "";
   return [
     `"rc" as (insert into "receipt_counters" ("year", "last_number") values ($2::bigint, 1) on conflict ("year") do update set "last_number" = "receipt_counters"."last_number" + 1 returning "last_number")`,
     `"rn" as (select 'R-' || lpad(${year}, greatest(4, length(${year})), '0') || '-' || lpad(${sequence}, greatest(6, length(${sequence})), '0') as "number", $4::text as "stand_in" from "rc")`,
-    `"rr" as (insert into "receipts" ("payment_id", "number", "year", "issued_at") select $1::text, "rn"."number", $2::bigint, $3::timestamptz from "rn")`,
+    `"rr" as (insert into "receipts" ("payment_id", "number", "year", "issued_at") select $1::text, "rn"."number", $2::bigint, $3::timestamptz from "rn"${keep})`,
   ];
+}
+
+/**
+ * A receipt number taken at once on PostgreSQL, in the lock order of one taken at commit (the counter, then the
+ * receipt row), so that a webhook's allocation and a settle's for the same payment never wait on each other in a
+ * cycle. `receipt_number` is null when the payment has its receipt: the counter then moved for nothing, and is the
+ * caller's to move back before commit (it is still theirs alone).
+ */
+export function receiptNumberNowStatement(): string {
+  return `with ${heldReceiptCtes({ keepExisting: true }).join(", ")} select (select "number" from "rr") as "${RECEIPT_NUMBER_COLUMN}"`;
 }
 
 /** Parameter `$n` with the number where the stand-in stands; JSON columns (jsonb) are cast back from text. */

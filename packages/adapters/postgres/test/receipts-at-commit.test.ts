@@ -24,15 +24,17 @@ describe.skipIf(!available)("PostgreSQL: receipt numbers taken at commit", () =>
   let store: PostgresPaymentStore;
   let second: PostgresPaymentStore;
   const sent: string[] = [];
+  const sentBySecond: string[] = [];
 
   beforeAll(async () => {
     schema = await createTestSchema("payments_receipts_at_commit");
     store = await createPostgresStore({ connectionString: schema.url, max: 4, log: (event) => void sent.push(event.query.sql) });
-    second = await createPostgresStore({ connectionString: schema.url, max: 4 });
+    second = await createPostgresStore({ connectionString: schema.url, max: 4, log: (event) => void sentBySecond.push(event.query.sql) });
     await migrate(store);
   });
   beforeEach(async () => {
     sent.length = 0;
+    sentBySecond.length = 0;
     await sql`delete from receipts`.execute(store.db);
     await sql`delete from receipt_counters`.execute(store.db);
   });
@@ -63,10 +65,11 @@ describe.skipIf(!available)("PostgreSQL: receipt numbers taken at commit", () =>
   });
 
   it("casts back to jsonb exactly the columns that are jsonb after the migrations", async () => {
-    const { rows } = await sql<{ column_name: string }>`
-      select distinct column_name from information_schema.columns
+    const { rows } = await sql<{ column: string }>`
+      select table_name || '.' || column_name as column from information_schema.columns
       where table_schema = current_schema() and data_type = 'jsonb'`.execute(store.db);
-    expect(rows.map((row) => row.column_name).sort()).toEqual([...JSON_COLUMNS].sort());
+    const listed = Object.entries(JSON_COLUMNS).flatMap(([table, columns]) => [...columns].map((column) => `${table}.${column}`));
+    expect(rows.map((row) => row.column).sort()).toEqual(listed.sort());
   });
 
   it("a number the transaction must take before its last statement is put in place in what it sends after, and in its result", async () => {
@@ -86,7 +89,10 @@ describe.skipIf(!available)("PostgreSQL: receipt numbers taken at commit", () =>
     expect(result.payment.receiptNumber).toBe(result.number);
     expect(standIn).not.toBe(result.number);
     // Taken in the statement the read sent ahead of itself, inside the transaction; the event went after.
-    expect(sent.findIndex((text) => /^with "rc" as/.test(text))).toBeGreaterThan(sent.findIndex((text) => /^start transaction/.test(text)));
+    const begin = sent.findIndex((text) => /^start transaction/.test(text));
+    expect(begin).toBeGreaterThanOrEqual(0);
+    expect(sent.findIndex((text) => /^with "rc" as/.test(text))).toBeGreaterThan(begin);
+    expect(sent.at(-1)).toBe("commit");
     const { rows } = await sql<{ receipt: string | null; event: string; standIns: string }>`
       select (select receipt_number from payments where id = ${payment.id}) as receipt,
              (select event->'data'->'payment'->'references'->>'receipt' from outbox where event->>'paymentId' = ${payment.id} and event->>'type' = 'payment.succeeded') as event,
@@ -103,5 +109,36 @@ describe.skipIf(!available)("PostgreSQL: receipt numbers taken at commit", () =>
     expect(Number(rows[0]?.last_number)).toBe(1);
     // The next payment goes on from there: the loser's counter step was undone with its statement.
     expect(await atCommit(store, (await storedPayment()).id)).toBe(formatReceiptNumber(2026, 2));
+  });
+
+  it("a number taken at once and one at commit for the same payment queue on the counter, never deadlock", async () => {
+    const payment = await storedPayment();
+    await sql`insert into receipt_counters (year, last_number) values (2026, 0)`.execute(store.db);
+    const waiting = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(store.db)).rows[0]!.n);
+    const until = async (count: number) => {
+      for (let i = 0; i < 200 && (await waiting()) < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await waiting()).toBe(count);
+    };
+    // A third transaction holds the year's counter, so that the at-commit settle queues first and the allocation at
+    // once behind it. Taken the other way round (the receipt row first, then the counter), the second would hold
+    // the payment's receipt row that the first waits for, while waiting for the counter the first holds.
+    const holder = await store.db.connection().execute(async (connection) => {
+      await sql`begin`.execute(connection);
+      await sql`select * from receipt_counters where year = 2026 for update`.execute(connection);
+      const settle = atCommit(store, payment.id);
+      await until(1);
+      const webhook = second.transaction((tx) => tx.allocateReceiptNumber(payment.id, ISSUED));
+      await until(2);
+      await sql`commit`.execute(connection);
+      return Promise.all([settle, webhook]);
+    });
+    expect(holder).toEqual([formatReceiptNumber(2026, 1), formatReceiptNumber(2026, 1)]);
+    // Each sent once: no deadlock was broken and its transaction re-run.
+    const counted = (statements: string[]) => statements.filter((text) => /insert into "receipt_counters"/.test(text));
+    expect(counted(sent)).toHaveLength(1);
+    expect(counted(sentBySecond)).toHaveLength(1);
+    const { rows } = await sql<{ last_number: string }>`select last_number from receipt_counters where year = 2026`.execute(store.db);
+    expect(Number(rows[0]?.last_number)).toBe(1);
   });
 });

@@ -19,10 +19,29 @@ export interface StoreDecoration {
  * });
  * ```
  */
+/**
+ * The optional members the core prefers to a required one when a store has them. A decoration that replaces the
+ * required one alone hides the optional one, so that the core falls back to what was decorated instead of going
+ * round it (a timed `updatePayment` must time every payment update).
+ */
+const PREFERRED_VARIANTS = [
+  ["updatePayment", "updatePaymentOrConflict"],
+  ["allocateReceiptNumber", "allocateReceiptNumberAtCommit"],
+  ["updateIdempotencyRecord", "updateIdempotencyRecordOrFail"],
+] as const satisfies readonly (readonly [keyof PaymentStoreTx, keyof PaymentStoreTx])[];
+
+function withVariantsHidden(overrides: Partial<PaymentStoreTx>): Partial<PaymentStoreTx> {
+  const result: Partial<PaymentStoreTx> = { ...overrides };
+  for (const [required, variant] of PREFERRED_VARIANTS) {
+    if (required in overrides && !(variant in overrides)) (result as Record<string, unknown>)[variant] = undefined;
+  }
+  return result;
+}
+
 export function decorateStore(inner: PaymentStore, decoration: StoreDecoration): PaymentStore {
   const decorateTx = decoration.tx;
   const transaction: PaymentStore["transaction"] = decorateTx
-    ? (work) => inner.transaction((tx) => work(forwardTo(tx, decorateTx(tx))))
+    ? (work) => inner.transaction((tx) => work(forwardTo(tx, withVariantsHidden(decorateTx(tx)))))
     : (work) => inner.transaction(work);
   return forwardTo(inner, { ...decoration.store?.(inner), transaction });
 }

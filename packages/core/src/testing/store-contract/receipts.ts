@@ -161,20 +161,23 @@ export function defineReceiptCases(define: DefineCase<keyof typeof RECEIPT_CASES
 
   define("receiptAtCommitGapFree", async () => {
     const payments = await processingPayments(kit.store, RACERS);
-    // Every payment asked twice at once: at commit (settling the payment with it) and at once, on alternating stores.
-    const asks = [...payments, ...payments].map((payment, i) => ({ payment, racer: i, atCommit: i % 2 === 0 }));
+    // Every payment asked twice at once, by racers on the two stores: at commit (settling the payment with the
+    // number, as the core does) and at once. Payment i is asked at asks i and i + RACERS: one of the two at commit.
+    const asks = [...payments, ...payments].map((payment, i) => ({ payment, racer: i < RACERS ? i : i + 1, atCommit: (i < RACERS) === (i % 2 === 0) }));
     const numbers = await Promise.all(
       asks.map(({ payment, racer, atCommit }) =>
         kit.racer(racer).transaction(async (tx) => {
           if (!atCommit) return tx.allocateReceiptNumber(payment.id, ISSUED_2026);
-          const taken = await allocateAtCommit(tx, payment.id, ISSUED_2026);
+          // Read first, as a settle does: the number is then taken with the settle's last statement.
           const current = await tx.getPayment(payment.id);
-          // The other ask may have settled it first: then it keeps what it has.
+          const taken = await allocateAtCommit(tx, payment.id, ISSUED_2026);
+          // The other ask may have taken the number first: the payment then keeps it.
           if (current?.status === "processing") await storeOrConflict(tx, settledWith(current, taken), current.version);
           return taken;
         }),
       ),
     );
+    expect(asks.filter((ask) => ask.atCommit).map((ask) => ask.payment.id).sort()).toEqual(payments.map((p) => p.id).sort());
     for (let i = 0; i < RACERS; i++) expect(numbers[i + RACERS], `payment ${i} asked twice`).toBe(numbers[i]);
     expect([...numbers.slice(0, RACERS)].sort()).toEqual(Array.from({ length: RACERS }, (_, i) => number(2026, i + 1)));
     for (const [i, payment] of payments.entries()) {
@@ -193,7 +196,9 @@ export function defineReceiptCases(define: DefineCase<keyof typeof RECEIPT_CASES
       store.transaction(async (tx) => {
         const taken = await allocateAtCommit(tx, b!.id, ISSUED_2026);
         await storeOrConflict(tx, settledWith(b!, taken), b!.version);
-        throw new Error("settlement failed after the number was asked for");
+        // A read of what the settle wrote: a store holding the writes sends them, and takes the number, before it.
+        expect(await tx.getPayment(b!.id)).not.toBeNull();
+        throw new Error("settlement failed after the number was taken");
       }),
     ).rejects.toThrow("settlement failed");
     // A compare-and-set lost beside the number: the version moved under the settle.
