@@ -131,11 +131,13 @@ export class DeferredWrites {
   }
 
   /**
-   * Takes a receipt number now, in a statement of its own after what is held (receipts-at-commit.ts): the number,
-   * or null when the payment has its receipt already.
+   * Takes a receipt number now, in a statement of its own (receipts-at-commit.ts): the number, or null when the
+   * payment has its receipt already. The writes held stay held: they name neither the counter nor the receipts, and
+   * sent first they would lock the payment row before the counter, where a settle's one statement locks the counter
+   * first. A receipt held for commit goes first, with them (it takes the counter too).
    */
   async takeReceiptNumberNow(receipt: HeldReceipt): Promise<string | null> {
-    await this.flush();
+    if (this.#heldReceipt !== undefined) await this.flush();
     const { rows } = await this.#execute<Record<string, unknown>>(CompiledQuery.raw(receiptNumberNowStatement(), heldReceiptParameters(receipt)), []);
     const number = rows[0]?.[RECEIPT_NUMBER_COLUMN];
     return typeof number === "string" ? number : null;

@@ -5,7 +5,7 @@ import { JSON_COLUMNS } from "@org/payments-kysely";
 import { createTestSchema, postgresAvailable } from "@org/payments-test-support/postgres";
 import type { TestSchema } from "@org/payments-test-support/postgres";
 import { sql } from "kysely";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { createPostgresStore, migrate } from "../src/index.js";
 import type { PostgresPaymentStore } from "../src/index.js";
 
@@ -13,6 +13,8 @@ import type { PostgresPaymentStore } from "../src/index.js";
 const available = await postgresAvailable();
 
 const ISSUED = "2026-05-06T07:08:09.000Z";
+/** The application name of the lock-order test's sessions, so that it counts only its own waits. */
+const LOCK_ORDER_APP = "receipts-lock-order-test";
 
 /**
  * The receipt number taken at commit (receipts-at-commit.ts in the shared store) is formatted and put in place by
@@ -112,10 +114,24 @@ describe.skipIf(!available)("PostgreSQL: receipt numbers taken at commit", () =>
   });
 
   it("a number taken at once and one at commit for the same payment queue on the counter, never deadlock", async () => {
+    const lockOrderSent: string[] = [];
+    const lockOrderSecondSent: string[] = [];
+    const named = (sent: string[]) =>
+      createPostgresStore({ connectionString: schema.url, max: 2, poolConfig: { application_name: LOCK_ORDER_APP }, log: (event) => void sent.push(event.query.sql) });
+    const lockOrder = await named(lockOrderSent);
+    const lockOrderSecond = await named(lockOrderSecondSent);
+    onTestFinished(async () => {
+      await lockOrder.close();
+      await lockOrderSecond.close();
+    });
     const payment = await storedPayment();
     await sql`insert into receipt_counters (year, last_number) values (2026, 0)`.execute(store.db);
+    // Only this test's sessions: other suites run beside it on the same database.
     const waiting = async () =>
-      Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(store.db)).rows[0]!.n);
+      Number(
+        (await sql<{ n: string }>`select count(*) as n from pg_stat_activity where application_name = ${LOCK_ORDER_APP} and wait_event_type = 'Lock'`.execute(store.db))
+          .rows[0]!.n,
+      );
     const until = async (count: number) => {
       for (let i = 0; i < 200 && (await waiting()) < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await waiting()).toBe(count);
@@ -125,19 +141,25 @@ describe.skipIf(!available)("PostgreSQL: receipt numbers taken at commit", () =>
     // the payment's receipt row that the first waits for, while waiting for the counter the first holds.
     const holder = await store.db.connection().execute(async (connection) => {
       await sql`begin`.execute(connection);
-      await sql`select * from receipt_counters where year = 2026 for update`.execute(connection);
-      const settle = atCommit(store, payment.id);
-      await until(1);
-      const webhook = second.transaction((tx) => tx.allocateReceiptNumber(payment.id, ISSUED));
-      await until(2);
-      await sql`commit`.execute(connection);
+      let settle: Promise<string> | undefined;
+      let webhook: Promise<string> | undefined;
+      try {
+        await sql`select * from receipt_counters where year = 2026 for update`.execute(connection);
+        settle = atCommit(lockOrder, payment.id);
+        await until(1);
+        webhook = lockOrderSecond.transaction((tx) => tx.allocateReceiptNumber(payment.id, ISSUED));
+        await until(2);
+      } finally {
+        // Never left holding the counter: every later test would wait on it.
+        await sql`commit`.execute(connection);
+      }
       return Promise.all([settle, webhook]);
     });
     expect(holder).toEqual([formatReceiptNumber(2026, 1), formatReceiptNumber(2026, 1)]);
     // Each sent once: no deadlock was broken and its transaction re-run.
     const counted = (statements: string[]) => statements.filter((text) => /insert into "receipt_counters"/.test(text));
-    expect(counted(sent)).toHaveLength(1);
-    expect(counted(sentBySecond)).toHaveLength(1);
+    expect(counted(lockOrderSent)).toHaveLength(1);
+    expect(counted(lockOrderSecondSent)).toHaveLength(1);
     const { rows } = await sql<{ last_number: string }>`select last_number from receipt_counters where year = 2026`.execute(store.db);
     expect(Number(rows[0]?.last_number)).toBe(1);
   });
