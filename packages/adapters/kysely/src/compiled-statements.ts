@@ -3,7 +3,6 @@ import type { Compilable, Kysely } from "kysely";
 import { TABLES, isJsonColumn } from "./database.js";
 import type { Database } from "./database.js";
 import {
-  HELD_RECEIPT_PARAMETER_COUNT,
   type HeldReceipt,
   RECEIPT_NUMBER_COLUMN,
   heldReceiptCtes,
@@ -147,6 +146,7 @@ export class CompiledStatements {
     options: { raiseOnLostGuard?: boolean; receipt?: HeldReceipt | undefined } = {},
   ): CompiledQuery | null {
     const receipt = main === null ? options.receipt : undefined;
+    const receiptParameters = receipt === undefined ? [] : heldReceiptParameters(receipt);
     const countsRows = counted.length > 0 || main === null;
     const raising = options.raiseOnLostGuard === true && main === null && counted.length > 0;
     // Which parameters of each part hold the stand-in: they change the text, so they are part of its key.
@@ -157,7 +157,7 @@ export class CompiledStatements {
     if (sql === undefined) {
       const parts = main === null ? leading : [...leading, main];
       if (!parts.every((part) => isComposable(part.sql)) || (main !== null && /^\s*with\b/i.test(main.sql))) return null;
-      let offset = receipt === undefined ? 0 : HELD_RECEIPT_PARAMETER_COUNT;
+      let offset = receiptParameters.length;
       const renumber = (part: BoundStatement, replaced: readonly number[] = []): string => {
         const base = offset;
         offset += part.parameters.length;
@@ -190,7 +190,7 @@ export class CompiledStatements {
       this.#combined.set(comboKey, sql);
       this.#onHotStatement?.(sql);
     }
-    const parameters: unknown[] = receipt === undefined ? [] : heldReceiptParameters(receipt);
+    const parameters: unknown[] = receiptParameters;
     for (const part of leading) parameters.push(...part.parameters);
     if (main !== null) parameters.push(...main.parameters);
     return CompiledQuery.raw(sql, parameters);

@@ -200,7 +200,7 @@ export class DeferredWrites {
       const taken = await this.#execute<Record<string, unknown>>(this.#statements.combine([], null, [], { receipt })!, [], alone && held.length === 0, receipt);
       this.#numberTaken(receipt, taken.rows[0]);
       if (held.length === 0) return;
-      return this.#flushHeld(held, this.#guardedIndexes(held), false);
+      return this.#flushHeld(held, guarded, false);
     }
     return this.#flushHeld(held, guarded, alone);
   }
@@ -277,11 +277,7 @@ export class DeferredWrites {
   /** `query` with the numbers taken so far where their stand-ins stand among its parameters. */
   #numbered(query: CompiledQuery): CompiledQuery {
     if (this.#numbers.size === 0) return query;
-    const holds = (value: unknown) => typeof value === "string" && [...this.#numbers.keys()].some((standIn) => value.includes(standIn));
-    if (!query.parameters.some(holds)) return query;
-    return CompiledQuery.raw(
-      query.sql,
-      query.parameters.map((value) => (holds(value) ? replaceStandIns(value as string, this.#numbers) : value)),
-    );
+    const parameters = query.parameters.map((value) => (typeof value === "string" ? replaceStandIns(value, this.#numbers) : value));
+    return parameters.every((value, index) => value === query.parameters[index]) ? query : CompiledQuery.raw(query.sql, parameters);
   }
 }

@@ -499,20 +499,28 @@ export class KyselyStoreTx implements PaymentStoreTx {
         .onConflict((oc) => oc.column("year").doUpdateSet({ last_number: sql<number>`receipt_counters.last_number + 1` }))
         .returning("last_number"),
     );
-    const existing = await this.#run("findReceipt", { paymentId }, (db, a) =>
-      db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId),
-    );
-    const found = existing.rows[0];
-    if (found !== undefined) {
-      // Rare (a second settle of one payment): give the number back. The counter is still ours alone until commit.
-      await (await this.#direct()).updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
-      return readString(found.number, "receipts.number");
+    const existing = await this.#receiptNumberOf(paymentId);
+    if (existing !== null) {
+      // Rare (a second settle of one payment): the number goes back.
+      await this.#giveNumberBack(year);
+      return existing;
     }
     const taken = counter.rows[0]?.last_number;
     const number = formatReceiptNumber(year, readInteger(taken, "receipt_counters.last_number"));
     const receipt: Insertable<ReceiptsTable> = { payment_id: paymentId, number, year, issued_at: issued };
     await this.#defer("insertReceipt", receipt, (db, row) => db.insertInto("receipts").values(row));
     return number;
+  }
+
+  /** The number of the payment's receipt, or null when it has none. */
+  async #receiptNumberOf(paymentId: string): Promise<string | null> {
+    const { rows } = await this.#run("findReceipt", { paymentId }, (db, a) => db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId));
+    return rows[0] === undefined ? null : readString(rows[0].number, "receipts.number");
+  }
+
+  /** Gives back the number this transaction just took for `year`: the counter is still ours alone until commit. */
+  async #giveNumberBack(year: number): Promise<void> {
+    await (await this.#direct()).updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
   }
 
   async allocateReceiptNumberAtCommit(paymentId: string, issuedAt: string): Promise<string> {
@@ -535,11 +543,10 @@ export class KyselyStoreTx implements PaymentStoreTx {
   async #allocateReceiptNumberNow(paymentId: string, year: number, issued: string): Promise<string> {
     const taken = await this.#writes.takeReceiptNumberNow({ standIn: "", paymentId, year, issuedAt: issued });
     if (taken !== null) return taken;
-    await (await this.#direct()).updateTable("receipt_counters").set({ last_number: sql<number>`last_number - 1` }).where("year", "=", year).execute();
-    const existing = await this.#run("findReceipt", { paymentId }, (db, a) => db.selectFrom("receipts").select("number").where("payment_id", "=", a.paymentId));
-    const found = existing.rows[0];
-    if (found === undefined) throw new PaymentError("conflict", `receipt of payment ${paymentId} changed during allocation`);
-    return readString(found.number, "receipts.number");
+    await this.#giveNumberBack(year);
+    const existing = await this.#receiptNumberOf(paymentId);
+    if (existing === null) throw new PaymentError("conflict", `receipt of payment ${paymentId} changed during allocation`);
+    return existing;
   }
 
   async getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | null> {

@@ -47,9 +47,6 @@ export function heldReceiptParameters(receipt: HeldReceipt): unknown[] {
   return [receipt.paymentId, receipt.year, receipt.issuedAt, receipt.standIn];
 }
 
-/** The count of `heldReceiptParameters`. */
-export const HELD_RECEIPT_PARAMETER_COUNT = 4;
-
 /** The column the statement selects the number into. */
 export const RECEIPT_NUMBER_COLUMN = "receipt_number";
 

@@ -2,6 +2,8 @@ import { expect } from "vitest";
 import type { Payment } from "../../domain/payment.js";
 import { PaymentError } from "../../errors/index.js";
 import type { PaymentStore, PaymentStoreTx } from "../../ports/payment-store.js";
+// The core's own compare-and-set of a payment whose loss fails the transaction, with or without the store's variant.
+import { storePaymentOrConflict } from "../../service/apply-gateway-result.js";
 import { RACERS } from "../case.js";
 import { sampleEvent, sampleHistory, sampleIdempotencyRecord, samplePayment } from "../fixtures.js";
 import type { DefineCase, StoreUnderTest } from "./contract-case.js";
@@ -37,15 +39,6 @@ function settledWith(payment: Payment, receiptNumber: string): Payment {
     version: payment.version + 1,
     updatedAt: new Date(Date.parse(payment.updatedAt) + 1000).toISOString(),
   };
-}
-
-/** The core's compare-and-set of a payment whose loss fails the transaction, with or without the store's own. */
-async function storeOrConflict(tx: PaymentStoreTx, next: Payment, expectedVersion: number): Promise<void> {
-  if (tx.updatePaymentOrConflict !== undefined) {
-    await tx.updatePaymentOrConflict(next, expectedVersion);
-    return;
-  }
-  if ((await tx.updatePayment(next, expectedVersion)) === null) throw new PaymentError("conflict", `payment ${next.id} changed concurrently`);
 }
 
 const number = (year: number, sequence: number) => `R-${year}-${String(sequence).padStart(6, "0")}`;
@@ -126,7 +119,7 @@ export function defineReceiptCases(define: DefineCase<keyof typeof RECEIPT_CASES
     const result = await store.transaction(async (tx) => {
       standIn = await allocateAtCommit(tx, payment!.id, ISSUED_2026);
       const settled = settledWith(payment!, standIn);
-      await storeOrConflict(tx, settled, payment!.version);
+      await storePaymentOrConflict(tx, settled, payment!.version);
       await tx.appendHistory([sampleHistory(settled, { from: "processing", reason: `receipt ${standIn}` })]);
       await tx.appendOutbox([sampleEvent(settled, "payment.succeeded", settled.updatedAt)]);
       const finished = { ...record, recoveryPoint: "finished" as const, outcome: { ok: true as const, value: { receiptNumber: standIn } }, lockId: null, lockedAt: null };
@@ -172,7 +165,7 @@ export function defineReceiptCases(define: DefineCase<keyof typeof RECEIPT_CASES
           const current = await tx.getPayment(payment.id);
           const taken = await allocateAtCommit(tx, payment.id, ISSUED_2026);
           // The other ask may have taken the number first: the payment then keeps it.
-          if (current?.status === "processing") await storeOrConflict(tx, settledWith(current, taken), current.version);
+          if (current?.status === "processing") await storePaymentOrConflict(tx, settledWith(current, taken), current.version);
           return taken;
         }),
       ),
@@ -194,18 +187,18 @@ export function defineReceiptCases(define: DefineCase<keyof typeof RECEIPT_CASES
     await expect(
       store.transaction(async (tx) => {
         const taken = await allocateAtCommit(tx, b!.id, ISSUED_2026);
-        await storeOrConflict(tx, settledWith(b!, taken), b!.version);
+        await storePaymentOrConflict(tx, settledWith(b!, taken), b!.version);
         // A read of what the settle wrote: a store holding the writes sends them, and takes the number, before it.
         await tx.getPayment(b!.id);
         throw new Error("settlement failed after the number was taken");
       }),
     ).rejects.toThrow("settlement failed");
     // A compare-and-set lost beside the number: the version moved under the settle.
-    await store.transaction((tx) => storeOrConflict(tx, { ...c!, version: c!.version + 1, updatedAt: new Date().toISOString() }, c!.version));
+    await store.transaction((tx) => storePaymentOrConflict(tx, { ...c!, version: c!.version + 1, updatedAt: new Date().toISOString() }, c!.version));
     await expect(
       store.transaction(async (tx) => {
         const taken = await allocateAtCommit(tx, c!.id, ISSUED_2026);
-        await storeOrConflict(tx, settledWith(c!, taken), c!.version);
+        await storePaymentOrConflict(tx, settledWith(c!, taken), c!.version);
         await tx.appendOutbox([sampleEvent(c!, "payment.succeeded")]);
         return taken;
       }),
